@@ -40,6 +40,7 @@ __all__ = [
     "graph_iri",
     "ontology_terms",
     "bind_prefixes",
+    "shorten",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SH", "SKOS",
     "TIME", "VOID", "XSD",
 ]
@@ -109,3 +110,17 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
     return graph
+
+
+def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """``iri`` as ``prefix:rest`` with the longest matching namespace (for people, not for parsers), else ``<iri>``."""
+    best = ""
+    name = ""
+    for prefix, namespace in (prefixes or PREFIXES).items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, name = namespace, prefix
+    rest = iri[len(best):]
+    if best and not any(c.isspace() or c in '<>"{}|^`\\' for c in rest):
+        return f"{name}:{rest}"
+    return f"<{iri}>"
+

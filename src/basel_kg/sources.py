@@ -1,21 +1,42 @@
-"""Find the hand-edited source files and load each into its own named graph.
+"""Find the hand-edited source files and parse RDF safely, one named graph per file.
 
 Layout (see docs/conventions.md): ``ontology/basel-kg.ttl`` -> ``graph/ontology``,
 ``data/reference.ttl`` -> ``graph/reference``, ``data/NNN-name.ttl`` -> ``graph/NNN-name``,
 ``shapes/*.ttl`` -> ``graph/shapes``.
+
+Parsing never reaches outside the bytes it is given: pyoxigraph's parsers fetch nothing
+(no remote JSON-LD ``@context``, no external XML entities), a JSON-LD reference to the
+basel-kg context is replaced by the shipped copy before parsing, any other context
+reference is refused, and the whole parse runs under :func:`basel_kg.safety.no_outside_access`.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
+from .formats import CONTEXT_FILE_NAME, CONTEXT_IRI, Format
 from .namespaces import GRAPH, bind_prefixes, graph_iri
+from .safety import no_outside_access
 
-__all__ = ["SourceFile", "project_root", "discover", "load_sources", "load_shapes"]
+__all__ = [
+    "SourceFile",
+    "ParseError",
+    "project_root",
+    "discover",
+    "load_sources",
+    "load_shapes",
+    "parse_file",
+    "parse_bytes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +46,15 @@ class SourceFile:
     path: Path
     graph: URIRef
     role: str  # "ontology" | "data" | "shapes"
+
+
+class ParseError(ValueError):
+    """Input that is not valid RDF (or is refused); names the source, line and column."""
+
+    def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):
+        self.source, self.message, self.line, self.column = source, message, line, column
+        where = source + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+        super().__init__(f"{where}: {message}")
 
 
 def project_root() -> Path:
@@ -56,12 +86,15 @@ def discover(root: Path | None = None) -> list[SourceFile]:
 
 
 def load_sources(root: Path | None = None, *, shapes: bool = False) -> Dataset:
-    """Ontology and data (and shapes if asked) as a Dataset, one named graph per file."""
+    """Ontology and data (and shapes if asked) as a Dataset, one named graph per file.
+
+    Raises :class:`ParseError` naming the file, line and column of the first syntax error.
+    """
     ds = bind_prefixes(Dataset())
     for src in discover(root):
         if src.role == "shapes" and not shapes:
             continue
-        ds.graph(src.graph).parse(src.path, format="turtle")
+        parse_file(src.path, format=Format.TURTLE, into=ds.graph(src.graph))
     return ds
 
 
@@ -70,5 +103,133 @@ def load_shapes(root: Path | None = None) -> Graph:
     g = bind_prefixes(Graph())
     for src in discover(root):
         if src.role == "shapes":
-            g.parse(src.path, format="turtle")
+            parse_file(src.path, format=Format.TURTLE, into=g)
     return g
+
+
+def parse_file(path: str | os.PathLike[str], *, format: Format | None = None, into: Graph | None = None) -> Graph:
+    """Parse one RDF file into ``into`` (a new Dataset by default) and return it.
+
+    ``format`` defaults to the one the file extension suggests. Quads in named graphs go to
+    the same named graphs when ``into`` is a Dataset, and are merged otherwise.
+    Raises :class:`ParseError` (also for a format that cannot be guessed) and ``OSError``
+    when the file cannot be read.
+    """
+    path = Path(path)
+    fmt = format or Format.guess(path)
+    if fmt is None:
+        raise ParseError(str(path), "cannot tell the RDF format from the file extension; name it with --format")
+    data = path.read_bytes()
+    return parse_bytes(data, format=fmt, into=into, source=str(path), base_iri=path.resolve().as_uri())
+
+
+def parse_bytes(
+    data: bytes | str,
+    *,
+    format: Format,
+    into: Graph | None = None,
+    source: str = "<data>",
+    base_iri: str | None = None,
+) -> Graph:
+    """Parse RDF held in memory; see :func:`parse_file`."""
+    target = into if into is not None else bind_prefixes(Dataset())
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if format is Format.JSONLD:
+        data = _with_local_contexts(data, source, base_iri)
+    is_dataset = isinstance(target, Dataset)
+    graphs: dict[object, Graph] = {}
+    iris: dict[str, URIRef] = {}
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            iri = iris.get(t.value)
+            if iri is None:
+                iri = iris[t.value] = URIRef(t.value)
+            return iri
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return Literal(t.value, lang=t.language)
+            if t.datatype.value == _XSD_STRING:
+                return Literal(t.value)
+            return Literal(t.value, datatype=term(t.datatype))
+        raise ParseError(source, "RDF 1.2 triple terms are not supported")
+
+    try:
+        with no_outside_access():
+            parser = ox.parse(data, format.oxigraph, base_iri=base_iri, rename_blank_nodes=True)
+            for quad in parser:
+                name = quad.graph_name
+                graph = graphs.get(name)
+                if graph is None:
+                    if not is_dataset or isinstance(name, ox.DefaultGraph):
+                        graph = target if not is_dataset else target.default_graph
+                    else:
+                        graph = target.graph(term(name))
+                    graphs[name] = graph
+                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    except ParseError:
+        raise
+    except SyntaxError as exc:
+        raise ParseError(source, _POSITION.sub("", exc.msg), exc.lineno, exc.offset) from None
+    except ValueError as exc:  # e.g. an invalid IRI or language tag
+        raise ParseError(source, str(exc)) from None
+    for prefix, namespace in parser.prefixes.items():  # keep the file's prefixes for printing
+        if prefix:
+            target.bind(prefix, namespace, override=False)
+    return target
+
+
+_XSD_STRING = str(XSD.string)
+_POSITION = re.compile(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ")
+
+
+def _with_local_contexts(data: bytes, source: str, base_iri: str | None) -> bytes:
+    """Replace references to the basel-kg JSON-LD context by the shipped copy; refuse any other.
+
+    A string ``@context`` (or ``@import``) is allowed only when it is the published context IRI
+    or the relative reference ``context.jsonld`` the release files use; nothing is fetched.
+    """
+    from .formats import jsonld_context
+
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise ParseError(source, f"not UTF-8: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise ParseError(source, exc.msg, exc.lineno, exc.colno) from None
+
+    def local(ref: str) -> dict:
+        if ref == CONTEXT_FILE_NAME or ref == CONTEXT_IRI or (base_iri and urljoin(base_iri, ref) == CONTEXT_IRI):
+            return jsonld_context()["@context"]
+        raise ParseError(
+            source,
+            f"JSON-LD context {ref!r} refused: remote or unnamed contexts are never loaded; "
+            f"only the basel-kg context ({CONTEXT_IRI}) is available offline",
+        )
+
+    def resolve(ctx):
+        if isinstance(ctx, str):
+            return local(ctx)
+        if isinstance(ctx, list):
+            return [resolve(c) for c in ctx]
+        if isinstance(ctx, dict):
+            out = {k: walk(v) for k, v in ctx.items() if k != "@import"}
+            if "@import" in ctx:
+                imported = ctx["@import"]
+                if not isinstance(imported, str):
+                    raise ParseError(source, "JSON-LD @import must be a string")
+                out = {**local(imported), **out}
+            return out
+        return ctx
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: resolve(v) if k == "@context" else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        return node
+
+    return json.dumps(walk(doc)).encode("utf-8")

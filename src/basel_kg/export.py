@@ -1,0 +1,78 @@
+"""Serialise the knowledge graph, or some of its named graphs, in one RDF format.
+
+Triple formats (Turtle, N-Triples, RDF/XML) get the selected graphs merged; by default the
+asserted graphs (ontology and data, not ``graph/inferred``). Dataset formats (N-Quads,
+TriG, JSON-LD) keep the named graphs; by default all of them, ``graph/inferred`` included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from rdflib import Dataset, Graph, URIRef
+
+from .formats import Format, jsonld_context
+from .namespaces import GRAPH, bind_prefixes
+
+__all__ = ["serialize", "select_graphs", "UnknownGraphError"]
+
+
+class UnknownGraphError(KeyError):
+    """A graph was asked for that the dataset does not have."""
+
+    def __init__(self, graph: str, available: list[URIRef]):
+        self.graph, self.available = graph, available
+        names = "\n  ".join(str(g) for g in available)
+        super().__init__(f"no graph {graph}; the graphs are:\n  {names}")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def select_graphs(dataset: Dataset, graphs: Iterable[URIRef] | None, *, format: Format) -> list[Graph]:
+    """The named graphs to export: ``graphs`` (each must exist) or the default for ``format``."""
+    present = {g.identifier: g for g in dataset.graphs() if len(g)}
+    if graphs is None:
+        return [g for iri, g in sorted(present.items()) if format.has_graphs or iri != GRAPH.INFERRED]
+    chosen = []
+    for iri in graphs:
+        if iri not in present:
+            raise UnknownGraphError(str(iri), sorted(present))
+        chosen.append(present[iri])
+    return chosen
+
+
+def serialize(
+    dataset: Dataset,
+    *,
+    format: Format,
+    graphs: Iterable[URIRef] | None = None,
+    context_reference: str | None = None,
+) -> bytes:
+    """``dataset`` (or the named ``graphs`` of it) as bytes in ``format``.
+
+    N-Triples and N-Quads lines are sorted, so the same data always gives the same file.
+    JSON-LD is compacted with the basel-kg context: embedded, or referenced as
+    ``context_reference`` (the release uses ``"context.jsonld"``, a file beside it).
+    """
+    selected = select_graphs(dataset, graphs, format=format)
+    if format.has_graphs:
+        out: Graph = bind_prefixes(Dataset())
+        for g in selected:
+            out.graph(g.identifier).__iadd__(g)
+    else:
+        out = bind_prefixes(Graph())
+        for g in selected:
+            out += g
+    if format is Format.JSONLD:
+        context = jsonld_context()["@context"]
+        doc = json.loads(out.serialize(format="json-ld", context=context, auto_compact=False))
+        if context_reference is not None:
+            doc["@context"] = context_reference
+        return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    data = out.serialize(format=format.rdflib, encoding="utf-8")
+    if format in (Format.NTRIPLES, Format.NQUADS):
+        lines = sorted(set(data.splitlines()))
+        data = b"\n".join(line for line in lines if line.strip()) + b"\n"
+    return data

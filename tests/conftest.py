@@ -1,0 +1,58 @@
+"""Shared fixtures. Keep this file small: put helpers that only one test file needs in that file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI_PROJECT = Path(__file__).resolve().parent / "fixtures" / "mini-project"
+
+
+def make_mini_project(folder: Path) -> Path:
+    """Copy tests/fixtures/mini-project and the real ontology into ``folder``/project."""
+    root = folder / "project"
+    shutil.copytree(MINI_PROJECT, root)
+    (root / "ontology").mkdir()
+    shutil.copy(ROOT / "ontology" / "basel-kg.ttl", root / "ontology" / "basel-kg.ttl")
+    return root
+
+
+@pytest.fixture
+def mini_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small project folder: the real ontology plus tests/fixtures/mini-project (data, shapes, queries).
+
+    BASEL_KG_ROOT points at it for the duration of the test, so the library and the CLI use it.
+    """
+    root = make_mini_project(tmp_path)
+    monkeypatch.setenv("BASEL_KG_ROOT", str(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def mini_release(tmp_path_factory: pytest.TempPathFactory):
+    """The mini project built and released once per test session: (KnowledgeGraph, Release). Read only."""
+    from basel_kg.build import build_knowledge_graph
+    from basel_kg.release import write_release
+
+    folder = tmp_path_factory.mktemp("mini-release")
+    kg = build_knowledge_graph(root=make_mini_project(folder))
+    return kg, write_release(kg, folder / "dist")
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``python -m basel_kg ARGS...`` in a subprocess (the real entry point); returns CompletedProcess."""
+
+    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "basel_kg", *map(str, args)],
+            capture_output=True, text=True, cwd=cwd, input=input, env=dict(os.environ), timeout=300,
+        )
+
+    return run
