@@ -1,0 +1,169 @@
+"""The application factory: :func:`create_app` builds a FastAPI app from :class:`Settings`.
+
+Nothing is created at import time and apps share no mutable state: each has its own
+settings, result cache, templates and query registry (``app.state``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..namespaces import BASE, PREFIXES
+from ..queries import load_registry
+from ..sources import project_root
+from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+from . import linkeddata, published, site, sparql
+from .common import ResultCache
+from .settings import Settings
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).parent
+YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
+
+_DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
+the other environmental agreements it works with and the organisations involved, every fact
+traced to its source passage.
+
+* **SPARQL 1.1 endpoint** at `/sparql` (GET, POST form, POST `application/sparql-query`).
+  The default graph is the union of every named graph, the inferred one included
+  (`inference=false` leaves it out). Read-only.
+* **Linked Data**: every IRI under `{BASE}` resolves at the same path here.
+* **Published queries** at `/queries`.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A new app serving ``settings.store``; the caller opens and closes the store."""
+    app = FastAPI(
+        title=settings.title,
+        version=__version__,
+        description=_DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    editor_dir = settings.editor_dir or project_root() / YASGUI
+    registry = load_registry(settings.queries_root)
+    app.state.settings = settings
+    app.state.cache = ResultCache(settings.cache_bytes)
+    app.state.registry = registry.published()
+    app.state.editor_ready = (editor_dir / "yasgui.min.js").is_file()
+    app.state.templates = _templates(settings)
+
+    for error, status in _STATUS.items():
+        app.add_exception_handler(error, _store_error(status))
+    app.add_exception_handler(sparql.ProtocolError, _protocol_error)
+
+    app.include_router(sparql.router)
+    app.include_router(published.router)
+    app.include_router(site.router)
+    app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if settings.dumps_dir is not None:
+        app.mount("/dumps", StaticFiles(directory=settings.dumps_dir, check_dir=False), name="dumps")
+    app.include_router(linkeddata.router)  # last: it answers every other path
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=False,
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition"],
+            max_age=86400,
+        )
+    return app
+
+
+def _templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    env = templates.env
+    env.globals.update(settings=settings, version=__version__, prefixes=PREFIXES)
+    env.filters["href"] = lambda iri: linkeddata.href(iri, settings.base)
+    return templates
+
+
+_STATUS = {
+    QuerySyntaxError: 400,
+    QueryRefused: 403,
+    NotAcceptable: 406,
+    QueryTimeout: 503,
+    QueryFailed: 500,
+    StoreError: 500,
+}
+
+
+def _store_error(status: int):
+    async def handler(request: Request, exc: Exception) -> PlainTextResponse:
+        if isinstance(exc, QueryTimeout):
+            message = (f"Query stopped: it ran longer than the {exc.seconds:g} s limit of this server. "
+                       "Narrow it down (add a LIMIT, fewer unbound patterns) and try again.")
+        elif isinstance(exc, QuerySyntaxError):
+            where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+            message = f"Malformed query{where}: {exc.message}"
+        else:
+            message = str(exc)
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    return handler
+
+
+async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await self._too_large(scope, receive, send)
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if started:
+                raise
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(f"Request body larger than {self.max_bytes} bytes.\n", status_code=413)
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,208 @@
+"""``basel-kg serve``: the options, and starting the server from them.
+
+The CLI (``basel_kg.cli``) calls :func:`add_serve_arguments` and :func:`serve_from_args`;
+``python -m basel_kg.server`` does the same on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..namespaces import BASE, GRAPH
+from ..store import EmbeddedStore
+from .settings import Settings
+
+__all__ = ["add_serve_arguments", "serve_from_args", "prepare", "Prepared"]
+
+log = logging.getLogger("basel_kg.server")
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``basel-kg serve``, each with a line saying why."""
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on (default 127.0.0.1: only this machine can connect, so "
+                             "nothing is exposed by accident; use 0.0.0.0 to serve the network on purpose)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default 8000)")
+    parser.add_argument("--store", metavar="PATH",
+                        help="keep the store on disk in PATH, so a restart reuses it instead of rebuilding "
+                             "(it is rebuilt only when the sources change); default: in memory")
+    parser.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
+                        help="stop a query that runs longer than this, so one heavy query cannot hold the "
+                             "server (default 30; the client gets 503 saying the query was stopped)")
+    parser.add_argument("--load", metavar="GRAPH_IRI=FILE", action="append", default=[],
+                        help="also serve FILE (any RDF format, by extension) as the named graph GRAPH_IRI, "
+                             "e.g. your own annotations beside ours; repeatable")
+    parser.add_argument("--base", metavar="IRI", default=BASE,
+                        help=f"IRIs starting with this are answered at the same path on this server "
+                             f"(Linked Data; default {BASE})")
+    parser.add_argument("--max-rows", metavar="N", type=int, default=10_000,
+                        help="cut query results after N rows so one query cannot flood a client "
+                             "(default 10000; the X-SPARQL-MaxRows header says when it happened)")
+    parser.add_argument("--allow-service", metavar="IRI", action="append", default=[],
+                        help="let queries call this SPARQL endpoint with SERVICE; repeatable "
+                             "(default none: queries never reach the network)")
+    parser.add_argument("--cors-origin", metavar="ORIGIN", action="append",
+                        help="origin whose scripts may read responses (CORS, never with credentials); "
+                             "repeatable (default '*': public read access for any site's query tools)")
+    parser.add_argument("--no-cors", action="store_true",
+                        help="send no CORS headers, so only same-origin pages can read responses")
+    parser.add_argument("--workers", metavar="N", type=int,
+                        help="most queries that run at once, each in its own process (default: twice the CPUs)")
+    parser.add_argument("--dumps", metavar="DIR", type=Path,
+                        help="serve the release files in DIR at /dumps/ (default: dist/ when it matches the "
+                             "sources, else a release written for this server)")
+    parser.add_argument("--quiet", action="store_true", help="do not log every request")
+
+
+@dataclass
+class Prepared:
+    """A loaded store and the settings to serve it; ``rebuilt`` says whether it was (re)loaded."""
+
+    settings: Settings
+    store: EmbeddedStore
+    rebuilt: bool
+    temporary: tempfile.TemporaryDirectory | None = None
+
+    def close(self) -> None:
+        self.store.close()
+        if self.temporary is not None:
+            self.temporary.cleanup()
+
+
+def _loads(specs: list[str]) -> list[tuple[str, Path]]:
+    loads = []
+    for spec in specs:
+        iri, sep, file = spec.partition("=")
+        if not sep or not iri or not file:
+            raise SystemExit(f"basel-kg serve: --load needs GRAPH_IRI=FILE, got {spec!r}")
+        path = Path(file)
+        if not path.is_file():
+            raise SystemExit(f"basel-kg serve: --load {spec}: no such file")
+        loads.append((iri, path))
+    return loads
+
+
+def _fingerprint(version: str, loads: list[tuple[str, Path]]) -> str:
+    digest = hashlib.sha256(f"basel-kg {__version__}\n{version}\n".encode())
+    for iri, path in loads:
+        digest.update(iri.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _release_version(folder: Path) -> str | None:
+    """The dataset version a release folder was written for (owl:versionInfo in void.ttl)."""
+    import pyoxigraph as ox
+
+    void = folder / "void.ttl"
+    if not void.is_file():
+        return None
+    try:
+        for quad in ox.parse(path=void, format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value == "http://www.w3.org/2002/07/owl#versionInfo":
+                return quad.object.value
+    except (SyntaxError, OSError):
+        return None
+    return None
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
+    from ..build import build_knowledge_graph, content_version
+    from ..sources import discover, project_root
+
+    root = project_root()
+    loads = _loads(args.load)
+    kg_version = content_version(tuple(discover(root)))
+    fingerprint = _fingerprint(kg_version, loads)
+    store = EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout,
+                          allowed_services=args.allow_service, base_iri=args.base)
+    kg = None
+    temporary = None
+    try:
+        rebuilt = store.source != fingerprint
+        if rebuilt:
+            # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
+            log.warning("building the knowledge graph from %s (reasoning, no validation) ...", root)
+            kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
+            from ..release import void_description
+
+            graphs = {str(GRAPH.VOID): void_description(kg).serialize(format="nt", encoding="utf-8")}
+            graphs.update({iri: path for iri, path in loads})
+            store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
+            log.warning("loaded %d triples in %d graphs (version %s)", store.triples, len(store.graphs()),
+                        store.version)
+        else:
+            log.warning("the store at %s is current (version %s): not rebuilding", args.store, store.version)
+        dumps = args.dumps
+        if dumps is None:
+            dumps, kg, temporary = _dumps_folder(root, args.store, kg_version, kg)
+        settings = Settings(
+            store=store,
+            base=args.base,
+            timeout=args.timeout,
+            max_rows=args.max_rows,
+            cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
+            queries_root=root,
+            dumps_dir=dumps,
+        )
+    except BaseException:
+        store.close()
+        if temporary is not None:
+            temporary.cleanup()
+        raise
+    return Prepared(settings, store, rebuilt, temporary)
+
+
+def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:
+    if not loads:
+        return kg_version
+    digest = hashlib.sha256()
+    for iri, path in loads:
+        digest.update(iri.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{kg_version}+{digest.hexdigest()[:8]}"
+
+
+def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
+    """dist/ if it holds this version's release; else a release written beside the store
+    (kept across restarts) or into a temporary folder."""
+    from ..build import build_knowledge_graph
+    from ..release import write_release
+
+    if _release_version(root / "dist") == kg_version:
+        return root / "dist", kg, None
+    temporary = None
+    if store_path:
+        folder = Path(store_path).with_name(Path(store_path).name + "-release")
+    else:
+        temporary = tempfile.TemporaryDirectory(prefix="basel-kg-release-")
+        folder = Path(temporary.name) / "release"
+    if _release_version(folder) != kg_version:
+        log.warning("writing the release files to %s ...", folder)
+        kg = kg or build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
+        write_release(kg, folder)
+    return folder, kg, temporary
+
+
+def serve_from_args(args: argparse.Namespace) -> int:
+    """Prepare the store, then serve until interrupted; returns the exit code."""
+    import uvicorn
+
+    from .app import create_app
+
+    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    prepared = prepare(args)
+    try:
+        app = create_app(prepared.settings)
+        log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs)", args.host, args.port)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if args.quiet else "info",
+                    access_log=not args.quiet)
+    finally:
+        prepared.close()
+    return 0

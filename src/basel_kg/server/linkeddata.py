@@ -1,0 +1,431 @@
+"""Linked Data: every IRI under the base resolves here, at the same path.
+
+``{base}X`` is answered at ``/X``: an HTML page for browsers (labels in every language,
+types, every outgoing and incoming link, provenance, external links), Turtle, JSON-LD,
+N-Triples or RDF/XML for RDF clients (by ``Accept`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``
+suffix). Ontology terms (``{base}ontology#Term``) resolve to the ontology documentation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from ..namespaces import BKG_URI, GRAPH, PREFIXES
+from ..store import ResultFormats
+from . import negotiation
+from .common import query_response, render, run_query, settings_of
+
+__all__ = ["router", "Term", "Entity", "describe", "href"]
+
+router = APIRouter(tags=["Linked Data"])
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+LABELS = (RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", "https://schema.org/name",
+          "http://xmlns.com/foaf/0.1/name")
+NAMES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
+DETAILS = LABELS + (BKG_URI + "locator", BKG_URI + "lineStart", BKG_URI + "lineEnd", DCTERMS + "isPartOf",
+                    PROV_DERIVED, BKG_URI + "target", BKG_URI + "portal")
+#: Properties whose values are pages or identifiers elsewhere (besides bkg:externalLink nodes).
+SAME_ELSEWHERE = frozenset({
+    "http://www.w3.org/2002/07/owl#sameAs", SKOS + "exactMatch", SKOS + "closeMatch", RDFS + "seeAlso",
+    "https://schema.org/sameAs", "https://schema.org/url", "http://xmlns.com/foaf/0.1/homepage",
+    "http://xmlns.com/foaf/0.1/page",
+})
+MAX_LINKS = 2000
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def href(iri: str, base: str) -> str:
+    """Where ``iri`` is shown: our IRIs at their path on this server, others as they are."""
+    if iri.startswith(base):
+        return "/" + quote(iri[len(base):], safe="/#:@!$&'()*+,;=-._~%")
+    return iri
+
+
+def curie(iri: str) -> str | None:
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return None
+    local = iri[len(best):]
+    if not local or any(c in local for c in "/#?"):
+        return None
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{local}"
+
+
+@dataclass(slots=True)
+class Term:
+    """An RDF term ready for a template."""
+
+    kind: str  # "iri" | "literal" | "bnode"
+    value: str
+    href: str | None = None
+    label: str | None = None
+    language: str | None = None
+    datatype: str | None = None
+    curie: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.label or self.curie or self.value
+
+
+@dataclass(slots=True)
+class Statement:
+    property: Term
+    value: Term
+    graphs: list[Term] = field(default_factory=list)
+    inferred: bool = False
+
+
+@dataclass(slots=True)
+class Passage:
+    passage: Term
+    document: Term | None
+    locator: str | None
+    lines: str | None
+
+
+@dataclass(slots=True)
+class Entity:
+    """Everything an entity page shows."""
+
+    iri: str
+    title: str
+    names: list[tuple[str, str, str]]  # (property, language, text)
+    types: list[Term]
+    outgoing: list[tuple[Term, list[Statement]]]
+    incoming: list[tuple[Term, list[Statement]]]
+    passages: list[Passage]
+    graphs: list[tuple[Term, Term | None]]  # graph, what it was derived from
+    external: list[tuple[Term, str | None]]  # target, portal name
+    parts: list[tuple[str, Passage]]  # (anchor, passage) for hash IRIs under this one
+    truncated: bool = False
+
+
+class _Labels:
+    """Best label per IRI (English, then untagged, then any) and other details by property."""
+
+    def __init__(self) -> None:
+        self.details: dict[str, dict[str, list[ox.Literal | ox.NamedNode]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, rows: list[dict]) -> None:
+        for row in rows:
+            self.details[row["x"].value][row["p"].value].append(row["v"])
+
+    def label(self, iri: str) -> str | None:
+        values = [v for p in LABELS for v in self.details.get(iri, {}).get(p, []) if isinstance(v, ox.Literal)]
+        for test in (lambda v: v.language == "en", lambda v: not v.language, lambda v: True):
+            for v in values:
+                if test(v):
+                    return v.value
+        return None
+
+    def first(self, iri: str, prop: str):
+        values = self.details.get(iri, {}).get(prop, [])
+        return values[0] if values else None
+
+
+def _term(node, labels: _Labels, base: str) -> Term:
+    if isinstance(node, ox.NamedNode):
+        return Term("iri", node.value, href(node.value, base), labels.label(node.value), curie=curie(node.value))
+    if isinstance(node, ox.Literal):
+        datatype = node.datatype.value if node.datatype and not node.language else None
+        if datatype in ("http://www.w3.org/2001/XMLSchema#string",):
+            datatype = None
+        return Term("literal", node.value, language=node.language, datatype=datatype and (curie(datatype) or datatype))
+    return Term("bnode", "anonymous node")
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _iri(node: str) -> str:
+    return str(ox.NamedNode(node))  # validates; str() is the N-Triples form <...>
+
+
+def _values(iris: list[str]) -> str:
+    return " ".join(_iri(i) for i in iris)
+
+
+def _links_query(iri: str) -> str:
+    x = _iri(iri)
+    return (
+        "SELECT ?dir ?p ?o ?g WHERE {\n"
+        f"  {{ GRAPH ?g {{ {x} ?p ?o }} BIND(\"out\" AS ?dir) }}\n"
+        f"  UNION {{ GRAPH ?g {{ ?o ?p {x} }} BIND(\"in\" AS ?dir) }}\n"
+        "}"
+    )
+
+
+def _details_query(iris: list[str], props: tuple[str, ...]) -> str:
+    return f"SELECT ?x ?p ?v WHERE {{ VALUES ?x {{ {_values(iris)} }} VALUES ?p {{ {_values(list(props))} }} ?x ?p ?v }}"
+
+
+def description_query(iri: str) -> str:
+    """CONSTRUCT of what an RDF client gets for ``iri``: its triples both ways, its blank
+    nodes, and the resources whose IRIs are ``iri#...`` (e.g. the passages of a source text)."""
+    x = _iri(iri)
+    prefix = iri + "#"
+    return (
+        "CONSTRUCT { ?s ?p ?o } WHERE {\n"
+        f"  {{ {x} ?p ?o BIND({x} AS ?s) }}\n"
+        f"  UNION {{ ?s ?p {x} BIND({x} AS ?o) }}\n"
+        f"  UNION {{ {x} ?q ?s FILTER(isBlank(?s)) ?s ?p ?o }}\n"
+        f"  UNION {{ ?s ?q {x} FILTER(STRSTARTS(STR(?s), {_string(prefix)})) ?s ?p ?o }}\n"
+        "}"
+    )
+
+
+def _string(text: str) -> str:
+    return str(ox.Literal(text))
+
+
+async def describe(request: Request, iri: str) -> Entity | None:
+    """The entity page for ``iri``, or None when the store says nothing about it."""
+    base = settings_of(request).base
+    links = (await run_query(request, _links_query(iri), max_rows=MAX_LINKS)).solutions()
+    if not links:
+        return None
+    mentioned = {iri}
+    for row in links:
+        for key in ("p", "o", "g"):
+            if isinstance(row.get(key), ox.NamedNode):
+                mentioned.add(row[key].value)
+    labels = _Labels()
+    labels.add((await run_query(request, _details_query(sorted(mentioned), DETAILS))).solutions())
+    second = {v.value for d in labels.details.values() for p in (DCTERMS + "isPartOf", PROV_DERIVED, BKG_URI + "portal")
+              for v in d.get(p, []) if isinstance(v, ox.NamedNode)} - set(labels.details)
+    if second:
+        labels.add((await run_query(request, _details_query(sorted(second), LABELS))).solutions())
+    return _entity(iri, links, labels, base, truncated=len(links) >= MAX_LINKS)
+
+
+def _entity(iri: str, links: list[dict], labels: _Labels, base: str, *, truncated: bool) -> Entity:
+    inferred_graph = str(GRAPH.INFERRED)
+    grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    nodes: dict[tuple[str, str, str], tuple] = {}
+    for row in links:
+        key = (row["dir"].value, row["p"].value, str(row["o"]))
+        grouped[key].append(row["g"].value)
+        nodes[key] = (row["p"], row["o"])
+
+    def term(node) -> Term:
+        return _term(node, labels, base)
+
+    outgoing: dict[str, list[Statement]] = defaultdict(list)
+    incoming: dict[str, list[Statement]] = defaultdict(list)
+    names, types, external, derived = [], [], [], []
+    for (direction, prop, _), graphs in grouped.items():
+        p, o = nodes[(direction, prop, _)]
+        statement = Statement(term(p), term(o), [term(ox.NamedNode(g)) for g in sorted(set(graphs))],
+                              inferred=all(g == inferred_graph for g in graphs))
+        if direction == "in":
+            incoming[prop].append(statement)
+            continue
+        if prop in NAMES and isinstance(o, ox.Literal):
+            names.append((curie(prop) or prop, o.language or "", o.value))
+        elif prop == RDF_TYPE:
+            types.append((statement.inferred, statement.value))
+        else:
+            outgoing[prop].append(statement)
+        if prop == PROV_DERIVED and isinstance(o, ox.NamedNode):
+            derived.append(o.value)
+        if isinstance(o, ox.NamedNode) and prop != RDF_TYPE:
+            target = labels.first(o.value, BKG_URI + "target")
+            if isinstance(target, ox.NamedNode):
+                external.append((term(target), labels.label(o.value)))
+            elif prop in SAME_ELSEWHERE and not o.value.startswith(base):
+                external.append((term(o), None))
+    external = list({t.value: (t, name) for t, name in reversed(external)}.values())[::-1]  # first of each
+    graph_iris = sorted({g for (d, _, _), gs in grouped.items() if d == "out" for g in gs})
+    parts = sorted(
+        {s.value.value for statements in incoming.values() for s in statements
+         if s.value.kind == "iri" and s.value.value.startswith(iri + "#")}
+    )
+    return Entity(
+        iri=iri,
+        title=labels.label(iri) or curie(iri) or iri,
+        names=sorted(names, key=lambda n: (n[0], n[1] != "en", n[1], n[2])),
+        types=[t for _, t in sorted(types, key=lambda x: (x[0], x[1].text.lower()))],
+        outgoing=_sorted_groups(outgoing, term),
+        incoming=_sorted_groups(incoming, term),
+        passages=[_passage(p, labels, base) for p in sorted(set(derived))],
+        graphs=[(term(ox.NamedNode(g)), _maybe(labels.first(g, PROV_DERIVED), term)) for g in graph_iris],
+        external=external,
+        parts=sorted(((p[len(iri) + 1:], _passage(p, labels, base)) for p in parts), key=_reading_order),
+        truncated=truncated,
+    )
+
+
+def _reading_order(part: tuple[str, Passage]) -> tuple:
+    anchor, passage = part
+    first = passage.lines.split()[-1].split("–")[0] if passage.lines else ""
+    return (int(first) if first.isdigit() else 10**9, anchor)
+
+
+def _maybe(node, term):
+    return term(node) if node is not None else None
+
+
+def _sorted_groups(groups: dict[str, list[Statement]], term) -> list[tuple[Term, list[Statement]]]:
+    out = []
+    for prop, statements in groups.items():
+        statements.sort(key=lambda s: (s.inferred, s.value.text.lower()))
+        out.append((statements[0].property, statements))
+    return sorted(out, key=lambda item: item[0].text.lower())
+
+
+def _passage(iri: str, labels: _Labels, base: str) -> Passage:
+    document = labels.first(iri, DCTERMS + "isPartOf")
+    locator = labels.first(iri, BKG_URI + "locator")
+    start, end = labels.first(iri, BKG_URI + "lineStart"), labels.first(iri, BKG_URI + "lineEnd")
+    lines = None
+    if start is not None:
+        lines = f"line {start.value}" if end is None or end.value == start.value else f"lines {start.value}–{end.value}"
+    return Passage(
+        _term(ox.NamedNode(iri), labels, base),
+        _term(document, labels, base) if document is not None else None,
+        locator.value if locator is not None else None,
+        lines,
+    )
+
+
+# --------------------------------------------------------------------------- the route
+
+
+def _valid_iri(iri: str) -> bool:
+    """Only IRIs pyoxigraph accepts go into a query (no spaces, quotes, angle brackets...)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _ontology_path(base: str) -> str | None:
+    ontology = BKG_URI.rstrip("#")
+    return ontology[len(base):] if ontology.startswith(base) else None
+
+
+@router.head("/{path:path}", include_in_schema=False)
+@router.get("/{path:path}", name="resource",
+                  summary="Linked Data: the resource {base}{path}",
+                  description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or by a "
+                              ".ttl/.jsonld/.nt/.rdf suffix. 404 for IRIs the graph does not mention.",
+                  response_class=Response)
+async def resource(request: Request, path: str) -> Response:
+    settings = settings_of(request)
+    accept = request.headers.get("accept")
+    candidates: list[tuple[str, str | None]] = []
+    for suffix, media_type in negotiation.SUFFIX_MEDIA_TYPES.items():
+        if path.endswith(suffix) and len(path) > len(suffix):
+            candidates.append((path[: -len(suffix)], media_type))
+    candidates.append((path, None))
+    for candidate, media_type in candidates:
+        media_type = media_type or negotiation.rdf_media_type(accept, html=True)
+        if media_type is None:
+            return PlainTextResponse("Available as text/html, text/turtle, application/ld+json, "
+                                     "application/n-triples, application/rdf+xml.", status_code=406)
+        iri = settings.base + candidate
+        if not _valid_iri(iri):
+            break
+        if candidate == _ontology_path(settings.base):
+            response = await _ontology(request, media_type)
+        elif media_type == negotiation.HTML:
+            response = await _page(request, iri)
+        else:
+            response = await _rdf(request, iri, media_type)
+        if response is not None:
+            return response
+    return await _not_found(request)
+
+
+async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:
+    async def produce():
+        result = await run_query(request, description_query(iri), formats=ResultFormats(graph=media_type))
+        return result if result.count else None
+
+    return await query_response(request, produce, iri, media_type)
+
+
+async def _page(request: Request, iri: str) -> Response | None:
+    async def produce():
+        entity = await describe(request, iri)
+        if entity is None:
+            return None
+        return render(request, "entity.html", {"entity": entity, "alternates": _alternates(request)})
+
+    return await query_response(request, produce, iri, "html")
+
+
+def _alternates(request: Request) -> list[tuple[str, str]]:
+    path = request.url.path
+    return [(name, path + suffix) for suffix, name in
+            ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"), (".rdf", "RDF/XML"))]
+
+
+async def _ontology(request: Request, media_type: str) -> Response:
+    settings = settings_of(request)
+    if media_type != negotiation.HTML:
+        sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(str(GRAPH.ONTOLOGY))} {{ ?s ?p ?o }} }}"
+
+        async def produce():
+            return await run_query(request, sparql, formats=ResultFormats(graph=media_type))
+
+        return await query_response(request, produce, "ontology", media_type)
+    docs = settings.dumps_dir / "ontology" / "index.html" if settings.dumps_dir else None
+    if docs is not None and docs.is_file():
+        return HTMLResponse(_with_term_anchors(docs.read_text(encoding="utf-8")))
+    page = await _page(request, BKG_URI.rstrip("#"))
+    return page if page is not None else await _not_found(request)
+
+
+# The generated documentation does not always give a term's section the term's name as id;
+# this finds the section of ``/ontology#Term`` by the term's IRI instead.
+_TERM_ANCHORS = """<script>
+(function () {
+  var namespace = %s;
+  function go() {
+    var name = decodeURIComponent(location.hash.slice(1));
+    if (!name || document.getElementById(name)) return;
+    var codes = document.querySelectorAll("code");
+    for (var i = 0; i < codes.length; i++) {
+      if (codes[i].textContent.trim() === namespace + name) {
+        (codes[i].closest(".entity") || codes[i]).scrollIntoView();
+        return;
+      }
+    }
+  }
+  window.addEventListener("hashchange", go);
+  window.addEventListener("load", go);
+})();
+</script>
+"""
+
+
+def _with_term_anchors(html: str) -> str:
+    script = _TERM_ANCHORS % json.dumps(BKG_URI)
+    at = html.rfind("</body>")
+    return html[:at] + script + html[at:] if at >= 0 else html + script
+
+
+async def _not_found(request: Request) -> Response:
+    if negotiation.rdf_media_type(request.headers.get("accept"), html=True) == negotiation.HTML:
+        return render(request, "not_found.html", {"iri": settings_of(request).base + request.url.path[1:]},
+                      status_code=404)
+    return PlainTextResponse("Nothing is known about this IRI.", status_code=404)

@@ -1,0 +1,40 @@
+"""The server's settings: one frozen dataclass, built by the CLI or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..namespaces import BASE
+from ..store import Store
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything :func:`basel_kg.server.create_app` needs; defaults are the safe ones.
+
+    ``store`` is owned by the caller (opened before the app, closed after it).
+    """
+
+    store: Store
+    #: IRIs under ``base`` are served at the same path on this server (``{base}X`` -> ``/X``).
+    base: str = BASE
+    #: Seconds a query may run before it is stopped.
+    timeout: float = 30.0
+    #: Most rows (or triples) one response carries; the rest is cut off and the response says so.
+    max_rows: int = 10_000
+    #: Largest request body accepted (SPARQL POSTs), in bytes.
+    max_body_bytes: int = 1_000_000
+    #: Origins allowed to read responses from scripts (CORS, never with credentials); () = none.
+    cors_origins: tuple[str, ...] = ("*",)
+    #: Folder holding ``queries/published/*.rq``; None: the project's.
+    queries_root: Path | None = None
+    #: Release files served at ``/dumps/`` (``basel-kg build`` output); None: no dumps.
+    dumps_dir: Path | None = None
+    #: The YASGUI build (``node_modules/@zazuko/yasgui/build``); None: the project's.
+    editor_dir: Path | None = None
+    #: Memory for cached query results, in bytes.
+    cache_bytes: int = 64 * 2**20
+    title: str = "Basel Convention knowledge graph"

@@ -1,0 +1,246 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: queries by GET, POST form and POST direct;
+the service description (GET without a query); the query editor (GET from a browser).
+
+Read-only: SPARQL Update is refused here (writes arrive with issue 5).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ..namespaces import PREFIXES
+from . import negotiation
+from .common import content_type, query_response, render, run_query, settings_of, store_of
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["SPARQL"])
+
+_DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+_UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
+_READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+
+_QUERY_PARAMETERS = [
+    {"name": "query", "in": "query", "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query. Without it, GET returns the service description "
+                    "(or the query editor, for a browser)."},
+    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+     "style": "form", "explode": True,
+     "description": "Graphs whose merge is the default graph (replaces the query's FROM)."},
+    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+     "style": "form", "explode": True, "description": "Graphs available to GRAPH (replaces FROM NAMED)."},
+    {"name": "inference", "in": "query", "schema": {"type": "boolean", "default": True},
+     "description": "false: leave the inferred graph out of the default graph and GRAPH."},
+    {"name": "format", "in": "query", "schema": {"type": "string"},
+     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nq, n3."},
+]
+_RESULT_CONTENT = {
+    m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples")
+}
+_OPENAPI = {
+    "parameters": _QUERY_PARAMETERS,
+    "responses": {
+        "200": {"description": "Query results, in the format negotiated by Accept or format=",
+                "content": _RESULT_CONTENT},
+        "400": {"description": "Malformed query: the parser's message with line and column"},
+        "403": {"description": "Refused: SPARQL Update, or SERVICE to an endpoint not allow-listed"},
+        "406": {"description": "No acceptable format for this kind of result"},
+        "413": {"description": "Request body too large"},
+        "503": {"description": "The query was stopped at the time limit"},
+    },
+}
+
+
+class ProtocolError(Exception):
+    """A request that breaks the SPARQL protocol; answered with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@router.head("/sparql", include_in_schema=False)
+@router.head("/sparql/", include_in_schema=False)
+@router.get("/sparql/", include_in_schema=False)
+@router.get("/sparql", name="sparql", summary="SPARQL query (GET)",
+                  openapi_extra=_OPENAPI, response_class=Response)
+async def sparql_get(request: Request) -> Response:
+    params = request.query_params
+    if any(p in params for p in _UPDATE_PARAMS):
+        return PlainTextResponse(_READ_ONLY + " (And never by GET.)", status_code=403)
+    queries = params.getlist("query")
+    if not queries:
+        return await _service_description(request)
+    return await _answer(request, _one(queries), params.multi_items())
+
+
+@router.post("/sparql/", include_in_schema=False)
+@router.post("/sparql", summary="SPARQL query (POST form or direct)", openapi_extra={
+    **_OPENAPI,
+    "requestBody": {"content": {
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+            "query": {"type": "string"},
+            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+        }}},
+    }},
+}, response_class=Response)
+async def sparql_post(request: Request) -> Response:
+    media_type, _, params = (request.headers.get("content-type") or "").partition(";")
+    media_type = media_type.strip().lower()
+    charset = _charset(params)
+    if charset not in (None, "utf-8", "utf8"):
+        return PlainTextResponse(f"Only UTF-8 is accepted, not {charset}.", status_code=415)
+    body = await request.body()
+    if media_type == "application/x-www-form-urlencoded":
+        try:
+            form = parse_qs(body.decode("utf-8", errors="strict"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            return PlainTextResponse("The form is not valid UTF-8.", status_code=400)
+        if any(p in form for p in _UPDATE_PARAMS):
+            return PlainTextResponse(_READ_ONLY, status_code=403)
+        if "query" not in form:
+            return PlainTextResponse("The form has no 'query' field.", status_code=400)
+        items = list(request.query_params.multi_items()) + [(k, v) for k, vs in form.items() for v in vs]
+        return await _answer(request, _one(form["query"]), items)
+    if media_type == "application/sparql-query":
+        try:
+            text = body.decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return PlainTextResponse("The query is not valid UTF-8.", status_code=400)
+        return await _answer(request, text, request.query_params.multi_items())
+    if media_type == "application/sparql-update":
+        return PlainTextResponse(_READ_ONLY, status_code=403)
+    return PlainTextResponse(
+        "POST a query as application/sparql-query, or as a form (application/x-www-form-urlencoded) "
+        f"with a 'query' field; got {media_type or 'no content type'}.",
+        status_code=415,
+    )
+
+
+def _one(values: list[str]) -> str:
+    if len(values) != 1:
+        raise ProtocolError(400, "Give exactly one query.")
+    return values[0]
+
+
+def _charset(params: str) -> str | None:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() not in ("false", "0", "no", "off")
+
+
+async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -> Response:
+    def values(name: str) -> list[str]:
+        return [v for k, v in items if k == name]
+
+    default_graphs, named_graphs = values("default-graph-uri"), values("named-graph-uri")
+    inference = _flag(next(iter(values("inference")), None), True)
+    format_param = next((v for v in values("format") if v), None)
+    formats = negotiation.result_formats(request.headers.get("accept"), format_param)
+
+    async def produce():
+        return await run_query(request, sparql, formats=formats, default_graph_uris=default_graphs,
+                               named_graph_uris=named_graphs, inference=inference)
+
+    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats)
+
+
+# --------------------------------------------------------------------------- service description
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads", "N3")
+_SD_OFFERS = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+              negotiation.HTML)
+
+
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def _sd(term: str) -> ox.NamedNode:
+    return ox.NamedNode(_SD + term)
+
+
+def service_description(endpoint: str, store) -> list[ox.Triple]:
+    """SPARQL 1.1 Service Description of this endpoint and its dataset."""
+    service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    t = ox.Triple
+    triples = [
+        t(service, _RDF_TYPE, _sd("Service")),
+        t(service, _sd("endpoint"), ox.NamedNode(endpoint)),
+        t(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        t(service, _sd("feature"), _sd("UnionDefaultGraph")),
+        t(service, _sd("defaultDataset"), dataset),
+        t(dataset, _RDF_TYPE, _sd("Dataset")),
+        t(dataset, _sd("defaultGraph"), default),
+        t(default, _RDF_TYPE, _sd("Graph")),
+        t(default, _VOID_TRIPLES, _integer(store.triples)),
+    ]
+    triples += [t(service, _sd("resultFormat"), ox.NamedNode("http://www.w3.org/ns/formats/" + f))
+                for f in _RESULT_FORMATS]
+    for info in store.graphs():
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [
+            t(dataset, _sd("namedGraph"), named),
+            t(named, _RDF_TYPE, _sd("NamedGraph")),
+            t(named, _sd("name"), ox.NamedNode(info.iri)),
+            t(named, _sd("graph"), graph),
+            t(graph, _RDF_TYPE, _sd("Graph")),
+            t(graph, _VOID_TRIPLES, _integer(info.triples)),
+        ]
+    return triples
+
+
+async def _service_description(request: Request) -> Response:
+    media_type = negotiation.negotiate(request.headers.get("accept"), _SD_OFFERS)
+    if media_type is None:
+        return PlainTextResponse("The service description is available as " + ", ".join(_SD_OFFERS),
+                                 status_code=406)
+    if media_type == negotiation.HTML:
+        return await _editor(request)
+    endpoint = str(request.url_for("sparql"))
+
+    async def produce():
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        body = ox.serialize(service_description(endpoint, store_of(request)), format=fmt,
+                            prefixes={"sd": _SD, "void": "http://rdfs.org/ns/void#"})
+        return Response(body, media_type=content_type(media_type))
+
+    return await query_response(request, produce, "service-description", endpoint, media_type)
+
+
+async def _editor(request: Request) -> Response:
+    settings = settings_of(request)
+    registry = request.app.state.registry
+    prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p in _EDITOR_PREFIXES)
+    default_query = prefixes + "\nSELECT ?decision ?label WHERE {\n  ?decision a bkg:Decision ;\n" \
+                               "            rdfs:label ?label .\n  FILTER (lang(?label) = \"en\")\n}\nLIMIT 20\n"
+    examples = [{"name": q.name, "title": q.title, "query": q.bind().sparql} for q in registry]
+    return render(request, "editor.html", {
+        "default_query": default_query,
+        "examples": examples,
+        "editor_ready": request.app.state.editor_ready,
+        "settings": settings,
+    })
+
+
+_EDITOR_PREFIXES = ("bkg", "basel", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "org", "schema")

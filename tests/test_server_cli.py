@@ -1,0 +1,110 @@
+"""``basel-kg serve`` end to end: ``python -m basel_kg.server`` on a small project, with an
+on-disk store that a restart reuses instead of rebuilding, and ``--load`` for a user's file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from basel_kg.namespaces import BASE, ONTOLOGY_FILE
+
+pytestmark = pytest.mark.slow
+
+DATA = f"""@prefix bkg: <{BASE}ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{BASE}mea/basel> a bkg:Convention ; rdfs:label "Basel Convention"@en .
+"""
+MINE = """@prefix ex: <http://example.org/> .
+ex:note ex:says "my own annotation" .
+"""
+
+
+@pytest.fixture()
+def project(tmp_path) -> Path:
+    """A project with the real ontology, one small data file, and no shapes or queries."""
+    root = tmp_path / "project"
+    (root / "ontology").mkdir(parents=True)
+    shutil.copy(ONTOLOGY_FILE, root / "ontology" / "basel-kg.ttl")
+    (root / "data").mkdir()
+    (root / "data" / "reference.ttl").write_text(DATA, encoding="utf-8")
+    (root / "shapes").mkdir()
+    (root / "queries" / "published").mkdir(parents=True)
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_server(root: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, BASEL_KG_ROOT=str(root))
+    process = subprocess.Popen([sys.executable, "-m", "basel_kg.server", "--port", str(port), "--quiet", *args],
+                               env=env, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the server exited: " + process.stderr.read())
+        try:
+            if httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not start")
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    return err
+
+
+def test_serve_builds_once_then_restarts_from_the_store(project, tmp_path):
+    store = tmp_path / "store"
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(MINE, encoding="utf-8")
+    load = f"urn:x-mine:notes={mine}"
+
+    process, url = run_server(project, "--store", str(store), "--load", load)
+    try:
+        label = httpx.get(url + "mea/basel", headers={"Accept": "text/html"}).text
+        assert "Basel Convention" in label
+        ask = 'ASK { GRAPH <urn:x-mine:notes> { ?s ?p "my own annotation" } }'
+        assert '"boolean":true' in httpx.get(url + "sparql", params={"query": ask}).text
+        assert httpx.get(url + "dumps/void.ttl").status_code == 200, "a release was written for the dumps"
+        assert httpx.get(url + "ontology", headers={"Accept": "text/html"}).status_code == 200
+        first_etag = httpx.get(url + "sparql", params={"query": ask}).headers["etag"]
+    finally:
+        first_log = stop(process)
+    assert "building the knowledge graph" in first_log
+
+    process, url = run_server(project, "--store", str(store), "--load", load)
+    try:
+        assert '"boolean":true' in httpx.get(url + "sparql", params={"query": ask}).text
+        assert httpx.get(url + "sparql", params={"query": ask}).headers["etag"] == first_etag
+    finally:
+        second_log = stop(process)
+    assert "not rebuilding" in second_log and "building the knowledge graph" not in second_log
+    assert "writing the release" not in second_log
+
+    # a changed source is noticed on the next start
+    (project / "data" / "reference.ttl").write_text(DATA.replace("Basel Convention", "Basel Convention (changed)"))
+    process, url = run_server(project, "--store", str(store), "--dumps", str(tmp_path))
+    try:
+        assert "(changed)" in httpx.get(url + "mea/basel", headers={"Accept": "text/html"}).text
+    finally:
+        assert "building the knowledge graph" in stop(process)

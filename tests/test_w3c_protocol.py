@@ -1,0 +1,225 @@
+"""The W3C SPARQL 1.1 Protocol and Service Description test manifests, run by our own runner
+against a real server (uvicorn on 127.0.0.1 and a free port).
+
+Every query test must pass. Every update test must be refused with a 4xx status: this server
+is read-only (writes arrive with issue 5).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS
+
+from basel_kg.server import Settings, create_app
+from basel_kg.server.background import BackgroundServer
+from basel_kg.store import EmbeddedStore
+
+W3C = Path(__file__).resolve().parents[2] / "shared" / "w3c-sparql11"
+PROTOCOL = W3C / "protocol" / "manifest.ttl"
+SERVICE_DESCRIPTION = W3C / "service-description" / "manifest.ttl"
+
+MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = rdflib.Namespace("http://www.w3.org/2011/http#")
+CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
+UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+TABULAR = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+           "text/tab-separated-values")
+RDF_TYPES = ("application/rdf+xml", "text/turtle", "application/n-triples", "application/ld+json",
+             "application/trig", "application/n-quads", "text/n3")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes | None
+    statuses: tuple[str, ...]  # "2xx", "3xx", "4xx" ...
+    expected_format: str | None
+    expected_boolean: bool | None
+
+
+@dataclass(frozen=True)
+class ProtocolTest:
+    name: str
+    label: str
+    requests: tuple[Request, ...]
+    graph_data: tuple[tuple[str, Path], ...]
+
+    @property
+    def is_update(self) -> bool:
+        """The manifest names its update tests update_*, bad_update_* and bad_multiple_updates."""
+        return "update" in self.name
+
+
+def _manifest(path: Path) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(path, format="turtle", publicID=path.as_uri())
+    return graph
+
+
+def _request(g: rdflib.Graph, node) -> Request:
+    body = g.value(node, HT.body)
+    data = None
+    if body is not None:
+        chars = str(g.value(body, CNT.chars))
+        encoding = str(g.value(body, CNT.characterEncoding) or "UTF-8")
+        data = chars.encode("utf-16" if encoding.upper() == "UTF-16" else "utf-8")
+    headers = {}
+    header_list = g.value(node, HT.headers)
+    if header_list is not None:
+        for header in Collection(g, header_list):
+            headers[str(g.value(header, HT.fieldName)).lower()] = str(g.value(header, HT.fieldValue))
+    response = g.value(node, HT.resp)
+    statuses = tuple(sorted(str(s).rsplit("StatusCode", 1)[-1] for s in g.objects(response, MF.expectedStatus)))
+    expected_format = g.value(response, MF.expectedFormat)
+    expected_boolean = g.value(response, MF.expectedBoolean)
+    return Request(
+        method=str(g.value(node, HT.methodName)),
+        path=str(g.value(node, HT.absolutePath)),
+        headers=headers,
+        body=data,
+        statuses=statuses,
+        expected_format=str(expected_format) if expected_format is not None else None,
+        expected_boolean=expected_boolean.toPython() if expected_boolean is not None else None,
+    )
+
+
+def protocol_tests() -> list[ProtocolTest]:
+    g = _manifest(PROTOCOL)
+    manifest = g.value(predicate=RDF.type, object=MF.Manifest)
+    tests = []
+    for node in Collection(g, g.value(manifest, MF.entries)):
+        action = g.value(node, MF.action)
+        requests = tuple(_request(g, r) for r in Collection(g, g.value(action, HT.requests)))
+        graph_data = tuple(
+            (str(g.value(d, RDFS.label)), Path(str(g.value(d, UT.graph)).removeprefix("file://")))
+            for d in g.objects(node, UT.graphData)
+        )
+        tests.append(ProtocolTest(str(node).rsplit("#", 1)[-1], str(g.value(node, MF.name)), requests, graph_data))
+    return tests
+
+
+TESTS = protocol_tests()
+
+
+def test_the_manifest_was_read_completely():
+    assert len(TESTS) == 34
+    assert sum(t.is_update for t in TESTS) == 14  # 7 update tests + 7 bad_update tests
+    assert all(t.requests for t in TESTS)
+
+
+@pytest.fixture(scope="module")
+def server():
+    graphs = {iri: path for test in TESTS for iri, path in test.graph_data}
+    assert len(graphs) == 3 and all(p.is_file() for p in graphs.values())
+    with EmbeddedStore(inferred_graphs=(), prefixes={}) as store:
+        store.load_dataset(b"", graphs=graphs, version="w3c")
+        with BackgroundServer(create_app(Settings(store=store, dumps_dir=None))) as running:
+            yield running
+
+
+def _url(server: BackgroundServer, path: str) -> str:
+    assert path.startswith("/sparql/")  # the manifest says to map this prefix to our endpoint
+    return server.url + "sparql" + path[len("/sparql/"):]
+
+
+def _status_class(status: int) -> str:
+    return f"{status // 100}xx"
+
+
+def _check_format(request: Request, response: httpx.Response) -> None:
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    if request.expected_format == "tabular":
+        assert media_type in TABULAR, media_type
+    elif request.expected_format == "boolean":
+        assert media_type in ("application/sparql-results+json", "application/sparql-results+xml"), media_type
+    elif request.expected_format == "RDF":
+        assert media_type in RDF_TYPES, media_type
+        rdflib.Graph().parse(data=response.content, format={"application/rdf+xml": "xml", "text/turtle": "turtle",
+                                                            "application/n-triples": "nt"}.get(media_type, "turtle"))
+    if request.expected_boolean is not None:
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        assert bool(ox.parse_query_results(response.content, fmt)) is request.expected_boolean
+
+
+@pytest.mark.parametrize("test", [t for t in TESTS if not t.is_update], ids=lambda t: t.name)
+def test_query(server, test: ProtocolTest):
+    with httpx.Client(timeout=30) as client:
+        for request in test.requests:
+            response = client.request(request.method, _url(server, request.path), headers=request.headers,
+                                      content=request.body)
+            assert _status_class(response.status_code) in request.statuses, (test.label, response.text)
+            if response.status_code < 300:
+                _check_format(request, response)
+
+
+@pytest.mark.parametrize("test", [t for t in TESTS if t.is_update], ids=lambda t: t.name)
+def test_update_is_refused_while_read_only(server, test: ProtocolTest):
+    request = test.requests[0]
+    with httpx.Client(timeout=30) as client:
+        response = client.request(request.method, _url(server, request.path), headers=request.headers,
+                                  content=request.body)
+    assert 400 <= response.status_code < 500, (test.label, response.status_code)
+    # and nothing changed
+    with httpx.Client(timeout=30) as client:
+        ask = client.get(server.url + "sparql", params={"query": "ASK { GRAPH ?g { ?s a ?type } }"},
+                         headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(ask.text)["boolean"] is True
+
+
+# --------------------------------------------------------------------------- service description
+
+
+def _service_description(server: BackgroundServer, accept: str) -> tuple[httpx.Response, rdflib.Graph]:
+    response = httpx.get(server.url + "sparql", headers={"Accept": accept}, timeout=30)
+    graph = rdflib.Graph()
+    fmt = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}[accept]
+    graph.parse(data=response.content, format=fmt)
+    return response, graph
+
+
+def test_service_description_manifest_is_the_one_we_run():
+    g = _manifest(SERVICE_DESCRIPTION)
+    names = {str(n).rsplit("#", 1)[-1] for n in g.subjects(RDF.type, MF.ServiceDescriptionTest)}
+    assert names == {"returns-rdf", "has-endpoint-triple", "conforms-to-schema"}
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json"])
+def test_service_description_returns_rdf(server, accept):
+    response, graph = _service_description(server, accept)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(accept)
+    assert len(graph) > 10
+
+
+def test_service_description_has_endpoint_triple(server):
+    _, graph = _service_description(server, "text/turtle")
+    assert (None, SD.endpoint, rdflib.URIRef(server.url + "sparql")) in graph
+
+
+def test_service_description_conforms_to_schema(server):
+    """The shape the SD spec requires: a Service with an endpoint, supported languages and
+    result formats, a default dataset with a default graph and named graphs by name."""
+    _, graph = _service_description(server, "text/turtle")
+    service = graph.value(predicate=RDF.type, object=SD.Service)
+    assert service is not None
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
+    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}  # read-only: no Update
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in set(graph.objects(service, SD.resultFormat))
+    dataset = graph.value(service, SD.defaultDataset)
+    assert (dataset, RDF.type, SD.Dataset) in graph
+    default = graph.value(dataset, SD.defaultGraph)
+    assert (default, RDF.type, SD.Graph) in graph
+    names = {graph.value(n, SD.name) for n in graph.objects(dataset, SD.namedGraph)}
+    assert names == {rdflib.URIRef(f"http://kasei.us/2009/09/sparql/data/data{i}.rdf") for i in (1, 2, 3)}
