@@ -132,7 +132,8 @@ def _worth_keeping(triple: tuple) -> bool:
         return False
     if p == RDF.type and (o in _NOISE_TYPES or isinstance(o, URIRef) and str(o).startswith(str(XSD))):
         return False
-    if o in (OWL.Thing, RDFS.Resource) and p in (RDFS.subClassOf, OWL.equivalentClass):
+    # owlrl gives every class and property these trivial axioms (e.g. p rdfs:domain owl:Thing).
+    if o in (OWL.Thing, RDFS.Resource) and p in (RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range):
         return False
     if isinstance(s, URIRef) and str(s).startswith(STANDARD_VOCABULARIES):
         return False
