@@ -291,6 +291,13 @@ def test_closing_the_store_ends_its_processes():
         os.waitpid(pid, os.WNOHANG)
 
 
-def test_remote_stores_have_a_place_but_arrive_later():
-    with pytest.raises(NotImplementedError, match="issue 5"):
-        open_store("sparql+http://127.0.0.1:9/sparql")
+def test_a_sparql_url_opens_a_remote_store():
+    from basel_kg.remote import RemoteStore
+
+    remote = open_store("sparql+http://127.0.0.1:9/ds/sparql#store=data")
+    try:
+        assert isinstance(remote, RemoteStore)  # (no request is made until it is used)
+        assert (remote.endpoints.query, remote.endpoints.update, remote.endpoints.store) == (
+            "http://127.0.0.1:9/ds/sparql", "http://127.0.0.1:9/ds/update", "http://127.0.0.1:9/ds/data")
+    finally:
+        remote.close()

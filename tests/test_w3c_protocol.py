@@ -1,8 +1,9 @@
 """The W3C SPARQL 1.1 Protocol and Service Description test manifests, run by our own runner
 against a real server (uvicorn on 127.0.0.1 and a free port).
 
-Every query test must pass. Every update test must be refused with a 4xx status: this server
-is read-only (writes arrive with issue 5).
+Every query test must pass. Every update test passes on a server started with a write
+token (the runner sends it), and is refused with 401/403 by a server without one.
+The runner (:func:`run_requests`) is reused by tests/test_graph_store_protocol.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
+
+from rdflib import Graph
 
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
@@ -69,6 +72,16 @@ def _manifest(path: Path) -> rdflib.Graph:
     return graph
 
 
+_STATUS_NAMES = {"OK": "200", "Created": "201", "NoContent": "204", "BadRequest": "400", "Unauthorized": "401",
+                 "Forbidden": "403", "NotFound": "404", "MethodNotAllowed": "405", "UnsupportedMediaType": "415"}
+
+
+def _status(node) -> str:
+    """hts:StatusCode2xx -> "2xx"; hts:Created -> "201"."""
+    name = str(node).rsplit("#", 1)[-1]
+    return name.removeprefix("StatusCode") if name.startswith("StatusCode") else _STATUS_NAMES[name]
+
+
 def _request(g: rdflib.Graph, node) -> Request:
     body = g.value(node, HT.body)
     data = None
@@ -82,7 +95,7 @@ def _request(g: rdflib.Graph, node) -> Request:
         for header in Collection(g, header_list):
             headers[str(g.value(header, HT.fieldName)).lower()] = str(g.value(header, HT.fieldValue))
     response = g.value(node, HT.resp)
-    statuses = tuple(sorted(str(s).rsplit("StatusCode", 1)[-1] for s in g.objects(response, MF.expectedStatus)))
+    statuses = tuple(sorted(_status(s) for s in g.objects(response, MF.expectedStatus)))
     expected_format = g.value(response, MF.expectedFormat)
     expected_boolean = g.value(response, MF.expectedBoolean)
     return Request(
@@ -120,14 +133,31 @@ def test_the_manifest_was_read_completely():
     assert all(t.requests for t in TESTS)
 
 
+TOKEN = "w3c-protocol-test-token"
+GRAPHS = {iri: path for test in TESTS for iri, path in test.graph_data}
+
+
+def w3c_settings(store: EmbeddedStore, **options) -> Settings:
+    """A server for the W3C tests: their data, no shapes (the tests are about the protocol),
+    no reasoning, no write records."""
+    return Settings(store=store, dumps_dir=None, shapes=Graph(), reasoning=False, provenance_graph=None, **options)
+
+
 @pytest.fixture(scope="module")
 def server():
-    graphs = {iri: path for test in TESTS for iri, path in test.graph_data}
-    assert len(graphs) == 3 and all(p.is_file() for p in graphs.values())
+    assert len(GRAPHS) == 3 and all(p.is_file() for p in GRAPHS.values())
     with EmbeddedStore(inferred_graphs=(), prefixes={}) as store:
-        store.load_dataset(b"", graphs=graphs, version="w3c")
-        with BackgroundServer(create_app(Settings(store=store, dumps_dir=None))) as running:
+        store.load_dataset(b"", graphs=GRAPHS, version="w3c")
+        with BackgroundServer(create_app(w3c_settings(store))) as running:
             yield running
+
+
+@pytest.fixture(scope="module")
+def writable():
+    """A server that accepts writes with TOKEN; its store, to reset between tests."""
+    with EmbeddedStore(inferred_graphs=(), prefixes={}) as store:
+        with BackgroundServer(create_app(w3c_settings(store, write_tokens=(("w3c", TOKEN),)))) as running:
+            yield running, store
 
 
 def _url(server: BackgroundServer, path: str) -> str:
@@ -154,29 +184,52 @@ def _check_format(request: Request, response: httpx.Response) -> None:
         assert bool(ox.parse_query_results(response.content, fmt)) is request.expected_boolean
 
 
+def run_requests(requests, url, *, label: str, headers: dict[str, str] | None = None,
+                 check=None) -> list[httpx.Response]:
+    """Send a manifest test's requests in order; each response must have an expected status
+    (a class such as 2xx, or a code such as 201), and ``check(request, response)`` for 2xx."""
+    responses = []
+    with httpx.Client(timeout=30) as client:
+        for request in requests:
+            response = client.request(request.method, url(request.path), headers={**request.headers, **(headers or {})},
+                                      content=request.body)
+            got = {_status_class(response.status_code), str(response.status_code)}
+            assert got & set(request.statuses), (label, request.method, request.path, response.status_code,
+                                                 response.text)
+            if response.status_code < 300 and check is not None:
+                check(request, response)
+            responses.append(response)
+    return responses
+
+
 @pytest.mark.parametrize("test", [t for t in TESTS if not t.is_update], ids=lambda t: t.name)
 def test_query(server, test: ProtocolTest):
-    with httpx.Client(timeout=30) as client:
-        for request in test.requests:
-            response = client.request(request.method, _url(server, request.path), headers=request.headers,
-                                      content=request.body)
-            assert _status_class(response.status_code) in request.statuses, (test.label, response.text)
-            if response.status_code < 300:
-                _check_format(request, response)
+    run_requests(test.requests, lambda path: _url(server, path), label=test.label, check=_check_format)
 
 
 @pytest.mark.parametrize("test", [t for t in TESTS if t.is_update], ids=lambda t: t.name)
-def test_update_is_refused_while_read_only(server, test: ProtocolTest):
+def test_update_passes_with_a_write_token(writable, test: ProtocolTest):
+    running, store = writable
+    store.load_dataset(b"", graphs=GRAPHS, version="w3c")
+    run_requests(test.requests, lambda path: _url(running, path), label=test.label,
+                 headers={"Authorization": f"Bearer {TOKEN}"}, check=_check_format)
+
+
+# Not recognisable as updates (no SPARQL Update media type, no form): refused as bad requests.
+NOT_UPDATES = {"bad_update_wrong_media_type", "bad_update_missing_form_type"}
+
+
+@pytest.mark.parametrize("test", [t for t in TESTS if t.is_update], ids=lambda t: t.name)
+def test_update_is_refused_without_a_token(server, test: ProtocolTest):
     request = test.requests[0]
     with httpx.Client(timeout=30) as client:
         response = client.request(request.method, _url(server, request.path), headers=request.headers,
                                   content=request.body)
-    assert 400 <= response.status_code < 500, (test.label, response.status_code)
-    # and nothing changed
-    with httpx.Client(timeout=30) as client:
         ask = client.get(server.url + "sparql", params={"query": "ASK { GRAPH ?g { ?s a ?type } }"},
                          headers={"Accept": "application/sparql-results+json"})
-    assert json.loads(ask.text)["boolean"] is True
+    expected = (415,) if test.name in NOT_UPDATES else (401, 403)
+    assert response.status_code in expected, (test.label, response.status_code)
+    assert json.loads(ask.text)["boolean"] is True  # and nothing changed
 
 
 # --------------------------------------------------------------------------- service description

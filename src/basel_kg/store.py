@@ -1,9 +1,11 @@
 """Where the knowledge graph lives, behind one small interface.
 
 Everything above this module (the HTTP server, scripts) talks to a :class:`Store`:
-``query``, ``graphs``, ``version``, ``put_graph``, ``delete_graph``. Two implementations are
-planned: :class:`EmbeddedStore` (pyoxigraph, in memory or on disk, here) and ``RemoteStore``
-(any SPARQL 1.1 endpoint + Graph Store, issue 5; see :func:`open_store`).
+``query``, ``graphs``, ``version``, ``put_graph``, ``delete_graph``; a :class:`WritableStore`
+also plans changes (:class:`Delta`) without applying them and applies them atomically. Two
+implementations: :class:`EmbeddedStore` (pyoxigraph, in memory or on disk, here; writable)
+and :class:`basel_kg.remote.RemoteStore` (any SPARQL 1.1 endpoint + Graph Store; see
+:func:`open_store`).
 
 How the embedded store runs a query
 -----------------------------------
@@ -15,11 +17,17 @@ holder's memory copy-on-write, answers queries one at a time over a socket, and 
 (SIGKILL) and replaced when a query overruns its time limit. Each worker sees the dataset
 as it was when it was forked, so every query reads one consistent snapshot.
 
-Writes (``put_graph``, ``delete_graph``; SPARQL Update in issue 5) are commands to the
-holder, which applies them one at a time; afterwards idle workers are retired and new ones
-are forked from the updated holder. With ``path=`` the holder keeps the data in an on-disk
-pyoxigraph (RocksDB) store, so a restart does not reload, plus an in-memory copy that the
-workers query (the on-disk store is never touched by forked workers).
+Writes are commands to the holder, which applies them one at a time; afterwards idle
+workers are retired and new ones are forked from the updated holder. What a SPARQL Update
+would change is worked out by a worker on a scratch copy (so it can be stopped at the time
+limit, and nothing changes until the change is applied). With ``path=`` the holder keeps
+the data in an on-disk pyoxigraph (RocksDB) store, so a restart does not reload, plus an
+in-memory copy that the workers query (the on-disk store is never touched by forked
+workers); a write is one RocksDB transaction, data and new version together.
+
+The data as stored (``raw``): named graphs (empty ones too) and the store's own default
+graph, which SPARQL Update and the Graph Store Protocol's ``?default`` address. What
+queries see (the views) adds the union of all of them as the default graph.
 
 The dataset a query sees: every named graph of the store, and as default graph their union,
 with RDF merge (set) semantics: a triple asserted in two graphs counts once. A second view
@@ -256,7 +264,7 @@ class Delta:
 
 @runtime_checkable
 class Store(Protocol):
-    """What the server and scripts need from a store. Writes arrive with issue 5 (``update``)."""
+    """What the server and scripts need from a store to read it (writes: :class:`WritableStore`)."""
 
     @property
     def version(self) -> str:

@@ -20,10 +20,11 @@ from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
-from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from . import linkeddata, published, site, sparql
+from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
+from . import graphstore, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
+from .writes import WriteService
 
 __all__ = ["create_app"]
 
@@ -36,7 +37,12 @@ traced to its source passage.
 
 * **SPARQL 1.1 endpoint** at `/sparql` (GET, POST form, POST `application/sparql-query`).
   The default graph is the union of every named graph, the inferred one included
-  (`inference=false` leaves it out). Read-only.
+  (`inference=false` leaves it out).
+* **Writes** (only when the server was started with a write token; `Authorization: Bearer TOKEN`):
+  SPARQL 1.1 Update at `/sparql`, the Graph Store Protocol at `/store`. Every write is
+  validated with SHACL against the graph as it would be after it (422 and the report if it
+  breaks a shape) and applied atomically.
+* **Validation** of a document without writing it: `POST /validate`.
 * **Linked Data**: every IRI under `{BASE}` resolves at the same path here.
 * **Published queries** at `/queries`.
 """
@@ -59,12 +65,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.registry = registry.published()
     app.state.editor_ready = (editor_dir / "yasgui.min.js").is_file()
     app.state.templates = _templates(settings)
+    app.state.writes = WriteService(settings)
 
     for error, status in _STATUS.items():
         app.add_exception_handler(error, _store_error(status))
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
 
     app.include_router(sparql.router)
+    app.include_router(graphstore.router)
+    app.include_router(validate.router)
     app.include_router(published.router)
     app.include_router(site.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
@@ -73,7 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.mount("/dumps", StaticFiles(directory=settings.dumps_dir, check_dir=False), name="dumps")
     app.include_router(linkeddata.router)  # last: it answers every other path
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -101,6 +111,7 @@ _STATUS = {
     NotAcceptable: 406,
     QueryTimeout: 503,
     QueryFailed: 500,
+    StaleWrite: 409,
     StoreError: 500,
 }
 
@@ -125,17 +136,21 @@ async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse
 
 
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or while streaming."""
+    """Refuse request bodies over ``max_bytes`` with 413, by Content-Length or while streaming;
+    ``larger``: other limits for paths under some prefixes (graph uploads)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None):
+        self.app, self.default_max, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        max_bytes = next((n for prefix, n in self.larger.items() if path == prefix or path.startswith(prefix + "/")),
+                         self.default_max)
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return await self._too_large(scope, receive, send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            return await self._too_large(scope, receive, send, max_bytes)
         received = 0
         started = False
 
@@ -144,7 +159,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _TooLarge
             return message
 
@@ -158,10 +173,10 @@ class BodyLimit:
         except _TooLarge:
             if started:
                 raise
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, max_bytes)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = PlainTextResponse(f"Request body larger than {self.max_bytes} bytes.\n", status_code=413)
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        response = PlainTextResponse(f"Request body larger than {max_bytes} bytes.\n", status_code=413)
         await response(scope, receive, send)
 
 

@@ -9,17 +9,24 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..namespaces import BASE, GRAPH
 from ..store import EmbeddedStore
 from .settings import Settings
 
-__all__ = ["add_serve_arguments", "serve_from_args", "prepare", "Prepared"]
+__all__ = ["add_serve_arguments", "serve_from_args", "prepare", "Prepared", "write_tokens", "TOKEN_ENV"]
+
+#: Environment variable holding write tokens (NAME=SECRET, several separated by spaces or commas);
+#: safer than --write-token, which other users of the machine can see in the process list.
+TOKEN_ENV = "BASEL_KG_WRITE_TOKEN"
 
 log = logging.getLogger("basel_kg.server")
 
@@ -30,9 +37,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="interface to listen on (default 127.0.0.1: only this machine can connect, so "
                              "nothing is exposed by accident; use 0.0.0.0 to serve the network on purpose)")
     parser.add_argument("--port", type=int, default=8000, help="TCP port to listen on (default 8000)")
-    parser.add_argument("--store", metavar="PATH",
+    parser.add_argument("--store", metavar="PATH|URL",
                         help="keep the store on disk in PATH, so a restart reuses it instead of rebuilding "
-                             "(it is rebuilt only when the sources change); default: in memory")
+                             "(it is rebuilt only when the sources change; written graphs are kept); or serve a "
+                             "remote SPARQL store: sparql+http://HOST:PORT/QUERY-PATH (see the README); "
+                             "default: in memory")
     parser.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
                         help="stop a query that runs longer than this, so one heavy query cannot hold the "
                              "server (default 30; the client gets 503 saying the query was stopped)")
@@ -58,6 +67,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dumps", metavar="DIR", type=Path,
                         help="serve the release files in DIR at /dumps/ (default: dist/ when it matches the "
                              "sources, else a release written for this server)")
+    parser.add_argument("--write-token", metavar="NAME=SECRET", action="append", default=[],
+                        help="switch writes on (SPARQL Update, Graph Store Protocol at /store) for clients sending "
+                             "'Authorization: Bearer SECRET', recorded as NAME; repeatable; prefer the environment "
+                             f"variable {TOKEN_ENV} (default: none, the server is read-only)")
     parser.add_argument("--quiet", action="store_true", help="do not log every request")
 
 
@@ -66,7 +79,7 @@ class Prepared:
     """A loaded store and the settings to serve it; ``rebuilt`` says whether it was (re)loaded."""
 
     settings: Settings
-    store: EmbeddedStore
+    store: EmbeddedStore | Any
     rebuilt: bool
     temporary: tempfile.TemporaryDirectory | None = None
 
@@ -87,6 +100,27 @@ def _loads(specs: list[str]) -> list[tuple[str, Path]]:
             raise SystemExit(f"basel-kg serve: --load {spec}: no such file")
         loads.append((iri, path))
     return loads
+
+
+def write_tokens(specs: list[str], environ: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """(name, secret) pairs from --write-token values and $BASEL_KG_WRITE_TOKEN (``NAME=SECRET``;
+    a bare ``SECRET`` is named "writer")."""
+    environ = os.environ if environ is None else environ
+    values = list(specs) + [v for v in re.split(r"[\s,]+", environ.get(TOKEN_ENV, "")) if v]
+    tokens = []
+    for value in values:
+        name, sep, secret = value.partition("=")
+        tokens.append((name, secret) if sep else ("writer", value))
+    names = [n for n, _ in tokens]
+    if len(set(names)) != len(names):
+        raise SystemExit("basel-kg serve: two write tokens have the same name")
+    from .writes import check_tokens
+
+    try:
+        check_tokens(tuple(tokens))
+    except ValueError as exc:
+        raise SystemExit(f"basel-kg serve: {exc}") from None
+    return tuple(tokens)
 
 
 def _fingerprint(version: str, loads: list[tuple[str, Path]]) -> str:
@@ -117,6 +151,9 @@ def prepare(args: argparse.Namespace) -> Prepared:
     from ..build import build_knowledge_graph, content_version
     from ..sources import discover, project_root
 
+    tokens = write_tokens(args.write_token)
+    if args.store and args.store.startswith(("sparql+http://", "sparql+https://")):
+        return _prepare_remote(args, tokens)
     root = project_root()
     loads = _loads(args.load)
     kg_version = content_version(tuple(discover(root)))
@@ -135,6 +172,8 @@ def prepare(args: argparse.Namespace) -> Prepared:
 
             graphs = {str(GRAPH.VOID): void_description(kg).serialize(format="nt", encoding="utf-8")}
             graphs.update({iri: path for iri, path in loads})
+            release = {str(g.identifier) for g in kg.dataset.graphs()} | set(graphs)
+            graphs.update(_written_graphs(store, release))
             store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
             log.warning("loaded %d triples in %d graphs (version %s)", store.triples, len(store.graphs()),
                         store.version)
@@ -151,6 +190,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
             cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
             queries_root=root,
             dumps_dir=dumps,
+            write_tokens=tokens,
         )
     except BaseException:
         store.close()
@@ -158,6 +198,56 @@ def prepare(args: argparse.Namespace) -> Prepared:
             temporary.cleanup()
         raise
     return Prepared(settings, store, rebuilt, temporary)
+
+
+def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]:
+    """Graphs written through the server (and the write records), to carry over a rebuild.
+
+    A rebuild replaces the release's graphs; what clients wrote into other graphs stays.
+    (Their entailments are recomputed by the next write that reasons over the whole graph.)
+    """
+    from .settings import PROVENANCE_GRAPH
+
+    if not store.has_graph(PROVENANCE_GRAPH):
+        return {}
+    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?w <http://www.w3.org/ns/prov#generated> ?g }} }}",
+                       max_rows=None).solutions()
+    written = {row["g"].value for row in rows} | {PROVENANCE_GRAPH}
+    kept = {g: store.read_graph(g, "application/n-triples").body for g in sorted(written - release) if store.has_graph(g)}
+    if kept:
+        log.warning("keeping %d graph(s) written through the server: %s", len(kept), ", ".join(sorted(kept)))
+    return kept
+
+
+def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
+    """Serve a remote store: nothing to build or load; writes go to that store directly."""
+    from ..remote import RemoteStore
+    from ..sources import project_root
+
+    if tokens:
+        raise SystemExit("basel-kg serve: --write-token needs the embedded store; write to the remote store directly "
+                         "(basel-kg push, or its own update endpoint)")
+    if args.load:
+        raise SystemExit("basel-kg serve: --load needs the embedded store; push the file to the remote store instead")
+    root = project_root()
+    store = RemoteStore.from_url(args.store, timeout=args.timeout)
+    try:
+        log.warning("serving the remote store %s (%d triples in %d graphs)", store.query_endpoint, store.triples,
+                    len(store.graphs()))
+        dumps = args.dumps if args.dumps is not None else (root / "dist" if (root / "dist").is_dir() else None)
+        settings = Settings(
+            store=store,
+            base=args.base,
+            timeout=args.timeout,
+            max_rows=args.max_rows,
+            cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
+            queries_root=root,
+            dumps_dir=dumps,
+        )
+    except BaseException:
+        store.close()
+        raise
+    return Prepared(settings, store, False)
 
 
 def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..namespaces import BASE
 from ..store import Store
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+#: Where the server records who changed which graph, when, by which request.
+PROVENANCE_GRAPH = BASE + "graph/provenance"
 
 __all__ = ["Settings"]
 
@@ -38,3 +45,14 @@ class Settings:
     #: Memory for cached query results, in bytes.
     cache_bytes: int = 64 * 2**20
     title: str = "Basel Convention knowledge graph"
+    #: Who may write, as (name, secret) pairs: a client sends ``Authorization: Bearer SECRET``
+    #: and its writes are recorded as made by NAME. Empty: the server is read-only.
+    write_tokens: tuple[tuple[str, str], ...] = ()
+    #: SHACL shapes every write is validated against; None: the project's ``shapes/``.
+    shapes: Graph | None = None
+    #: Work out the entailments of written statements (into the inferred graph) and validate with them.
+    reasoning: bool = True
+    #: Named graph of the write records (PROV-O); None: keep no records.
+    provenance_graph: str | None = PROVENANCE_GRAPH
+    #: Largest body a write or ``/validate`` accepts, in bytes.
+    max_write_bytes: int = 10_000_000

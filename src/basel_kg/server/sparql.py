@@ -1,7 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint at ``/sparql``: queries by GET, POST form and POST direct;
+SPARQL 1.1 Update by POST form and POST direct (with a write token; see :mod:`.writes`);
 the service description (GET without a query); the query editor (GET from a browser).
-
-Read-only: SPARQL Update is refused here (writes arrive with issue 5).
 """
 
 from __future__ import annotations
@@ -13,9 +12,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from functools import partial
+
+from starlette.concurrency import run_in_threadpool
+
 from ..namespaces import PREFIXES
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
+from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id
 
 __all__ = ["router"]
 
@@ -23,7 +27,6 @@ router = APIRouter(tags=["SPARQL"])
 
 _DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
-_READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
 
 _QUERY_PARAMETERS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
@@ -48,8 +51,12 @@ _OPENAPI = {
     "responses": {
         "200": {"description": "Query results, in the format negotiated by Accept or format=",
                 "content": _RESULT_CONTENT},
-        "400": {"description": "Malformed query: the parser's message with line and column"},
-        "403": {"description": "Refused: SPARQL Update, or SERVICE to an endpoint not allow-listed"},
+        "204": {"description": "Update applied (with a write token)"},
+        "400": {"description": "Malformed query or update: the parser's message with line and column"},
+        "401": {"description": "An update without 'Authorization: Bearer TOKEN'"},
+        "403": {"description": "Refused: LOAD, SERVICE to an endpoint not allow-listed, an update with a wrong "
+                               "token or on a read-only server, a graph the server keeps itself"},
+        "422": {"description": "The update would break the SHACL shapes: the report (JSON or Turtle by Accept)"},
         "406": {"description": "No acceptable format for this kind of result"},
         "413": {"description": "Request body too large"},
         "503": {"description": "The query was stopped at the time limit"},
@@ -73,7 +80,12 @@ class ProtocolError(Exception):
 async def sparql_get(request: Request) -> Response:
     params = request.query_params
     if any(p in params for p in _UPDATE_PARAMS):
-        return PlainTextResponse(_READ_ONLY + " (And never by GET.)", status_code=403)
+        try:
+            request.app.state.writes.authenticate(request)
+        except WriteDenied as exc:
+            return denied_response(exc)
+        return PlainTextResponse("SPARQL Update is accepted by POST only (SPARQL 1.1 Protocol, 2.2).\n",
+                                 status_code=400)
     queries = params.getlist("query")
     if not queries:
         return await _service_description(request)
@@ -81,14 +93,18 @@ async def sparql_get(request: Request) -> Response:
 
 
 @router.post("/sparql/", include_in_schema=False)
-@router.post("/sparql", summary="SPARQL query (POST form or direct)", openapi_extra={
+@router.post("/sparql", summary="SPARQL query or update (POST form or direct)", openapi_extra={
     **_OPENAPI,
     "requestBody": {"content": {
         "application/sparql-query": {"schema": {"type": "string"}},
+        "application/sparql-update": {"schema": {"type": "string"}},
         "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
             "query": {"type": "string"},
             "default-graph-uri": {"type": "array", "items": {"type": "string"}},
             "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+            "update": {"type": "string", "description": "A SPARQL 1.1 Update (needs a write token)"},
+            "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+            "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
         }}},
     }},
 }, response_class=Response)
@@ -96,6 +112,11 @@ async def sparql_post(request: Request) -> Response:
     media_type, _, params = (request.headers.get("content-type") or "").partition(";")
     media_type = media_type.strip().lower()
     charset = _charset(params)
+    if media_type == "application/sparql-update":  # a write: who asks comes first
+        try:
+            request.app.state.writes.authenticate(request)
+        except WriteDenied as exc:
+            return denied_response(exc)
     if charset not in (None, "utf-8", "utf8"):
         return PlainTextResponse(f"Only UTF-8 is accepted, not {charset}.", status_code=415)
     body = await request.body()
@@ -104,8 +125,13 @@ async def sparql_post(request: Request) -> Response:
             form = parse_qs(body.decode("utf-8", errors="strict"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
             return PlainTextResponse("The form is not valid UTF-8.", status_code=400)
+        if "update" in form:
+            if "query" in form:
+                return PlainTextResponse("Send a query or an update, not both.", status_code=400)
+            items = list(request.query_params.multi_items()) + [(k, v) for k, vs in form.items() for v in vs]
+            return await _update(request, form["update"], items)
         if any(p in form for p in _UPDATE_PARAMS):
-            return PlainTextResponse(_READ_ONLY, status_code=403)
+            return PlainTextResponse("using-graph-uri/using-named-graph-uri go with an update.", status_code=400)
         if "query" not in form:
             return PlainTextResponse("The form has no 'query' field.", status_code=400)
         items = list(request.query_params.multi_items()) + [(k, v) for k, vs in form.items() for v in vs]
@@ -117,7 +143,11 @@ async def sparql_post(request: Request) -> Response:
             return PlainTextResponse("The query is not valid UTF-8.", status_code=400)
         return await _answer(request, text, request.query_params.multi_items())
     if media_type == "application/sparql-update":
-        return PlainTextResponse(_READ_ONLY, status_code=403)
+        try:
+            text = body.decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return PlainTextResponse("The update is not valid UTF-8.", status_code=400)
+        return await _update(request, [text], request.query_params.multi_items())
     return PlainTextResponse(
         "POST a query as application/sparql-query, or as a form (application/x-www-form-urlencoded) "
         f"with a 'query' field; got {media_type or 'no content type'}.",
@@ -161,6 +191,35 @@ async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -
     return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats)
 
 
+async def _update(request: Request, updates: list[str], items: list[tuple[str, str]]) -> Response:
+    """SPARQL 1.1 Update: authenticate, work out the change, check it, apply it."""
+    service = request.app.state.writes
+    try:
+        agent = service.authenticate(request)
+    except WriteDenied as exc:
+        return denied_response(exc)
+    if len(updates) != 1:
+        return PlainTextResponse("Give exactly one update.", status_code=400)
+    using = [v for k, v in items if k == "using-graph-uri"]
+    using_named = [v for k, v in items if k == "using-named-graph-uri"]
+    store = store_of(request)
+    plan = partial(_plan_update, store, updates[0], using, using_named, settings_of(request).timeout)
+    try:
+        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request))
+    except WriteDenied as exc:
+        return denied_response(exc)
+    except WriteRejected as exc:
+        return report_response(request, exc.report, 422)
+    return Response(status_code=204, headers={"X-Request-ID": request_id(request),
+                                              "X-Dataset-Version": result.version})
+
+
+def _plan_update(store, sparql: str, using: list[str], using_named: list[str], timeout: float):
+    delta = store.plan_update(sparql, using_graphs=using, using_named_graphs=using_named, timeout=timeout)
+    graphs = {g for g in delta.graphs() if g is not None}
+    return delta, bool(graphs)
+
+
 # --------------------------------------------------------------------------- service description
 
 _SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -180,7 +239,7 @@ def _sd(term: str) -> ox.NamedNode:
     return ox.NamedNode(_SD + term)
 
 
-def service_description(endpoint: str, store) -> list[ox.Triple]:
+def service_description(endpoint: str, store, *, updates: bool = False) -> list[ox.Triple]:
     """SPARQL 1.1 Service Description of this endpoint and its dataset."""
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
     t = ox.Triple
@@ -188,6 +247,7 @@ def service_description(endpoint: str, store) -> list[ox.Triple]:
         t(service, _RDF_TYPE, _sd("Service")),
         t(service, _sd("endpoint"), ox.NamedNode(endpoint)),
         t(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        *([t(service, _sd("supportedLanguage"), _sd("SPARQL11Update"))] if updates else []),
         t(service, _sd("feature"), _sd("UnionDefaultGraph")),
         t(service, _sd("defaultDataset"), dataset),
         t(dataset, _RDF_TYPE, _sd("Dataset")),
@@ -221,7 +281,8 @@ async def _service_description(request: Request) -> Response:
 
     async def produce():
         fmt = ox.RdfFormat.from_media_type(media_type)
-        body = ox.serialize(service_description(endpoint, store_of(request)), format=fmt,
+        body = ox.serialize(service_description(endpoint, store_of(request),
+                                                updates=request.app.state.writes.enabled), format=fmt,
                             prefixes={"sd": _SD, "void": "http://rdfs.org/ns/void#"})
         return Response(body, media_type=content_type(media_type))
 

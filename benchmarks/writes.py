@@ -1,0 +1,153 @@
+"""Validated writes and pushes: what a write costs, and what pushing the release costs.
+
+1. Throughput of validated writes of a 100-triple document into the shipped graph, through
+   the HTTP API (Graph Store Protocol, one client; writers are serialised anyway): POST of
+   new graphs (additions only) and PUT replacing one graph (additions and removals), on an
+   in-memory and an on-disk (RocksDB, durable) store. Each write is parsed, reasoned about,
+   SHACL-validated on what it touches, applied atomically and recorded (PROV-O).
+2. Latency of validating a 1,000-triple document (``POST /validate``).
+3. Time to push the release (``basel-kg push``: every named graph plus VoID) into a fresh
+   ``oxigraph serve``, by Graph Store Protocol PUTs and by SPARQL Update.
+
+    .venv/bin/python benchmarks/writes.py [--writes 20] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+TOKEN = "benchmark-writes-token-0123456789"
+BASE = "https://w3id.org/basel-kg/"
+PASSAGE = BASE + "source/002_2e5438f9604e1223#annex-wco"
+
+
+def document(tag: str, triples: int) -> str:
+    """``triples`` statements about new intergovernmental organisations (4 each), members of
+    the Secretariat, derived from a passage of the shipped data: a conforming contribution."""
+    lines = ["@prefix bkg: <https://w3id.org/basel-kg/ontology#> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+             "@prefix prov: <http://www.w3.org/ns/prov#> .", "@prefix org: <http://www.w3.org/ns/org#> ."]
+    for i in range(triples // 4):
+        lines.append(f'<{BASE}org/bench-{tag}-{i}> a bkg:IntergovernmentalOrganisation ; '
+                     f'rdfs:label "Benchmark organisation {tag} {i}"@en ; org:memberOf <{BASE}org/sbc> ; '
+                     f"prov:wasDerivedFrom <{PASSAGE}> .")
+    return "\n".join(lines)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def writes_per_second(url: str, writes: int, *, replace: bool) -> float:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    with httpx.Client(timeout=120, headers=headers) as client:
+        def write(n: int) -> None:
+            graph = "https://example.org/bench/replaced" if replace else f"https://example.org/bench/{n}"
+            response = client.request("PUT" if replace else "POST", url + "store", params={"graph": graph},
+                                      content=document(f"{'r' if replace else 'p'}{n}", 100))
+            assert response.status_code in (201, 204), response.text
+
+        write(-1)  # warm-up: the guard's copy of the graph is built by the first write
+        start = time.perf_counter()
+        for n in range(writes):
+            write(n)
+        return writes / (time.perf_counter() - start)
+
+
+def validation_latency(url: str, repeat: int) -> float:
+    body = document("v", 1000)
+    timings = []
+    with httpx.Client(timeout=120) as client:
+        for _ in range(repeat + 1):
+            start = time.perf_counter()
+            response = client.post(url + "validate", content=body, headers={"Content-Type": "text/turtle"})
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200 and '"conforms": true' in response.text, response.text[:500]
+    return statistics.median(timings[1:]) * 1000
+
+
+def push_seconds(release: Path, repeat: int, folder: Path) -> dict[str, float]:
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    figures: dict[str, list[float]] = {"Graph Store PUT": [], "SPARQL Update": []}
+    for attempt in range(repeat):
+        for how in figures:
+            port = free_port()
+            process = subprocess.Popen([oxigraph, "serve", "--location", str(folder / f"oxigraph-{attempt}-{len(how)}"),
+                                        "--bind", f"127.0.0.1:{port}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                url = f"http://127.0.0.1:{port}/"
+                for _ in range(200):
+                    try:
+                        httpx.get(url + "query", params={"query": "ASK {}"}, timeout=1)
+                        break
+                    except httpx.HTTPError:
+                        time.sleep(0.05)
+                extra = ["--graph-store", url + "store"] if how == "Graph Store PUT" else []
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "basel_kg.push", "--release", str(release), "--endpoint",
+                                url + "update", *extra], check=True, capture_output=True, timeout=600)
+                figures[how].append(time.perf_counter() - start)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    return {how: statistics.median(values) for how, values in figures.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--writes", type=int, default=20, help="writes per measurement (default 20)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the latency and push measurements (default 5)")
+    args = parser.parse_args()
+
+    from basel_kg.build import build_knowledge_graph
+    from basel_kg.release import write_release
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+    from basel_kg.store import EmbeddedStore
+
+    kg = build_knowledge_graph(validate=False)
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="basel-kg-bench-") as tmp:
+        folder = Path(tmp)
+        for where, path in (("in memory", None), ("on disk", folder / "store")):
+            with EmbeddedStore(path) as store:
+                store.load_dataset(kg.dataset, version="bench")
+                settings = Settings(store=store, dumps_dir=None, write_tokens=(("bench", TOKEN),))
+                with BackgroundServer(create_app(settings)) as server:
+                    added = writes_per_second(server.url, args.writes, replace=False)
+                    replaced = writes_per_second(server.url, args.writes, replace=True)
+                    rows.append((f"validated writes/s, 100-triple POST of a new graph, {where}", f"{added:.1f}"))
+                    rows.append((f"validated writes/s, 100-triple PUT replacing a graph, {where}", f"{replaced:.1f}"))
+                    if path is None:
+                        latency = validation_latency(server.url, args.repeat)
+                        rows.append(("validation latency, 1,000-triple document (POST /validate, median)",
+                                     f"{latency:.0f} ms"))
+        release = folder / "release"
+        write_release(kg, release)
+        triples = sum(1 for _ in (release / "basel-kg.nq").open("rb")) + sum(
+            1 for line in (release / "void.ttl").open("rb") if line.strip())
+        for how, seconds in push_seconds(release, args.repeat, folder).items():
+            rows.append((f"push the release to oxigraph serve ({how}, ~{triples:,} triples, median)", f"{seconds:.2f} s"))
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,700 @@
+"""Check a write before it happens: the entailments it brings, and SHACL where it can matter.
+
+A write must never let the knowledge graph take in data that breaks the shapes, but
+validating the whole graph on every write would cost seconds. :class:`WriteGuard` keeps an
+in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a proposed
+:class:`basel_kg.store.Delta` to it, and validates only what the change can affect:
+
+1. **Entailments**, worked out locally: owlrl (:func:`basel_kg.reasoning.infer`) runs on
+   the ontology plus the asserted statements touching the nodes of the changed statements
+   (with their ``owl:sameAs`` aliases and whole chains of transitive properties; of a hub,
+   only the statements a rule could combine with a new one). An OWL 2 RL rule concludes
+   ``a p b`` or ``a rdf:type C`` from premises that each touch ``a`` or ``b`` (two-step
+   property chains included), so what the write newly entails is found. What it
+   withdraws is found by delete-and-rederive: entailed by the region before and not
+   after, and not re-derived from the statements around the entailment's own nodes. A
+   change to the ontology (a schema statement, or a statement about an ontology term)
+   recomputes the whole closure (~3-4 s) instead.
+2. **Focus nodes.** The nodes of the changed statements (asserted and inferred), and their
+   direct neighbours (a shape may look two steps away from its focus node), except the
+   neighbours of vocabulary terms and of hubs (nodes with more than ``hub_degree`` links,
+   such as ``org/sbc``): a change at a hub validates the hub itself, not all of its
+   neighbours (the trade-off: a shape of a hub's neighbour that looks through the hub at
+   the new statement is checked by ``basel-kg validate``, not at write time). Blank nodes
+   are validated themselves and through the IRI nodes that own them.
+3. **Validation.** pySHACL validates each shape on the focus nodes it targets, against
+   the graph as it would be after the write (no inference: the entailments of step 1 are
+   in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
+   and scan the graph with SPARQL, such as "every linked IRI has a type") run on the
+   changed statements, the statements around their (non-hub) nodes, the types of every
+   node mentioned and what the ontology says about the terms used: what such a check can
+   newly find is there. (A check comparing a new statement with an unrelated one, such
+   as uniqueness across the whole graph, needs the full run of ``basel-kg validate``.)
+4. **Only new violations count.** When the after-state has violations, the same focus
+   nodes are validated on the before-state, and violations already there (the graph may
+   hold some) are not blamed on the write.
+
+The copy follows the store's version; it is rebuilt from :meth:`WritableStore.export`
+when the store changed behind its back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from pyshacl import Validator
+from pyshacl.pytypes import SHACLExecutor
+from pyshacl.shapes_graph import ShapesGraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from .namespaces import PREFIXES
+from .store import Delta, WritableStore
+from rdflib.plugins.sparql import prepareQuery
+
+from .validation import ValidationReport
+from .validation import _report as _report_from_graph  # ValidationReport from a sh:ValidationReport graph
+
+__all__ = ["WriteGuard", "GuardOutcome"]
+
+_XSD_STRING = str(XSD.string)
+_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo})
+_VOCABULARY_NS = tuple(iri for prefix, iri in PREFIXES.items() if prefix not in ("basel", "wd"))
+
+Triple = tuple[Node, Node, Node]
+
+
+@dataclass(frozen=True)
+class GuardOutcome:
+    """What the guard found: ``conforms`` (no new violation), the ``report`` of new results,
+    the change to the inferred graph (``inferred``), and what it cost."""
+
+    conforms: bool
+    report: ValidationReport
+    inferred: Delta
+    focus_nodes: int
+    full_reasoning: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class ReasoningRejected(Exception):
+    """The write makes the data inconsistent with the ontology."""
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _key(graph: ox.NamedNode | ox.DefaultGraph) -> str | None:
+    return graph.value if isinstance(graph, ox.NamedNode) else None
+
+
+class _CachingGraph(Graph):
+    """A Graph that parses each SPARQL query text once, in a cache shared with the other
+    graphs of the same guard (pySHACL runs the same SHACL-SPARQL text per focus node, and
+    parsing, not evaluation, is most of its cost)."""
+
+    def __init__(self, cache: dict) -> None:
+        super().__init__()
+        self._prepared = cache
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
+              use_store_provided=True, **kwargs):
+        if isinstance(query_object, str):
+            namespaces = dict(initNs or self.namespaces())
+            key = (query_object, tuple(sorted((k, str(v)) for k, v in namespaces.items())), kwargs.get("base"))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                prepared = self._prepared[key] = prepareQuery(query_object, initNs=namespaces, base=kwargs.get("base"))
+            query_object = prepared
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+class _Mirror:
+    """The graph as pySHACL and owlrl see it: union of the validated graphs, asserted part,
+    inferred part, ontology; with the graphs that state each triple (for set semantics)."""
+
+    def __init__(self, *, inferred_graphs: frozenset[str], ontology_graph: str | None, excluded: frozenset[str],
+                 cache: dict):
+        self.inferred_graphs, self.ontology_graph, self.excluded = inferred_graphs, ontology_graph, excluded
+        self.cache = cache
+        self.version: str | None = None
+        self.where: dict[Triple, set[str | None]] = {}
+        self.union = _CachingGraph(cache)
+        self.asserted = Graph()
+        self.inferred = Graph()
+        self.ontology = Graph()
+
+    def load(self, nquads: bytes, version: str) -> None:
+        self.where.clear()
+        self.union, self.asserted, self.inferred, self.ontology = _CachingGraph(self.cache), Graph(), Graph(), Graph()
+        self.change([], list(ox.parse(nquads, ox.RdfFormat.N_QUADS)))
+        self.version = version
+
+    def _quad(self, q: ox.Quad) -> tuple[Triple, str | None] | None:
+        graph = _key(q.graph_name)
+        if graph in self.excluded:
+            return None
+        return (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), graph
+
+    def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[Triple], set[Triple]]:
+        """Apply quad removals then additions; returns the triples that left and entered
+        the asserted union (a triple stated in two graphs leaves when the last one goes)."""
+        left: set[Triple] = set()
+        entered: set[Triple] = set()
+        for q in remove:
+            converted = self._quad(q)
+            if converted is not None:
+                self._remove(*converted, left, entered)
+        for q in add:
+            converted = self._quad(q)
+            if converted is not None:
+                self._add(*converted, left, entered)
+        return left - entered, entered - left
+
+    def net(self, delta: Delta) -> Delta:
+        """``delta`` without removals of absent quads and additions of present ones, so that
+        undoing it restores the copy exactly."""
+
+        def present(q: ox.Quad) -> bool:
+            converted = self._quad(q)
+            return converted is not None and converted[1] in self.where.get(converted[0], ())
+
+        remove = tuple(q for q in delta.remove if present(q))
+        add = tuple(q for q in delta.add if not present(q))
+        return Delta(remove, add, delta.drop, delta.create, delta.base_version)
+
+    def _is_asserted(self, graph: str | None) -> bool:
+        return graph not in self.inferred_graphs
+
+    def _add(self, triple: Triple, graph: str | None, left: set, entered: set) -> None:
+        graphs = self.where.setdefault(triple, set())
+        if graph in graphs:
+            return
+        was_asserted = any(map(self._is_asserted, graphs))
+        graphs.add(graph)
+        self.union.add(triple)
+        if self._is_asserted(graph):
+            self.asserted.add(triple)
+            if not was_asserted:
+                entered.add(triple)
+        else:
+            self.inferred.add(triple)
+        if graph == self.ontology_graph:
+            self.ontology.add(triple)
+
+    def _remove(self, triple: Triple, graph: str | None, left: set, entered: set) -> None:
+        graphs = self.where.get(triple)
+        if not graphs or graph not in graphs:
+            return
+        graphs.discard(graph)
+        if not any(map(self._is_asserted, graphs)) and self._is_asserted(graph):
+            self.asserted.remove(triple)
+            left.add(triple)
+        if graph in self.inferred_graphs and not graphs & self.inferred_graphs:
+            self.inferred.remove(triple)
+        if graph == self.ontology_graph:
+            self.ontology.remove(triple)
+        if not graphs:
+            del self.where[triple]
+            self.union.remove(triple)
+
+
+class WriteGuard:
+    """Works out the entailments of a write and validates it (see the module docstring).
+
+    ``shapes``: the SHACL shapes (None: the project's; an empty graph: no validation).
+    ``inferred_graph``: where entailments live (None: no reasoning). ``ontology_graph``:
+    the schema reasoning starts from. ``excluded_graphs``: graphs that are not part of the
+    validated knowledge graph (the server's provenance records, the VoID description).
+    """
+
+    def __init__(
+        self,
+        *,
+        shapes: Graph | None = None,
+        inferred_graph: str | None = None,
+        ontology_graph: str | None = None,
+        excluded_graphs: Iterable[str] = (),
+        hub_degree: int = 64,
+    ):
+        if shapes is None:
+            from .sources import load_shapes
+
+            shapes = load_shapes()
+        self.shapes = shapes
+        self.validating = len(shapes) > 0
+        self.inferred_graph = inferred_graph
+        self.hub_degree = hub_degree
+        self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
+        self._queries: dict = {}
+        self._shapes_graph = ShapesGraph(shapes)
+        self._mirror = _Mirror(
+            inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
+            ontology_graph=ontology_graph,
+            excluded=frozenset(excluded_graphs),
+            cache=self._queries,
+        )
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public
+    def check(self, store: WritableStore, delta: Delta, *, keep: bool = True) -> GuardOutcome:
+        """Entailments and validation of ``delta`` on ``store``'s current data.
+
+        With ``keep`` and a conforming outcome, the copy stays in the after-state, expecting
+        :meth:`committed` once the store has applied the write (the caller holds the write
+        lock in between); otherwise the copy is put back as it was.
+        """
+        with self._lock:
+            timings: dict[str, float] = {}
+            if not self.validating and self.inferred_graph is None:
+                return GuardOutcome(True, _empty_report(self.shapes), Delta(), 0, False, timings)
+            start = time.perf_counter()
+            mirror = self._sync(store)
+            timings["sync"] = time.perf_counter() - start
+            delta = mirror.net(delta)
+            left, entered = mirror.change(delta.remove, delta.add)
+            try:
+                inferred, full = self._reason(left, entered, timings)
+            except ReasoningRejected as exc:
+                mirror.change(delta.add, delta.remove)
+                return GuardOutcome(False, _reasoning_report(str(exc)), Delta(), 0, False, timings)
+            mirror.change(inferred.remove, inferred.add)
+            changed = left | entered | _triples(inferred)
+            outcome = self._validate(changed, delta, inferred, full, timings)
+            if not (keep and outcome.conforms):
+                self._undo(delta, inferred)
+            timings["total"] = time.perf_counter() - start
+            return outcome
+
+    def committed(self, version: str) -> None:
+        """The store applied the checked write (plus records in excluded graphs): the copy
+        now matches ``version``."""
+        self._mirror.version = version
+
+    def invalidate(self) -> None:
+        """Forget the copy (it is rebuilt from the store at the next check)."""
+        self._mirror.version = None
+
+    # ------------------------------------------------------------------ steps
+    def _sync(self, store: WritableStore) -> _Mirror:
+        if self._mirror.version != store.version:
+            version = store.version
+            self._mirror.load(store.export(), version)
+        return self._mirror
+
+    def _undo(self, delta: Delta, inferred: Delta) -> None:
+        mirror = self._mirror
+        mirror.change(inferred.add, inferred.remove)
+        mirror.change(delta.add, delta.remove)
+
+    def _reason(self, left: set[Triple], entered: set[Triple], timings: dict[str, float]) -> tuple[Delta, bool]:
+        """The change to the inferred graph (the copy is in the after-state). See the module
+        docstring: local for data, the whole closure for an ontology change."""
+        if self.inferred_graph is None or not (left or entered):
+            return Delta(), False
+        from .reasoning import ReasoningError, infer
+
+        mirror = self._mirror
+        start = time.perf_counter()
+        schema_terms = _schema_terms(mirror.ontology)
+        full = any(_is_schema(p, o) or s in schema_terms for s, p, o in left | entered)
+        left = {t for t in left if _relevant(t, schema_terms)}
+        entered = {t for t in entered if _relevant(t, schema_terms)}
+        if not (full or left or entered):
+            return Delta(), False  # no rule can use what changed
+        try:
+            if full:
+                found = set(infer(mirror.asserted))
+                current = set(mirror.inferred)
+                add, remove = found - current, current - found
+            else:
+                add, remove = self._reason_locally(left, entered, infer)
+        except ReasoningError as exc:
+            raise ReasoningRejected(str(exc)) from None
+        timings["reason"] = time.perf_counter() - start
+        graph = ox.NamedNode(self.inferred_graph)
+        return Delta(
+            remove=tuple(ox.Quad(*map(_to_ox, t), graph) for t in remove),
+            add=tuple(ox.Quad(*map(_to_ox, t), graph) for t in add),
+        ), full
+
+    def _reason_locally(self, left: set[Triple], entered: set[Triple], infer) -> tuple[set[Triple], set[Triple]]:
+        """Entailments gained and lost, from the statements around the changed ones.
+
+        Gained: the closure of the region after the write, less what is known. Lost
+        (delete and re-derive): what the region entailed before and no longer does, unless
+        the region around the lost statement's own nodes still entails it.
+        """
+        mirror = self._mirror
+        transitive, chained = _transitive(mirror.ontology), _chained(mirror.ontology)
+
+        def closure(triples: Iterable[Triple]) -> set[Triple]:
+            scope = Graph()
+            for triple in itertools.chain(mirror.ontology, triples):
+                scope.add(triple)
+            return set(infer(scope))
+
+        def region(nodes: set[Node]) -> set[Triple]:
+            return _region(mirror.asserted, _aliases(mirror.asserted, nodes), transitive, chained, self.hub_degree)
+
+        nodes = _endpoints(left | entered)
+        after = region(nodes)
+        found_after = closure(after)
+        add = {t for t in found_after if t not in mirror.asserted and t not in mirror.inferred}
+        if not left:
+            return add, set()
+        found_before = closure((after - entered) | left)
+        candidates = {t for t in found_before - found_after if t in mirror.inferred and t not in mirror.asserted}
+        if not candidates:
+            return add, set()
+        still = closure(after | region(_endpoints(candidates) - nodes))
+        return add, {t for t in candidates if t not in still}
+
+    def _validate(self, changed: set[Triple], delta: Delta, inferred: Delta, full: bool,
+                  timings: dict[str, float]) -> GuardOutcome:
+        if not self.validating or not changed:
+            return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
+        start = time.perf_counter()
+        endpoints = {n for n in _endpoints(changed) if not _is_vocabulary(n, self._mirror.ontology)}
+        focus = self._focus(endpoints)
+        after = self._run(endpoints, changed, focus)
+        timings["validate"] = time.perf_counter() - start
+        violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
+        if violating:
+            start = time.perf_counter()
+            self._undo(delta, inferred)
+            # only where the after-state has violations: were they there before?
+            before = self._run(endpoints, changed, focus & violating, whole_graph=bool(violating & self.global_targets))
+            self._mirror.change(delta.remove, delta.add)
+            self._mirror.change(inferred.remove, inferred.add)
+            timings["baseline"] = time.perf_counter() - start
+            new = {k: v for k, v in after.items() if k not in before}
+        else:
+            new = after
+        report = self._report(new)
+        return GuardOutcome(report.conforms, report, inferred, len(focus), full, timings)
+
+    def _focus(self, endpoints: set[Node]) -> set[Node]:
+        union, ontology = self._mirror.union, self._mirror.ontology
+        focus: set[Node] = set()
+        for node in endpoints:
+            if isinstance(node, BNode):
+                focus.add(node)
+                focus.update(_owners(union, node))
+                continue
+            focus.add(node)
+            neighbours = [o for p, o in union.predicate_objects(node) if p != RDF.type and not isinstance(o, Literal)]
+            neighbours += [s for s in union.subjects(None, node)]
+            if len(neighbours) > self.hub_degree:
+                continue
+            for n in neighbours:
+                if isinstance(n, BNode):
+                    focus.add(n)
+                    focus.update(_owners(union, n))
+                elif not _is_vocabulary(n, ontology):
+                    focus.add(n)
+        return focus
+
+    def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
+             whole_graph: bool = True) -> dict[tuple, tuple]:
+        """SHACL on the current copy: every shape on the focus nodes it targets (in the whole
+        graph), and the whole-graph checks on the write's neighbourhood. Returns the
+        top-level results by identity key."""
+        results: dict[tuple, tuple] = {}
+        per_node = focus - self.global_targets
+        if per_node:
+            _collect(self._shacl(self._mirror.union, per_node), results)
+        if self.global_targets and whole_graph:
+            _collect(self._shacl(self._neighbourhood(endpoints, changed), self.global_targets), results)
+        return results
+
+    def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
+        """pySHACL, each shape on the nodes it targets among ``focus``, as a report graph.
+
+        pySHACL's own ``focus_nodes=`` option also filters the nodes that nested shapes
+        (``sh:node``, ``sh:or``, qualified value shapes) check, so a literal checked by a
+        nested shape would always pass; driving the shapes directly avoids that, and allows
+        blank focus nodes.
+        """
+        shapes_graph = self._shapes_graph
+        executor = SHACLExecutor(allow_warnings=True, allow_infos=True)
+        reports = []
+        for shape in shapes_graph.shapes:
+            chosen = [n for n in shape.focus_nodes(data) if n in focus]
+            if chosen:
+                _, found = shape.validate(executor, data, focus=chosen)
+                reports.extend(found)
+        graph, _ = Validator.create_validation_report(shapes_graph, not reports, reports)
+        return graph
+
+    def _neighbourhood(self, endpoints: set[Node], changed: set[Triple]) -> Graph:
+        """The statements touching ``endpoints`` (blank nodes followed to their end), what the
+        ontology says about the terms they use, and the types of every node they mention."""
+        union = self._mirror.union
+        triples: set[Triple] = {t for t in changed if t in union}
+        todo = list(endpoints)
+        seen: set[Node] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            around = list(itertools.chain(union.triples((node, None, None)), union.triples((None, None, node))))
+            if len(around) > self.hub_degree and not isinstance(node, BNode):
+                continue  # a hub: its changed statements are in already
+            for triple in around:
+                triples.add(triple)
+                for n in (triple[0], triple[2]):
+                    if isinstance(n, BNode) and n not in seen:
+                        todo.append(n)
+        triples |= _vocabulary(self._mirror.ontology, triples)
+        typed: set[Node] = set()
+        mentioned = {n for s, _, o in triples for n in (s, o) if not isinstance(n, Literal)}
+        while mentioned:  # the types of every node mentioned, and of those types (classes)
+            typed |= mentioned
+            types = {t for node in mentioned for t in union.triples((node, RDF.type, None))}
+            triples |= types
+            mentioned = {o for _, _, o in types} - typed
+        local = _CachingGraph(self._queries)
+        for triple in triples:
+            local.add(triple)
+        return local
+
+    def _report(self, results: dict[tuple, tuple]) -> ValidationReport:
+        report = Graph()
+        root = BNode()
+        report.add((root, RDF.type, SH.ValidationReport))
+        violations = False
+        for source, node, _severity in results.values():
+            for triple in _cbd(source, node):
+                report.add(triple)
+            report.add((root, SH.result, node))
+            violations = violations or (node, SH.resultSeverity, SH.Violation) in source
+        report.add((root, SH.conforms, Literal(not violations)))
+        return _report_from_graph(report, self._mirror.union, self.shapes)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _triples(delta: Delta) -> set[Triple]:
+    return {(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+            for q in itertools.chain(delta.remove, delta.add)}
+
+
+def _endpoints(triples: Iterable[Triple]) -> set[Node]:
+    nodes: set[Node] = set()
+    for s, p, o in triples:
+        nodes.add(s)
+        if p != RDF.type and not isinstance(o, Literal):
+            nodes.add(o)
+    return nodes
+
+
+def _is_vocabulary(node: Node, ontology: Graph) -> bool:
+    return isinstance(node, URIRef) and (str(node).startswith(_VOCABULARY_NS) or (node, None, None) in ontology)
+
+
+def _vocabulary(ontology: Graph, triples: set[Triple]) -> set[Triple]:
+    """What the ontology says about the classes and properties ``triples`` use, with their
+    super-classes and super-properties (what whole-graph checks look up)."""
+    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF.type}
+    out: set[Triple] = set()
+    todo = [t for t in terms if (t, None, None) in ontology]
+    seen: set[Node] = set()
+    while todo:
+        term = todo.pop()
+        if term in seen:
+            continue
+        seen.add(term)
+        for triple in _cbd(ontology, term):
+            out.add(triple)
+            if triple[1] in (RDFS.subClassOf, RDFS.subPropertyOf) and isinstance(triple[2], URIRef):
+                todo.append(triple[2])
+    return out
+
+
+def _owners(graph: Graph, node: BNode, depth: int = 6) -> set[URIRef]:
+    """The IRI nodes that reach the blank node ``node`` through blank nodes."""
+    owners: set[URIRef] = set()
+    frontier, seen = [node], {node}
+    for _ in range(depth):
+        following = []
+        for n in frontier:
+            for s in graph.subjects(None, n):
+                if isinstance(s, URIRef):
+                    owners.add(s)
+                elif s not in seen:
+                    seen.add(s)
+                    following.append(s)
+        frontier = following
+    return owners
+
+
+def _is_schema(p: Node, o: Node) -> bool:
+    """An RDFS/OWL axiom, as opposed to data or an annotation."""
+    if p == RDF.type:
+        return isinstance(o, URIRef) and str(o).startswith((str(OWL), str(RDFS)))
+    if p in (RDF.first, RDF.rest):
+        return True
+    return str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS
+
+
+def _schema_terms(ontology: Graph) -> set[Node]:
+    return {n for s, p, o in ontology if _is_schema(p, o) for n in (s, o)}
+
+
+def _relevant(triple: Triple, schema_terms: set[Node]) -> bool:
+    """A statement an OWL 2 RL rule could use (so removing it can withdraw an entailment)."""
+    s, p, o = triple
+    return p in (RDF.type, OWL.sameAs) or p in schema_terms or _is_schema(p, o)
+
+
+def _transitive(ontology: Graph) -> set[Node]:
+    """Transitive properties and their sub-properties: their chains are followed whole."""
+    props = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+    grown = True
+    while grown:
+        more = {s for p in props for s in ontology.subjects(RDFS.subPropertyOf, p)} - props
+        grown = bool(more)
+        props |= more
+    return props
+
+
+def _chained(ontology: Graph) -> set[Node]:
+    """Properties in property chains, with their sub-properties, inverses and equivalents:
+    the statements of a hub that a chain through it can use."""
+    members: set[Node] = set()
+    for _, chain in ontology.subject_objects(OWL.propertyChainAxiom):
+        members.update(ontology.items(chain))
+    grown = True
+    while grown:
+        more: set[Node] = set()
+        for p in members:
+            more.update(ontology.subjects(RDFS.subPropertyOf, p))
+            more.update(ontology.objects(p, OWL.inverseOf))
+            more.update(ontology.subjects(OWL.inverseOf, p))
+            more.update(ontology.objects(p, OWL.equivalentProperty))
+            more.update(ontology.subjects(OWL.equivalentProperty, p))
+        more -= members
+        grown = bool(more)
+        members |= more
+    return members
+
+
+def _aliases(asserted: Graph, nodes: set[Node]) -> set[Node]:
+    """``nodes`` and whatever ``owl:sameAs`` makes them equal to."""
+    out, todo = set(nodes), list(nodes)
+    while todo:
+        node = todo.pop()
+        for other in itertools.chain(asserted.objects(node, OWL.sameAs), asserted.subjects(OWL.sameAs, node)):
+            if other not in out:
+                out.add(other)
+                todo.append(other)
+    return out
+
+
+def _region(asserted: Graph, nodes: set[Node], transitive: set[Node], chained: set[Node], hub_degree: int) -> set[Triple]:
+    """Asserted statements touching ``nodes``, plus whole chains of transitive properties.
+
+    Of a hub (more than ``hub_degree`` statements) only those a rule could combine with a
+    new statement are taken: its types, ``owl:sameAs`` and property-chain statements (the
+    other rules use the new statement alone, or with the types of its nodes).
+    """
+    region: set[Triple] = set()
+    keep = chained | {RDF.type, OWL.sameAs}
+    for node in nodes:
+        around = list(itertools.chain(asserted.triples((node, None, None)), asserted.triples((None, None, node))))
+        if len(around) > hub_degree:
+            around = [t for t in around if t[1] in keep]
+        region.update(around)
+    frontier = set(nodes)
+    seen = set(nodes)
+    while frontier and transitive:
+        following = set()
+        for node in frontier:
+            for p in transitive:
+                for o in asserted.objects(node, p):
+                    region.add((node, p, o))
+                    following.add(o)
+                for s in asserted.subjects(p, node):
+                    region.add((s, p, node))
+                    following.add(s)
+        frontier = following - seen
+        seen |= frontier
+    return region
+
+
+def _collect(report: Graph, results: dict[tuple, tuple]) -> None:
+    """Top-level results of a report graph by identity: focus, value, shape, component, message
+    (nested results, the sh:detail of sh:node and the like, only explain them)."""
+    for node in report.objects(None, SH.result):
+        key = tuple(report.value(node, p) for p in (SH.focusNode, SH.value, SH.sourceShape,
+                                                      SH.sourceConstraintComponent, SH.resultMessage))
+        results.setdefault(key, (report, node, report.value(node, SH.resultSeverity)))
+
+
+def _cbd(graph: Graph, node: Node) -> set[Triple]:
+    """The triples about ``node``, following blank nodes."""
+    out: set[Triple] = set()
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for triple in graph.triples((n, None, None)):
+            out.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    return out
+
+
+def _empty_report(shapes: Graph) -> ValidationReport:
+    report = Graph()
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, Literal(True)))
+    return _report_from_graph(report, Graph(), shapes)
+
+
+def _reasoning_report(message: str) -> ValidationReport:
+    """An inconsistency found by the reasoner, as a one-result report."""
+    report = Graph()
+    root, result = BNode(), BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, Literal(False)))
+    report.add((root, SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, URIRef("https://w3id.org/basel-kg/ontology")))
+    report.add((result, SH.resultSeverity, SH.Violation))
+    report.add((result, SH.sourceShape, URIRef("https://w3id.org/basel-kg/ontology")))
+    report.add((result, SH.sourceConstraintComponent, OWL.Nothing))
+    report.add((result, SH.resultMessage, Literal(message)))
+    return _report_from_graph(report, Graph(), Graph())

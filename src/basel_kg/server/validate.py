@@ -1,0 +1,48 @@
+"""``POST /validate``: check a document against the shapes in the context of the graph, as a
+write would be checked, without writing anything. No token needed."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ..store import Delta
+from .common import settings_of
+from .writes import RDF_MEDIA_TYPES, BadDocument, WriteDenied, denied_response, parse_document, report_response
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["Validation"])
+
+
+@router.post("/validate", summary="Validate an RDF document in the context of the knowledge graph",
+             description="The document's triples are checked as if they were added to the graph (in a new "
+                         "named graph; the named graphs of N-Quads/TriG as they are): the entailments they "
+                         "bring, then SHACL on what they touch. The report lists the violations the document "
+                         "would introduce (JSON by default; Turtle or text by Accept). Nothing is written.",
+             openapi_extra={"requestBody": {"content": {m: {"schema": {"type": "string"}} for m in RDF_MEDIA_TYPES}},
+                            "responses": {"200": {"description": "The validation report ('conforms' says it all)"},
+                                          "400": {"description": "The document does not parse"},
+                                          "415": {"description": "Not an RDF media type we read"}}},
+             response_class=Response)
+async def validate(request: Request) -> Response:
+    settings = settings_of(request)
+    service = request.app.state.writes
+    if not service.validating:
+        return denied_response(WriteDenied(403, "This store cannot be validated against (it cannot be exported)."))
+    body = await request.body()
+    try:
+        quads = parse_document(body, request.headers.get("content-type"), base_iri=settings.base)
+    except BadDocument as exc:
+        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+    fresh = ox.NamedNode(f"urn:x-basel-kg:validate:{uuid.uuid4()}")
+    quads = [q if isinstance(q.graph_name, ox.NamedNode) else ox.Quad(q.subject, q.predicate, q.object, fresh)
+             for q in quads]
+    outcome = await run_in_threadpool(partial(service.validate, Delta(add=tuple(quads))))
+    return report_response(request, outcome.report, 200)

@@ -1,0 +1,320 @@
+"""Writes: who may write (bearer tokens), reading posted RDF, and the one path every change
+takes: plan -> refuse protected graphs -> entailments + SHACL (:class:`basel_kg.guard.WriteGuard`)
+-> apply atomically with a provenance record.
+
+Writers are serialised by one lock per app: a change is planned, checked and applied on
+the same version of the data. Readers are never blocked: queries run in worker processes
+on a snapshot of the data (see :mod:`basel_kg.store`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ..guard import GuardOutcome, WriteGuard
+from ..namespaces import GRAPH
+from ..store import Delta, rename_blank_nodes
+from ..validation import ValidationReport
+from . import negotiation
+from .settings import Settings
+
+__all__ = [
+    "WriteService",
+    "WriteDenied",
+    "WriteRejected",
+    "BadDocument",
+    "parse_document",
+    "report_response",
+    "RDF_MEDIA_TYPES",
+]
+
+#: Media types a write or ``/validate`` accepts, and the pyoxigraph format of each.
+RDF_MEDIA_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/xml": ox.RdfFormat.RDF_XML,
+    "text/xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/n3": ox.RdfFormat.N3,
+}
+_TOKEN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PROV = "http://www.w3.org/ns/prov#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_DCTERMS = "http://purl.org/dc/terms/"
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+class WriteDenied(Exception):
+    """The client may not write: 401 (no credentials) or 403 (wrong token, writes off,
+    a protected graph)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class WriteRejected(Exception):
+    """The write would break the shapes (or the ontology's consistency): 422 with the report."""
+
+    def __init__(self, report: ValidationReport):
+        super().__init__(report.text)
+        self.report = report
+
+
+class BadDocument(Exception):
+    """The request body is not RDF we can read: ``status`` 400 (syntax) or 415 (media type)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A write that went through: whether the target graph existed before, what changed."""
+
+    existed: bool
+    added: int
+    removed: int
+    version: str
+    outcome: GuardOutcome | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check_tokens(tokens: tuple[tuple[str, str], ...]) -> None:
+    """Refuse token names that cannot go into an IRI and secrets too short to be secret."""
+    for name, secret in tokens:
+        if not _TOKEN_NAME.match(name):
+            raise ValueError(f"write token name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+        if len(secret) < 16:
+            raise ValueError(f"write token {name!r}: the secret must be at least 16 characters "
+                             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+
+
+class WriteService:
+    """The app's writer: authentication, the write lock, the guard, provenance records."""
+
+    def __init__(self, settings: Settings):
+        check_tokens(settings.write_tokens)
+        self.settings = settings
+        self.store = settings.store
+        self.tokens = tuple((name, secret.encode()) for name, secret in settings.write_tokens)
+        kind = type(self.store)  # (isinstance on a Protocol would read properties: a request to a remote store)
+        self.writable = all(hasattr(kind, m) for m in ("plan_graph", "plan_update", "apply", "export"))
+        self.validating = hasattr(kind, "export")
+        self.enabled = bool(self.tokens) and self.writable
+        self.protected = frozenset(filter(None, [str(GRAPH.INFERRED), settings.provenance_graph]))
+        self._guard: WriteGuard | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def guard(self) -> WriteGuard:
+        if self._guard is None:
+            settings = self.settings
+            self._guard = WriteGuard(
+                shapes=settings.shapes,
+                inferred_graph=str(GRAPH.INFERRED) if settings.reasoning else None,
+                ontology_graph=str(GRAPH.ONTOLOGY),
+                excluded_graphs=filter(None, [str(GRAPH.VOID), settings.provenance_graph]),
+            )
+        return self._guard
+
+    # -- who
+    def authenticate(self, request: Request) -> str:
+        """The name of the token the request carries; raises :class:`WriteDenied`."""
+        if not self.writable:
+            raise WriteDenied(403, "This server reads from a remote store and does not write to it: "
+                                   "write to that store directly.")
+        if not self.tokens:
+            raise WriteDenied(403, "This server is read-only: writes are switched on with --write-token "
+                                   "(or BASEL_KG_WRITE_TOKEN).")
+        scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise WriteDenied(401, "Writing needs a token: send 'Authorization: Bearer TOKEN'.")
+        given = credentials.strip().encode()
+        name = None
+        for token_name, secret in self.tokens:  # compare with every token, in constant time each
+            if hmac.compare_digest(given, secret):
+                name = token_name
+        if name is None:
+            raise WriteDenied(403, "This token may not write here.")
+        return name
+
+    # -- the write path
+    def write(self, plan: Callable[[], tuple[Delta, bool]], *, agent: str, request: Request) -> WriteResult:
+        """Plan, check and apply one change, atomically, under the write lock.
+
+        Raises :class:`WriteDenied` (a protected graph), :class:`WriteRejected` (the
+        report), and whatever planning raises (syntax errors, refused operations...).
+        """
+        started = datetime.now(timezone.utc)
+        with self._lock:
+            delta, existed = plan()
+            touched = {g for g in delta.graphs() if g is not None}
+            protected = sorted(touched & self.protected)
+            if protected:
+                raise WriteDenied(403, f"This write would change {', '.join(protected)}, which the server keeps "
+                                       "itself (the reasoner's entailments, the write records); it is refused.")
+            if delta.empty:
+                return WriteResult(existed, 0, 0, self.store.version)
+            guard = self.guard
+            outcome = guard.check(self.store, delta)
+            if not outcome.conforms:
+                raise WriteRejected(outcome.report)
+            change = delta + outcome.inferred + self._record(delta, agent, request, started)
+            try:
+                self.store.apply(change, note=f"{request.method} {request.url.path}?{request.url.query}")
+            except BaseException:
+                guard.invalidate()
+                raise
+            guard.committed(self.store.version)
+            return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,
+                               outcome.timings)
+
+    def validate(self, delta: Delta) -> GuardOutcome:
+        """Check ``delta`` as a write would, and change nothing."""
+        with self._lock:
+            return self.guard.check(self.store, delta, keep=False)
+
+    # -- provenance
+    def _record(self, delta: Delta, agent: str, request: Request, started: datetime) -> Delta:
+        graph_iri = self.settings.provenance_graph
+        if not graph_iri:
+            return Delta()
+        base = self.settings.base
+        graph = ox.NamedNode(graph_iri)
+        activity = ox.NamedNode(f"{base}write/{uuid.uuid4()}")
+        who = ox.NamedNode(f"{base}agent/{agent}")
+        ended = datetime.now(timezone.utc)
+        query = f"?{request.url.query}" if request.url.query else ""
+
+        def stamp(moment: datetime) -> ox.Literal:
+            return ox.Literal(moment.isoformat(), datatype=_XSD_DATETIME)
+
+        t = [
+            (activity, ox.NamedNode(_RDF + "type"), ox.NamedNode(_PROV + "Activity")),
+            (activity, ox.NamedNode(_RDFS + "label"), ox.Literal(f"{request.method} {request.url.path}{query}")),
+            (activity, ox.NamedNode(_PROV + "wasAssociatedWith"), who),
+            (activity, ox.NamedNode(_PROV + "startedAtTime"), stamp(started)),
+            (activity, ox.NamedNode(_PROV + "endedAtTime"), stamp(ended)),
+            (activity, ox.NamedNode(_DCTERMS + "identifier"), ox.Literal(request_id(request))),
+            (activity, ox.NamedNode(_DCTERMS + "description"),
+             ox.Literal(f"{len(delta.add)} statement(s) added, {len(delta.remove)} removed")),
+            (who, ox.NamedNode(_RDF + "type"), ox.NamedNode(_PROV + "Agent")),
+            (who, ox.NamedNode(_RDFS + "label"), ox.Literal(agent)),
+        ]
+        for changed in sorted(g for g in delta.graphs() if g is not None):
+            t.append((activity, ox.NamedNode(_PROV + "generated"), ox.NamedNode(changed)))
+        if None in delta.graphs():
+            t.append((activity, ox.NamedNode(_DCTERMS + "subject"), ox.Literal("the default graph")))
+        return Delta(add=tuple(ox.Quad(s, p, o, graph) for s, p, o in t))
+
+
+def request_id(request: Request) -> str:
+    """The client's ``X-Request-ID`` when it is a plain token, else one made for the request."""
+    given = request.headers.get("x-request-id", "")
+    if _REQUEST_ID.match(given):
+        return given
+    state = request.state
+    if not hasattr(state, "request_id"):
+        state.request_id = str(uuid.uuid4())
+    return state.request_id
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def parse_document(body: bytes, content_type: str | None, *, base_iri: str,
+                   graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
+    """The quads of a posted RDF document, blank nodes renamed apart from the store's.
+
+    ``graph``: put every triple into this graph, and refuse a document with named graphs
+    (the Graph Store Protocol writes one graph). ``multipart/form-data``: every part is a
+    document. No remote JSON-LD context, external entity or ``@base`` outside ours is
+    fetched: pyoxigraph loads nothing.
+    """
+    media_type, _, params = (content_type or "").partition(";")
+    media_type = media_type.strip().lower()
+    if media_type == "multipart/form-data":
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+        if not message.is_multipart():
+            raise BadDocument(400, "The multipart/form-data body has no parts.")
+        quads: list[ox.Quad] = []
+        for part in message.iter_parts():
+            quads += parse_document(part.get_payload(decode=True) or b"", part.get("content-type"),
+                                    base_iri=base_iri, graph=graph)
+        return quads
+    fmt = RDF_MEDIA_TYPES.get(media_type)
+    if fmt is None:
+        raise BadDocument(415, f"Send RDF as one of: {', '.join(RDF_MEDIA_TYPES)} (got {media_type or 'no type'}).")
+    charset = _charset(params)
+    if charset not in (None, "utf-8", "utf8"):
+        raise BadDocument(415, f"Only UTF-8 is accepted, not {charset}.")
+    try:
+        parsed = list(ox.parse(body, fmt, base_iri=base_iri))
+    except (SyntaxError, ValueError) as exc:
+        raise BadDocument(400, f"The {media_type} document does not parse: {exc}") from None
+    parsed = rename_blank_nodes(parsed)
+    if graph is None:
+        return parsed
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in parsed):
+        raise BadDocument(400, "This request writes one graph: send triples (Turtle, N-Triples, JSON-LD, RDF/XML), "
+                               "not a dataset with named graphs.")
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+
+
+def _charset(params: str) -> str | None:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def ntriples(quads: list[ox.Quad]) -> bytes:
+    return ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+
+
+# --------------------------------------------------------------------------- responses
+
+_REPORT_OFFERS = ("application/json", "text/turtle", "text/plain")
+
+
+def report_response(request: Request, report: ValidationReport, status: int) -> Response:
+    """A validation report as JSON (default), Turtle or text, by ``Accept``."""
+    media_type = negotiation.negotiate(request.headers.get("accept"), _REPORT_OFFERS) or "application/json"
+    if media_type == "text/turtle":
+        body = report.to_turtle()
+    elif media_type == "text/plain":
+        body = report.to_text()
+    else:
+        body = report.to_json()
+    return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+def denied_response(exc: WriteDenied) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="basel-kg"'} if exc.status == 401 else {}
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=headers)

@@ -1,0 +1,202 @@
+"""The write guard validates only what a write can affect; these tests hold it to the same
+answers as validating everything.
+
+1. Every SHACL example of the project (tests/shapes/*/*.ttl), written into a graph that
+   holds the ontology and the shapes' fixture, gets from the guard exactly the results its
+   ``# expect:`` lines announce, which tests/test_shapes.py checks a full pySHACL run
+   against: the guard finds what validating everything finds, and nothing else.
+2. On a small graph made for it: violations already in the graph are not blamed on a
+   write; a change is caught two steps from its focus node; whole-graph checks and
+   blank-node shapes are run; entailments are found locally and, after a removal, in full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+from shacl_support import curie, owner_shape, path_text
+from test_shapes import expectations
+
+from basel_kg.guard import WriteGuard
+from basel_kg.namespaces import ONTOLOGY_FILE
+from basel_kg.sources import load_shapes
+from basel_kg.store import Delta, rename_blank_nodes
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*/*.ttl"))
+FIXTURE = ROOT / "tests" / "shapes" / "fixture.ttl"
+ONTOLOGY = "https://w3id.org/basel-kg/graph/ontology"
+
+
+class FakeStore:
+    """What the guard needs from a store: its version and an export of its data."""
+
+    def __init__(self, nquads: bytes, version: str = "v1"):
+        self.nquads, self.version = nquads, version
+
+    def export(self) -> bytes:
+        return self.nquads
+
+
+def quads(path_or_text, graph: str, fmt=ox.RdfFormat.TURTLE) -> list[ox.Quad]:
+    data = path_or_text.read_bytes() if isinstance(path_or_text, Path) else path_or_text.encode()
+    node = ox.NamedNode(graph)
+    return [ox.Quad(q.subject, q.predicate, q.object, node) for q in rename_blank_nodes(ox.parse(data, fmt))]
+
+
+@cache
+def context_store() -> FakeStore:
+    data = quads(ONTOLOGY_FILE, ONTOLOGY) + quads(FIXTURE, "urn:test:fixture")
+    return FakeStore(ox.serialize(data, format=ox.RdfFormat.N_QUADS))
+
+
+@cache
+def shapes() -> Graph:
+    return load_shapes(ROOT)
+
+
+@cache
+def guard() -> WriteGuard:
+    return WriteGuard(shapes=shapes(), inferred_graph=None, ontology_graph=ONTOLOGY)
+
+
+def result_keys(report: Graph) -> Counter:
+    """What an example's '# expect:' line names, for each result: component, shape, path (+ constraint)."""
+    keys = Counter()
+    for r in report.objects(None, SH.result):
+        component = report.value(r, SH.sourceConstraintComponent)
+        key = (curie(component), curie(owner_shape(shapes(), report.value(r, SH.sourceShape))),
+               path_text(report, report.value(r, SH.resultPath)))
+        if component == SH.SPARQLConstraintComponent:
+            key += (curie(report.value(r, SH.sourceConstraint)),)
+        keys[key] += 1
+    return keys
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_guard_finds_what_full_validation_finds(example: Path):
+    outcome = guard().check(context_store(), Delta(add=tuple(quads(example, "urn:test:example"))), keep=False)
+    assert result_keys(outcome.report.graph) == expectations(example), outcome.report.to_text()
+    assert outcome.conforms == example.name.endswith(".conforms.ttl")
+
+
+# --------------------------------------------------------------------------- a graph made for it
+
+EX = "http://example.org/"
+MINI_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ] ;
+    sh:property [ sh:path ex:employer ; sh:class ex:Company ] ;
+    sh:property [ sh:path (ex:employer ex:city) ; sh:maxCount 1 ] .
+ex:IntervalShape a sh:NodeShape ; sh:targetObjectsOf ex:during ;
+    sh:property [ sh:path ex:start ; sh:minCount 1 ] .
+ex:LinksResolve a sh:NodeShape ; sh:targetNode ex: ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "{{?value}} has no type" ;
+        sh:select "SELECT $this ?value WHERE {{ ?x ?p ?value . FILTER (isIRI(?value) && STRSTARTS(STR(?value), 'http://example.org/thing/')) FILTER NOT EXISTS {{ ?value a ?t }} }}" ] .
+"""
+MINI_ONTOLOGY = f"""
+@prefix ex: <{EX}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+ex:Person a owl:Class . ex:Company a owl:Class . ex:Agent a owl:Class . ex:Person rdfs:subClassOf ex:Agent .
+ex:employer a owl:ObjectProperty ; rdfs:range ex:Company .
+"""
+MINI_DATA = f"""
+@prefix ex: <{EX}> .
+ex:alice a ex:Person ; ex:name "Alice" ; ex:employer ex:acme .
+ex:acme a ex:Company ; ex:city ex:geneva .
+ex:bob a ex:Person .
+"""
+
+
+def mini(*, reasoning: bool) -> tuple[WriteGuard, FakeStore]:
+    data = quads(MINI_ONTOLOGY, "urn:g:ontology") + quads(MINI_DATA, "urn:g:data")
+    if reasoning:
+        data.append(ox.Quad(ox.NamedNode(EX + "alice"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                            ox.NamedNode(EX + "Agent"), ox.NamedNode("urn:g:inferred")))
+        data.append(ox.Quad(ox.NamedNode(EX + "bob"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                            ox.NamedNode(EX + "Agent"), ox.NamedNode("urn:g:inferred")))
+    store = FakeStore(ox.serialize(data, format=ox.RdfFormat.N_QUADS))
+    g = WriteGuard(shapes=Graph().parse(data=MINI_SHAPES, format="turtle"), ontology_graph="urn:g:ontology",
+                   inferred_graph="urn:g:inferred" if reasoning else None)
+    return g, store
+
+
+def add(text: str) -> Delta:
+    return Delta(add=tuple(quads(f"@prefix ex: <{EX}> .\n" + text, "urn:g:new")))
+
+
+def messages(outcome) -> str:
+    return outcome.report.to_text()
+
+
+def test_violations_already_in_the_graph_are_not_blamed_on_a_write():
+    g, store = mini(reasoning=False)
+    assert g.check(store, add('ex:bob ex:note "bob has no name, before and after" .'), keep=False).conforms
+    outcome = g.check(store, add("ex:carol a ex:Person ."), keep=False)
+    assert not outcome.conforms and "carol" in messages(outcome) and "bob" not in messages(outcome)
+
+
+def test_a_change_two_steps_from_the_focus_node_is_caught():
+    """alice -employer-> acme -city-> ?: a second city for acme breaks alice's shape."""
+    g, store = mini(reasoning=False)
+    outcome = g.check(store, add("ex:acme ex:city ex:lausanne ."), keep=False)
+    assert not outcome.conforms and "alice" in messages(outcome)
+
+
+def test_whole_graph_checks_and_blank_node_shapes_run():
+    g, store = mini(reasoning=False)
+    dangling = g.check(store, add("ex:alice ex:knows <http://example.org/thing/nobody> ."), keep=False)
+    assert not dangling.conforms and "thing/nobody" in messages(dangling)
+    typed = g.check(store, add("ex:alice ex:knows <http://example.org/thing/x> . <http://example.org/thing/x> a ex:Agent ."),
+                    keep=False)
+    assert typed.conforms
+    interval = g.check(store, add("ex:alice ex:during [ ex:end 2009 ] ."), keep=False)
+    assert not interval.conforms and "ex:IntervalShape ex:start" in messages(interval)
+    assert g.check(store, add("ex:alice ex:during [ ex:start 2008 ; ex:end 2009 ] ."), keep=False).conforms
+
+
+def test_entailments_are_found_and_validated_with():
+    """ex:employer has range ex:Company: employing via a new node types it a Company."""
+    g, store = mini(reasoning=True)
+    outcome = g.check(store, add("ex:dave a ex:Person ; ex:name 'Dave' ; ex:employer ex:initech ."), keep=False)
+    assert outcome.conforms and not outcome.full_reasoning
+    inferred = {(q.subject.value, q.object.value) for q in outcome.inferred.add}
+    assert (EX + "initech", EX + "Company") in inferred and (EX + "dave", EX + "Agent") in inferred
+
+
+def test_removing_a_statement_withdraws_what_it_alone_entailed():
+    """initech is a Company because someone employs it (the range of ex:employer): it stays
+    one while anyone does, and stops being one when the last employer goes."""
+    g, store = mini(reasoning=True)
+    bob_type = [q for q in quads(MINI_DATA, "urn:g:data") if q.subject.value == EX + "bob"]
+    outcome = g.check(store, Delta(remove=tuple(bob_type)), keep=False)
+    assert not outcome.full_reasoning
+    assert (EX + "bob", EX + "Agent") in {(q.subject.value, q.object.value) for q in outcome.inferred.remove}
+
+    dave, erin = add("ex:dave ex:employer ex:initech ."), add("ex:erin ex:employer ex:initech .")
+    for step, version in ((dave, "v2"), (erin, "v3")):
+        assert g.check(store, step).conforms
+        store.version = version
+        g.committed(version)
+    company = (EX + "initech", EX + "Company")
+    kept = g.check(store, Delta(remove=dave.add), keep=True)
+    assert company not in {(q.subject.value, q.object.value) for q in kept.inferred.remove}
+    store.version = "v4"
+    g.committed("v4")
+    gone = g.check(store, Delta(remove=erin.add), keep=False)
+    assert company in {(q.subject.value, q.object.value) for q in gone.inferred.remove}
+
+
+def test_changing_the_ontology_recomputes_the_whole_closure():
+    g, store = mini(reasoning=True)
+    schema = quads(f"<{EX}Company> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}Agent> .", "urn:g:ontology")
+    outcome = g.check(store, Delta(add=tuple(schema)), keep=False)
+    assert outcome.full_reasoning
+    assert (EX + "acme", EX + "Agent") in {(q.subject.value, q.object.value) for q in outcome.inferred.add}
