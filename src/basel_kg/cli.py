@@ -134,6 +134,14 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         else:
             add_serve_arguments(p)
             p.set_defaults(handler=_serve)
+
+    from .push import add_push_arguments
+
+    p = command("push", "load the release into a remote SPARQL 1.1 store, one named graph per source",
+                "Load the release written by 'basel-kg build' into any SPARQL 1.1 store (Fuseki, GraphDB, "
+                "Virtuoso, Oxigraph ...), one named graph per source, replacing what each graph held there.")
+    add_push_arguments(p)
+    p.set_defaults(handler=_push)
     return parser
 
 
@@ -427,6 +435,12 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import serve_from_args
 
     return serve_from_args(args)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from .push import push_from_args
+
+    return push_from_args(args)
 
 
 def _no_server(args: argparse.Namespace) -> int:

@@ -47,8 +47,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from pyshacl import Validator
-from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
@@ -56,10 +54,9 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 from .store import Delta, WritableStore
-from rdflib.plugins.sparql import prepareQuery
 
-from .validation import ValidationReport
-from .validation import _report as _report_from_graph  # ValidationReport from a sh:ValidationReport graph
+from .validation import PreparedQueryGraph, ValidationReport, shacl_report
+from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
 
@@ -114,45 +111,22 @@ def _key(graph: ox.NamedNode | ox.DefaultGraph) -> str | None:
     return graph.value if isinstance(graph, ox.NamedNode) else None
 
 
-class _CachingGraph(Graph):
-    """A Graph that parses each SPARQL query text once, in a cache shared with the other
-    graphs of the same guard (pySHACL runs the same SHACL-SPARQL text per focus node, and
-    parsing, not evaluation, is most of its cost)."""
-
-    def __init__(self, cache: dict) -> None:
-        super().__init__()
-        self._prepared = cache
-
-    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
-              use_store_provided=True, **kwargs):
-        if isinstance(query_object, str):
-            namespaces = dict(initNs or self.namespaces())
-            key = (query_object, tuple(sorted((k, str(v)) for k, v in namespaces.items())), kwargs.get("base"))
-            prepared = self._prepared.get(key)
-            if prepared is None:
-                prepared = self._prepared[key] = prepareQuery(query_object, initNs=namespaces, base=kwargs.get("base"))
-            query_object = prepared
-        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
-
-
 class _Mirror:
     """The graph as pySHACL and owlrl see it: union of the validated graphs, asserted part,
     inferred part, ontology; with the graphs that state each triple (for set semantics)."""
 
-    def __init__(self, *, inferred_graphs: frozenset[str], ontology_graph: str | None, excluded: frozenset[str],
-                 cache: dict):
+    def __init__(self, *, inferred_graphs: frozenset[str], ontology_graph: str | None, excluded: frozenset[str]):
         self.inferred_graphs, self.ontology_graph, self.excluded = inferred_graphs, ontology_graph, excluded
-        self.cache = cache
         self.version: str | None = None
         self.where: dict[Triple, set[str | None]] = {}
-        self.union = _CachingGraph(cache)
+        self.union = PreparedQueryGraph()
         self.asserted = Graph()
         self.inferred = Graph()
         self.ontology = Graph()
 
     def load(self, nquads: bytes, version: str) -> None:
         self.where.clear()
-        self.union, self.asserted, self.inferred, self.ontology = _CachingGraph(self.cache), Graph(), Graph(), Graph()
+        self.union, self.asserted, self.inferred, self.ontology = PreparedQueryGraph(), Graph(), Graph(), Graph()
         self.change([], list(ox.parse(nquads, ox.RdfFormat.N_QUADS)))
         self.version = version
 
@@ -252,13 +226,11 @@ class WriteGuard:
         self.inferred_graph = inferred_graph
         self.hub_degree = hub_degree
         self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
-        self._queries: dict = {}
         self._shapes_graph = ShapesGraph(shapes)
         self._mirror = _Mirror(
             inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
             ontology_graph=ontology_graph,
             excluded=frozenset(excluded_graphs),
-            cache=self._queries,
         )
         self._lock = threading.Lock()
 
@@ -435,23 +407,9 @@ class WriteGuard:
         return results
 
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
-        """pySHACL, each shape on the nodes it targets among ``focus``, as a report graph.
-
-        pySHACL's own ``focus_nodes=`` option also filters the nodes that nested shapes
-        (``sh:node``, ``sh:or``, qualified value shapes) check, so a literal checked by a
-        nested shape would always pass; driving the shapes directly avoids that, and allows
-        blank focus nodes.
-        """
-        shapes_graph = self._shapes_graph
-        executor = SHACLExecutor(allow_warnings=True, allow_infos=True)
-        reports = []
-        for shape in shapes_graph.shapes:
-            chosen = [n for n in shape.focus_nodes(data) if n in focus]
-            if chosen:
-                _, found = shape.validate(executor, data, focus=chosen)
-                reports.extend(found)
-        graph, _ = Validator.create_validation_report(shapes_graph, not reports, reports)
-        return graph
+        """pySHACL, each shape on the nodes it targets among ``focus`` (see
+        :func:`basel_kg.validation.shacl_report`), as a report graph."""
+        return shacl_report(data, self._shapes_graph, focus=focus)
 
     def _neighbourhood(self, endpoints: set[Node], changed: set[Triple]) -> Graph:
         """The statements touching ``endpoints`` (blank nodes followed to their end), what the
@@ -481,7 +439,7 @@ class WriteGuard:
             types = {t for node in mentioned for t in union.triples((node, RDF.type, None))}
             triples |= types
             mentioned = {o for _, _, o in types} - typed
-        local = _CachingGraph(self._queries)
+        local = PreparedQueryGraph()
         for triple in triples:
             local.add(triple)
         return local

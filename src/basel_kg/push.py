@@ -161,15 +161,3 @@ def push_from_args(args: argparse.Namespace) -> int:
     target = args.graph_store or args.endpoint
     print(f"pushed {report.triples} triples in {len(report.graphs)} graphs to {target} in {report.seconds:.1f} s")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m basel_kg.push`` (until the CLI has ``basel-kg push``)."""
-    parser = argparse.ArgumentParser(prog="basel-kg push",
-                                     description="Load a release into any SPARQL 1.1 store, one named graph per source.")
-    add_push_arguments(parser)
-    return push_from_args(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
