@@ -100,3 +100,12 @@ def test_an_ontology_term_iri_lands_on_its_section_of_the_documentation(browser,
                 assert code.is_visible() and code.bounding_box()["y"] < page.viewport_size["height"]
             finally:
                 page.close()
+
+
+def test_api_docs_render_without_any_outside_request(page):
+    """/docs: Swagger UI comes from our npm copy, not a CDN (the fixture fails on any
+    request to another site), and it renders the server's OpenAPI description."""
+    page.goto("/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "Basel Convention" in page.locator(".swagger-ui .info .title").inner_text()
+    page.locator(".opblock-summary-path", has_text="/sparql").first.wait_for()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.cors import CORSMiddleware
@@ -30,6 +32,7 @@ __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
 YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
+SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
 
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
@@ -48,13 +51,24 @@ traced to its source passage.
 """
 
 
+async def _api_docs(request: Request) -> HTMLResponse:
+    """The OpenAPI documentation, with Swagger UI from npm (node_modules/swagger-ui-dist)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=f"{request.app.title}: HTTP API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    )
+
+
 def create_app(settings: Settings) -> FastAPI:
     """A new app serving ``settings.store``; the caller opens and closes the store."""
     app = FastAPI(
         title=settings.title,
         version=__version__,
         description=_DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served below from our own copy of Swagger UI: no CDN, no outside request
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -77,6 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(published.router)
     app.include_router(site.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
+    app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
+    app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
         app.mount("/dumps", StaticFiles(directory=settings.dumps_dir, check_dir=False), name="dumps")
