@@ -182,16 +182,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
         dumps = args.dumps
         if dumps is None:
             dumps, kg, temporary = _dumps_folder(root, args.store, kg_version, kg)
-        settings = Settings(
-            store=store,
-            base=args.base,
-            timeout=args.timeout,
-            max_rows=args.max_rows,
-            cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
-            queries_root=root,
-            dumps_dir=dumps,
-            write_tokens=tokens,
-        )
+        settings = _settings(args, store, root, dumps, write_tokens=tokens)
     except BaseException:
         store.close()
         if temporary is not None:
@@ -235,15 +226,7 @@ def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
         log.warning("serving the remote store %s (%d triples in %d graphs)", store.query_endpoint, store.triples,
                     len(store.graphs()))
         dumps = args.dumps if args.dumps is not None else (root / "dist" if (root / "dist").is_dir() else None)
-        settings = Settings(
-            store=store,
-            base=args.base,
-            timeout=args.timeout,
-            max_rows=args.max_rows,
-            cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
-            queries_root=root,
-            dumps_dir=dumps,
-        )
+        settings = _settings(args, store, root, dumps)
     except BaseException:
         store.close()
         raise
@@ -296,3 +279,18 @@ def serve_from_args(args: argparse.Namespace) -> int:
     finally:
         prepared.close()
     return 0
+
+
+def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *,
+              write_tokens: tuple[tuple[str, str], ...] = ()) -> Settings:
+    """The app's settings from the command line, for an embedded or a remote store."""
+    return Settings(
+        store=store,
+        base=args.base,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
+        queries_root=root,
+        dumps_dir=dumps,
+        write_tokens=write_tokens,
+    )

@@ -17,6 +17,7 @@ __all__ = [
     "rdf_media_type",
     "SUFFIX_MEDIA_TYPES",
     "HTML",
+    "charset_of",
 ]
 
 HTML = "text/html"
@@ -184,3 +185,12 @@ def rdf_media_type(accept: str | None, *, html: bool = False) -> str | None:
     if html:
         table |= {HTML: HTML, "application/xhtml+xml": HTML}
     return _choose(accept, table)
+
+
+def charset_of(params: str) -> str | None:
+    """The ``charset`` parameter of a media type's parameters (``"; charset=UTF-8"``), lowercased."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None

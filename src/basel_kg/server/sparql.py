@@ -111,7 +111,7 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     media_type, _, params = (request.headers.get("content-type") or "").partition(";")
     media_type = media_type.strip().lower()
-    charset = _charset(params)
+    charset = negotiation.charset_of(params)
     if media_type == "application/sparql-update":  # a write: who asks comes first
         try:
             request.app.state.writes.authenticate(request)
@@ -159,14 +159,6 @@ def _one(values: list[str]) -> str:
     if len(values) != 1:
         raise ProtocolError(400, "Give exactly one query.")
     return values[0]
-
-
-def _charset(params: str) -> str | None:
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
 
 
 def _flag(value: str | None, default: bool) -> bool:

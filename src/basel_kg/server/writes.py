@@ -269,7 +269,7 @@ def parse_document(body: bytes, content_type: str | None, *, base_iri: str,
     fmt = RDF_MEDIA_TYPES.get(media_type)
     if fmt is None:
         raise BadDocument(415, f"Send RDF as one of: {', '.join(RDF_MEDIA_TYPES)} (got {media_type or 'no type'}).")
-    charset = _charset(params)
+    charset = negotiation.charset_of(params)
     if charset not in (None, "utf-8", "utf8"):
         raise BadDocument(415, f"Only UTF-8 is accepted, not {charset}.")
     try:
@@ -283,14 +283,6 @@ def parse_document(body: bytes, content_type: str | None, *, base_iri: str,
         raise BadDocument(400, "This request writes one graph: send triples (Turtle, N-Triples, JSON-LD, RDF/XML), "
                                "not a dataset with named graphs.")
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
-
-
-def _charset(params: str) -> str | None:
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
 
 
 def ntriples(quads: list[ox.Quad]) -> bytes:
