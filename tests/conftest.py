@@ -56,3 +56,18 @@ def run_cli():
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def shipped_server():
+    """A read-only server over the shipped data (uvicorn in a background thread on 127.0.0.1
+    and a free port), for the tests of one module; stopped at the module's end."""
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+    from basel_kg.sources import load_sources
+    from basel_kg.store import EmbeddedStore
+
+    with EmbeddedStore() as store:
+        store.load_dataset(load_sources())
+        with BackgroundServer(create_app(Settings(store=store))) as running:
+            yield running

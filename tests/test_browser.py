@@ -21,11 +21,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @pytest.fixture(scope="module")
-def server():
-    with EmbeddedStore() as store:
-        store.load_dataset(load_sources())
-        with BackgroundServer(create_app(Settings(store=store))) as running:
-            yield running
+def server(shipped_server):
+    return shipped_server
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from basel_kg.namespaces import BASE, BKG, GRAPH, graph_iri
+from basel_kg.namespaces import BASE, BKG, GRAPH
 from basel_kg.sources import discover, load_sources
 
 ROOT = Path(__file__).resolve().parents[1]

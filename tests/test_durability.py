@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 def document(n: int) -> str:
-    return f"""@prefix bkg: <https://w3id.org/basel-kg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    return """@prefix bkg: <https://w3id.org/basel-kg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix prov: <http://www.w3.org/ns/prov#> . @prefix org: <http://www.w3.org/ns/org#> .
 """ + "\n".join(f'<{BASE}org/durable-{n}-{i}> a bkg:IntergovernmentalOrganisation ; rdfs:label "Durable {n} {i}"@en ; '
                 f"org:memberOf <{BASE}org/sbc> ; prov:wasDerivedFrom <{PASSAGE}> ." for i in range(5))

@@ -182,7 +182,7 @@ def test_the_word_service_elsewhere_is_fine(store):
 def test_from_does_not_fetch(canary, store, canary_file):
     for source in (canary.url + "/data.ttl", canary_file.as_uri()):
         for clause in ("FROM", "FROM NAMED"):
-            q = f"SELECT ?o WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+            q = "SELECT ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
             q = q.replace("WHERE", f"{clause} <{source}> WHERE")
             values = [str(r["o"]) for r in run_local(store, q).answer]
             assert all(CANARY_TEXT not in v for v in values)

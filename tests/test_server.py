@@ -14,7 +14,6 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS

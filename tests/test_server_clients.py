@@ -9,21 +9,14 @@ from rdflib.namespace import RDF, RDFS
 from SPARQLWrapper import JSON, N3, TURTLE, XML, SPARQLWrapper
 
 from basel_kg.namespaces import BASE
-from basel_kg.server import Settings, create_app
-from basel_kg.server.background import BackgroundServer
-from basel_kg.sources import load_sources
-from basel_kg.store import EmbeddedStore
 
 BASEL = rdflib.URIRef(BASE + "mea/basel")
 CONVENTION = rdflib.URIRef(BASE + "ontology#Convention")
 
 
 @pytest.fixture(scope="module")
-def server():
-    with EmbeddedStore() as store:
-        store.load_dataset(load_sources())
-        with BackgroundServer(create_app(Settings(store=store))) as running:
-            yield running
+def server(shipped_server):
+    return shipped_server
 
 
 def client(server, query: str, return_format, method: str = "GET") -> SPARQLWrapper:

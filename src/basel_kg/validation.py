@@ -9,7 +9,7 @@ focus node, path, value, shape, message), as Turtle and as JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -154,7 +154,7 @@ class PreparedQueryGraph(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
-def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Collection[Node] | None = None) -> Graph:
+def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Iterable[Node] | None = None) -> Graph:
     """The pySHACL validation report graph of ``data_graph``.
 
     With ``focus``, each shape is run on the nodes it targets among ``focus`` only. pySHACL's
