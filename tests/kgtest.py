@@ -25,29 +25,27 @@ def header(path: Path) -> dict[str, str]:
 
 
 @cache
-def asserted_store() -> ox.Store:
-    """Ontology + data, one named graph per file (as the loader makes them)."""
-    from basel_kg.sources import load_sources
+def _knowledge_graph():
+    """Ontology + data, one named graph per file, plus graph/inferred: what `basel-kg build` makes."""
+    from basel_kg.build import build_knowledge_graph
 
-    ds = load_sources(ROOT)
-    store = ox.Store()
-    store.load(ds.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS)
-    return store
+    return build_knowledge_graph(root=ROOT, reason=True, validate=False)
+
+
+@cache
+def asserted_store() -> ox.Store:
+    """The asserted graphs only."""
+    from basel_kg.sparql import local_store
+
+    return local_store(_knowledge_graph().dataset, inferred=False)
 
 
 @cache
 def inferred_store() -> ox.Store:
-    """Asserted graphs plus the inferred graph computed by basel_kg.reasoning."""
-    from basel_kg.namespaces import GRAPH
-    from basel_kg.reasoning import infer
-    from basel_kg.sources import load_sources
+    """The asserted graphs plus graph/inferred."""
+    from basel_kg.sparql import local_store
 
-    ds = load_sources(ROOT)
-    inferred = infer(ds)
-    ds.graph(GRAPH.INFERRED).__iadd__(inferred)
-    store = ox.Store()
-    store.load(ds.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS)
-    return store
+    return local_store(_knowledge_graph().dataset, inferred=True)
 
 
 def run(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
