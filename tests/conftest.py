@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,28 @@ def shipped_server():
         store.load_dataset(load_sources())
         with BackgroundServer(create_app(Settings(store=store))) as running:
             yield running
+
+
+class Listener:
+    """A local port that listens but must never be contacted: the canary of "fetches nothing"."""
+
+    def __init__(self, path: str) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen()
+        self._socket.setblocking(False)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/{path}"
+
+    def assert_never_contacted(self) -> None:
+        with pytest.raises(BlockingIOError):
+            self._socket.accept()
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.fixture
+def listener():
+    canary = Listener("data.ttl")
+    yield canary
+    canary.close()

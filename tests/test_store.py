@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import socket
 import threading
 import time
 
@@ -190,19 +189,10 @@ def test_allow_listed_service_passes_the_check():
         assert result.count == 1
 
 
-def test_from_never_fetches_anything(store):
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.setblocking(False)
-    url = "http://127.0.0.1:%d/data.ttl" % listener.getsockname()[1]
-    try:
-        result = store.query(f"SELECT * FROM <{url}> FROM NAMED <{url}> {{ ?s ?p ?o }}")
-        assert result.count == 0
-        with pytest.raises(BlockingIOError):
-            listener.accept()
-    finally:
-        listener.close()
+def test_from_never_fetches_anything(store, listener):
+    result = store.query(f"SELECT * FROM <{listener.url}> FROM NAMED <{listener.url}> {{ ?s ?p ?o }}")
+    assert result.count == 0
+    listener.assert_never_contacted()
 
 
 def test_the_pathological_query_is_stopped_and_others_keep_answering():
