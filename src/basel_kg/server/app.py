@@ -26,7 +26,8 @@ from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, 
 from . import graphstore, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
-from .writes import WriteService
+from .uploads import ClientGone, ParserPool, UploadRefused
+from .writes import BadDocument, WriteService
 
 __all__ = ["create_app"]
 
@@ -80,10 +81,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.editor_ready = (editor_dir / "yasgui.min.js").is_file()
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
+    app.state.parsers = ParserPool(settings.uploads)
 
     for error, status in _STATUS.items():
         app.add_exception_handler(error, _store_error(status))
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
+    app.add_exception_handler(BadDocument, _protocol_error)
+    app.add_exception_handler(UploadRefused, _protocol_error)
+    app.add_exception_handler(ClientGone, _client_gone)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
@@ -149,6 +154,11 @@ def _store_error(status: int):
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
     return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+async def _client_gone(request: Request, exc: Exception) -> PlainTextResponse:
+    return PlainTextResponse("The client disconnected before the request was done: nothing was changed.\n",
+                             status_code=400)
 
 
 class BodyLimit:

@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from ..namespaces import PREFIXES
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
-from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id
+from .uploads import disconnect_event
+from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id, write_id
 
 __all__ = ["router"]
 
@@ -197,12 +198,13 @@ async def _update(request: Request, updates: list[str], items: list[tuple[str, s
     store = store_of(request)
     plan = partial(_plan_update, store, updates[0], using, using_named, settings_of(request).timeout)
     try:
-        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request))
+        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request,
+                                                 gone=disconnect_event(request)))
     except WriteDenied as exc:
         return denied_response(exc)
     except WriteRejected as exc:
         return report_response(request, exc.report, 422)
-    return Response(status_code=204, headers={"X-Request-ID": request_id(request),
+    return Response(status_code=204, headers={"X-Request-ID": request_id(request), "X-Write-ID": write_id(request),
                                               "X-Dataset-Version": result.version})
 
 
