@@ -68,7 +68,14 @@ def _target(request: Request, path: str | None) -> _Target | None | Response:
     if path:
         if "graph" in params or "default" in params:
             return PlainTextResponse("Name the graph once: by the URL, ?graph= or ?default.\n", status_code=400)
-        return _Target(str(request.url.replace(query="")))
+        # the URL as the client wrote it (percent-encoded), not as decoded for routing
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        iri = str(request.base_url).rstrip("/") + raw_path.decode("latin-1").partition("?")[0]
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            return PlainTextResponse(f"This URL is not a graph IRI we can store ({exc}): {iri!r}.\n", status_code=400)
+        return _Target(iri)
     graphs = params.getlist("graph")
     if "default" in params:
         if graphs:

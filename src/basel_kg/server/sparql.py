@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ..namespaces import PREFIXES
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
-from .uploads import disconnect_event
+from .uploads import disconnect_event, nesting_depth
 from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id, write_id
 
 __all__ = ["router"]
@@ -162,6 +162,25 @@ def _one(values: list[str]) -> str:
     return values[0]
 
 
+def _iris(parameter: str, values: list[str]) -> list[str]:
+    """The values of a protocol parameter that names graphs, each an absolute IRI (else 400)."""
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ProtocolError(400, f"{parameter}: {value!r} is not an absolute IRI ({exc}).") from None
+    return values
+
+
+def check_depth(sparql: str, limit: int) -> None:
+    """Refuse a query or update nesting brackets deeper than ``limit`` (400) before any parser
+    sees it: deep nesting is how a short text makes a recursive parser crash."""
+    depth = nesting_depth(sparql.encode("utf-8", errors="replace"), "SPARQL", limit)
+    if depth > limit:
+        raise ProtocolError(400, f"The query nests brackets or groups deeper than {limit} levels (the nesting-depth "
+                                 "limit of this server); flatten it.")
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None:
         return default
@@ -172,7 +191,9 @@ async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -
     def values(name: str) -> list[str]:
         return [v for k, v in items if k == name]
 
-    default_graphs, named_graphs = values("default-graph-uri"), values("named-graph-uri")
+    default_graphs = _iris("default-graph-uri", values("default-graph-uri"))
+    named_graphs = _iris("named-graph-uri", values("named-graph-uri"))
+    check_depth(sparql, settings_of(request).max_query_depth)
     inference = _flag(next(iter(values("inference")), None), True)
     format_param = next((v for v in values("format") if v), None)
     formats = negotiation.result_formats(request.headers.get("accept"), format_param)
@@ -193,8 +214,9 @@ async def _update(request: Request, updates: list[str], items: list[tuple[str, s
         return denied_response(exc)
     if len(updates) != 1:
         return PlainTextResponse("Give exactly one update.", status_code=400)
-    using = [v for k, v in items if k == "using-graph-uri"]
-    using_named = [v for k, v in items if k == "using-named-graph-uri"]
+    using = _iris("using-graph-uri", [v for k, v in items if k == "using-graph-uri"])
+    using_named = _iris("using-named-graph-uri", [v for k, v in items if k == "using-named-graph-uri"])
+    check_depth(updates[0], settings_of(request).max_query_depth)
     store = store_of(request)
     plan = partial(_plan_update, store, updates[0], using, using_named, settings_of(request).timeout)
     try:

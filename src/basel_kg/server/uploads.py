@@ -69,12 +69,17 @@ class UploadRefused(Exception):
 
 # --------------------------------------------------------------------------- pre-scan
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Strings, IRIs and comments, skipped by the pre-scan. The string patterns are written as
+# "unrolled loops" (no alternation under a repeat), so the regex engine needs no stack per
+# character on a 16 MiB literal.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _TURTLE_SKIP = re.compile(
     rb"""\#[^\r\n]*
        | <[^<>"{}|^`\\\x00-\x20]*>
-       | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-       | '(?:[^'\\\r\n]|\\.)*' | "(?:[^"\\\r\n]|\\.)*"
+       | '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''
+       | \"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"
+       | '[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'
+       | "[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -142,7 +147,7 @@ def nesting_depth(body: bytes, format_name: str, limit: int) -> int:
     """How deep ``body`` nests (see the module docstring); past ``limit`` any value above it."""
     if format_name == "JSON-LD":
         return _bracket_depth(_JSON_STRING.sub(b"", body), b"[{", b"]}")
-    if format_name in ("Turtle", "TriG", "N3"):
+    if format_name in ("Turtle", "TriG", "N3", "SPARQL"):
         return _bracket_depth(_TURTLE_SKIP.sub(b"", body), b"[({", b"])}")
     if format_name == "RDF/XML":
         return _xml_depth(body, limit)
@@ -179,7 +184,10 @@ def parse_in_child(body: bytes, format_name: str, base_iri: str, limits: dict[st
             quads.append(ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name)))
     except UploadRefused:
         raise
-    except MemoryError:
+    except MemoryError as exc:
+        if "buffer maximal size" in str(exc):  # pyoxigraph's own bound on one token or line
+            raise UploadRefused(413, "The document has a literal, IRI or line longer than 16 MiB, more than the "
+                                     "parser reads in one piece.") from None
         raise UploadRefused(413, f"Reading the document needed more than {limits['memory_mb']} MiB (the memory "
                                  "limit for one document on this server).") from None
     except (SyntaxError, ValueError, OSError, UnicodeError) as exc:
