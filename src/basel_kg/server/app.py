@@ -22,7 +22,7 @@ from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
-from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
+from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull
 from . import graphstore, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
@@ -83,8 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
 
-    for error, status in _STATUS.items():
-        app.add_exception_handler(error, _store_error(status))
+    app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
     app.add_exception_handler(BadDocument, _protocol_error)
     app.add_exception_handler(UploadRefused, _protocol_error)
@@ -126,30 +125,23 @@ def _templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
-_STATUS = {
-    QuerySyntaxError: 400,
-    QueryRefused: 403,
-    NotAcceptable: 406,
-    QueryTimeout: 503,
-    QueryFailed: 500,
-    StaleWrite: 409,
-    StoreError: 500,
-}
-
-
-def _store_error(status: int):
-    async def handler(request: Request, exc: Exception) -> PlainTextResponse:
-        if isinstance(exc, QueryTimeout):
-            message = (f"Query stopped: it ran longer than the {exc.seconds:g} s limit of this server. "
-                       "Narrow it down (add a LIMIT, fewer unbound patterns) and try again.")
-        elif isinstance(exc, QuerySyntaxError):
-            where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
-            message = f"Malformed query{where}: {exc.message}"
-        else:
-            message = str(exc)
-        return PlainTextResponse(message + "\n", status_code=status)
-
-    return handler
+async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
+    """Every error raised on purpose, with the status it carries (:mod:`basel_kg.errors`)."""
+    headers = {}
+    if isinstance(exc, QueryTimeout):
+        message = (f"Query stopped: it ran longer than the {exc.seconds:g} s limit of this server (waiting for a "
+                   "free worker included). Narrow it down (add a LIMIT, fewer unbound patterns) and try again.")
+    elif isinstance(exc, QuerySyntaxError):
+        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+        message = f"Malformed query{where}: {exc.message}"
+    elif isinstance(exc, ServerBusy):
+        message = f"The server is busy ({exc.waiting} queries are waiting for a worker); try again shortly."
+        headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, StoreFull):
+        message = "The store's disk is full: the write was not applied. Reads go on; writes resume when space is freed."
+    else:
+        message = str(exc)
+    return PlainTextResponse(message + "\n", status_code=getattr(exc, "http_status", 500), headers=headers)
 
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:

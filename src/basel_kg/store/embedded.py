@@ -74,7 +74,9 @@ class EmbeddedStore:
     endpoints a query may call), ``base_iri`` (resolves relative IRIs in queries; default
     our base, so ``<org/sbc>`` means ``basel:org/sbc``),
     ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
-    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap).
+    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap),
+    ``max_waiting`` (queries that may wait for a busy worker; one more is refused at once
+    with :class:`~basel_kg.errors.ServerBusy`). A query's ``timeout`` covers its wait.
 
     Writes: :meth:`plan_graph` / :meth:`plan_update` work out a :class:`Delta` without
     changing anything, :meth:`apply` applies one atomically. With ``path=`` a write is one
@@ -94,6 +96,7 @@ class EmbeddedStore:
         prefixes: Mapping[str, str] | None = None,
         worker_memory_mb: int | None = 4096,
         prefork: int = 2,
+        max_waiting: int = 64,
     ):
         if inferred_graphs is None or prefixes is None or base_iri is None:
             from ..namespaces import BASE, GRAPH, PREFIXES
@@ -126,7 +129,7 @@ class EmbeddedStore:
         theirs.close()
         self._channel = ours
         self._channel_lock = threading.Lock()
-        self._pool = Pool(self._spawn_worker, max(2, workers or 2 * (os.cpu_count() or 1)))
+        self._pool = Pool(self._spawn_worker, max(2, workers or 2 * (os.cpu_count() or 1)), max_waiting=max_waiting)
         self._finalizer = weakref.finalize(self, _shutdown, self._process, self._channel, self._pool)
         try:
             self._info = self._call_raw(config)[0]
