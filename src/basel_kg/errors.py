@@ -22,6 +22,7 @@ __all__ = [
     "StaleWrite",
     "ServerBusy",
     "StoreFull",
+    "StoreUnavailable",
 ]
 
 EXIT_FAILURE = 1
@@ -126,3 +127,9 @@ class StoreFull(StoreError):
     the write was not applied, reads go on (HTTP 507)."""
 
     http_status = 507
+
+
+class StoreUnavailable(StoreError):
+    """The store's process stopped; the supervisor of ``basel-kg serve`` restarts it (HTTP 503)."""
+
+    http_status = 503

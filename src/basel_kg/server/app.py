@@ -22,8 +22,8 @@ from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
-from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull
-from . import graphstore, linkeddata, published, site, sparql, validate
+from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
+from . import graphstore, health, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -92,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
     app.include_router(validate.router)
+    app.include_router(health.router)
     app.include_router(published.router)
     app.include_router(site.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
@@ -137,6 +138,9 @@ async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
     elif isinstance(exc, ServerBusy):
         message = f"The server is busy ({exc.waiting} queries are waiting for a worker); try again shortly."
         headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, StoreUnavailable):
+        message = "The store is restarting; try again in a few seconds."
+        headers["Retry-After"] = "5"
     elif isinstance(exc, StoreFull):
         message = "The store's disk is full: the write was not applied. Reads go on; writes resume when space is freed."
     else:

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import QueryRefused, QuerySyntaxError, StoreError
+from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
 from ..sparqltext import add_using, check_services, scan_sparql
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
@@ -146,7 +146,7 @@ class EmbeddedStore:
                 send(self._channel, message)
                 status, *payload = recv(self._channel)
             except (EOFError, OSError) as exc:
-                raise StoreError(f"the store process stopped ({exc})") from None
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
         if status == "raise":
             raise payload[0]
         if status == "error":
@@ -167,7 +167,7 @@ class EmbeddedStore:
                 _, fds, _, _ = socket.recv_fds(self._channel, 1, 1)
                 status, info = recv(self._channel)
             except (EOFError, OSError) as exc:
-                raise StoreError(f"the store process stopped ({exc})") from None
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
         return WorkerHandle(info["pid"], socket.socket(fileno=fds[0]), info["version"])
 
     def _prefork(self, count: int) -> None:
@@ -188,6 +188,20 @@ class EmbeddedStore:
     def source(self) -> str:
         """What the data was loaded from, as the loader described it (see :meth:`load_dataset`)."""
         return self._info["source"]
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (its disk was full when it started)."""
+        return bool(self._info.get("read_only"))
+
+    def alive(self) -> bool:
+        """Whether the store's process (the holder) is running: what a health check asks."""
+        return self._process.poll() is None
+
+    @property
+    def process_id(self) -> int:
+        """The holder process's id (for supervisors and health checks)."""
+        return self._process.pid
 
     @property
     def triples(self) -> int:
