@@ -358,7 +358,8 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         prepared = prepare(args)
         dumps = prepared.settings.dumps_dir
         prepared.close()
-        os.environ[_ARGS_ENV] = json.dumps({**vars(args), "dumps": str(dumps) if dumps else None})
+        options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
+        os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
         config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
                                 **_uvicorn_options(args))
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
