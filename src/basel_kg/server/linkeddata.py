@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
 from ..store import ResultFormats
@@ -344,6 +344,9 @@ async def resource(request: Request, path: str) -> Response:
         iri = settings.base + candidate
         if not _valid_iri(iri):
             break
+        replacement = await _replaced_by(request, iri)
+        if replacement is not None:  # a retired IRI: the kept one, same representation
+            return RedirectResponse(href(replacement, settings.base) + path[len(candidate):], status_code=301)
         if candidate == _ontology_path(settings.base):
             response = await _ontology(request, media_type)
         elif media_type == negotiation.HTML:
@@ -353,6 +356,18 @@ async def resource(request: Request, path: str) -> Response:
         if response is not None:
             return response
     return await _not_found(request)
+
+
+_REPLACED = "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new FILTER (isIRI(?new)) }"
+
+
+async def _replaced_by(request: Request, iri: str) -> str | None:
+    """The IRI that replaces a retired ``iri`` (``dcterms:isReplacedBy``, data/reference.ttl), if any.
+
+    One query for all retired IRIs, the same text each time, so the result cache answers it.
+    """
+    rows = (await run_query(request, _REPLACED, inference=False)).solutions()
+    return next((row["new"].value for row in rows if row["old"].value == iri), None)
 
 
 async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:

@@ -17,6 +17,7 @@ from functools import partial
 from starlette.concurrency import run_in_threadpool
 
 from ..namespaces import PREFIXES
+from ..vocabcheck import warning_header
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
 from .uploads import disconnect_event, nesting_depth
@@ -202,7 +203,8 @@ async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -
         return await run_query(request, sparql, formats=formats, default_graph_uris=default_graphs,
                                named_graph_uris=named_graphs, inference=inference)
 
-    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats)
+    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats,
+                                extra_headers=warning_header(sparql))
 
 
 async def _update(request: Request, updates: list[str], items: list[tuple[str, str]]) -> Response:
