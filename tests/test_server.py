@@ -127,9 +127,17 @@ def test_construct_in_every_rdf_format(client, accept, rdflib_format):
 
 def test_unsupported_accept_is_406(client):
     assert client.get("/sparql", params={"query": SELECT}, headers={"Accept": "image/png"}).status_code == 406
-    assert client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"}).status_code == 406
-    construct = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+    construct = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/html"})
     assert construct.status_code == 406
+
+
+def test_accept_of_another_query_form_gets_the_default_format(client):
+    """Fuseki and Virtuoso do the same: roqet asks every query form as SPARQL XML results."""
+    construct = client.get("/sparql", params={"query": f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"},
+                           headers={"Accept": "application/sparql-results+xml"})
+    assert construct.status_code == 200 and construct.headers["content-type"].startswith("text/turtle")
+    ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert ask.status_code == 200 and ask.json() == {"head": {}, "boolean": True}
 
 
 def test_malformed_query_is_400_with_the_parsers_message_and_position(client):
