@@ -261,6 +261,30 @@ def test_cors_allows_any_origin_without_credentials(client):
     assert "etag" in response.headers["access-control-expose-headers"].lower()
 
 
+@pytest.mark.parametrize("headers", [
+    "x-requested-with", "cache-control", "x-request-id", "accept, content-type", "pragma, if-none-match",
+    "accept-language, x-requested-with, cache-control",
+])
+def test_cors_preflight_allows_the_headers_browser_clients_send(client, headers):
+    preflight = client.options("/sparql", headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "GET",
+                                                   "Access-Control-Request-Headers": headers})
+    assert preflight.status_code == 200, preflight.text
+    allowed = {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    assert {h.strip() for h in headers.split(",")} <= allowed
+
+
+def test_cors_allows_authorization_and_writes_only_on_a_writable_server(client, store):
+    ask = {"Origin": "https://editor.example", "Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "authorization, content-type"}
+    assert client.options("/sparql", headers=ask).status_code == 400, "read-only: no Authorization"
+    with serve(store, write_tokens=(("alice", "a-secret-of-16-chars"),)) as running:
+        preflight = httpx.options(running.url + "sparql", headers=ask)
+        put = httpx.options(running.url + "store", headers={**ask, "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 200 and "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    assert put.status_code == 200 and "PUT" in put.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
 def test_cors_is_configurable(store):
     with serve(store, cors_origins=("https://allowed.example",)) as running:
         allowed = httpx.get(running.url + "sparql", params={"query": "ASK {}"}, headers={"Origin": "https://allowed.example"})
