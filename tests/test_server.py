@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+import rdflib.compare
 from rdflib.namespace import OWL, RDF, RDFS
 
 from basel_kg.namespaces import BASE, GRAPH
@@ -364,6 +365,7 @@ def test_source_text_page_lists_its_passages_as_anchors(client):
 @pytest.mark.parametrize("media_type, suffix, rdflib_format", [
     ("text/turtle", ".ttl", "turtle"), ("application/ld+json", ".jsonld", "json-ld"),
     ("application/n-triples", ".nt", "nt"), ("application/rdf+xml", ".rdf", "xml"),
+    ("application/n-quads", ".nq", "nquads"), ("application/trig", ".trig", "trig"),
 ])
 def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     if how == "accept":
@@ -371,11 +373,52 @@ def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     else:
         response = client.get("/mea/basel" + suffix, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
-    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    dataset = rdflib.Dataset().parse(data=response.content, format=rdflib_format)
+    graph = rdflib.Graph()
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
     assert (rdflib.URIRef(BASEL), RDFS.label, rdflib.Literal("巴塞尔公约", lang="zh")) in graph or \
         (rdflib.URIRef(BASEL), rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"),
          rdflib.Literal("巴塞尔公约", lang="zh")) in graph
     assert (None, None, rdflib.URIRef(BASEL)) in graph, "incoming links too"
+
+
+def test_entity_jsonld_is_compact_one_node_per_subject_with_the_published_context(client):
+    from basel_kg.formats import jsonld_context
+
+    response = client.get("/mea/basel", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    assert 'profile="http://www.w3.org/ns/json-ld#compacted"' in response.headers["content-type"]
+    doc = response.json()
+    assert doc["@context"] == jsonld_context()["@context"], "the published context, embedded"
+    ids = [node["@id"] for node in doc["@graph"]]
+    assert len(ids) == len(set(ids)), "one node object per subject"
+    basel = doc["@graph"][0]
+    assert basel["@id"] == BASEL and basel["@type"] == "Convention"
+    assert basel["altLabel"]["zh"] == "巴塞尔公约"
+    turtle = rdflib.Graph().parse(data=client.get("/mea/basel.ttl").text, format="turtle")
+    assert rdflib.compare.isomorphic(rdflib.Graph().parse(data=response.text, format="json-ld"), turtle)
+
+
+def test_entity_jsonld_expanded_on_request(client):
+    expanded = "http://www.w3.org/ns/json-ld#expanded"
+    response = client.get("/mea/basel", headers={"Accept": f'application/ld+json;profile="{expanded}"'})
+    assert response.status_code == 200 and f'profile="{expanded}"' in response.headers["content-type"]
+    nodes = response.json()
+    assert isinstance(nodes, list) and nodes[0]["@id"] == BASEL
+    assert nodes[0]["@type"] == [BASE + "ontology#Convention"]
+    assert {"@value": "巴塞尔公约", "@language": "zh"} in nodes[0]["http://www.w3.org/2004/02/skos/core#altLabel"]
+    assert client.get("/mea/basel", headers={"Accept": "application/ld+json"}).headers["etag"] != \
+        response.headers["etag"], "each form has its own ETag"
+
+
+def test_jsonld_context_resolves_at_its_iri(client):
+    from basel_kg.formats import CONTEXT_IRI, jsonld_context
+
+    assert CONTEXT_IRI == BASE + "context.jsonld"
+    response = client.get("/context.jsonld")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+    assert response.json() == jsonld_context()
 
 
 def test_unknown_iris_are_404(client):
