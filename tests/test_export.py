@@ -80,7 +80,7 @@ def test_jsonld_round_trip_offline(mini_release):
     (plain pyoxigraph has no document loader at all)."""
     import pyoxigraph as ox
 
-    from basel_kg.formats import jsonld_context
+    from basel_kg.jsonld import jsonld_context
 
     kg, release = mini_release
     path = release.files["basel-kg.jsonld"]

@@ -68,7 +68,7 @@ def test_void_lists_each_dump_with_its_size(mini_release):
 
 
 def test_dcat_lists_the_jsonld_context(mini_release):
-    from basel_kg.formats import CONTEXT_IRI
+    from basel_kg.jsonld import CONTEXT_IRI
 
     _, release = mini_release
     void = Graph().parse(release.files["void.ttl"], format="turtle")

@@ -384,7 +384,7 @@ def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
 
 
 def test_entity_jsonld_is_compact_one_node_per_subject_with_the_published_context(client):
-    from basel_kg.formats import jsonld_context
+    from basel_kg.jsonld import jsonld_context
 
     response = client.get("/mea/basel", headers={"Accept": "application/ld+json"})
     assert response.status_code == 200
@@ -413,7 +413,7 @@ def test_entity_jsonld_expanded_on_request(client):
 
 
 def test_jsonld_context_resolves_at_its_iri(client):
-    from basel_kg.formats import CONTEXT_IRI, jsonld_context
+    from basel_kg.jsonld import CONTEXT_IRI, jsonld_context
 
     assert CONTEXT_IRI == BASE + "context.jsonld"
     response = client.get("/context.jsonld")

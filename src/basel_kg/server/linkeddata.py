@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from ..export import jsonld_document
-from ..formats import CONTEXT_FILE_NAME, jsonld_context
+from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
 from ..store import ResultFormats
 from . import negotiation
