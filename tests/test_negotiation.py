@@ -20,8 +20,8 @@ TRIG, NQ, N3 = "application/trig", "application/n-quads", "text/n3"
 @pytest.mark.parametrize("name, solutions, boolean, graph", [
     ("json", SRJ, SRJ, JSONLD),
     ("xml", SRX, SRX, RDFXML),
-    ("csv", CSV, None, None),
-    ("tsv", TSV, None, None),
+    ("csv", CSV, CSV, None),
+    ("tsv", TSV, TSV, None),
     ("turtle", None, None, TTL),
     ("ttl", None, None, TTL),
     ("n3", None, None, N3),
@@ -39,7 +39,7 @@ TRIG, NQ, N3 = "application/trig", "application/n-quads", "text/n3"
     ("srj", SRJ, SRJ, None),
     ("srx", SRX, SRX, None),
     ("application/rdf+xml", None, None, RDFXML),
-    ("text/csv", CSV, None, None),
+    ("text/csv", CSV, CSV, None),
 ])
 def test_format_names_of_common_clients(name, solutions, boolean, graph):
     formats = result_formats("*/*", name)
@@ -67,9 +67,9 @@ def test_accept_of_another_kind_gets_the_default_format_of_the_query_kind():
     # roqet sends Accept: application/sparql-results+xml for every query form
     assert result_formats(SRX).graph == TTL
     assert result_formats(f"{SRJ}, {CSV};q=0.5").graph == TTL
-    # a SELECT asked for RDF only: SPARQL JSON; an ASK asked for CSV: SPARQL JSON
+    # a SELECT or an ASK asked for RDF only: SPARQL JSON
     assert result_formats(TTL).solutions == SRJ
-    assert result_formats(CSV).boolean == SRJ
+    assert result_formats(TTL).boolean == SRJ
 
 
 def test_accept_with_nothing_we_write_is_not_acceptable():

@@ -137,8 +137,10 @@ def test_accept_of_another_query_form_gets_the_default_format(client):
     construct = client.get("/sparql", params={"query": f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"},
                            headers={"Accept": "application/sparql-results+xml"})
     assert construct.status_code == 200 and construct.headers["content-type"].startswith("text/turtle")
-    ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/turtle"})
     assert ask.status_code == 200 and ask.json() == {"head": {}, "boolean": True}
+    csv_ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert csv_ask.headers["content-type"].startswith("text/csv") and csv_ask.text.strip() == "true"
 
 
 def test_malformed_query_is_400_with_the_parsers_message_and_position(client):
