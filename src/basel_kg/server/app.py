@@ -106,16 +106,28 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
     if settings.cors_origins:
+        writes = app.state.writes.enabled
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition"],
+            allow_methods=CORS_METHODS + (CORS_WRITE_METHODS if writes else ()),
+            allow_headers=CORS_HEADERS + (("Authorization",) if writes else ()),
+            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition", "X-Request-ID",
+                            "X-Dataset-Version", "Location"],
             max_age=86400,
         )
     return app
+
+
+#: Request headers a cross-origin script may send (CORS preflight): those that browser SPARQL
+#: clients (YASGUI, Comunica, jQuery- and axios-based tools) add to their requests. ``Authorization``
+#: is added only on a server that accepts writes (a bearer token is never sent by the browser on
+#: its own, so a page must know the token to write).
+CORS_HEADERS = ("Accept", "Accept-Language", "Content-Type", "Content-Language", "Cache-Control", "Pragma",
+                "If-None-Match", "If-Modified-Since", "X-Requested-With", "X-Request-ID")
+CORS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+CORS_WRITE_METHODS = ("PUT", "DELETE")
 
 
 def _templates(settings: Settings) -> Jinja2Templates:
