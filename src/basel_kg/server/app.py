@@ -23,7 +23,8 @@ from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
 from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
-from . import graphstore, linkeddata, published, site, sparql, validate
+from ..search import SearchIndex
+from . import explore, graphstore, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .writes import WriteService
@@ -33,6 +34,13 @@ __all__ = ["create_app"]
 HERE = Path(__file__).parent
 YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
 SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
+#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
+UI_LIBRARIES = {
+    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
+    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
+    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
+    "chart.js": Path("node_modules") / "chart.js" / "dist",
+}
 
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
@@ -80,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.editor_ready = (editor_dir / "yasgui.min.js").is_file()
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
+    app.state.search = SearchIndex()
 
     for error, status in _STATUS.items():
         app.add_exception_handler(error, _store_error(status))
@@ -90,8 +99,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(validate.router)
     app.include_router(published.router)
     app.include_router(site.router)
+    app.include_router(explore.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
     app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
+    for name, folder in UI_LIBRARIES.items():
+        app.mount(f"/static/lib/{name}", StaticFiles(directory=project_root() / folder, check_dir=False), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:

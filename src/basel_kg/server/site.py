@@ -11,19 +11,13 @@ from starlette.responses import PlainTextResponse, Response
 
 from ..namespaces import BKG_URI, GRAPH
 from ..store import ResultFormats
-from . import negotiation
+from . import explore, negotiation
 from .common import query_response, render, run_query, settings_of, store_of
 from .linkeddata import href
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["Site"])
-
-_CLASS_COUNTS = f"""SELECT ?class ?label (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  ?s a ?class FILTER(STRSTARTS(STR(?class), {str(ox.Literal(BKG_URI))}))
-  OPTIONAL {{ ?class <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(lang(?label) = "en") }}
-}} GROUP BY ?class ?label ORDER BY DESC(?n) ?class"""
-
 
 def _entity_count(base: str) -> str:
     return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(ox.Literal(base))})) }}"
@@ -36,7 +30,7 @@ async def home(request: Request) -> Response:
 
     async def produce():
         store = store_of(request)
-        classes = (await run_query(request, _CLASS_COUNTS, inference=False)).solutions()
+        key, other, bookkeeping = await explore.class_counts(request)
         entities = (await run_query(request, _entity_count(settings.base))).solutions()
         graphs = store.graphs()
         return render(request, "home.html", {
@@ -44,9 +38,10 @@ async def home(request: Request) -> Response:
             "entities": int(entities[0]["n"].value) if entities else 0,
             "graphs": [(g, href(g.iri, settings.base)) for g in graphs],
             "inferred": next((g.triples for g in graphs if g.iri == str(GRAPH.INFERRED)), 0),
-            "classes": [(row.get("label").value if row.get("label") else row["class"].value.rsplit("#", 1)[-1],
-                         href(row["class"].value, settings.base), int(row["n"].value)) for row in classes],
-            "version": store.version,
+            "key_classes": key,
+            "other_classes": other,
+            "bookkeeping_classes": bookkeeping,
+            "dataset_version": store.version,
             "queries": list(request.app.state.registry),
             "has_dumps": _dump_files(settings.dumps_dir) != [],
         })
@@ -92,3 +87,14 @@ async def dumps(request: Request) -> Response:
 
         return JSONResponse([{"name": n, "bytes": size, "url": f"/dumps/{n}"} for n, size in files])
     return render(request, "dumps.html", {"files": files})
+
+
+_FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+@router.get("/favicon.svg", include_in_schema=False)
+async def favicon() -> Response:
+    """The site icon (SVG; browsers that ask for /favicon.ico accept it too)."""
+    return Response(_FAVICON.read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
