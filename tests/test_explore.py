@@ -9,13 +9,14 @@ from basel_kg.namespaces import BASE, BKG_URI
 from basel_kg.search import SearchIndex, excerpt
 from basel_kg.sources import load_sources
 from basel_kg.store import EmbeddedStore
+from explore_server import reasoned_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def client(shipped_server):
-    with httpx.Client(base_url=shipped_server.url, timeout=30) as c:
+def client():
+    with reasoned_server() as server, httpx.Client(base_url=server.url, timeout=30) as c:
         yield c
 
 
@@ -167,3 +168,42 @@ def test_timeline_around_a_partnership(client):
 def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def page(client, path):
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_entity_page_opens_with_key_facts_and_folds_what_is_inferred(client):
+    html = page(client, "/meeting/basel-cop-9")
+    facts = html[html.index('<dl class="keyfacts">'):html.index("</dl>")]
+    assert "June 2008" in facts  # a readable date, not "2008-06-23"^^xsd:date
+    assert "Bali" in facts and "Conference of the Parties to the Basel Convention" in facts
+    assert html.index('class="keyfacts"') < html.index("<h2>Statements</h2>") if "<h2>Statements</h2>" in html else True
+    assert "(inferred)" not in html.replace("Inferred by the reasoner", "")
+
+
+def test_one_row_per_cited_decision_however_many_properties_entail_it(client):
+    """Decision IX/9 refers to four texts; cites, eli:cites, dcterms:references and the
+    transitive closure entail the same four: they are shown once, not under five headings."""
+    html = page(client, "/decision/basel-cop-IX-9")
+    asserted, inferred = html.split('id="inferred"', 1) if 'id="inferred"' in html else (html, "")
+    assert asserted.count(">Decision VIII/2</a>") == 1
+    assert ">Decision VIII/2</a>" not in inferred.split("<h2>Provenance</h2>")[0]
+
+
+def test_no_self_links_and_inferred_cooperation_is_folded(client):
+    html = page(client, "/org/sbc")
+    main = html[html.index("<main>"):]
+    before_fold = main.split('<details class="inferred-block"', 1)[0]
+    assert 'href="/org/sbc"' not in before_fold
+    cooperates = 'title="https://w3id.org/basel-kg/ontology#cooperatesWith"'
+    assert cooperates not in before_fold
+    assert cooperates in main.split('<details class="inferred-block"', 1)[1]
+
+
+def test_provenance_links_to_the_passage_in_its_source_text(client):
+    html = page(client, "/decision/basel-cop-IX-9")
+    assert 'href="/source/000_b70848e70e6ee01f#intro"' in html

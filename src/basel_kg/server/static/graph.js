@@ -15,7 +15,7 @@
       elements: elements,
       style: [
         { selector: "node", style: {
-          "label": "data(label)", "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 140,
+          "label": "data(label)", "font-size": data.nodes.length > 40 ? 10 : 13, "text-wrap": "ellipsis", "text-max-width": 140,
           "background-color": (n) => COLOURS[n.data("group")] || COLOURS.other, "color": "#1d2430",
           "width": (n) => 14 + 26 * Math.sqrt((n.data("weight") || 1) / maxWeight),
           "height": (n) => 14 + 26 * Math.sqrt((n.data("weight") || 1) / maxWeight) } },
@@ -26,7 +26,7 @@
           "color": "#5f6b7a", "text-rotation": "autorotate" } },
         { selector: "node:selected", style: { "border-width": 3, "border-color": "#f0b400" } },
       ],
-      layout: { name: data.nodes.length > 60 ? "cose" : "concentric", animate: false, nodeDimensionsIncludeLabels: true,
+      layout: { name: data.nodes.length > 25 ? "cose" : "concentric", animate: false, nodeDimensionsIncludeLabels: true,
         concentric: (n) => (n.data("center") ? 10 : n.degree()), levelWidth: () => 1, minNodeSpacing: 20,
         randomize: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 60, gravity: 0.6, padding: 20 },
     });
