@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from basel_kg.build import build_knowledge_graph
+from basel_kg.namespaces import GRAPH
+from basel_kg.release import void_description
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.store import EmbeddedStore
@@ -16,6 +18,7 @@ from basel_kg.store import EmbeddedStore
 def reasoned_server() -> Iterator[BackgroundServer]:
     kg = build_knowledge_graph(reason=True, validate=False)
     with EmbeddedStore() as store:
-        store.load_dataset(kg.dataset)
+        void = void_description(kg).serialize(format="nt", encoding="utf-8")
+        store.load_dataset(kg.dataset, graphs={str(GRAPH.VOID): void})
         with BackgroundServer(create_app(Settings(store=store))) as running:
             yield running

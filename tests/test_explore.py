@@ -207,3 +207,24 @@ def test_no_self_links_and_inferred_cooperation_is_folded(client):
 def test_provenance_links_to_the_passage_in_its_source_text(client):
     html = page(client, "/decision/basel-cop-IX-9")
     assert 'href="/source/000_b70848e70e6ee01f#intro"' in html
+
+
+def test_void_description_is_a_page_for_browsers_and_turtle_for_rdf_clients(client):
+    html = client.get("/.well-known/void", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Dataset description" in html.text and "void:triples" in html.text
+    browser = client.get("/.well-known/void", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.headers["content-type"].startswith("text/html")
+    turtle = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert client.get("/.well-known/void").headers["content-type"].startswith("text/turtle")  # no Accept
+    assert client.get("/.well-known/void", headers={"Accept": "*/*"}).headers["content-type"].startswith("text/turtle")
+
+
+def test_one_version_string_in_every_footer(client):
+    from basel_kg import __version__
+
+    for path in ("/", "/search?q=PACE", "/class/Decision", "/network", "/org/sbc", "/.well-known/void"):
+        html = page(client, path)
+        footer = html[html.index("<footer>"):]
+        assert f"basel-kg {__version__} " in footer, path
