@@ -228,3 +228,24 @@ def test_one_version_string_in_every_footer(client):
         html = page(client, path)
         footer = html[html.index("<footer>"):]
         assert f"basel-kg {__version__} " in footer, path
+
+
+def test_ontology_documentation_has_one_title_and_english_labels():
+    import re
+
+    from rdflib import Graph
+
+    from basel_kg.namespaces import ONTOLOGY_FILE
+    from basel_kg.release import ontology_html
+
+    html = ontology_html(Graph().parse(ONTOLOGY_FILE))
+    title = "basel-kg: an ontology of the Basel Convention, its decisions, meetings, partnerships and cooperation"
+    assert re.findall(r"<title>(.*?)</title>", html) == [title]
+    assert re.findall(r"<h1>(.*?)</h1>", html, re.S)[0] == title
+    assert "RoleScheme</a>" not in html.split("<h2", 1)[0]  # no concept scheme shown as the ontology
+    assert not re.search(r"[\u4e00-\u9fff]", html), "labels of two languages run together"
+
+
+def test_api_docs_lead_back_to_the_site(client):
+    html = client.get("/docs").text
+    assert 'aria-label="Site"' in html and 'href="/"' in html and 'href="/search"' in html

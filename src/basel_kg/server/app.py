@@ -61,13 +61,14 @@ traced to its source passage.
 
 async def _api_docs(request: Request) -> HTMLResponse:
     """The OpenAPI documentation, with Swagger UI from npm (node_modules/swagger-ui-dist)."""
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=f"{request.app.title}: HTTP API",
         swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        swagger_favicon_url="/favicon.svg",
     )
+    return HTMLResponse(linkeddata.with_site_bar(request, page.body.decode()))
 
 
 def create_app(settings: Settings) -> FastAPI:

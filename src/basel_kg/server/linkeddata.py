@@ -512,7 +512,7 @@ async def _ontology(request: Request, media_type: str) -> Response:
         return await query_response(request, produce, "ontology", media_type)
     docs = settings.dumps_dir / "ontology" / "index.html" if settings.dumps_dir else None
     if docs is not None and docs.is_file():
-        return HTMLResponse(_with_term_anchors(docs.read_text(encoding="utf-8")))
+        return HTMLResponse(with_site_bar(request, _with_term_anchors(docs.read_text(encoding="utf-8"))))
     page = await _page(request, BKG_URI.rstrip("#"))
     return page if page is not None else await _not_found(request)
 
@@ -538,6 +538,21 @@ _TERM_ANCHORS = """<script>
 })();
 </script>
 """
+
+
+def with_site_bar(request: Request, html: str) -> str:
+    """``html`` (a page generated elsewhere: ontology docs, Swagger UI) with the site's navigation
+    at the top of its body and the site's icon."""
+    bar = request.app.state.templates.get_template("site_bar.html").render()
+    icon = '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
+    head = html.find("</head>")
+    if head >= 0:
+        html = html[:head] + icon + html[head:]
+    body = html.find("<body")
+    if body < 0:
+        return bar + html
+    start = html.index(">", body) + 1
+    return html[:start] + bar + html[start:]
 
 
 def _with_term_anchors(html: str) -> str:
