@@ -23,7 +23,8 @@ from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
-from . import graphstore, health, linkeddata, published, site, sparql, validate
+from ..search import SearchIndex
+from . import explore, graphstore, health, linkeddata, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -34,6 +35,13 @@ __all__ = ["create_app"]
 HERE = Path(__file__).parent
 YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
 SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
+#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
+UI_LIBRARIES = {
+    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
+    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
+    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
+    "chart.js": Path("node_modules") / "chart.js" / "dist",
+}
 
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
@@ -54,13 +62,14 @@ traced to its source passage.
 
 async def _api_docs(request: Request) -> HTMLResponse:
     """The OpenAPI documentation, with Swagger UI from npm (node_modules/swagger-ui-dist)."""
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=f"{request.app.title}: HTTP API",
         swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        swagger_favicon_url="/favicon.svg",
     )
+    return HTMLResponse(linkeddata.with_site_bar(request, page.body.decode()))
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -82,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
+    app.state.search = SearchIndex()
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
@@ -95,8 +105,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(published.router)
     app.include_router(site.router)
+    app.include_router(explore.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
     app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
+    for name, folder in UI_LIBRARIES.items():
+        app.mount(f"/static/lib/{name}", StaticFiles(directory=project_root() / folder, check_dir=False), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
