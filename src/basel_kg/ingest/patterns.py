@@ -125,7 +125,7 @@ _EN_RANGE_X = re.compile(rf"\b(\d{{1,2}})\s+({_MON}){_DASH}(\d{{1,2}})\s+({_MON}
 _EN_RANGE = re.compile(rf"\b(?:from\s+)?(\d{{1,2}}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
-_EN_MONTH = re.compile(rf"\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
+_EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日?)?"
                       r"(?:\s*(?:-|－|–|—|~|～|至|到)\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?")
 

@@ -23,7 +23,7 @@ from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
 from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
-from . import graphstore, linkeddata, published, site, sparql, validate
+from . import graphstore, linkeddata, published, site, sourceviewer, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .writes import WriteService
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(validate.router)
     app.include_router(published.router)
     app.include_router(site.router)
+    app.include_router(sourceviewer.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
     app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
