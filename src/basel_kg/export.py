@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from rdflib import Dataset, Graph, URIRef
 
-from .formats import Format, jsonld_context
+from .formats import Format
+from .jsonld import jsonld_context
 from .namespaces import GRAPH, bind_prefixes
 
 __all__ = ["serialize", "select_graphs", "UnknownGraphError"]

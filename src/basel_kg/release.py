@@ -31,7 +31,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, VOID, XSD
 
 from .build import KnowledgeGraph
 from .export import serialize
-from .formats import CONTEXT_FILE_NAME, Format, jsonld_context
+from .formats import Format
+from .jsonld import CONTEXT_FILE_NAME, jsonld_context
 from .namespaces import BASE, BKG, BKG_URI, GRAPH, bind_prefixes
 from .stats import compute_stats
 

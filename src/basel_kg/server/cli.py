@@ -212,7 +212,7 @@ def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]
 
 def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
     """Serve a remote store: nothing to build or load; writes go to that store directly."""
-    from ..remote import RemoteStore
+    from ..store.remote import RemoteStore
     from ..sources import project_root
 
     if tokens:
