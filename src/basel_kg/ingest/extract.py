@@ -154,7 +154,6 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
             b.mention("date", d.text, p.anchor, "matched", value={"start": d.begin, "end": d.finish})
 
     # --- source text, passages, graph ------------------------------------------------------------------
-    used = {str(o).split("#", 1)[1] for o in g.objects(None, PROV.wasDerivedFrom) if "#" in str(o)}
     g.add((source, RDF.type, BKG.SourceText))
     g.add((source, BKG.fileName, Literal(f"{stem}.txt")))
     g.add((source, RDFS.label, Literal(f"Source text {stem[:3]}: {doc.path.name} ({doc.format}), ingested", lang="en")))
@@ -162,9 +161,7 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
     for lang in langs:
         g.add((source, DCTERMS.language, LANG[lang]))
     g.add((source, PROV.wasDerivedFrom, doc_iri))
-    for p in passages:
-        if p.anchor not in used:
-            continue
+    for p in passages:  # every passage, so that the source viewer anchors them all
         piri = URIRef(f"{source}#{p.anchor}")
         g.add((piri, RDF.type, BKG.SourcePassage))
         g.add((piri, DCTERMS.isPartOf, source))
