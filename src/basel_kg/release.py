@@ -102,7 +102,7 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
     from tqdm import tqdm
 
     written: list[str] = []
-    steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("void", None)]
+    steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("sources", None), ("void", None)]
     with tqdm(steps, desc="release", unit="file", file=sys.stderr, disable=not progress, leave=False) as bar:
         for name, fmt in bar:
             bar.set_description(name)
@@ -118,6 +118,13 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
                 bind_prefixes(ontology).serialize(folder / "ontology.ttl", format="turtle", encoding="utf-8")
                 bind_prefixes(kg.shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
                 written += ["ontology.ttl", "shapes.ttl"]
+            elif name == "sources":  # the source texts the passages cite (basel-kg ingest keeps them)
+                texts = sorted((kg.root / "data" / "sources").glob("*.txt"))
+                if texts:
+                    (folder / "sources").mkdir()
+                    for text in texts:
+                        shutil.copyfile(text, folder / "sources" / text.name)
+                        written.append(f"sources/{text.name}")
             elif name == "docs":
                 (folder / "ontology").mkdir()
                 html = ontology_html(kg.dataset.graph(GRAPH.ONTOLOGY))

@@ -24,7 +24,7 @@ from ..queries import load_registry
 from ..sources import project_root
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
 from ..search import SearchIndex
-from . import explore, graphstore, health, linkeddata, published, site, sparql, validate
+from . import explore, graphstore, health, linkeddata, published, site, sourceviewer, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -106,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(published.router)
     app.include_router(site.router)
     app.include_router(explore.router)
+    app.include_router(sourceviewer.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
     app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
     for name, folder in UI_LIBRARIES.items():
