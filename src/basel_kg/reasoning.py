@@ -31,6 +31,7 @@ closure (:func:`infer_owlrl`, which the tests also use to check that both engine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,8 +46,8 @@ from rdflib.term import Node
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
 __all__ = [
-    "infer", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "STANDARD_VOCABULARIES",
-    "is_schema",
+    "infer", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
+    "STANDARD_VOCABULARIES", "is_schema",
 ]
 
 # Namespaces whose terms are vocabulary, not data: statements *about* them are not ours to infer.
@@ -82,6 +83,36 @@ _INFERRED = ox.NamedNode("urn:x-basel-kg:reasoning:inferred")
 _DELTA = ox.NamedNode("urn:x-basel-kg:reasoning:delta")
 _NEW = ox.NamedNode("urn:x-basel-kg:reasoning:new")
 _GONE = ox.NamedNode("urn:x-basel-kg:reasoning:gone")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An entailment the ontology documents but OWL 2 RL cannot express: ``head`` (one triple
+    pattern) from the ``premises`` (triple patterns) and a ``condition`` (a FILTER)."""
+
+    head: str
+    premises: tuple[str, ...]
+    condition: str = ""
+
+    @property
+    def construct(self) -> str:
+        """The rule as a SPARQL CONSTRUCT query (full IRIs, no prefixes needed)."""
+        return f"CONSTRUCT {{ {self.head} }} WHERE {{ {' '.join(self.premises)} {self.condition} }}"
+
+    @property
+    def predicates(self) -> set[URIRef]:
+        return {URIRef(iri) for iri in re.findall(r"<([^>]+)>", " ".join(self.premises))}
+
+
+_BKG = PREFIXES["bkg"]
+
+# bkg:cooperatesWith links two *different* agents of one activity: as a property chain
+# (participatesIn o participant) it would also link every agent to itself.
+RULES: tuple[Rule, ...] = (
+    Rule(f"?a <{_BKG}cooperatesWith> ?b .",
+         (f"?activity <{_BKG}participant> ?a .", f"?activity <{_BKG}participant> ?b ."),
+         "FILTER (?a != ?b)"),
+)
 
 
 class ReasoningError(ValueError):
@@ -344,6 +375,10 @@ def _compile(closed: Graph) -> list[_Rule]:
         rules.append(_rule("prp-trp", "?x ?p ?z .",
                            ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "?x ?p ?y . DELTA(?y ?p ?z .)DELTA"],
                            _values("?p", transitive)))
+    for rule in RULES:  # each premise in turn from the delta
+        bodies = [" ".join(f"DELTA({p})DELTA" if i == j else p for i, p in enumerate(rule.premises)) + " " + rule.condition
+                  for j in range(len(rule.premises))]
+        rules.append(_rule(f"rule {rule.head}", rule.head, bodies, ""))
     for prop, chain_node in closed.subject_objects(OWL.propertyChainAxiom):
         chain = list(Collection(closed, chain_node))
         if not isinstance(prop, URIRef) or not chain or not all(isinstance(c, URIRef) for c in chain):
@@ -390,9 +425,17 @@ def _owlrl_expand(work: Graph) -> Graph:
 
 
 def _owlrl_closure(work: Graph, asserted: Graph) -> Graph:
-    """owlrl's entailments of ``work`` (expanded in place), less ``asserted`` and the noise."""
+    """owlrl's entailments of ``work`` (expanded in place) with the :data:`RULES`, to a
+    fixpoint, less ``asserted`` and the noise."""
     before = len(work)
-    _owlrl_expand(work)
+    while True:
+        _owlrl_expand(work)
+        size = len(work)
+        for rule in RULES:
+            for triple in list(work.query(rule.construct)):
+                work.add(triple)
+        if len(work) == size:
+            break
     inferred = bind_prefixes(Graph())
     if len(work) == before:
         return inferred
@@ -426,6 +469,7 @@ def _relevant(graph: Graph) -> Iterable[Triple]:
             schema.add(s)
             schema.add(o)
     aliased = {t for s, o in graph.subject_objects(OWL.sameAs) for t in (s, o)}
+    schema |= _RULE_PREDICATES
     for triple in graph:
         s, p, o = triple
         if p == RDF.type or p in schema or is_schema(p, o) or s in aliased or o in aliased:
@@ -434,7 +478,7 @@ def _relevant(graph: Graph) -> Iterable[Triple]:
 
 def _is_relevant_triple(triple: Triple, schema_terms: set[Node]) -> bool:
     s, p, o = triple
-    return p in (RDF.type, OWL.sameAs) or p in schema_terms or is_schema(p, o)
+    return p in (RDF.type, OWL.sameAs) or p in schema_terms or p in _RULE_PREDICATES or is_schema(p, o)
 
 
 def is_schema(p: Node, o: Node) -> bool:
@@ -465,6 +509,7 @@ def _worth_keeping(triple: Triple) -> bool:
 
 
 _XSD_STRING = str(XSD.string)
+_RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
 
 
 def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
