@@ -374,8 +374,13 @@ def test_ontology_page_without_release_docs(store):
 
 
 def test_home_page_has_counts_and_links(client, store):
+    from basel_kg.stats import compute_stats
+
     html = client.get("/").text
-    assert f'<span class="n" id="count-triples">{store.triples:,}</span>' in html
+    stats = compute_stats(store)  # the one definition of triples and entities
+    assert stats.triples < store.triples  # the VoID description is not counted
+    assert f'<span class="n" id="count-triples">{stats.triples:,}</span>' in html
+    assert f'<span class="n" id="count-entities">{stats.entities:,}</span>' in html
     for link in ('href="/sparql"', 'href="/queries"', 'href="/dumps/"', 'href="/ontology"', 'href="/.well-known/void"',
                  'href="/docs"'):
         assert link in html

@@ -26,6 +26,7 @@ from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
 __all__ = ["infer", "ReasoningError", "STANDARD_VOCABULARIES"]
@@ -42,7 +43,7 @@ _REFLEXIVE_NOISE = frozenset({OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, O
 _ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 
 
-class ReasoningError(ValueError):
+class ReasoningError(BaselKgError, ValueError):
     """The data contradicts the ontology (owlrl reported inconsistencies)."""
 
     def __init__(self, messages: list[str]):

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from .errors import InputError
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import GRAPH, bind_prefixes, graph_iri
@@ -49,7 +50,7 @@ class SourceFile:
     role: str  # "ontology" | "data" | "shapes"
 
 
-class ParseError(ValueError):
+class ParseError(InputError, ValueError):
     """Input that is not valid RDF (or is refused); names the source, line and column."""
 
     def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):

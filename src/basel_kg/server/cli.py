@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import InputError
 from ..namespaces import BASE, GRAPH
 from ..store import EmbeddedStore
 from .settings import Settings
@@ -94,10 +95,10 @@ def _loads(specs: list[str]) -> list[tuple[str, Path]]:
     for spec in specs:
         iri, sep, file = spec.partition("=")
         if not sep or not iri or not file:
-            raise SystemExit(f"basel-kg serve: --load needs GRAPH_IRI=FILE, got {spec!r}")
+            raise InputError(f"--load needs GRAPH_IRI=FILE, got {spec!r}")
         path = Path(file)
         if not path.is_file():
-            raise SystemExit(f"basel-kg serve: --load {spec}: no such file")
+            raise InputError(f"--load {spec}: no such file")
         loads.append((iri, path))
     return loads
 
@@ -113,13 +114,13 @@ def write_tokens(specs: list[str], environ: dict[str, str] | None = None) -> tup
         tokens.append((name, secret) if sep else ("writer", value))
     names = [n for n, _ in tokens]
     if len(set(names)) != len(names):
-        raise SystemExit("basel-kg serve: two write tokens have the same name")
+        raise InputError("two write tokens have the same name")
     from .writes import check_tokens
 
     try:
         check_tokens(tuple(tokens))
     except ValueError as exc:
-        raise SystemExit(f"basel-kg serve: {exc}") from None
+        raise InputError(str(exc)) from None
     return tuple(tokens)
 
 
@@ -148,7 +149,8 @@ def _release_version(folder: Path) -> str | None:
 
 def prepare(args: argparse.Namespace) -> Prepared:
     """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
-    from ..build import build_knowledge_graph, content_version
+    from ..build import content_version
+    from ..cache import built, fingerprint as sources_fingerprint
     from ..sources import discover, project_root
 
     tokens = write_tokens(args.write_token)
@@ -157,7 +159,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     root = project_root()
     loads = _loads(args.load)
     kg_version = content_version(tuple(discover(root)))
-    fingerprint = _fingerprint(kg_version, loads)
+    fingerprint = _fingerprint(sources_fingerprint(root), loads)
     store = EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout,
                           allowed_services=args.allow_service, base_iri=args.base)
     kg = None
@@ -166,15 +168,12 @@ def prepare(args: argparse.Namespace) -> Prepared:
         rebuilt = store.source != fingerprint
         if rebuilt:
             # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
-            log.warning("building the knowledge graph from %s (reasoning, no validation) ...", root)
-            kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
-            from ..release import void_description
-
-            graphs = {str(GRAPH.VOID): void_description(kg).serialize(format="nt", encoding="utf-8")}
-            graphs.update({iri: path for iri, path in loads})
-            release = {str(g.identifier) for g in kg.dataset.graphs()} | set(graphs)
+            log.warning("building the knowledge graph from %s (reasoning, no validation; from the cache if unchanged) ...", root)
+            build = built(root, progress=sys.stderr.isatty())
+            graphs = {iri: path for iri, path in loads}
+            release = set(build.graph_sizes) | set(graphs)
             graphs.update(_written_graphs(store, release))
-            store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
+            store.load_dataset(build.nquads, graphs=graphs, version=_version(build.version, loads), source=fingerprint)
             log.warning("loaded %d triples in %d graphs (version %s)", store.triples, len(store.graphs()),
                         store.version)
         else:
@@ -216,10 +215,10 @@ def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
     from ..sources import project_root
 
     if tokens:
-        raise SystemExit("basel-kg serve: --write-token needs the embedded store; write to the remote store directly "
+        raise InputError("--write-token needs the embedded store; write to the remote store directly "
                          "(basel-kg push, or its own update endpoint)")
     if args.load:
-        raise SystemExit("basel-kg serve: --load needs the embedded store; push the file to the remote store instead")
+        raise InputError("--load needs the embedded store; push the file to the remote store instead")
     root = project_root()
     store = RemoteStore.from_url(args.store, timeout=args.timeout)
     try:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..namespaces import BKG_URI, GRAPH
+from ..stats import TRIPLES_QUERY, entities_query
 from ..store import ResultFormats
 from . import negotiation
 from .common import query_response, render, run_query, settings_of, store_of
@@ -25,10 +26,6 @@ _CLASS_COUNTS = f"""SELECT ?class ?label (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 }} GROUP BY ?class ?label ORDER BY DESC(?n) ?class"""
 
 
-def _entity_count(base: str) -> str:
-    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(ox.Literal(base))})) }}"
-
-
 @router.head("/", include_in_schema=False)
 @router.get("/", summary="Home page", response_class=Response)
 async def home(request: Request) -> Response:
@@ -37,10 +34,11 @@ async def home(request: Request) -> Response:
     async def produce():
         store = store_of(request)
         classes = (await run_query(request, _CLASS_COUNTS, inference=False)).solutions()
-        entities = (await run_query(request, _entity_count(settings.base))).solutions()
+        entities = (await run_query(request, entities_query(settings.base))).solutions()
+        triples = (await run_query(request, TRIPLES_QUERY)).solutions()  # as stats, build and VoID count
         graphs = store.graphs()
         return render(request, "home.html", {
-            "triples": store.triples,
+            "triples": int(triples[0]["n"].value) if triples else 0,
             "entities": int(entities[0]["n"].value) if entities else 0,
             "graphs": [(g, href(g.iri, settings.base)) for g in graphs],
             "inferred": next((g.triples for g in graphs if g.iri == str(GRAPH.INFERRED)), 0),

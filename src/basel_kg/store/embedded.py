@@ -45,7 +45,9 @@ from ..errors import QueryRefused, QuerySyntaxError, StoreError
 from ..sparqltext import add_using, check_services, scan_sparql
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
+from .holder import Holder
 from .pool import Pool, WorkerHandle
+from .worker import Worker
 
 __all__ = ["EmbeddedStore"]
 
@@ -64,6 +66,10 @@ def _shutdown(process: subprocess.Popen, channel: socket.socket, pool: Pool) -> 
 class EmbeddedStore:
     """pyoxigraph in a helper process, in memory (``path=None``) or on disk (``path=``).
 
+    With ``processes=False`` the same store runs in this process instead (no holder, no
+    workers, so no time limit): what a command-line tool wants, which runs one query and
+    exits. It answers exactly as the process-based store does.
+
     >>> store = EmbeddedStore()                     # doctest: +SKIP
     >>> store.load_dataset(nquads_bytes, version="2024-01")
     >>> store.query("ASK { ?s ?p ?o }").boolean()
@@ -74,7 +80,8 @@ class EmbeddedStore:
     endpoints a query may call), ``base_iri`` (resolves relative IRIs in queries; default
     our base, so ``<org/sbc>`` means ``basel:org/sbc``),
     ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
-    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap).
+    ``prefixes`` (predeclared in every query, and used when writing Turtle; default
+    :data:`basel_kg.namespaces.PREFIXES`), ``worker_memory_mb`` (per-worker memory cap).
 
     Writes: :meth:`plan_graph` / :meth:`plan_update` work out a :class:`Delta` without
     changing anything, :meth:`apply` applies one atomically. With ``path=`` a write is one
@@ -94,12 +101,13 @@ class EmbeddedStore:
         prefixes: Mapping[str, str] | None = None,
         worker_memory_mb: int | None = 4096,
         prefork: int = 2,
+        processes: bool = True,
     ):
         if inferred_graphs is None or prefixes is None or base_iri is None:
             from ..namespaces import BASE, GRAPH, PREFIXES
 
             inferred_graphs = (str(GRAPH.INFERRED),) if inferred_graphs is None else inferred_graphs
-            prefixes = {p: iri for p, iri in PREFIXES.items() if iri != BASE} if prefixes is None else prefixes
+            prefixes = PREFIXES if prefixes is None else prefixes
             base_iri = BASE if base_iri is None else base_iri
         self.path = Path(path) if path is not None else None
         self.timeout = timeout
@@ -113,6 +121,13 @@ class EmbeddedStore:
         }
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
+        self._config = config
+        self._local: Holder | None = None
+        if not processes:
+            self._local = Holder(config)
+            self._info = self._local.info()
+            self._finalizer = weakref.finalize(self, lambda: None)
+            return
         ours, theirs = socket.socketpair()
         package_parent = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
@@ -152,10 +167,22 @@ class EmbeddedStore:
         return payload
 
     def _call(self, *command: Any) -> Any:
+        if self._local is not None:
+            try:
+                return getattr(self._local, command[0])(*command[1:])
+            finally:
+                self._info = self._local.info()
         info, result = self._call_raw(command)
         self._info = info
         self._pool.retire_stale(info["version"])
         return result
+
+    def _run(self, request: dict[str, Any], timeout: float | None) -> Any:
+        """Run a query or update plan in a worker (here, in-process)."""
+        if self._local is not None:
+            local = self._local
+            return Worker(local.views, local.raw, local.version, self._config).answer(request)
+        return self._pool.run(request, self.timeout if timeout is None else timeout)
 
     def _spawn_worker(self) -> WorkerHandle:
         with self._channel_lock:
@@ -185,6 +212,10 @@ class EmbeddedStore:
     def source(self) -> str:
         """What the data was loaded from, as the loader described it (see :meth:`load_dataset`)."""
         return self._info["source"]
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        return dict(self._config["prefixes"])
 
     @property
     def triples(self) -> int:
@@ -218,7 +249,7 @@ class EmbeddedStore:
             "formats": formats or ResultFormats(),
             "max_rows": max_rows,
         }
-        return self._pool.run(request, self.timeout if timeout is None else timeout)
+        return self._run(request, timeout)
 
     def load_dataset(
         self,
@@ -282,7 +313,7 @@ class EmbeddedStore:
                                        "in the update (SPARQL 1.1 Protocol, 2.2.3)")
             sparql = add_using(sparql, using_graphs, using_named_graphs)
         request = {"op": "plan_update", "sparql": sparql}
-        return self._pool.run(request, self.timeout if timeout is None else timeout)
+        return self._run(request, timeout)
 
     def apply(self, delta: Delta, *, note: str = "") -> None:
         self._call("apply", delta, note)
@@ -300,7 +331,7 @@ class EmbeddedStore:
             "default_graph_uris": (), "named_graph_uris": (), "union_default": False, "inference": True,
             "has_from": False, "formats": ResultFormats(graph=media_type), "max_rows": None, "stored": True,
         }
-        return self._pool.run(request, self.timeout)
+        return self._run(request, None)
 
     def close(self) -> None:
         self._finalizer()
@@ -354,6 +385,6 @@ def _as_nquads(data: bytes | str | Path | Any) -> bytes:
         return data.serialize(format="nquads", encoding="utf-8")
     raw, path = _read(data)
     fmt = _rdf_format(None, path) if path is not None else ox.RdfFormat.N_QUADS
-    if fmt is ox.RdfFormat.N_QUADS:
+    if fmt == ox.RdfFormat.N_QUADS:
         return raw
     return ox.serialize(ox.parse(raw, fmt), format=ox.RdfFormat.N_QUADS)

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -162,6 +162,10 @@ class Store(Protocol):
     @property
     def triples(self) -> int:
         """Number of distinct triples in the default graph (the union of all graphs)."""
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        """The prefixes every query may use without declaring them."""
 
     def graphs(self) -> tuple[GraphInfo, ...]:
         """The named graphs, by IRI."""
