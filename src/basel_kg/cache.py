@@ -56,7 +56,8 @@ def cache_dir() -> Path:
 
 def fingerprint(root: Path | None = None) -> str:
     """A digest of the sources under ``root`` and of this package's code."""
-    from .sources import discover, project_root
+    from .project import project_root
+    from .sources import discover
 
     root = root or project_root()
     digest = hashlib.sha256(f"basel-kg cache {_FORMAT}\0".encode())
@@ -73,7 +74,7 @@ def built(root: Path | None = None, *, progress: bool = False) -> Built:
 
     Raises what :func:`basel_kg.build.build_knowledge_graph` raises when a build is needed.
     """
-    from .sources import project_root
+    from .project import project_root
 
     root = root or project_root()
     key = fingerprint(root)

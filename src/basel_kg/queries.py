@@ -174,7 +174,7 @@ class Registry(Mapping[str, PublishedQuery]):
 
 def load_registry(root: Path | None = None) -> Registry:
     """Every query under ``root/queries/published`` and ``root/queries/cq``; raises :class:`RegistryError`."""
-    from .sources import project_root
+    from .project import project_root
 
     root = Path(root) if root is not None else project_root()
     queries = []

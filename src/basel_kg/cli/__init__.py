@@ -144,7 +144,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     add_push_arguments(p)
     p.set_defaults(handler=_push)
 
-    from .ingest.cli import add_ingest_arguments, ingest_from_args
+    from ..ingest.cli import add_ingest_arguments, ingest_from_args
 
     p = command("ingest", "draft a named graph from a new UN document (.txt, .html, .pdf, .docx)",
                 "Read a UN document (English and/or Chinese), split it into passages with stable anchors, "

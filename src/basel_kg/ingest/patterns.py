@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .passages import ROMAN, zh_number
+from .passages import zh_number
 
 __all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, StoreError, StoreFull
-from ..namespaces import BASE, GRAPH
+from ..namespaces import BASE
 from ..store import EmbeddedStore
 from .settings import Settings
 from .uploads import UploadLimits
@@ -177,7 +177,8 @@ def prepare(args: argparse.Namespace) -> Prepared:
     """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
     from ..build import content_version
     from ..cache import built, fingerprint as sources_fingerprint
-    from ..sources import discover, project_root
+    from ..project import project_root
+    from ..sources import discover
 
     tokens = write_tokens(args.write_token)
     if args.store and args.store.startswith(("sparql+http://", "sparql+https://")):
@@ -260,7 +261,7 @@ def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]
 def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
     """Serve a remote store: nothing to build or load; writes go to that store directly."""
     from ..store.remote import RemoteStore
-    from ..sources import project_root
+    from ..project import project_root
 
     if tokens:
         raise InputError("--write-token needs the embedded store; write to the remote store directly "

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from ..export import jsonld_document
 from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
+from ..project import source_text
 from ..store import ResultFormats
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of
@@ -402,10 +403,6 @@ _PASSAGE_LINES = 40  # longer passages (whole annex tables) are left to the sour
 def _passage_text(iri: str, start, end) -> str | None:
     """Lines ``start``..``end`` of the shipped source text the passage IRI's document names."""
     if start is None or "#" not in iri:
-        return None
-    try:
-        from .sourceviewer import source_text  # the source viewer's texts (data/sources), when present
-    except ImportError:
         return None
     stem = iri.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     text = source_text(stem)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ..namespaces import BKG_URI, GRAPH
+from ..namespaces import GRAPH
 from ..stats import TRIPLES_QUERY, entities_query
 from ..store import ResultFormats
 from . import explore, negotiation
