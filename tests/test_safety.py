@@ -198,6 +198,10 @@ def test_cli_query_refuses_service(canary, mini_root, capsys):
 def test_cli_query_never_uses_rdflib_sparql(mini_root, monkeypatch, capsys):
     """rdflib's SPARQL engine dereferences FROM IRIs; user queries must never reach it."""
 
+    from basel_kg.cache import built
+
+    built(mini_root)  # the build may use rdflib (the reasoner does); the query must not
+
     def forbidden(*args, **kwargs):
         raise AssertionError("rdflib SPARQL used on a user query")
 

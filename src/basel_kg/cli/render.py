@@ -9,6 +9,7 @@ from enum import Enum
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..formats import syntax
 from ..namespaces import BASE, PREFIXES, shorten
 from ..store.model import QueryResult
 
@@ -27,17 +28,13 @@ class ResultFormat(str, Enum):
     JSONLD = "json-ld"
 
 
-_SOLUTION_FORMATS = {
-    ResultFormat.JSON: ox.QueryResultsFormat.JSON,
-    ResultFormat.CSV: ox.QueryResultsFormat.CSV,
-    ResultFormat.TSV: ox.QueryResultsFormat.TSV,
-    ResultFormat.XML: ox.QueryResultsFormat.XML,
-}
-_GRAPH_FORMATS = {
-    ResultFormat.TURTLE: ox.RdfFormat.TURTLE,
-    ResultFormat.JSONLD: ox.RdfFormat.JSON_LD,
-    ResultFormat.XML: ox.RdfFormat.RDF_XML,
-}
+# command-line name -> format, per kind of result, from the one table (basel_kg.formats)
+_SOLUTION_FORMATS = {f: syntax(m).oxigraph for f, m in (
+    (ResultFormat.JSON, "application/sparql-results+json"), (ResultFormat.CSV, "text/csv"),
+    (ResultFormat.TSV, "text/tab-separated-values"), (ResultFormat.XML, "application/sparql-results+xml"))}
+_GRAPH_FORMATS = {f: syntax(m).oxigraph for f, m in (
+    (ResultFormat.TURTLE, "text/turtle"), (ResultFormat.JSONLD, "application/ld+json"),
+    (ResultFormat.XML, "application/rdf+xml"))}
 
 
 def formats_for(kind: str) -> list[ResultFormat]:

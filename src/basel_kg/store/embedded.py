@@ -42,10 +42,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
+from ..formats import rdf_syntax_for
 from ..sparqltext import add_using, check_services, scan_sparql
+from .holder import Holder
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
-from .holder import Holder
 from .pool import Pool, WorkerHandle
 from .worker import Worker
 
@@ -361,20 +362,15 @@ class EmbeddedStore:
 
 
 def _rdf_format(format: str | None, path: Path | None) -> ox.RdfFormat:
+    """The RDF syntax of ``format`` (a media type or a name), else of ``path``'s suffix."""
     if format:
-        fmt = ox.RdfFormat.from_media_type(format) or ox.RdfFormat.from_extension(format)
-    elif path is not None:
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
-        if fmt is None and path.suffix.lower() in {".owl", ".xml"}:
-            fmt = ox.RdfFormat.RDF_XML
-        if fmt is None and path.suffix.lower() == ".json":
-            fmt = ox.RdfFormat.JSON_LD
+        found = rdf_syntax_for(media_type=format) if "/" in format else rdf_syntax_for(name=format)
     else:
-        fmt = None
-    if fmt is None:
+        found = rdf_syntax_for(path=path) if path is not None else None
+    if found is None:
         raise ValueError(f"unknown RDF format {format or (path.suffix if path else '')!r}; "
                          "use .ttl, .nt, .nq, .trig, .rdf/.owl, .jsonld or .n3")
-    return fmt
+    return found.oxigraph
 
 
 def _read(data: bytes | str | Path) -> tuple[bytes, Path | None]:
