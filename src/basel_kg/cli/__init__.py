@@ -136,23 +136,27 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             add_serve_arguments(p)
             p.set_defaults(handler=_serve)
 
-    from ..push import add_push_arguments
-
+    # A command's own options (and the modules that define them) are loaded only when it runs,
+    # so that `basel-kg query` starts fast; `basel-kg push --help` still shows them all.
     p = command("push", "load the release into a remote SPARQL 1.1 store, one named graph per source",
                 "Load the release written by 'basel-kg build' into any SPARQL 1.1 store (Fuseki, GraphDB, "
                 "Virtuoso, Oxigraph ...), one named graph per source, replacing what each graph held there.")
-    add_push_arguments(p)
-    p.set_defaults(handler=_push)
+    if argv and argv[0] == "push":
+        from ..push import add_push_arguments
 
-    from ..ingest.cli import add_ingest_arguments, ingest_from_args
+        add_push_arguments(p)
+    p.set_defaults(handler=_push)
 
     p = command("ingest", "draft a named graph from a new UN document (.txt, .html, .pdf, .docx)",
                 "Read a UN document (English and/or Chinese), split it into passages with stable anchors, "
                 "extract the document, meetings, decisions, UN symbols, organisations, persons and dates, match "
                 "them to the knowledge graph, and draft a named graph with passage provenance, validated "
                 "in the context of the graph; report what matched, what is new and what is unresolved.")
-    add_ingest_arguments(p)
-    p.set_defaults(handler=ingest_from_args)
+    if argv and argv[0] == "ingest":
+        from ..ingest.cli import add_ingest_arguments, ingest_from_args
+
+        add_ingest_arguments(p)
+        p.set_defaults(handler=ingest_from_args)
     return parser
 
 
