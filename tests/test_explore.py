@@ -9,7 +9,7 @@ from basel_kg.namespaces import BASE, BKG_URI
 from basel_kg.search import SearchIndex, excerpt
 from basel_kg.sources import load_sources
 from basel_kg.store import EmbeddedStore
-from explore_server import reasoned_server
+from support.explore import reasoned_server
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ingest" / "cop-report-en.txt"
 

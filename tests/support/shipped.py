@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "queries"
+from support import QUERIES, ROOT  # noqa: F401 - re-exported for the data-driven tests
 
 
 def header(path: Path) -> dict[str, str]:
@@ -59,7 +58,7 @@ def read_tsv(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
     return variables, rows
 
 
-if __name__ == "__main__":  # print a query's answer as TSV: python tests/kgtest.py FILE.rq
+if __name__ == "__main__":  # print a query's answer as TSV: python tests/support/shipped.py FILE.rq
     import sys
 
     print(to_tsv(*run(Path(sys.argv[1]))), end="")
