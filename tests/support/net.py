@@ -1,10 +1,13 @@
-"""Servers in tests: free ports, and the small project a server subprocess serves."""
+"""Servers in tests: free ports, listeners that must never be contacted, and the small project a
+server subprocess serves."""
 
 from __future__ import annotations
 
 import shutil
 import socket
 from pathlib import Path
+
+import pytest
 
 from basel_kg.namespaces import BASE
 
@@ -34,3 +37,21 @@ def small_project(folder: Path) -> Path:
     (root / "shapes").mkdir()
     (root / "queries" / "published").mkdir(parents=True)
     return root
+
+
+class Listener:
+    """A local port that listens but must never be contacted: the canary of "fetches nothing"."""
+
+    def __init__(self, path: str) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen()
+        self._socket.setblocking(False)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/{path}"
+
+    def assert_never_contacted(self) -> None:
+        with pytest.raises(BlockingIOError):
+            self._socket.accept()
+
+    def close(self) -> None:
+        self._socket.close()
