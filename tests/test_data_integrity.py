@@ -135,3 +135,34 @@ def test_every_literal_is_kept_as_is_by_the_store():
     stored = {(q.object.value, q.object.datatype.value) for q in store}
     changed = sorted(f"{lit.n3()}" for lit in literals if (str(lit), str(lit.datatype)) not in stored)
     assert changed == []
+
+
+def _passage_text(ds, passage) -> str | None:
+    parent = ds.value(passage, URIRef("http://purl.org/dc/terms/isPartOf"))
+    stem = str(parent).rsplit("/", 1)[-1] if parent else None
+    start, end = ds.value(passage, BKG.lineStart), ds.value(passage, BKG.lineEnd)
+    if stem not in SEEDS or start is None or end is None:
+        return None
+    lines = SEEDS[stem].read_text(encoding="utf-8").splitlines()
+    return re.sub(r"\s+", " ", " ".join(lines[int(start) - 1:int(end)]))
+
+
+def test_every_acronym_is_written_in_one_of_its_passages():
+    """An acronym or short code given as skos:altLabel (SBC, GEMI, COP-9) occurs in the lines of
+    at least one passage its entity is derived from; a common abbreviation the texts do not
+    write goes in skos:hiddenLabel instead (for search only)."""
+    ds = dataset()
+    checked, missing = 0, []
+    for s, label in ds.subject_objects(SKOS.altLabel):
+        if not isinstance(label, Literal) or label.language != "en":
+            continue
+        if not re.fullmatch(r"[A-Z][A-Za-z0-9&./-]*[A-Z0-9][A-Za-z0-9&./-]*", str(label)):
+            continue
+        texts = [t for t in (_passage_text(ds, p) for p in ds.objects(s, PROV.wasDerivedFrom)) if t]
+        if not texts:
+            continue
+        checked += 1
+        if not any(str(label) in t for t in texts):
+            missing.append(f"{s} skos:altLabel {label!r}")
+    assert checked >= 50
+    assert missing == []
