@@ -68,6 +68,16 @@ CASES = {
          '<obligation/x> a bkg:Obligation ; bkg:deadline "2025"^^xsd:gYear .'),
         ('<obligation/x> a bkg:Obligation .', '<obligation/x> a bkg:Obligation ; bkg:deadline "2028"^^xsd:gYear .'),
     ],
+    "date-bounds": [
+        ('<meeting/x> schema:endDate "2008-02"^^xsd:gYearMonth ; bkg:latestEnd "2008-02-28"^^xsd:date .',
+         '<meeting/x> schema:endDate "2008-02"^^xsd:gYearMonth ; bkg:latestEnd "2008-02-29"^^xsd:date .'),
+        ('<meeting/x> schema:startDate "2009"^^xsd:gYear .',
+         '<meeting/x> schema:startDate "2009"^^xsd:gYear ; bkg:earliestStart "2009-01-01"^^xsd:date .'),
+        ('<meeting/x> schema:startDate "2009-05"^^xsd:gYearMonth ; bkg:earliestStart "2009-05-01"^^xsd:date ;'
+         ' schema:endDate "2009"^^xsd:gYear ; bkg:latestEnd "2008-12-31"^^xsd:date .',
+         '<meeting/x> schema:startDate "2009-05"^^xsd:gYearMonth ; bkg:earliestStart "2009-05-01"^^xsd:date ;'
+         ' schema:endDate "2009"^^xsd:gYear ; bkg:latestEnd "2009-12-31"^^xsd:date .'),
+    ],
     "chinese-only-unflagged": [
         ('<decision/basel-cop-IX-11> dcterms:description "请秘书处"@zh .',
          '<decision/basel-cop-IX-11> dcterms:description "请秘书处"@zh ;'
