@@ -166,3 +166,32 @@ def test_every_acronym_is_written_in_one_of_its_passages():
             missing.append(f"{s} skos:altLabel {label!r}")
     assert checked >= 50
     assert missing == []
+
+
+PAGE_HEADER = "International and regional organizations and multilateral environmental agreements Activities"
+
+
+def test_bullet_passages_of_002_quote_their_bullet():
+    """The annex of 002 has one line per table row: a passage for one bullet or sentence of a row
+    carries the exact words of that bullet (prov:value), which occur in its lines."""
+    ds = dataset()
+    bullets, problems = 0, []
+    for passage, locator in ds.subject_objects(BKG.locator):
+        if "002_2e5438f9604e1223" not in str(passage):
+            continue
+        quote = ds.value(passage, PROV.value)
+        is_bullet = re.search(r", (bullet|sentences?) \d", str(locator)) is not None
+        if is_bullet:
+            bullets += 1
+            if quote is None:
+                problems.append(f"{passage}: a bullet passage without prov:value")
+                continue
+        if quote is None:
+            continue
+        text = (_passage_text(ds, passage) or "").replace(PAGE_HEADER, " ")  # a row continued after a page break
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>|•|\t", " ", text))
+        words = re.sub(r"\s+", " ", str(quote)).strip()
+        if words not in text:
+            problems.append(f"{passage}: prov:value not in lines")
+    assert bullets >= 60
+    assert problems == []
