@@ -2,7 +2,7 @@
 
 A misspelt term (``bkg:Decisoin``) is a valid IRI, so a store answers the query with nothing
 and no error. :func:`unknown_terms` finds such terms by reading the query's tokens with the
-project's SPARQL lexer (:func:`basel_kg.sparql._tokens`: IRIs, prefixed names, strings and
+project's SPARQL lexer (:func:`basel_kg.sparqltext.tokens`: IRIs, prefixed names, strings and
 comments as the SPARQL grammar reads them, so a term inside a string or a comment is not
 counted), resolving prefixed names with the query's own ``PREFIX`` declarations over the
 standard prefixes the CLI and the endpoint declare anyway. The endpoint reports them in a
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .namespaces import BKG_URI, PREFIXES, ontology_terms
-from .sparql import _tokens
+from .sparqltext import tokens as _tokens
 
 __all__ = ["UnknownTerm", "unknown_terms", "messages", "warning_header", "WARNING_HEADER"]
 
