@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -23,7 +24,7 @@ from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
-from . import graphstore, health, linkeddata, published, site, sparql, validate
+from . import graphstore, health, linkeddata, openapi, published, site, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(BadDocument, _protocol_error)
     app.add_exception_handler(UploadRefused, _protocol_error)
     app.add_exception_handler(ClientGone, _client_gone)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
@@ -95,13 +97,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(published.router)
     app.include_router(site.router)
-    app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
-    app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
+    app.mount("/static/yasgui", _assets(editor_dir, "The query editor (YASGUI)"), name="yasgui")
+    app.mount("/static/swagger-ui", _assets(project_root() / SWAGGER_UI, "Swagger UI"), name="swagger-ui")
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
         app.mount("/dumps", StaticFiles(directory=settings.dumps_dir, check_dir=False), name="dumps")
     app.include_router(linkeddata.router)  # last: it answers every other path
+    openapi.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
@@ -116,6 +119,19 @@ def create_app(settings: Settings) -> FastAPI:
             max_age=86400,
         )
     return app
+
+
+def _assets(directory: Path, what: str) -> ASGIApp:
+    """Files from npm (node_modules), or 404 saying they are not installed (never a 500)."""
+    if directory.is_dir():
+        return StaticFiles(directory=directory)
+
+    async def missing(scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(f"{what} is not installed on this server (npm ci, or scripts/setup).\n",
+                                     status_code=404)
+        await response(scope, receive, send)
+
+    return missing
 
 
 def _templates(settings: Settings) -> Jinja2Templates:
@@ -150,6 +166,11 @@ async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
     return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> PlainTextResponse:
+    """Routing errors (no route for this path, a method not allowed) as plain text, like ours."""
+    return PlainTextResponse(f"{exc.detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 async def _client_gone(request: Request, exc: Exception) -> PlainTextResponse:
