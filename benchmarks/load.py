@@ -45,6 +45,8 @@ class Run:
     errors: Counter = field(default_factory=Counter)
     writes: int = 0
     write_errors: Counter = field(default_factory=Counter)
+    retries: Counter = field(default_factory=Counter)
+    failures: Counter = field(default_factory=Counter)
 
     def record(self, kind: str, seconds: float, status: int) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
@@ -139,11 +141,22 @@ async def run(url: str, mix: Mix, base: str, clients: int, seconds: float) -> Ru
             while time.monotonic() < stop:
                 kind, method, path, params, headers = mix.request(rng)
                 start = time.perf_counter()
-                try:
-                    response = await client.request(method, path, params=params, headers=headers)
-                    status = response.status_code
-                except httpx.HTTPError:
-                    status = 599
+                status = 599
+                for attempt in range(2):
+                    try:
+                        response = await client.request(method, path, params=params, headers=headers)
+                        status = response.status_code
+                        break
+                    except httpx.RemoteProtocolError as exc:
+                        # the server closed an idle keep-alive connection as the request went out:
+                        # HTTP clients retry an idempotent request then (RFC 9112, 9.3.1); counted
+                        if attempt == 0:
+                            result.retries[type(exc).__name__] += 1
+                            continue
+                        result.failures[f"{kind} {type(exc).__name__}: {exc}"] += 1
+                    except httpx.HTTPError as exc:
+                        result.failures[f"{kind} {type(exc).__name__}: {exc}"] += 1
+                        break
                 result.record(kind, time.perf_counter() - start, status)
 
         async def writer() -> None:
@@ -181,6 +194,11 @@ def report(runs: list[Run], mix: Mix) -> None:
     for r in runs:
         if r.errors:
             print(f"errors at {r.clients} clients: " + ", ".join(f"{k}: {v}" for k, v in r.errors.most_common()))
+        for failure, n in r.failures.most_common():
+            print(f"  client-side failure at {r.clients} clients ({n}x): {failure}")
+        if r.retries:
+            print(f"retried once at {r.clients} clients (keep-alive race): " +
+                  ", ".join(f"{k}: {v}" for k, v in r.retries.items()))
     if len(runs) >= 2:
         low, high = runs[0], runs[-1]
         ratio = high.throughput / low.throughput if low.throughput else float("nan")
