@@ -24,7 +24,8 @@ from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
-from . import graphstore, health, linkeddata, openapi, published, site, sparql, validate
+from ..search import SearchIndex
+from . import explore, graphstore, health, linkeddata, openapi, published, site, sourceviewer, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -35,6 +36,13 @@ __all__ = ["create_app"]
 HERE = Path(__file__).parent
 YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
 SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
+#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
+UI_LIBRARIES = {
+    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
+    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
+    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
+    "chart.js": Path("node_modules") / "chart.js" / "dist",
+}
 
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
@@ -55,13 +63,14 @@ traced to its source passage.
 
 async def _api_docs(request: Request) -> HTMLResponse:
     """The OpenAPI documentation, with Swagger UI from npm (node_modules/swagger-ui-dist)."""
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=f"{request.app.title}: HTTP API",
         swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        swagger_favicon_url="/favicon.svg",
     )
+    return HTMLResponse(linkeddata.with_site_bar(request, page.body.decode()))
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -83,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
+    app.state.search = SearchIndex()
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
@@ -97,8 +107,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(published.router)
     app.include_router(site.router)
+    app.include_router(explore.router)
+    app.include_router(sourceviewer.router)
     app.mount("/static/yasgui", _assets(editor_dir, "The query editor (YASGUI)"), name="yasgui")
     app.mount("/static/swagger-ui", _assets(project_root() / SWAGGER_UI, "Swagger UI"), name="swagger-ui")
+    for name, folder in UI_LIBRARIES.items():
+        app.mount(f"/static/lib/{name}", _assets(project_root() / folder, f"The {name} library"), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
@@ -109,13 +123,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
     if settings.cors_origins:
+        writes = app.state.writes.enabled
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition"],
+            allow_methods=CORS_METHODS + (CORS_WRITE_METHODS if writes else ()),
+            allow_headers=CORS_HEADERS + (("Authorization",) if writes else ()),
+            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition", "X-Request-ID",
+                            "X-Dataset-Version", "Location"],
             max_age=86400,
         )
     return app
@@ -132,6 +148,16 @@ def _assets(directory: Path, what: str) -> ASGIApp:
         await response(scope, receive, send)
 
     return missing
+
+
+#: Request headers a cross-origin script may send (CORS preflight): those that browser SPARQL
+#: clients (YASGUI, Comunica, jQuery- and axios-based tools) add to their requests. ``Authorization``
+#: is added only on a server that accepts writes (a bearer token is never sent by the browser on
+#: its own, so a page must know the token to write).
+CORS_HEADERS = ("Accept", "Accept-Language", "Content-Type", "Content-Language", "Cache-Control", "Pragma",
+                "If-None-Match", "If-Modified-Since", "X-Requested-With", "X-Request-ID")
+CORS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+CORS_WRITE_METHODS = ("PUT", "DELETE")
 
 
 def _templates(settings: Settings) -> Jinja2Templates:

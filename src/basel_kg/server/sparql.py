@@ -17,6 +17,7 @@ from functools import partial
 from starlette.concurrency import run_in_threadpool
 
 from ..namespaces import PREFIXES
+from ..vocabcheck import warning_header
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
 from .uploads import disconnect_event, nesting_depth
@@ -41,7 +42,9 @@ _QUERY_PARAMETERS = [
     {"name": "inference", "in": "query", "schema": {"type": "boolean", "default": True},
      "description": "false: leave the inferred graph out of the default graph and GRAPH."},
     {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nq, n3."},
+     "description": "Overrides Accept when it fits the query form (json, xml, csv, tsv, turtle, n3, nt, "
+                    "json-ld, rdf, rdf+xml, trig, nq, or a media type); otherwise ignored. "
+                    "'output' and 'results' are read the same way."},
 ]
 _RESULT_CONTENT = {
     m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -58,7 +61,8 @@ _OPENAPI = {
         "403": {"description": "Refused: LOAD, SERVICE to an endpoint not allow-listed, an update with a wrong "
                                "token or on a read-only server, a graph the server keeps itself"},
         "422": {"description": "The update would break the SHACL shapes: the report (JSON or Turtle by Accept)"},
-        "406": {"description": "No acceptable format for this kind of result"},
+        "406": {"description": "Accept names no format this endpoint writes (a CONSTRUCT asked for result-set "
+                               "types only gets Turtle, a SELECT asked for RDF types only gets SPARQL JSON)"},
         "413": {"description": "Request body too large"},
         "503": {"description": "The query was stopped at the time limit"},
     },
@@ -195,14 +199,14 @@ async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -
     named_graphs = _iris("named-graph-uri", values("named-graph-uri"))
     check_depth(sparql, settings_of(request).max_query_depth)
     inference = _flag(next(iter(values("inference")), None), True)
-    format_param = next((v for v in values("format") if v), None)
-    formats = negotiation.result_formats(request.headers.get("accept"), format_param)
+    formats = negotiation.result_formats(request.headers.get("accept"), negotiation.format_parameter(items))
 
     async def produce():
         return await run_query(request, sparql, formats=formats, default_graph_uris=default_graphs,
                                named_graph_uris=named_graphs, inference=inference)
 
-    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats)
+    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats,
+                                extra_headers=warning_header(sparql))
 
 
 async def _update(request: Request, updates: list[str], items: list[tuple[str, str]]) -> Response:
