@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(UploadRefused, _protocol_error)
     app.add_exception_handler(ClientGone, _client_gone)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_parameter)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
@@ -197,6 +199,13 @@ async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse
 async def _http_error(request: Request, exc: Exception) -> PlainTextResponse:
     """Routing errors (no route for this path, a method not allowed) as plain text, like ours."""
     return PlainTextResponse(f"{exc.detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _invalid_parameter(request: Request, exc: Exception) -> PlainTextResponse:
+    """A parameter FastAPI could not read (a page number that is not one...): 400 saying which."""
+    problems = "; ".join(f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'request'}: {error.get('msg')}"
+                         for error in exc.errors())
+    return PlainTextResponse(f"Invalid parameter: {problems}\n", status_code=400)
 
 
 async def _client_gone(request: Request, exc: Exception) -> PlainTextResponse:

@@ -50,6 +50,7 @@ _SPARQL_JSON = {
     },
 }
 _JSON_LD = {"type": ["object", "array"]}
+_ANY = {"type": ["object", "array"]}
 _DUMPS = {"type": "array", "items": {"type": "object", "required": ["name", "bytes", "url"], "properties": {
     "name": {"type": "string"}, "bytes": {"type": "integer"}, "url": {"type": "string"}}}}
 
@@ -68,6 +69,7 @@ def _content(*media_types: str, schemas: dict[str, dict] | None = None) -> dict[
 
 
 _TEXT = _content("text/plain")
+_TEXT_OR_PAGE = _content("text/plain", "text/html")  # browsers get a page
 _ERRORS = {
     "400": "Bad request: a malformed query or parameter, an IRI that is not one, a document that does not parse",
     "401": "No token: send 'Authorization: Bearer TOKEN'",
@@ -84,6 +86,9 @@ _ERRORS = {
     "507": "The store's disk is full: the write was not applied",
 }
 _REPORT_422 = _content("application/json", "text/turtle", "text/plain", schemas={"application/json": _REPORT})
+_HEALTH = {"type": "object", "required": ["status", "version", "writable"],
+           "properties": {"status": {"type": "string"}, "version": {"type": ["string", "null"]},
+                          "writable": {"type": "boolean"}}}
 _HEADERS_503 = {"Retry-After": {"description": "Seconds to wait (busy server, restarting store)",
                                 "schema": {"type": "integer"}}}
 
@@ -116,7 +121,26 @@ _OPERATIONS: dict[tuple[str, str], tuple[dict[str, Any], tuple[str, ...]]] = {
     ("get", "/.well-known/void"): ({"200": _content(*_RDF), "304": None}, _READ),
     ("get", "/dumps/"): ({"200": _content("text/html", "application/json", schemas={"application/json": _DUMPS})},
                          ()),
-    ("get", "/{path}"): ({"200": _content("text/html", *_RDF), "303": None, "304": None}, _READ),
+    ("get", "/{path}"): ({"200": _content("text/html", *_RDF, *_DATASET_RDF), "303": None, "304": None}, _READ),
+    ("get", "/health"): ({"200": _content("application/json", schemas={"application/json": _HEALTH})},
+                         ("503",)),
+    ("get", "/context.jsonld"): ({"200": _content("application/ld+json"), "304": None}, ()),
+    ("get", "/source/{stem}"): ({"200": _content("text/html", "text/plain", *_RDF, *_DATASET_RDF), "303": None,
+                                 "304": None}, _READ),
+    ("get", "/search"): ({"200": _content("text/html", "application/json", schemas={"application/json": _ANY})},
+                         ("400", "503")),
+    ("get", "/search/suggest"): ({"200": _content("application/json", schemas={"application/json": _ANY})},
+                                 ("400", "503")),
+    ("get", "/class/{name}"): ({"200": _content("text/html", "application/json", schemas={"application/json": _ANY})},
+                               ("400", "404", "503")),
+    ("get", "/network"): ({"200": _content("text/html")}, ()),
+    ("get", "/network.json"): ({"200": _content("application/json", schemas={"application/json": _ANY})},
+                               ("400", "503")),
+    ("get", "/neighbourhood.json"): ({"200": _content("application/json", schemas={"application/json": _ANY})},
+                                     ("400", "404", "503")),
+    ("get", "/timeline"): ({"200": _content("text/html")}, ()),
+    ("get", "/timeline.json"): ({"200": _content("application/json", schemas={"application/json": _ANY})},
+                                ("400", "503")),
 }
 _REQUEST_BODIES = {
     ("put", "/store"): _content(*_UPLOAD_TYPES),
@@ -146,7 +170,8 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
                 responses[status] = entry
             for status in errors:
                 description = before.get(status, {}).get("description") or _ERRORS[status]
-                entry = {"description": description, "content": _REPORT_422 if status == "422" else _TEXT}
+                content = _REPORT_422 if status == "422" else _TEXT_OR_PAGE if status in ("400", "404") else _TEXT
+                entry = {"description": description, "content": content}
                 if status == "503":
                     entry["headers"] = _HEADERS_503
                 responses[status] = entry
