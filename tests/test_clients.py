@@ -1,0 +1,335 @@
+"""Real clients against a live server (127.0.0.1, a free port) that serves a release of the
+shipped data, its dump files at /dumps/ and its entity pages: the clients people use, each
+used as its documentation says (the README's "Use it from your tools" shows the same calls).
+
+Python: SPARQLWrapper (every query form with every return format it offers, GET and POST),
+rdflib (``SPARQLStore``, ``Graph.parse`` of an entity IRI), pyoxigraph and rdflib parsing every
+dump file. JavaScript (node, tests/clients/): jsonld.js reading the JSON-LD dump offline and
+Comunica. Debian: roqet (rasqal) and rapper (raptor). A page of another origin in headless
+Chromium. Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+import warnings
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from basel_kg.build import build_knowledge_graph
+from basel_kg.formats import Format
+from basel_kg.namespaces import BASE
+from basel_kg.release import write_release
+from basel_kg.server import Settings, create_app
+from basel_kg.server.background import BackgroundServer
+from basel_kg.store import EmbeddedStore
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = Path(__file__).resolve().parent / "clients"
+NODE = shutil.which("node")
+BASEL = rdflib.URIRef(BASE + "mea/basel")
+CONVENTION = rdflib.URIRef(BASE + "ontology#Convention")
+ZH_NAME = rdflib.Literal("巴塞尔公约", lang="zh")
+SELECT = f"SELECT ?label WHERE {{ <{BASEL}> <{RDFS.label}> ?label }} ORDER BY ?label"
+ASK = f"ASK {{ <{BASEL}> a <{CONVENTION}> }}"
+CONSTRUCT = f"CONSTRUCT {{ <{BASEL}> ?p ?o }} WHERE {{ <{BASEL}> ?p ?o }}"
+DESCRIBE = f"DESCRIBE <{BASEL}>"
+DUMPS = [f"basel-kg.{fmt.extension}" for fmt in Format]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    """The shipped data released as `basel-kg build` does (without inference, to keep it quick)."""
+    kg = build_knowledge_graph(reason=False, validate=False)
+    return write_release(kg, tmp_path_factory.mktemp("clients") / "dist")
+
+
+@pytest.fixture(scope="module")
+def server(release):
+    """`basel-kg serve` of that release: the store loaded from its N-Quads dump, the dumps at /dumps/."""
+    with EmbeddedStore() as store:
+        store.load_dataset(release.files["basel-kg.nq"])
+        settings = Settings(store=store, dumps_dir=release.directory, max_rows=1_000_000)
+        with BackgroundServer(create_app(settings)) as running:
+            yield running
+
+
+def entity_url(server, iri: str = str(BASEL)) -> str:
+    return server.url + iri[len(BASE):]
+
+
+# --------------------------------------------------------------------------- SPARQLWrapper
+
+
+def wrapper(server, query: str, return_format: str, method: str = "GET") -> SPARQLWrapper:
+    sparql = SPARQLWrapper(server.url + "sparql")
+    sparql.setQuery(query)
+    sparql.setReturnFormat(return_format)
+    sparql.setMethod(method)
+    return sparql
+
+
+def converted(sparql: SPARQLWrapper):
+    """queryAndConvert(), failing on SPARQLWrapper's warning that the server sent another format."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return sparql.queryAndConvert()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select(server, return_format, method):
+    result = converted(wrapper(server, SELECT, return_format, method))
+    if return_format == JSON:
+        labels = [b["label"] for b in result["results"]["bindings"]]
+        assert any(b.get("xml:lang") == "en" and b["value"].startswith("Basel Convention on") for b in labels)
+    elif return_format == XML:
+        literals = result.getElementsByTagName("literal")
+        assert any(n.getAttribute("xml:lang") == "en" and n.firstChild.data.startswith("Basel Convention on")
+                   for n in literals)
+    else:
+        text = result.decode("utf-8") if isinstance(result, bytes) else result
+        assert "Basel Convention on the Control" in text
+        assert text.splitlines()[0] == ("label" if return_format == CSV else "?label")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_ask(server, return_format, method):
+    result = converted(wrapper(server, ASK, return_format, method))
+    if return_format == JSON:
+        assert result["boolean"] is True
+    elif return_format == XML:
+        assert result.getElementsByTagName("boolean")[0].firstChild.data == "true"
+    else:
+        assert (result.decode() if isinstance(result, bytes) else result).strip() == "true"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE], ids=["construct", "describe"])
+@pytest.mark.parametrize("return_format", [TURTLE, N3, XML, RDFXML, JSONLD])
+def test_sparqlwrapper_graph_results(server, query, return_format, method):
+    result = converted(wrapper(server, query, return_format, method))
+    if isinstance(result, rdflib.Graph):
+        graph = result
+    else:
+        text = result.decode("utf-8") if isinstance(result, bytes) else result
+        graph = rdflib.Graph().parse(data=text, format="turtle")
+    assert (BASEL, RDF.type, CONVENTION) in graph
+    assert (BASEL, SKOS.altLabel, ZH_NAME) in graph
+
+
+# --------------------------------------------------------------------------- rdflib
+
+
+def test_rdflib_sparqlstore(server):
+    graph = rdflib.Graph(SPARQLStore(server.url + "sparql", returnFormat="json"))
+    labels = {row.label for row in graph.query(SELECT)}
+    assert any(label.language == "en" and label.startswith("Basel Convention on") for label in labels)
+    assert graph.query(ASK).askAnswer is True
+    constructed = graph.query(CONSTRUCT).graph
+    assert (BASEL, SKOS.altLabel, ZH_NAME) in constructed
+    assert (BASEL, RDF.type, CONVENTION) in graph, "triple patterns become queries"
+    assert ZH_NAME in set(graph.objects(BASEL, SKOS.altLabel))
+
+
+# (not "nquads": rdflib then sends no Accept of its own, only the list of every parser's type)
+@pytest.mark.parametrize("rdflib_format", [None, "turtle", "xml", "json-ld", "nt", "trig"])
+def test_rdflib_parses_an_entity_iri(server, rdflib_format):
+    dataset = rdflib.Dataset()
+    dataset.parse(entity_url(server), format=rdflib_format)
+    assert any(True for _ in dataset.quads((BASEL, RDF.type, CONVENTION, None)))
+    assert any(True for _ in dataset.quads((BASEL, SKOS.altLabel, ZH_NAME, None)))
+
+
+# --------------------------------------------------------------------------- dump files
+
+
+def quads_of(path: Path) -> set[tuple]:
+    """The quads of ``path`` by pyoxigraph, as comparable tuples (blank nodes become None)."""
+    fmt = Format.guess(path)
+    out = set()
+    for quad in ox.parse(path=str(path), format=fmt.oxigraph):
+        s = None if isinstance(quad.subject, ox.BlankNode) else str(quad.subject)
+        o = None if isinstance(quad.object, ox.BlankNode) else str(quad.object)
+        graph = None if (isinstance(quad.graph_name, ox.DefaultGraph) or not fmt.has_graphs) else str(quad.graph_name)
+        out.add((s, str(quad.predicate), o, graph))
+    return out
+
+
+@pytest.mark.parametrize("name", DUMPS)
+def test_pyoxigraph_and_rdflib_parse_every_dump_file(release, name):
+    path = release.files[name]
+    fmt = Format.guess(path)
+    by_oxigraph = quads_of(path)
+    expected = quads_of(release.files["basel-kg.nq"])
+    if not fmt.has_graphs:  # the triple formats merge the graphs
+        expected = {(s, p, o, None) for s, p, o, _ in expected}
+    assert by_oxigraph == expected
+    nquads = rdflib.Dataset().parse(release.files["basel-kg.nq"], format="nquads")
+    if fmt.has_graphs:
+        by_rdflib = rdflib.Dataset().parse(path, format=fmt.rdflib)
+        graphs = [g for g in nquads.graphs() if len(g)]
+        assert {g.identifier for g in by_rdflib.graphs() if len(g)} == {g.identifier for g in graphs}
+        for graph in graphs:
+            assert isomorphic(by_rdflib.graph(graph.identifier), graph), (name, graph.identifier)
+    else:
+        merged = rdflib.Graph()
+        for s, p, o, _ in nquads.quads():
+            merged.add((s, p, o))
+        assert isomorphic(rdflib.Graph().parse(path, format=fmt.rdflib), merged), name
+
+
+def test_dumps_are_served_for_download(server, release):
+    for name in DUMPS:
+        response = httpx.get(server.url + "dumps/" + name)
+        assert response.status_code == 200 and response.content == release.files[name].read_bytes(), name
+
+
+# --------------------------------------------------------------------------- JavaScript: jsonld.js, Comunica
+
+
+def node(script: str, *args: str) -> dict:
+    if NODE is None or not (ROOT / "node_modules" / "jsonld").is_dir():
+        pytest.fail("node and the npm packages are needed: run scripts/setup")
+    done = subprocess.run([NODE, str(CLIENTS / script), *args], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_jsonld_js_reads_the_jsonld_dump_offline_as_the_nquads_dump(release):
+    result = node("jsonld-nquads.mjs", str(release.files["basel-kg.jsonld"]), str(release.files["basel-kg.nq"]))
+    assert result["fetched"] == [], "the context is embedded: nothing to fetch"
+    assert result["jsonldQuads"] == result["nquadsQuads"] > 1000
+    assert result["same"], (result["onlyInJsonld"], result["onlyInNquads"])
+
+
+def test_comunica_queries_the_endpoint_and_reads_an_entity_url(server):
+    result = node("comunica.mjs", server.url + "sparql", entity_url(server), str(BASEL))
+    assert {"termType": "Literal", "value": "巴塞尔公约", "language": "zh",
+            "datatype": str(RDF.langString)} not in result["select"]  # that is an altLabel
+    assert any(t["language"] == "en" and t["value"].startswith("Basel Convention on") for t in result["select"])
+    assert result["ask"] is True
+    altlabel = [{"termType": "NamedNode", "value": str(SKOS.altLabel)},
+                {"termType": "Literal", "value": "巴塞尔公约", "language": "zh", "datatype": str(RDF.langString)}]
+    assert [{"termType": "NamedNode", "value": str(BASEL)}, *altlabel] in result["construct"]
+    assert altlabel in result["document"], "the entity URL, read as a Linked Data document"
+    constructed = sorted(json.dumps(t[1:], sort_keys=True) for t in result["construct"])
+    assert constructed == sorted(json.dumps(t, sort_keys=True) for t in result["document"])
+
+
+# --------------------------------------------------------------------------- Debian: roqet, rapper
+
+
+def run(*command: str) -> str:
+    if shutil.which(command[0]) is None:
+        pytest.fail(f"{command[0]} is needed: run scripts/setup (Debian packages rasqal-utils, raptor2-utils)")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_roqet_queries_the_endpoint(server):
+    out = run("roqet", "-q", "-i", "sparql", "-p", server.url + "sparql", "-e", SELECT)
+    assert 'string("Basel Convention on the Control' in out and '"@en)' in out
+
+
+@pytest.mark.parametrize("query, expected", [
+    (SELECT, 'string("Basel Convention on the Control'),
+    (ASK, "Query has a boolean result: true"),
+    (CONSTRUCT, f"<{BASEL}> <{RDF.type}> <{CONVENTION}> ."),
+], ids=["select", "ask", "construct"])
+def test_roqet_queries_an_entity_url(server, query, expected):
+    done = subprocess.run(["roqet", "-i", "sparql", "-D", entity_url(server), "-e", query],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout + done.stderr
+
+
+def test_rapper_reads_an_entity_url_by_content_negotiation(server):
+    graph = rdflib.Graph().parse(data=run("rapper", "-q", "-g", "-o", "ntriples", entity_url(server)), format="nt")
+    assert (BASEL, RDF.type, CONVENTION) in graph and (BASEL, SKOS.altLabel, ZH_NAME) in graph
+
+
+@pytest.mark.parametrize("name", [n for n in DUMPS if not n.endswith(".jsonld")])  # raptor reads no JSON-LD
+def test_rapper_reads_every_dump_from_its_url(server, release, name):
+    fmt = Format.guess(name)
+    syntax = {Format.TURTLE: "turtle", Format.NTRIPLES: "ntriples", Format.NQUADS: "nquads", Format.TRIG: "trig",
+              Format.RDFXML: "rdfxml"}[fmt]
+    out = run("rapper", "-q", "-i", syntax, "-o", "nquads", server.url + "dumps/" + name)
+    parsed = rdflib.Dataset().parse(data=out, format="nquads")
+    expected = rdflib.Dataset().parse(release.files[name], format=fmt.rdflib)
+    assert len(parsed) == len(expected) > 1000
+
+
+# --------------------------------------------------------------------------- a browser on another origin
+
+
+PAGE = """<!doctype html><meta charset="utf-8"><title>another site</title>
+<script>
+async function run(endpoint, entity) {
+  const headers = {"X-Requested-With": "XMLHttpRequest", "Cache-Control": "no-cache", "X-Request-ID": "page-1"};
+  const select = await fetch(endpoint + "?query=" + encodeURIComponent(%(select)s),
+                             {headers: {...headers, "Accept": "application/sparql-results+json"}});
+  const post = await fetch(endpoint, {method: "POST", body: %(ask)s,
+                                      headers: {...headers, "Content-Type": "application/sparql-query",
+                                                "Accept": "application/sparql-results+json"}});
+  const doc = await fetch(entity, {headers: {...headers, "Accept": "application/ld+json"}});
+  return {select: await select.json(), ask: await post.json(), etag: doc.headers.get("ETag"),
+          entity: await doc.json()};
+}
+</script>"""
+
+
+class _Page(http.server.BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_of_another_origin_reads_with_custom_headers(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    _Page.body = (PAGE % {"select": json.dumps(SELECT), "ask": json.dumps(ASK)}).encode("utf-8")
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{site.server_address[1]}"
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                              "--disable-background-networking", "--disable-component-update"])
+            try:
+                page = browser.new_page()
+                page.goto(origin + "/")
+                result = page.evaluate("([e, d]) => run(e, d)", [server.url + "sparql", entity_url(server)])
+            finally:
+                browser.close()
+    finally:
+        site.shutdown()
+    labels = [b["label"]["value"] for b in result["select"]["results"]["bindings"]]
+    assert any(label.startswith("Basel Convention on") for label in labels)
+    assert result["ask"]["boolean"] is True
+    assert result["etag"], "ETag is exposed to scripts"
+    assert result["entity"]["@graph"][0]["altLabel"]["zh"] == "巴塞尔公约"
