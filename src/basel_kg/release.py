@@ -27,7 +27,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from .build import KnowledgeGraph
 from .export import serialize
@@ -102,7 +102,7 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
     from tqdm import tqdm
 
     written: list[str] = []
-    steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("void", None)]
+    steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("sources", None), ("void", None)]
     with tqdm(steps, desc="release", unit="file", file=sys.stderr, disable=not progress, leave=False) as bar:
         for name, fmt in bar:
             bar.set_description(name)
@@ -118,6 +118,13 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
                 bind_prefixes(ontology).serialize(folder / "ontology.ttl", format="turtle", encoding="utf-8")
                 bind_prefixes(kg.shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
                 written += ["ontology.ttl", "shapes.ttl"]
+            elif name == "sources":  # the source texts the passages cite (basel-kg ingest keeps them)
+                texts = sorted((kg.root / "data" / "sources").glob("*.txt"))
+                if texts:
+                    (folder / "sources").mkdir()
+                    for text in texts:
+                        shutil.copyfile(text, folder / "sources" / text.name)
+                        written.append(f"sources/{text.name}")
             elif name == "docs":
                 (folder / "ontology").mkdir()
                 html = ontology_html(kg.dataset.graph(GRAPH.ONTOLOGY))
@@ -148,9 +155,34 @@ def ontology_html(ontology: Graph) -> str:
         root.handlers[:] = handlers
     logging.disable(logging.WARNING)  # pyLODE logs cache misses on the root logger
     try:
-        return OntPub(ontology=bind_prefixes(Graph()) + ontology).make_html()
+        return OntPub(ontology=_for_docs(ontology)).make_html()
     finally:
         logging.disable(logging.NOTSET)
+
+
+_DOC_TEXT = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.scopeNote, SKOS.note, RDFS.comment,
+             DCTERMS.title, DCTERMS.description}
+
+
+def _for_docs(ontology: Graph) -> Graph:
+    """What pyLODE documents: English texts only, and no skos:ConceptScheme typing.
+
+    pyLODE joins every label of a term ("论坛forum"), treats each concept scheme as
+    ontology metadata (six titles run together in the heading, the tab title picked from them at
+    random, a scheme IRI shown as the ontology's), so the schemes' concepts are documented as
+    the individuals they are and the Chinese names stay in the data and on the entity pages.
+    """
+    g = bind_prefixes(Graph())
+    headers = set(ontology.subjects(RDF.type, OWL.Ontology))
+    for s, p, o in ontology:
+        if p in _DOC_TEXT and isinstance(o, Literal) and o.language not in (None, "en"):
+            continue
+        if p == RDF.type and o == SKOS.ConceptScheme:
+            continue
+        if s in headers and p == RDFS.label and (s, DCTERMS.title, None) in ontology:
+            continue  # pyLODE would run the label and the title together in the heading
+        g.add((s, p, o))
+    return g
 
 
 def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = None) -> Graph:
