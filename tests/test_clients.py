@@ -201,6 +201,52 @@ def test_pyoxigraph_and_rdflib_parse_every_dump_file(release, nquads, name):
     assert set(rdflib_quads_of(path)) == set(expected), f"{name} by rdflib"
 
 
+# --------------------------------------------------------------------------- literals, end to end
+
+
+def _binding_key(value: dict | None) -> tuple | None:
+    """A SPARQL JSON results term as :func:`_key` writes it."""
+    if value is None or value["type"] == "bnode":
+        return None
+    if value["type"] == "uri":
+        return ("iri", value["value"])
+    language = value.get("xml:lang")
+    datatype = value.get("datatype") or str(RDF.langString if language else XSD.string)
+    return ("literal", value["value"], datatype, language)
+
+
+def test_every_literal_of_the_dump_is_what_the_endpoint_returns(server, nquads):
+    """RDF 1.1 Concepts §3.3: same lexical form, same datatype IRI, same language tag. A store that
+    normalises (xsd:positiveInteger -> xsd:integer, "01" -> "1") would make DATATYPE() and
+    comparisons with the dumps disagree."""
+    expected = {q for q in nquads if q[2] is not None and q[2][0] == "literal"}
+    query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o FILTER(isLiteral(?o)) } }"
+    response = httpx.get(server.url + "sparql", params={"query": query},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert response.status_code == 200 and "x-sparql-maxrows" not in response.headers
+    rows = response.json()["results"]["bindings"]
+    got = {tuple(_binding_key(row.get(v)) for v in ("s", "p", "o", "g")) for row in rows}
+    assert len(rows) >= len(expected) > 1000
+    assert got == expected, (sorted(expected - got, key=repr)[:5], sorted(got - expected, key=repr)[:5])
+
+
+def test_entity_pages_return_the_literals_of_the_dump(server, nquads):
+    """One subject for each (property, datatype) of a typed literal: its page (N-Triples) has the dump's literals."""
+    chosen: dict[tuple, str] = {}
+    for s, p, o, _ in nquads:
+        if s is not None and o is not None and o[0] == "literal" and o[2] not in (str(XSD.string), str(RDF.langString)) \
+                and s[1].startswith(BASE) and "#" not in s[1]:
+            chosen.setdefault((p, o[2]), s[1])
+    assert len(chosen) >= 3
+    for subject in sorted(set(chosen.values())):
+        expected = {(p, o) for s, p, o, _ in nquads if s == ("iri", subject) and o is not None and o[0] == "literal"}
+        page = httpx.get(entity_url(server, subject), headers={"Accept": "application/n-triples"})
+        assert page.status_code == 200, subject
+        got = {(_key(t.predicate), _key(t.object)) for t in ox.parse(page.content, format=ox.RdfFormat.N_TRIPLES)
+               if t.subject == ox.NamedNode(subject) and isinstance(t.object, ox.Literal)}
+        assert got == expected, (subject, expected ^ got)
+
+
 def test_dumps_are_served_for_download(server, release):
     for name in DUMPS:
         response = httpx.get(server.url + "dumps/" + name)
