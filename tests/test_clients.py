@@ -15,6 +15,7 @@ import http.server
 import json
 import shutil
 import subprocess
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -330,6 +331,48 @@ def test_rapper_reads_every_dump_from_its_url(server, release, name):
     assert parsed == quads_of(release.files[name]) and len(parsed) > 1000
 
 
+# --------------------------------------------------------------------------- the README's examples
+
+
+README_ADDRESS = "http://127.0.0.1:8000/"
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    """(language, code) of each fenced block of the README's "Use it from your tools" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Use it from your tools\n", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    return [(block.split("\n", 1)[0].strip(), block.split("\n", 1)[1]) for block in blocks]
+
+
+# what each example must print, in the README's order
+README_OUTPUT = [
+    ("python", ["Basel Convention on the Control", " en"]),  # SPARQLWrapper
+    ("python", ["True"]),  # rdflib
+    ("python", [" quads"]),  # pyoxigraph
+    ("js", ["Basel Convention on the Control", f"<{BASEL}> <{RDF.type}> <{CONVENTION}> ."]),  # jsonld.js
+    ("js", ["Basel Convention on the Control"]),  # Comunica
+    ("sh", ['string("Basel Convention on the Control', "boolean result: true", f"<{BASEL}> "]),  # roqet, rapper
+    ("html", []),  # a page of another site: test_a_page_of_another_origin_runs_the_readme_example
+]
+
+
+def test_readme_lists_the_examples_this_module_runs():
+    assert [language for language, _ in readme_examples()] == [language for language, _ in README_OUTPUT]
+
+
+@pytest.mark.parametrize("index", [i for i, (language, _) in enumerate(README_OUTPUT) if language != "html"])
+def test_readme_example_runs(server, index):
+    language, code = readme_examples()[index]
+    code = code.replace(README_ADDRESS, server.url)
+    command = {"python": [sys.executable, "-c", code], "js": [NODE or "node", "--input-type=module", "-e", code],
+               "sh": ["bash", "-e", "-c", code]}[language]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    for expected in README_OUTPUT[index][1]:
+        assert expected in done.stdout + done.stderr, (expected, done.stdout[-2000:])
+
+
 # --------------------------------------------------------------------------- a browser on another origin
 
 
@@ -349,23 +392,32 @@ async function run(endpoint, entity) {
 </script>"""
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    body = b""
+class _Site(http.server.BaseHTTPRequestHandler):
+    """Another origin (127.0.0.1, another port): serves the pages in ``pages`` by path."""
+
+    pages: dict[str, bytes] = {}
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        self.send_response(200)
+        body = self.pages.get(self.path)
+        self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
-        self.wfile.write(self.body)
+        self.wfile.write(body or b"")
 
     def log_message(self, *args):
         pass
 
 
-def test_a_page_of_another_origin_reads_with_custom_headers(server):
+@pytest.fixture(scope="module")
+def browser_page(server):
+    """A Chromium page (Debian's, driven by Playwright) and the origin of another site it can open."""
     playwright = pytest.importorskip("playwright.sync_api")
-    _Page.body = (PAGE % {"select": json.dumps(SELECT), "ask": json.dumps(ASK)}).encode("utf-8")
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    readme_html = next(code for language, code in readme_examples() if language == "html")
+    _Site.pages = {
+        "/": (PAGE % {"select": json.dumps(SELECT), "ask": json.dumps(ASK)}).encode("utf-8"),
+        "/readme": readme_html.replace(README_ADDRESS, server.url).encode("utf-8"),
+    }
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{site.server_address[1]}"
     try:
@@ -374,15 +426,26 @@ def test_a_page_of_another_origin_reads_with_custom_headers(server):
                                         args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                               "--disable-background-networking", "--disable-component-update"])
             try:
-                page = browser.new_page()
-                page.goto(origin + "/")
-                result = page.evaluate("([e, d]) => run(e, d)", [server.url + "sparql", entity_url(server)])
+                yield browser.new_page(), origin
             finally:
                 browser.close()
     finally:
         site.shutdown()
+
+
+def test_a_page_of_another_origin_reads_with_custom_headers(server, browser_page):
+    page, origin = browser_page
+    page.goto(origin + "/")
+    result = page.evaluate("([e, d]) => run(e, d)", [server.url + "sparql", entity_url(server)])
     labels = [b["label"]["value"] for b in result["select"]["results"]["bindings"]]
     assert any(label.startswith("Basel Convention on") for label in labels)
     assert result["ask"]["boolean"] is True
     assert result["etag"], "ETag is exposed to scripts"
     assert result["entity"]["@graph"][0]["altLabel"]["zh"] == "巴塞尔公约"
+
+
+def test_a_page_of_another_origin_runs_the_readme_example(browser_page):
+    page, origin = browser_page
+    page.goto(origin + "/readme")
+    page.wait_for_function("() => document.body && document.body.textContent.startsWith('answer:')", timeout=15000)
+    assert page.evaluate("() => document.body.textContent") == "answer: true"
