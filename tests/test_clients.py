@@ -24,7 +24,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
@@ -49,6 +49,7 @@ ASK = f"ASK {{ <{BASEL}> a <{CONVENTION}> }}"
 CONSTRUCT = f"CONSTRUCT {{ <{BASEL}> ?p ?o }} WHERE {{ <{BASEL}> ?p ?o }}"
 DESCRIBE = f"DESCRIBE <{BASEL}>"
 DUMPS = [f"basel-kg.{fmt.extension}" for fmt in Format]
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +167,7 @@ def _key(term) -> tuple | None:
     if isinstance(term, ox.Literal):
         return ("literal", term.value, term.datatype.value, term.language)
     if isinstance(term, rdflib.Literal):
-        datatype = term.datatype or (RDF.langString if term.language else XSD.string)
+        datatype = term.datatype or (RDF.langString if term.language else rdflib.URIRef(XSD_STRING))
         return ("literal", str(term), str(datatype), term.language)
     return ("iri", str(term.value if isinstance(term, ox.NamedNode) else term))
 
@@ -212,7 +213,7 @@ def _binding_key(value: dict | None) -> tuple | None:
     if value["type"] == "uri":
         return ("iri", value["value"])
     language = value.get("xml:lang")
-    datatype = value.get("datatype") or str(RDF.langString if language else XSD.string)
+    datatype = value.get("datatype") or str(RDF.langString if language else rdflib.URIRef(XSD_STRING))
     return ("literal", value["value"], datatype, language)
 
 
@@ -235,7 +236,7 @@ def test_entity_pages_return_the_literals_of_the_dump(server, nquads):
     """One subject for each (property, datatype) of a typed literal: its page (N-Triples) has the dump's literals."""
     chosen: dict[tuple, str] = {}
     for s, p, o, _ in nquads:
-        if s is not None and o is not None and o[0] == "literal" and o[2] not in (str(XSD.string), str(RDF.langString)) \
+        if s is not None and o is not None and o[0] == "literal" and o[2] not in (XSD_STRING, str(RDF.langString)) \
                 and s[1].startswith(BASE) and "#" not in s[1]:
             chosen.setdefault((p, o[2]), s[1])
     assert len(chosen) >= 3
