@@ -385,6 +385,14 @@ def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     assert (None, None, rdflib.URIRef(BASEL)) in graph, "incoming links too"
 
 
+def test_entity_page_links_every_rdf_form(client):
+    html = client.get("/mea/basel", headers={"Accept": "text/html"}).text
+    for media_type, suffix in (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+                               ("application/n-triples", ".nt"), ("application/rdf+xml", ".rdf"),
+                               ("application/n-quads", ".nq"), ("application/trig", ".trig")):
+        assert f'<link rel="alternate" type="{media_type}" href="/mea/basel{suffix}">' in html
+
+
 def test_entity_jsonld_is_compact_one_node_per_subject_with_the_published_context(client):
     from basel_kg.jsonld import jsonld_context
 
