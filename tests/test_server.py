@@ -422,6 +422,13 @@ def test_entity_jsonld_expanded_on_request(client):
         response.headers["etag"], "each form has its own ETag"
 
 
+def test_entity_jsonld_says_when_it_is_cut_off(store):
+    with serve(store, max_rows=3) as running:
+        response = httpx.get(running.url + "mea/basel", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200 and response.headers["x-sparql-maxrows"] == "3"
+    assert sum(len([k for k in node if not k.startswith("@")]) for node in response.json()["@graph"]) <= 3
+
+
 def test_jsonld_context_resolves_at_its_iri(client):
     from basel_kg.jsonld import CONTEXT_IRI, jsonld_context
 
