@@ -157,6 +157,24 @@ def test_rdflib_parses_an_entity_iri(server, rdflib_format):
     assert any(True for _ in dataset.quads((BASEL, SKOS.altLabel, ZH_NAME, None)))
 
 
+def test_pyoxigraph_reads_an_entity_page_in_every_format_as_the_same_graph(server):
+    """Turtle, JSON-LD (compact, its context embedded; and expanded), N-Triples, RDF/XML, N-Quads, TriG."""
+    graphs = {}
+    for accept in ("text/turtle", "application/ld+json",
+                   'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"',
+                   "application/n-triples", "application/rdf+xml", "application/n-quads", "application/trig"):
+        response = httpx.get(entity_url(server), headers={"Accept": accept})
+        assert response.status_code == 200, accept
+        media_type = response.headers["content-type"].split(";")[0]
+        assert accept.startswith(media_type)
+        quads = ox.parse(response.content, format=ox.RdfFormat.from_media_type(media_type))
+        graphs[accept] = {(_key(q.subject), _key(q.predicate), _key(q.object), _key(q.graph_name)) for q in quads}
+    first = graphs["text/turtle"]
+    assert (("iri", str(BASEL)), ("iri", str(SKOS.altLabel)), _key(ox.Literal("巴塞尔公约", language="zh")), None) in first
+    for accept, graph in graphs.items():
+        assert graph == first, accept
+
+
 # --------------------------------------------------------------------------- dump files
 
 
