@@ -132,6 +132,20 @@ def test_unsupported_accept_is_406(client):
     assert construct.status_code == 406
 
 
+def test_format_names_fit_the_query_form_or_give_way_to_accept(client):
+    construct = f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"
+    # SPARQLWrapper asking RDF/XML: format=, output= and results= all say rdf+xml
+    rdfxml = client.get("/sparql", params={"query": construct, "format": "rdf+xml", "output": "rdf+xml",
+                                           "results": "rdf+xml"}, headers={"Accept": "application/rdf+xml"})
+    assert rdfxml.status_code == 200 and rdfxml.headers["content-type"].startswith("application/rdf+xml")
+    assert client.get("/sparql", params={"query": construct, "output": "json"}).headers["content-type"].startswith(
+        "application/ld+json")
+    unknown = client.get("/sparql", params={"query": SELECT, "format": "no-such-format"}, headers={"Accept": "*/*"})
+    assert unknown.status_code == 200 and unknown.headers["content-type"].startswith(JSON)
+    misfit = client.get("/sparql", params={"query": construct, "format": "csv"}, headers={"Accept": "application/n-triples"})
+    assert misfit.status_code == 200 and misfit.headers["content-type"].startswith("application/n-triples")
+
+
 def test_accept_of_another_query_form_gets_the_default_format(client):
     """Fuseki and Virtuoso do the same: roqet asks every query form as SPARQL XML results."""
     construct = client.get("/sparql", params={"query": f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"},
