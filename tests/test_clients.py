@@ -54,9 +54,14 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    """The shipped data released as `basel-kg build` does (without inference, to keep it quick)."""
+    """The shipped data released as `basel-kg build` does; to keep it quick, without inference and
+    without the ontology's HTML documentation (pyLODE), which no client here reads."""
+    from basel_kg import release as release_module
+
     kg = build_knowledge_graph(reason=False, validate=False)
-    return write_release(kg, tmp_path_factory.mktemp("clients") / "dist")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(release_module, "ontology_html", lambda ontology: "<!doctype html><title>ontology</title>")
+        return write_release(kg, tmp_path_factory.mktemp("clients") / "dist")
 
 
 @pytest.fixture(scope="module")
