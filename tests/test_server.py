@@ -443,6 +443,15 @@ def test_entity_jsonld_says_when_it_is_cut_off(store):
     assert sum(len([k for k in node if not k.startswith("@")]) for node in response.json()["@graph"]) <= 3
 
 
+def test_ontology_as_compact_jsonld(client):
+    response = client.get("/ontology", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["@graph"][0]["@id"] == BASE + "ontology" and doc["@graph"][0]["@type"] == "owl:Ontology"
+    decision = next(n for n in doc["@graph"] if n["@id"] == "bkg:Decision")
+    assert decision["@type"] == "owl:Class"
+
+
 def test_jsonld_context_resolves_at_its_iri(client):
     from basel_kg.jsonld import CONTEXT_IRI, jsonld_context
 
