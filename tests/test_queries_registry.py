@@ -15,7 +15,8 @@ from basel_kg.queries import (
     load_registry,
     parse_query_file,
 )
-from basel_kg.sparql import inject_values, local_store, run_local
+from basel_kg.sparql import local_store, run_local
+from basel_kg.sparqltext import bind_values as inject_values
 from basel_kg.sources import load_sources
 
 from conftest import ROOT

@@ -39,7 +39,7 @@ def examples(text: str) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-COMMANDS = ["build", "validate", "query", "export", "stats", "queries", "serve", "push"]
+COMMANDS = ["build", "validate", "query", "export", "stats", "queries", "serve", "push", "ingest"]
 
 
 def test_every_command_is_documented_and_nothing_else():

@@ -25,7 +25,7 @@ from basel_kg.namespaces import BASE, GRAPH
 from basel_kg.push import release_graphs
 from basel_kg.queries import load_registry
 from basel_kg.release import write_release
-from basel_kg.remote import RemoteStore, make_auth, parse_store_url
+from basel_kg.store.remote import RemoteStore, make_auth, parse_store_url
 from basel_kg.server import Settings, add_serve_arguments, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.server.cli import prepare

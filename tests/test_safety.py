@@ -20,7 +20,8 @@ import pytest
 from rdflib import Dataset, Graph
 
 from basel_kg import cli
-from basel_kg.formats import CONTEXT_IRI, Format
+from basel_kg.formats import Format
+from basel_kg.jsonld import CONTEXT_IRI
 from basel_kg.safety import OutsideAccessError, no_outside_access
 from basel_kg.sources import ParseError, parse_bytes, parse_file
 from basel_kg.sparql import UnsafeQueryError, run_local

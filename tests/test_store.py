@@ -282,7 +282,7 @@ def test_closing_the_store_ends_its_processes():
 
 
 def test_a_sparql_url_opens_a_remote_store():
-    from basel_kg.remote import RemoteStore
+    from basel_kg.store.remote import RemoteStore
 
     remote = open_store("sparql+http://127.0.0.1:9/ds/sparql#store=data")
     try:

@@ -142,6 +142,16 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                 "Virtuoso, Oxigraph ...), one named graph per source, replacing what each graph held there.")
     add_push_arguments(p)
     p.set_defaults(handler=_push)
+
+    from .ingest.cli import add_ingest_arguments, ingest_from_args
+
+    p = command("ingest", "draft a named graph from a new UN document (.txt, .html, .pdf, .docx)",
+                "Read a UN document (English and/or Chinese), split it into passages with stable anchors, "
+                "extract the document, meetings, decisions, UN symbols, organisations, persons and dates, match "
+                "them to the knowledge graph, and draft a named graph with passage provenance, validated "
+                "in the context of the graph; report what matched, what is new and what is unresolved.")
+    add_ingest_arguments(p)
+    p.set_defaults(handler=ingest_from_args)
     return parser
 
 
@@ -299,6 +309,10 @@ def _query(args: argparse.Namespace) -> int:
             raise _CliError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
     else:
         text = args.query
+    from .vocabcheck import messages
+
+    for line in messages(text or ""):  # a misspelt bkg: term would otherwise answer nothing, silently
+        print(line, file=sys.stderr)
     try:
         if args.endpoint:
             if not args.endpoint.startswith(("http://", "https://")):

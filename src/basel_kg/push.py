@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .remote import AUTH_ENV, Endpoints, RemoteStore, make_auth
+from .store.remote import AUTH_ENV, Endpoints, RemoteStore, make_auth
 from .store import StoreError
 
 __all__ = ["push", "PushReport", "add_push_arguments", "push_from_args", "release_graphs"]

@@ -8,7 +8,7 @@ Each file starts with ``# key: value`` comment lines (see docs/conventions.md, "
 
 A parameter is a SPARQL variable of the query. Its value, given as text, is checked against
 its type and turned into an RDF term; the term is bound with a ``VALUES`` block written in
-N-Triples syntax (:func:`basel_kg.sparql.inject_values`), so a value can never change the
+N-Triples syntax (:func:`basel_kg.sparqltext.bind_values`), so a value can never change the
 query's syntax. A parameter without a default is left unbound when not given.
 """
 
@@ -23,7 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
-from .sparql import UnsafeQueryError, check_local_query, inject_values, variables
+from .sparql import UnsafeQueryError, check_local_query
+from .sparqltext import bind_values, variables
 
 __all__ = [
     "PARAMETER_TYPES",
@@ -109,7 +110,7 @@ class BoundQuery:
 
     @property
     def sparql(self) -> str:
-        return inject_values(self.query.text, self.values)
+        return bind_values(self.query.text, self.values)
 
 
 @dataclass(frozen=True)

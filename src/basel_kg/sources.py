@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from .formats import CONTEXT_FILE_NAME, CONTEXT_IRI, Format
+from .formats import Format
+from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import GRAPH, bind_prefixes, graph_iri
 from .safety import no_outside_access
 
@@ -192,7 +193,6 @@ def _with_local_contexts(data: bytes, source: str, base_iri: str | None) -> byte
     A string ``@context`` (or ``@import``) is allowed only when it is the published context IRI
     or the relative reference ``context.jsonld`` the release files use; nothing is fetched.
     """
-    from .formats import jsonld_context
 
     try:
         doc = json.loads(data)

@@ -8,9 +8,8 @@ engine, which dereferences ``FROM`` IRIs, is never used for queries.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from .namespaces import GRAPH, PREFIXES, shorten
+from .sparqltext import scan_sparql, with_prefixes
 
 __all__ = [
     "QueryError",
@@ -26,9 +26,6 @@ __all__ = [
     "ResultFormat",
     "QueryResult",
     "check_local_query",
-    "variables",
-    "inject_values",
-    "with_prefixes",
     "local_store",
     "run_local",
     "run_remote",
@@ -84,84 +81,17 @@ class QueryResult:
     answer: ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
 
 
-# --- lexing -----------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>[\w:](?:[\w\u00B7\u0300-\u036F\u203F-\u2040:.%-]*[\w\u00B7\u0300-\u036F\u203F-\u2040:%-])?)
-  | (?P<space>\s+)
-  | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
-    for m in _TOKEN.finditer(query):
-        if m.lastgroup not in ("space", "comment"):
-            yield m.lastgroup, m.group(), m.start()
-
-
 def check_local_query(query: str) -> None:
     """Refuse a query that would make pyoxigraph reach the network (``SERVICE``).
 
-    Uses the store's lexical scan (:func:`basel_kg.store.scan_sparql`), which reads the text
-    both as written and with ``\\u`` escapes applied and errs towards finding the keyword.
+    Uses :func:`basel_kg.sparqltext.scan_sparql`, which reads the text both as written and
+    with ``\\u`` escapes applied and errs towards finding the keyword.
     """
-    from .store import scan_sparql
-
     if "SERVICE" in scan_sparql(query).keywords:
         raise UnsafeQueryError(
             "SERVICE is not allowed in local queries: it would fetch data from the network "
             "(use --endpoint to query a remote endpoint)"
         )
-
-
-def variables(query: str) -> set[str]:
-    """Names of the variables a query mentions (``?x`` and ``$x``)."""
-    return {text[1:] for kind, text, _ in _tokens(query) if kind == "var"}
-
-
-def inject_values(query: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """``query`` with ``VALUES (?a ?b) { (<x> "y") }`` at the start of its outermost WHERE group.
-
-    The values are RDF terms (already validated), written in N-Triples syntax, so no input
-    text ever becomes query syntax. Variables bound this way are visible to every pattern
-    and FILTER of the outermost group; a sub-SELECT sees them only if it projects them.
-    """
-    if not bindings:
-        return query
-    position = _where_brace(query)
-    names = sorted(bindings)
-    block = " VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(
-        str(bindings[n]) for n in names) + ") } "
-    return query[: position + 1] + block + query[position + 1:]
-
-
-def _where_brace(query: str) -> int:
-    depth = 0
-    form = None
-    where_seen = False
-    for kind, text, start in _tokens(query):
-        if kind == "word" and depth == 0:
-            upper = text.upper()
-            if form is None and upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = upper
-            elif upper == "WHERE":
-                where_seen = True
-        elif kind == "punct" and text == "{":
-            if depth == 0 and (where_seen or form != "CONSTRUCT"):
-                return start
-            depth += 1
-        elif kind == "punct" and text == "}":
-            depth -= 1
-    raise QueryError("cannot find the WHERE clause of the query to bind its parameters")
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -201,11 +131,6 @@ def _wrap(answer) -> QueryResult:
     return QueryResult("triples", list(answer))
 
 
-def with_prefixes(query: str) -> str:
-    """``query`` preceded by PREFIX declarations of the standard prefixes (the query's own still win)."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + query
-
-
 def _first_line(message: str, limit: int = 240) -> str:
     line = message.strip().splitlines()[0] if message.strip() else message
     return line if len(line) <= limit else line[:limit] + "..."
@@ -222,7 +147,7 @@ def run_remote(endpoint: str, query: str, *, timeout: float = 60.0) -> QueryResu
     from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
     client = SPARQLWrapper(endpoint)
-    client.setQuery(with_prefixes(query))
+    client.setQuery(with_prefixes(query, PREFIXES))
     client.setMethod(POST)
     client.setTimeout(int(timeout))
     graph_query = client.queryType in ("CONSTRUCT", "DESCRIBE")

@@ -2,8 +2,8 @@
 
 ``{base}X`` is answered at ``/X``: an HTML page for browsers (labels in every language,
 types, every outgoing and incoming link, provenance, external links), Turtle, JSON-LD,
-N-Triples or RDF/XML for RDF clients (by ``Accept`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``
-suffix). Ontology terms (``{base}ontology#Term``) resolve to the ontology documentation.
+N-Triples, RDF/XML, N-Quads or TriG for RDF clients (by ``Accept`` or a
+``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.nq``/``.trig`` suffix). Ontology terms (``{base}ontology#Term``) resolve to the ontology documentation.
 """
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
+import rdflib
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from ..export import jsonld_document
+from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
 from ..store import ResultFormats
 from . import negotiation
-from .common import query_response, render, run_query, settings_of
+from .common import content_type, query_response, render, run_query, settings_of
 
 __all__ = ["router", "Term", "Entity", "describe", "href"]
 
@@ -44,6 +48,7 @@ SAME_ELSEWHERE = frozenset({
     "http://xmlns.com/foaf/0.1/page",
 })
 MAX_LINKS = 2000
+JSONLD = "application/ld+json"
 SCHEMA = "https://schema.org/"
 #: The facts an entity page opens with, in order: (heading, properties).
 KEY_FACTS = (
@@ -430,11 +435,27 @@ def _ontology_path(base: str) -> str | None:
     return ontology[len(base):] if ontology.startswith(base) else None
 
 
+@router.head("/" + CONTEXT_FILE_NAME, include_in_schema=False)
+@router.get("/" + CONTEXT_FILE_NAME, summary="The JSON-LD context of the release and the entity pages",
+            response_class=Response)
+async def context(request: Request) -> Response:
+    """The published JSON-LD context (``{base}context.jsonld``), for JSON-LD of your own that
+    uses our short keys; our own JSON-LD embeds it."""
+
+    async def produce():
+        body = json.dumps(jsonld_context(), ensure_ascii=False, indent=1).encode("utf-8")
+        return Response(body, media_type=content_type(JSONLD))
+
+    return await query_response(request, produce, "context")
+
+
 @router.head("/{path:path}", include_in_schema=False)
 @router.get("/{path:path}", name="resource",
                   summary="Linked Data: the resource {base}{path}",
-                  description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or by a "
-                              ".ttl/.jsonld/.nt/.rdf suffix. 404 for IRIs the graph does not mention.",
+                  description="HTML for browsers; Turtle, JSON-LD (compacted; expanded with the profile "
+                              "http://www.w3.org/ns/json-ld#expanded), N-Triples, RDF/XML, N-Quads or TriG by "
+                              "Accept or by a .ttl/.jsonld/.nt/.rdf/.nq/.trig suffix. 404 for IRIs the graph "
+                              "does not mention.",
                   response_class=Response)
 async def resource(request: Request, path: str) -> Response:
     settings = settings_of(request)
@@ -445,13 +466,16 @@ async def resource(request: Request, path: str) -> Response:
             candidates.append((path[: -len(suffix)], media_type))
     candidates.append((path, None))
     for candidate, media_type in candidates:
-        media_type = media_type or negotiation.rdf_media_type(accept, html=True)
+        media_type = media_type or negotiation.rdf_media_type(accept, html=True, offers=negotiation.ENTITY_TYPES)
         if media_type is None:
-            return PlainTextResponse("Available as text/html, text/turtle, application/ld+json, "
-                                     "application/n-triples, application/rdf+xml.", status_code=406)
+            return PlainTextResponse("Available as text/html, " + ", ".join(negotiation.ENTITY_TYPES) + ".",
+                                     status_code=406)
         iri = settings.base + candidate
         if not _valid_iri(iri):
             break
+        replacement = await _replaced_by(request, iri)
+        if replacement is not None:  # a retired IRI: the kept one, same representation
+            return RedirectResponse(href(replacement, settings.base) + path[len(candidate):], status_code=301)
         if candidate == _ontology_path(settings.base):
             response = await _ontology(request, media_type)
         elif media_type == negotiation.HTML:
@@ -463,12 +487,52 @@ async def resource(request: Request, path: str) -> Response:
     return await _not_found(request)
 
 
-async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:
-    async def produce():
-        result = await run_query(request, description_query(iri), formats=ResultFormats(graph=media_type))
-        return result if result.count else None
+_REPLACED = "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new FILTER (isIRI(?new)) }"
 
-    return await query_response(request, produce, iri, media_type)
+
+async def _replaced_by(request: Request, iri: str) -> str | None:
+    """The IRI that replaces a retired ``iri`` (``dcterms:isReplacedBy``, data/reference.ttl), if any.
+
+    One query for all retired IRIs, the same text each time, so the result cache answers it.
+    """
+    rows = (await run_query(request, _REPLACED, inference=False)).solutions()
+    return next((row["new"].value for row in rows if row["old"].value == iri), None)
+
+
+async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:
+    return await _graph(request, description_query(iri), media_type, iri, first=iri)
+
+
+async def _graph(request: Request, sparql: str, media_type: str, key: str, *, first: str | None = None) -> Response | None:
+    """The result of a CONSTRUCT ``sparql`` as a document in ``media_type``; None when it is empty.
+
+    JSON-LD is written as web developers read it: compacted with the published context
+    (embedded, so no processor has to fetch it), one node object per subject, ``first`` first;
+    the expanded form for ``Accept: application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"``.
+    """
+    if media_type != JSONLD:
+        async def produce():
+            result = await run_query(request, sparql, formats=ResultFormats(graph=media_type))
+            return result if result.count else None
+
+        return await query_response(request, produce, key, media_type)
+
+    profile = negotiation.jsonld_profile(request.headers.get("accept"))
+
+    async def produce_jsonld():
+        result = await run_query(request, sparql, formats=ResultFormats(graph="application/n-triples"))
+        if not result.count:
+            return None
+
+        def document() -> bytes:
+            graph = rdflib.Graph().parse(data=result.body, format="nt")
+            doc = jsonld_document(graph, expanded=profile == negotiation.JSONLD_EXPANDED, first=first)
+            return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+        body = await run_in_threadpool(document)
+        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'))
+
+    return await query_response(request, produce_jsonld, key, JSONLD, profile)
 
 
 async def _page(request: Request, iri: str) -> Response | None:
@@ -498,18 +562,16 @@ def _views(entity: Entity) -> dict[str, bool]:
 def _alternates(request: Request) -> list[tuple[str, str]]:
     path = request.url.path
     return [(name, path + suffix) for suffix, name in
-            ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"), (".rdf", "RDF/XML"))]
+            ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"), (".rdf", "RDF/XML"),
+             (".nq", "N-Quads"), (".trig", "TriG"))]
 
 
 async def _ontology(request: Request, media_type: str) -> Response:
     settings = settings_of(request)
     if media_type != negotiation.HTML:
         sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(str(GRAPH.ONTOLOGY))} {{ ?s ?p ?o }} }}"
-
-        async def produce():
-            return await run_query(request, sparql, formats=ResultFormats(graph=media_type))
-
-        return await query_response(request, produce, "ontology", media_type)
+        response = await _graph(request, sparql, media_type, "ontology", first=BKG_URI.rstrip("#"))
+        return response if response is not None else await _not_found(request)
     docs = settings.dumps_dir / "ontology" / "index.html" if settings.dumps_dir else None
     if docs is not None and docs.is_file():
         return HTMLResponse(with_site_bar(request, _with_term_anchors(docs.read_text(encoding="utf-8"))))

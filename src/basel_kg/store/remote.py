@@ -1,5 +1,5 @@
 """Any SPARQL 1.1 store (Fuseki, GraphDB, Virtuoso, Oxigraph, QLever...) behind the
-:class:`basel_kg.store.Store` interface: queries by the SPARQL 1.1 Protocol, graphs written
+:class:`basel_kg.store.model.Store` interface: queries by the SPARQL 1.1 Protocol, graphs written
 by the Graph Store Protocol or SPARQL Update.
 
 The store URL
@@ -45,25 +45,18 @@ from urllib.parse import urlencode, urljoin
 import httpx
 import pyoxigraph as ox
 
-from . import __version__
-from .store import (
+from .. import __version__
+from ..errors import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+from ..sparqltext import check_services, query_form, scan_sparql
+from .model import (
     BOOLEAN_MEDIA_TYPES,
     GRAPH_MEDIA_TYPES,
+    PREFIXED_FORMATS,
     SOLUTIONS_MEDIA_TYPES,
     GraphInfo,
-    NotAcceptable,
-    QueryFailed,
-    QueryRefused,
     QueryResult,
-    QuerySyntaxError,
-    QueryTimeout,
     ResultFormats,
-    StoreError,
-    _check_services,
-    _PREFIXED,
-    _solutions,
-    query_form,
-    scan_sparql,
+    serialize_solutions,
 )
 
 __all__ = ["RemoteStore", "Endpoints", "parse_store_url", "make_auth", "AUTH_ENV"]
@@ -139,7 +132,7 @@ class _State:
 
 
 class RemoteStore:
-    """A SPARQL 1.1 store over HTTP, read through the :class:`basel_kg.store.Store` interface.
+    """A SPARQL 1.1 store over HTTP, read through the :class:`basel_kg.store.model.Store` interface.
 
     ``timeout``: seconds a query may take (the default for :meth:`query`); ``inferred_graphs``:
     left out by ``inference=False``; ``refresh_seconds``: how long graph sizes (and so the
@@ -157,7 +150,7 @@ class RemoteStore:
         auth: httpx.Auth | str | None = None,
     ):
         if inferred_graphs is None:
-            from .namespaces import GRAPH
+            from ..namespaces import GRAPH
 
             inferred_graphs = (str(GRAPH.INFERRED),)
         self.endpoints = endpoints
@@ -234,7 +227,7 @@ class RemoteStore:
         max_rows: int | None = None,
     ) -> QueryResult:
         scan = scan_sparql(sparql)
-        _check_services(scan, self.allowed_services)
+        check_services(scan, self.allowed_services)
         kind = query_form(sparql)
         if kind is None:
             raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
@@ -259,9 +252,9 @@ class RemoteStore:
             truncated = max_rows is not None and len(triples) > max_rows
             triples = triples[:max_rows] if truncated else triples
             out = ox.RdfFormat.from_media_type(wanted)
-            from .namespaces import BASE, PREFIXES
+            from ..namespaces import BASE, PREFIXES
 
-            prefixes = {p: iri for p, iri in PREFIXES.items() if iri != BASE} if out in _PREFIXED else None
+            prefixes = {p: iri for p, iri in PREFIXES.items() if iri != BASE} if out in PREFIXED_FORMATS else None
             return QueryResult("graph", wanted, ox.serialize(triples, format=out, prefixes=prefixes), version,
                                len(triples), truncated)
         try:
@@ -271,7 +264,7 @@ class RemoteStore:
         if kind == "boolean":
             body = parsed.serialize(format=ox.QueryResultsFormat.from_media_type(wanted))
             return QueryResult("boolean", wanted, body, version)
-        body, count, truncated = _solutions(parsed, wanted, max_rows)
+        body, count, truncated = serialize_solutions(parsed, wanted, max_rows)
         return QueryResult("solutions", wanted, body, version, count, truncated)
 
     def _dataset(self, scan, default_graph_uris, named_graph_uris, union_default, inference) -> list[tuple[str, str]]:

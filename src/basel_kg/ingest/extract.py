@@ -1,0 +1,568 @@
+"""From passages to a draft named graph in the project's model, plus the review of every mention.
+
+Each statement's subject carries ``prov:wasDerivedFrom`` the passage it was read from. What
+the rules cannot settle (an ambiguous name, a decision number no body can be given to, a
+symbol the shapes do not accept, a meeting without a body) is not asserted: it goes to the
+review as an unresolved mention with its passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+
+from ..namespaces import BASE, BKG, bind_prefixes, graph_iri
+from . import patterns as P
+from .gazetteer import BODY_SLUGS, Gazetteer
+from .passages import Passage, split_passages
+from .reader import ReadDocument
+
+__all__ = ["Mention", "Draft", "extract"]
+
+SCHEMA = Namespace("https://schema.org/")
+LANG = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
+ORD_WORDS = {v: k for k, v in P.ORDINALS.items()}
+BODY_NAMES = {"basel-cop": "Conference of the Parties to the Basel Convention",
+              "basel-oewg": "Open-ended Working Group of the Basel Convention",
+              "basel-expanded-bureau": "Expanded Bureau of the Conference of the Parties to the Basel Convention",
+              "stockholm-cop": "Conference of the Parties to the Stockholm Convention",
+              "rotterdam-cop": "Conference of the Parties to the Rotterdam Convention",
+              "vienna-cop": "Conference of the Parties to the Vienna Convention",
+              "montreal-mop": "Meeting of the Parties to the Montreal Protocol",
+              "montreal-oewg": "Open-ended Working Group of the Parties to the Montreal Protocol",
+              "unep-governing-council": "UNEP Governing Council"}
+KINDS = [  # (pattern on the cover, class, name)
+    (re.compile(r"\bNote by the (?:Secretariat|Executive Secretary)\b|秘书处的说明|执行秘书的说明", re.I), BKG.NoteBySecretariat, "note by the Secretariat"),
+    (re.compile(r"^\s*(?:Provisional\s+)?agenda\s*$|^\s*临时议程\s*$", re.I | re.M), BKG.ProvisionalAgenda, "provisional agenda"),
+    (re.compile(r"\bReport of the\b|^\s*Report\b|的报告\s*$", re.I | re.M), BKG.Report, "report"),
+]
+
+
+@dataclass
+class Mention:
+    kind: str  # decision | symbol | meeting | organisation | person | date | document
+    text: str
+    passage: str  # anchor
+    status: str  # matched | new | unresolved
+    iri: str | None = None
+    note: str = ""
+    value: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "passage": self.passage, "status": self.status,
+                "iri": self.iri, "note": self.note, **({"value": self.value} if self.value else {})}
+
+
+@dataclass
+class Draft:
+    """The outcome of extracting one document."""
+
+    stem: str  # NNN_{16 hex}: the source text's file stem
+    graph_name: URIRef
+    source_iri: URIRef
+    document_iri: URIRef
+    text: str
+    passages: list[Passage]
+    graph: Graph
+    mentions: list[Mention]
+    file: str
+
+    def by_status(self, status: str) -> list[Mention]:
+        return [m for m in self.mentions if m.status == status]
+
+
+def source_stem(number: int, text: str) -> str:
+    return f"{number:03d}_{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+
+
+def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem: str, symbol: str | None = None,
+            symbol_pattern: str | None = None, number_pattern: str | None = None) -> Draft:
+    """The draft graph and review of ``doc`` (source number ``number``, graph ``graph/{graph_stem}``)."""
+    lines = doc.lines
+    passages = split_passages(lines)
+    stem = source_stem(number, doc.text)
+    source = URIRef(f"{BASE}source/{stem}")
+    b = _Builder(gazetteer, source, symbol_pattern, number_pattern)
+    b.convention = _convention(doc.text)
+    g = b.g
+    langs = _languages(doc.text)
+    cover = next((p for p in passages if p.kind == "cover"), None)
+    cover_text = "\n".join(lines[i - 1] for i in cover.lines) if cover else ""
+
+    # --- the document ------------------------------------------------------------------------------
+    own_symbol = symbol or _own_symbol(cover_text)
+    if own_symbol and not b.symbol_ok(own_symbol):
+        b.mention("symbol", own_symbol, cover.anchor if cover else "", "unresolved",
+                  note="the shapes do not accept this symbol form; the document is given a slug IRI")
+        own_symbol = None
+    if own_symbol:
+        doc_iri = URIRef(f"{BASE}document/{own_symbol}")
+    else:
+        doc_iri = URIRef(f"{BASE}document/ingested-{stem.replace('_', '-')}")
+    b.doc = doc_iri
+    kind_cls, kind_name = BKG.Document, "document"
+    for pattern, cls, name in KINDS:
+        if cover_text and pattern.search(cover_text):
+            kind_cls, kind_name = cls, name
+            break
+    g.add((doc_iri, RDF.type, kind_cls))
+    title = _title(cover_text, cover, lines) if cover else None
+    cover_anchor = cover.anchor if cover else (passages[0].anchor if passages else "l1")
+    if own_symbol:
+        g.add((doc_iri, BKG.symbol, Literal(own_symbol)))
+    if title:
+        lang = "zh" if _cjk_share(title) > 0.3 else "en"
+        g.add((doc_iri, DCTERMS.title, Literal(title, lang=lang)))
+    label = (title if title and _cjk_share(title) <= 0.3 else None) or \
+        f"{kind_name[0].upper()}{kind_name[1:]}{' ' + own_symbol if own_symbol else ''} (ingested from {doc.path.name})"
+    g.add((doc_iri, RDFS.label, Literal(label, lang="en")))
+    for lang in langs:
+        g.add((doc_iri, DCTERMS.language, LANG[lang]))
+    m = re.search(r"Original:\s*(English|French|Spanish|Arabic|Russian|Chinese)|原文[:：]\s*(英文|法文|西班牙文|中文|俄文|阿拉伯文)", cover_text)
+    if m:
+        code = {"English": "en", "French": "fr", "Spanish": "es", "Arabic": "ar", "Russian": "ru", "Chinese": "zh",
+                "英文": "en", "法文": "fr", "西班牙文": "es", "中文": "zh", "俄文": "ru", "阿拉伯文": "ar"}[m.group(1) or m.group(2)]
+        g.add((doc_iri, BKG.originalLanguage, LANG[code]))
+    b.derive(doc_iri, cover_anchor)
+    b.mention("document", own_symbol or doc.path.name, cover_anchor, "new", str(doc_iri), note=kind_name)
+
+    # document date: a date alone on a cover line (the distribution date)
+    for i in (cover.lines if cover else []):
+        spans = P.dates(lines[i - 1])
+        if spans and spans[0].begin == spans[0].finish and len(lines[i - 1].strip()) <= len(spans[0].text) + 2:
+            g.add((doc_iri, DCTERMS.date, _date(spans[0].begin)))
+            break
+
+    # the meeting the document is for, from the cover: body + ordinal (+ place and dates)
+    if cover:
+        b.cover_meeting(cover, cover_text, lines)
+
+    # --- mentions passage by passage -----------------------------------------------------------------
+    for p in passages:
+        text = p.text
+        b.decisions(p, text)
+        b.symbols(p, text, own_symbol)
+        b.meetings(p, text)
+        b.organisations(p, text)
+        b.persons(p, text)
+        for d in P.dates(text):
+            b.mention("date", d.text, p.anchor, "matched", value={"start": d.begin, "end": d.finish})
+
+    # --- source text, passages, graph ------------------------------------------------------------------
+    g.add((source, RDF.type, BKG.SourceText))
+    g.add((source, BKG.fileName, Literal(f"{stem}.txt")))
+    g.add((source, RDFS.label, Literal(f"Source text {stem[:3]}: {doc.path.name} ({doc.format}), ingested", lang="en")))
+    g.add((source, DCTERMS.title, Literal(label, lang="en")))
+    for lang in langs:
+        g.add((source, DCTERMS.language, LANG[lang]))
+    g.add((source, PROV.wasDerivedFrom, doc_iri))
+    for p in passages:  # every passage, so that the source viewer anchors them all
+        piri = URIRef(f"{source}#{p.anchor}")
+        g.add((piri, RDF.type, BKG.SourcePassage))
+        g.add((piri, DCTERMS.isPartOf, source))
+        g.add((piri, BKG.locator, Literal(p.locator)))
+        g.add((piri, BKG.lineStart, Literal(p.line_start)))
+        g.add((piri, BKG.lineEnd, Literal(p.line_end)))
+    gname = graph_iri(graph_stem)
+    g.add((gname, RDF.type, PROV.Entity))
+    g.add((gname, RDFS.label, Literal(f"knowledge graph drafted by basel-kg ingest from source text {stem}.txt", lang="en")))
+    g.add((gname, PROV.wasDerivedFrom, source))
+    return Draft(stem, gname, source, doc_iri, doc.text, passages, bind_prefixes(g), b.mentions, str(doc.path))
+
+
+class _Builder:
+    def __init__(self, gz: Gazetteer, source: URIRef, symbol_pattern: str | None, number_pattern: str | None):
+        self.gz, self.source = gz, source
+        self.g = Graph()
+        self.g.bind("lang", str(LANG))
+        self.mentions: list[Mention] = []
+        self.doc: URIRef | None = None
+        self.cover_body: str | None = None  # body slug of the meeting on the cover
+        self.symbol_re = re.compile(symbol_pattern) if symbol_pattern else None
+        self.number_re = re.compile(number_pattern) if number_pattern else None
+        self.seen_orgs: dict[str, URIRef] = {}
+        self.convention: str | None = None
+
+    # helpers
+    def derive(self, node: URIRef, anchor: str) -> None:
+        self.g.add((node, PROV.wasDerivedFrom, URIRef(f"{self.source}#{anchor}")))
+
+    def mention(self, kind, text, anchor, status, iri=None, note="", value=None) -> None:
+        self.mentions.append(Mention(kind, text, anchor, status, str(iri) if iri else None, note, value or {}))
+
+    def symbol_ok(self, sym: str) -> bool:
+        return self.symbol_re is None or bool(self.symbol_re.search(sym))
+
+    def exists(self, iri: URIRef) -> bool:
+        return iri in self.gz.subjects
+
+    # meetings
+    def meeting_iri(self, body: str, ordinal: int, anchor: str, text: str) -> URIRef | None:
+        """The meeting (existing, or new with body and ordinal); None when the body is not in the graph."""
+        iri = self.gz.meetings.get((body, ordinal))
+        if iri is not None:
+            return iri
+        body_iri = URIRef(f"{BASE}body/{body}")
+        if not self.exists(body_iri):
+            return None
+        iri = URIRef(f"{BASE}meeting/{body}-{ordinal}")
+        if (iri, RDF.type, BKG.Meeting) not in self.g:
+            self.g.add((iri, RDF.type, BKG.Meeting))
+            word = ORD_WORDS.get(ordinal, f"{ordinal}th")
+            self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
+            self.g.add((iri, BKG.meetingOf, body_iri))
+            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.positiveInteger)))
+        self.derive(iri, anchor)
+        return iri
+
+    def cover_meeting(self, cover: Passage, cover_text: str, lines: list[str]) -> None:
+        spans = P.meetings(cover_text)
+        body = None
+        if re.search(r"Open-ended Working Group|不限成员名额工作组", cover_text, re.I):
+            body = "basel-oewg"
+        elif re.search(r"Conference of the Parties|缔约方大会|缔约方会议", cover_text, re.I):
+            body = "basel-cop"
+        conv = "basel" if re.search(r"Basel Convention|巴塞尔公约", cover_text) else None
+        if re.search(r"Stockholm Convention|斯德哥尔摩公约", cover_text):
+            conv, body = "stockholm", "stockholm-cop" if body == "basel-cop" else None
+        elif re.search(r"Rotterdam Convention|鹿特丹公约", cover_text):
+            conv, body = "rotterdam", "rotterdam-cop" if body == "basel-cop" else None
+        ordinal = next((s.value["ordinal"] for s in spans if s.value["ordinal"]), None)
+        if ordinal is None:
+            m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b", cover_text, re.I | re.M)
+            ordinal = P.ORDINALS[m.group(1).lower()] if m else None
+        if not body or not ordinal or conv is None:
+            if ordinal:
+                self.mention("meeting", f"meeting {ordinal}", cover.anchor, "unresolved",
+                             note="the cover names a meeting but not a body this graph knows")
+            return
+        self.cover_body = body
+        meeting = self.meeting_iri(body, ordinal, cover.anchor, cover_text)
+        if meeting is None:
+            return
+        self.g.add((self.doc, BKG.forMeeting, meeting))
+        status = "matched" if meeting in self.gz.meeting_facts else "new"
+        # place and dates: the first date range on the cover with a known city on the same line
+        for i in cover.lines:
+            line = lines[i - 1]
+            ds = [d for d in P.dates(line) if d.begin != d.finish]
+            place = self.gz.place(line)
+            if ds:
+                self.add_meeting_facts(meeting, ds[0], place, cover.anchor, line)
+                break
+        self.mention("meeting", f"{ORD_WORDS.get(ordinal, ordinal)} meeting, {body}", cover.anchor, status, meeting,
+                     note="the meeting the document is for")
+        m = re.search(r"(?:Item|item)\s+(\d{1,2}(?:\s*\(\s*[a-z]\s*\))?)\s+of\s+the\s+provisional\s+agenda|"
+                      r"临时议程\s*[*∗]?\s*项目\s*(\d{1,2}(?:\s*\(\s*[a-z]\s*\))?)|"
+                      r"provisional\s+agenda\s*[*∗]?\s*item\s+(\d{1,2}(?:\s*\(\s*[a-z]\s*\))?)", cover_text, re.I)
+        if m:
+            number = re.sub(r"\s+", "", m.group(1) or m.group(2) or m.group(3))
+            slug = re.sub(r"[()]", "", number)
+            item = URIRef(f"{meeting}/agenda-item/{slug}")
+            if not self.exists(item):
+                self.g.add((item, RDF.type, BKG.AgendaItem))
+                self.g.add((item, RDFS.label, Literal(f"Agenda item {number} of {self.gz.labels.get(meeting) or 'the meeting'}", lang="en")))
+                self.g.add((item, BKG.itemNumber, Literal(number)))
+                self.g.add((item, BKG.agendaItemOf, meeting))
+                self.derive(item, cover.anchor)
+            self.g.add((self.doc, BKG.underAgendaItem, item))
+            self.mention("agenda item", m.group(0), cover.anchor, "matched" if self.exists(item) else "new", item)
+
+    def add_meeting_facts(self, meeting: URIRef, d: P.DateSpan, place: URIRef | None, anchor: str, text: str) -> None:
+        facts = self.gz.meeting_facts.get(meeting)
+        if facts:  # an existing meeting: assert nothing new, report disagreement
+            known = (str(facts["start"]) if facts["start"] else None, str(facts["end"]) if facts["end"] else None)
+            if known[0] and (known[0], known[1]) != (d.begin, d.finish):
+                self.mention("date", d.text, anchor, "unresolved", meeting,
+                             note=f"the graph has {known[0]} to {known[1]} for this meeting")
+            elif not known[0]:
+                self._dates(meeting, d)
+            if place is not None and facts["location"] is None:
+                self.g.add((meeting, SCHEMA.location, place))
+            return
+        self._dates(meeting, d)
+        if place is not None:
+            self.g.add((meeting, SCHEMA.location, place))
+        self.derive(meeting, anchor)
+
+    def _dates(self, node: URIRef, d: P.DateSpan) -> None:
+        self.g.set((node, SCHEMA.startDate, _date(d.begin)))
+        self.g.set((node, SCHEMA.endDate, _date(d.finish)))
+
+    def meetings(self, p: Passage, text: str) -> None:
+        for s in P.meetings(text):
+            v = s.value
+            body = None
+            conv = v["convention"]
+            if v["body"] in ("cop", "oewg", "expanded-bureau", "mop") and (conv or "basel") in ("basel", "stockholm", "rotterdam", "vienna", "montreal"):
+                if conv is None:
+                    # no convention named: the body is the document's own when the cover names one
+                    context = text[max(0, s.start - 80):s.start]
+                    if re.search(r"Stockholm|Rotterdam|Montreal|Vienna|Minamata|斯德哥尔摩|鹿特丹|蒙特利尔|维也纳", context):
+                        body = None
+                    else:
+                        conv = self.convention  # the convention the whole document is about
+                body = BODY_SLUGS.get((conv, v["body"])) if conv else None
+            elif v["body"] is None and self.cover_body and not v.get("short"):
+                # "第七届会议" alone: the meeting of the body the sentence is about is not said
+                body = None
+            if v.get("short") and body and self.convention != "basel":
+                body = None
+            if body is None or not v["ordinal"] or v["extraordinary"]:
+                self.mention("meeting", s.text.strip(), p.anchor, "unresolved",
+                             note="no body (and convention) can be given to this meeting from the text")
+                continue
+            meeting = self.meeting_iri(body, v["ordinal"], p.anchor, text)
+            if meeting is None:
+                self.mention("meeting", s.text.strip(), p.anchor, "unresolved", note=f"body/{body} is not in the graph")
+                continue
+            status = "matched" if meeting in self.gz.meeting_facts else "new"
+            after = text[s.end:s.end + 120]
+            d = next((d for d in P.dates(after) if d.begin != d.finish and d.start < 60), None)
+            if d is not None:
+                place = self.gz.place(after[:d.end + 30])
+                self.add_meeting_facts(meeting, d, place, p.anchor, after)
+            if self.doc is not None:
+                self.g.add((self.doc, DCTERMS.references, meeting))
+            self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
+                         value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
+
+    # decisions
+    def decisions(self, p: Passage, text: str) -> None:
+        for s in P.decisions(text):
+            v = s.value
+            number = s.text
+            series = v["series"]
+            body = None
+            if series in ("basel-cop", "basel-oewg", "stockholm-cop", "rotterdam-cop"):
+                body = series
+            elif series is None and v.get("roman"):
+                before, after = text[max(0, s.start - 90):s.start], text[s.end:s.end + 60]
+                if re.search(r"Working Group|工作组", before[-60:]) or re.search(r"^\s*of the Open-ended Working Group", after):
+                    body = "basel-oewg"
+                else:
+                    known = self.gz.decisions_by_number.get((v["session"], v["no"]), set())
+                    if len(known) == 1:
+                        body = str(next(iter(known))).split("/decision/")[1].rsplit("-", 2)[0]
+                        body = body if body in BODY_NAMES else "basel-cop"
+                    elif len(known) > 1:
+                        self.mention("decision", number, p.anchor, "unresolved",
+                                     note="several decisions in the graph have this number; the text does not say which body")
+                        continue
+                    else:
+                        body = "basel-cop"  # a Roman session/number in a Basel document: a COP decision
+            elif series is None:
+                before = text[max(0, s.start - 60):s.start]
+                if re.search(r"Governing Council|理事会", before):
+                    body = "unep-governing-council"
+            if body is None or not v["session"]:
+                self.mention("decision", number, p.anchor, "unresolved",
+                             note="the series of this decision number (Governing Council special session, joint "
+                                  "extraordinary meeting, or a bare n/n) has no body in the graph's model" )
+                continue
+            iri = self.gz.decisions.get((body, v["session"], v["no"]))
+            if iri is None:
+                written = number if not number.startswith(("SC-", "RC-")) else number.split("-", 1)[1]
+                if self.number_re is not None and not self.number_re.search(written):
+                    self.mention("decision", number, p.anchor, "unresolved", note="the shapes do not accept this number form")
+                    continue
+                meeting = self.meeting_iri(body, v["session"], p.anchor, text)
+                if meeting is None:
+                    self.mention("decision", number, p.anchor, "unresolved", note=f"body/{body} is not in the graph")
+                    continue
+                tail = written.replace("/", "-")
+                if tail.startswith("OEWG-"):
+                    tail = tail[5:]
+                iri = URIRef(f"{BASE}decision/{body}-{tail}")
+                if (iri, RDF.type, BKG.Decision) not in self.g:
+                    self.g.add((iri, RDF.type, BKG.Decision))
+                    self.g.add((iri, RDFS.label, Literal(f"Decision {number}", lang="en")))
+                    self.g.add((iri, BKG.decisionNumber, Literal(written)))
+                    self.g.add((iri, BKG.adoptedBy, URIRef(f"{BASE}body/{body}")))
+                    self.g.add((iri, BKG.adoptedAt, meeting))
+                zh = re.search(r"第\s*" + re.escape(number) + r"\s*号决定", text)
+                if zh:
+                    self.g.add((iri, RDFS.label, Literal(zh.group(0), lang="zh")))
+                self.derive(iri, p.anchor)
+                status = "new"
+            else:
+                status = "matched"
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("decision", number, p.anchor, status, iri, value={"body": body})
+
+    # symbols
+    def symbols(self, p: Passage, text: str, own: str | None) -> None:
+        for s in P.symbols(text):
+            sym = s.text
+            if sym == own:
+                continue
+            if not s.value["complete"] or not self.symbol_ok(sym):
+                self.mention("symbol", sym, p.anchor, "unresolved",
+                             note="incomplete symbol" if not s.value["complete"] else "the shapes do not accept this symbol form")
+                continue
+            iri = URIRef(f"{BASE}document/{sym}")
+            status = "matched" if sym in self.gz.documents else "new"
+            if status == "new" and (iri, RDF.type, BKG.Document) not in self.g:
+                self.g.add((iri, RDF.type, BKG.Document))
+                self.g.add((iri, RDFS.label, Literal(sym, lang="en")))
+                self.g.add((iri, BKG.symbol, Literal(sym)))
+            if status == "new":
+                self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("symbol", sym, p.anchor, status, iri)
+
+    # organisations
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|[A-Z][\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
+
+    def organisations(self, p: Passage, text: str) -> None:
+        covered = []
+        for m in self.gz.organisations(text):
+            covered.append((m.start, m.end))
+            if m.iri is None:
+                self.mention("organisation", m.text, p.anchor, "unresolved",
+                             note="ambiguous: " + ", ".join(str(c) for c in m.candidates))
+                continue
+            self.g.add((self.doc, DCTERMS.references, m.iri))
+            self.mention("organisation", m.text, p.anchor, "matched", m.iri)
+        for m in self._NEW_ORG.finditer(text):
+            name, acronym = m.group(1), m.group(2)
+            name = re.sub(r"^the\s+", "", name)
+            if any(s <= m.start(2) < e for s, e in covered):
+                continue
+            initials = "".join(w[0] for w in re.findall(r"[A-Z][\w’'\-]*", name)).upper()
+            if not _acronym_fits(acronym, initials):
+                continue
+            words = name.split()
+            while words and acronym[0].upper() != words[0][0].upper():
+                words.pop(0)  # trim leading words the acronym does not cover
+            name = " ".join(words)
+            if not name or re.search(r"Convention|Protocol|Agreement|Decision|Programme of Work|Meeting|Conference of", name):
+                continue
+            iri = self.seen_orgs.get(name)
+            if iri is None:
+                slug = re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
+                iri = URIRef(f"{BASE}org/{slug}")
+                if self.exists(iri):
+                    self.mention("organisation", f"{name} ({acronym})", p.anchor, "unresolved",
+                                 note=f"{iri} exists under another name; add the name to it or choose another IRI")
+                    continue
+                self.seen_orgs[name] = iri
+                self.g.add((iri, RDF.type, ORG.Organization))
+                self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+                self.g.add((iri, SKOS.altLabel, Literal(acronym, lang="en")))
+                self.mention("organisation", f"{name} ({acronym})", p.anchor, "new", iri)
+            self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+
+    # persons
+    def persons(self, p: Passage, text: str) -> None:
+        for s in P.persons(text):
+            v = s.value
+            if v.get("zh"):
+                self.mention("person", s.text, p.anchor, "unresolved",
+                             note="a Chinese name with a title: the name's extent is not certain")
+                continue
+            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(v["name"]).lower()).strip("-")
+            iri = URIRef(f"{BASE}person/{slug}")
+            status = "matched" if self.exists(iri) else "new"
+            if status == "new":
+                self.g.add((iri, RDF.type, FOAF.Person))
+                self.g.set((iri, RDFS.label, Literal(v["name"], lang="en")))
+                self.g.set((iri, FOAF.name, Literal(v["name"])))
+            if v["role"]:
+                self.g.add((iri, SCHEMA.jobTitle, Literal(v["role"], lang="en")))
+            if v["country"]:
+                country = self.gz.country(v["country"])
+                if country is not None:
+                    self.g.add((iri, SCHEMA.affiliation, country))
+                else:
+                    self.mention("person", s.text, p.anchor, "unresolved",
+                                 note=f"country {v['country']!r} is not in the graph")
+            self.derive(iri, p.anchor)
+            self.mention("person", v["name"], p.anchor, status, iri, value={k: v[k] for k in ("role", "country") if v[k]})
+
+
+def _convention(text: str) -> str | None:
+    """The convention a document is about, when one clearly dominates its mentions and symbols."""
+    counts = {
+        "basel": len(re.findall(r"Basel Convention|巴塞尔公约|UNEP/CHW", text)),
+        "stockholm": len(re.findall(r"Stockholm Convention|斯德哥尔摩公约|UNEP/POPS", text)),
+        "rotterdam": len(re.findall(r"Rotterdam Convention|鹿特丹公约|UNEP/FAO/RC", text)),
+    }
+    best = max(counts, key=counts.get)
+    others = sum(v for k, v in counts.items() if k != best)
+    return best if counts[best] and counts[best] >= 2 * others else None
+
+
+def _acronym_fits(acronym: str, initials: str) -> bool:
+    letters = re.sub(r"[^A-Z]", "", acronym.upper())
+    if len(letters) < 2:
+        return False
+    it = iter(initials)
+    return all(c in it for c in letters) and initials.endswith(letters[-1]) or initials == letters
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _date(iso: str) -> Literal:
+    if len(iso) == 4:
+        return Literal(iso, datatype=XSD.gYear)
+    if len(iso) == 7:
+        return Literal(iso, datatype=XSD.gYearMonth)
+    return Literal(iso, datatype=XSD.date)
+
+
+def _cjk_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if "\u4e00" <= c <= "\u9fff") / max(1, len(letters))
+
+
+def _languages(text: str) -> list[str]:
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    latin_words = len(re.findall(r"\b[A-Za-z]{3,}\b", text))
+    out = []
+    if cjk >= 20:
+        out.append("zh")
+    if latin_words >= 20 and (latin_words > cjk / 4 or not out):
+        out.append("en")
+    return out or ["en"]
+
+
+_SYMBOL_LINE = re.compile(r"^\s*(UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+)\s*$")
+
+
+def _own_symbol(cover_text: str) -> str | None:
+    """The document's own symbol: a symbol alone on a line among the first lines of the cover."""
+    for line in cover_text.split("\n")[:25]:
+        m = _SYMBOL_LINE.match(line)
+        if m and re.search(r"\d$", m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _title(cover_text: str, cover: Passage, lines: list[str]) -> str | None:
+    """The title: the block of lines just before 'Note by the Secretariat' / '秘书处的说明' on the cover."""
+    rows = [lines[i - 1].strip() for i in cover.lines]
+    for k, row in enumerate(rows):
+        if KINDS[0][0].search(row):
+            block: list[str] = []
+            for prev in reversed(rows[:k]):
+                if not prev:
+                    if block:
+                        break
+                    continue
+                if re.search(r"agenda|议程|^\d|Distr|Original|UNEP/", prev, re.I):
+                    break
+                block.insert(0, prev)
+            if block:
+                return " ".join(block)
+    return None

@@ -1,0 +1,148 @@
+"""The reference graph as a gazetteer: names (labels, acronyms, Chinese names) of organisations,
+places and meetings, and the decisions, meetings, documents and bodies that already have IRIs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import FOAF, ORG, RDF, RDFS, SKOS
+
+from ..namespaces import BASE, BKG, GRAPH
+
+__all__ = ["Gazetteer", "NameMatch"]
+
+_ORG_ROOTS = [ORG.Organization, ORG.FormalOrganization, ORG.OrganizationalUnit, ORG.OrganizationalCollaboration,
+              FOAF.Organization, FOAF.Group]
+BODY_SLUGS = {("basel", "cop"): "basel-cop", ("basel", "oewg"): "basel-oewg",
+              ("basel", "expanded-bureau"): "basel-expanded-bureau", ("stockholm", "cop"): "stockholm-cop",
+              ("rotterdam", "cop"): "rotterdam-cop", ("vienna", "cop"): "vienna-cop", ("montreal", "mop"): "montreal-mop",
+              ("montreal", "oewg"): "montreal-oewg", ("unep", "unep-gc"): "unep-governing-council"}
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    iri: URIRef | None  # None when the name is ambiguous
+    text: str
+    start: int
+    end: int
+    candidates: tuple[URIRef, ...] = ()
+
+
+@dataclass
+class Gazetteer:
+    names: dict[str, set[URIRef]] = field(default_factory=dict)  # org name/acronym -> IRIs
+    places: dict[str, URIRef] = field(default_factory=dict)
+    countries: dict[str, URIRef] = field(default_factory=dict)
+    decisions: dict[tuple[str, int, int], URIRef] = field(default_factory=dict)  # (body slug, session, no)
+    decisions_by_number: dict[tuple[int, int], set[URIRef]] = field(default_factory=dict)
+    meetings: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # (body slug, ordinal)
+    meeting_facts: dict[URIRef, dict] = field(default_factory=dict)
+    documents: set[str] = field(default_factory=set)  # symbols with an IRI
+    subjects: set[URIRef] = field(default_factory=set)
+    labels: dict[URIRef, str] = field(default_factory=dict)
+    _pattern: re.Pattern | None = None
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset | Graph, ontology: Graph | None = None) -> Gazetteer:
+        g = Graph()
+        graphs = ds.graphs() if isinstance(ds, Dataset) else [ds]
+        for graph in graphs:
+            if graph.identifier not in (GRAPH.SHAPES, GRAPH.INFERRED):
+                g += graph
+        onto = ontology if ontology is not None else g
+        org_classes: set = set()
+        for root in _ORG_ROOTS:
+            org_classes |= set(onto.transitive_subjects(RDFS.subClassOf, root))
+        gz = cls()
+        gz.subjects = {s for s in g.subjects() if isinstance(s, URIRef)}
+        for s in gz.subjects:
+            for label in g.objects(s, RDFS.label):
+                if getattr(label, "language", None) == "en":
+                    gz.labels.setdefault(s, str(label))
+        for s in gz.subjects:
+            types = set(g.objects(s, RDF.type))
+            iri = str(s)
+            names = {str(o) for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel, FOAF.name) for o in g.objects(s, p)}
+            if types & org_classes and not iri.startswith(BASE + "body/") and not types & {BKG.Meeting}:
+                for name in names:
+                    key = _key(name)
+                    if len(key) >= 2:
+                        gz.names.setdefault(key, set()).add(s)
+            if BKG.City in types:
+                for name in names:
+                    gz.places[_key(name)] = s
+            if BKG.Country in types:
+                for name in names:
+                    gz.countries[_key(name)] = s
+            if BKG.Decision in types:
+                body = g.value(s, BKG.adoptedBy)
+                for number in g.objects(s, BKG.decisionNumber):
+                    m = re.match(r"^(?:OEWG-|BC-)?([IVXL]+|\d+)/(\d+)$", str(number))
+                    if m and body is not None:
+                        from .patterns import _session
+
+                        key = (str(body)[len(BASE) + 5:], _session(m.group(1)), int(m.group(2)))
+                        gz.decisions[key] = s
+                        gz.decisions_by_number.setdefault(key[1:], set()).add(s)
+            if BKG.Meeting in types:
+                body, ordinal = g.value(s, BKG.meetingOf), g.value(s, BKG.ordinal)
+                if body is not None and ordinal is not None and str(body).startswith(BASE + "body/"):
+                    gz.meetings[(str(body)[len(BASE) + 5:], int(ordinal))] = s
+                gz.meeting_facts[s] = {
+                    "start": g.value(s, URIRef("https://schema.org/startDate")),
+                    "end": g.value(s, URIRef("https://schema.org/endDate")),
+                    "location": g.value(s, URIRef("https://schema.org/location")),
+                }
+            for sym in g.objects(s, BKG.symbol):
+                gz.documents.add(str(sym))
+        return gz
+
+    def organisations(self, text: str) -> list[NameMatch]:
+        """Every known organisation name in ``text``, longest first, not overlapping; acronyms match
+        case-sensitively, other names ignoring case; Chinese names as substrings."""
+        if self._pattern is None:
+            keys = sorted((k for k in self.names if len(k) >= 3 or k.isupper()), key=len, reverse=True)
+            if not keys:
+                self._pattern = re.compile(r"(?!x)x")
+            else:
+                self._pattern = re.compile("|".join(
+                    (re.escape(k) if _is_cjk(k) else r"(?<![\w-])" + re.escape(k) + r"(?![\w-])") for k in keys),
+                    re.I)
+        out = []
+        for m in self._pattern.finditer(text):
+            written = m.group(0)
+            key = _key(written)
+            iris = self.names.get(key)
+            if iris is None:
+                continue
+            exact = {i for i in iris if any(_key(n) == key for n in [written])}
+            if _acronym(key) and written != key:
+                continue  # "who" is not WHO
+            choice = sorted(exact or iris)
+            out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, m.start(), m.end(), tuple(choice)))
+        return out
+
+    def place(self, text: str) -> URIRef | None:
+        for name, iri in sorted(self.places.items(), key=lambda kv: -len(kv[0])):
+            if re.search((re.escape(name) if _is_cjk(name) else r"\b" + re.escape(name) + r"\b"), text, re.I if not _is_cjk(name) else 0):
+                return iri
+        return None
+
+    def country(self, name: str) -> URIRef | None:
+        return self.countries.get(_key(name))
+
+
+def _key(name: str) -> str:
+    name = " ".join(name.split())
+    return name if _acronym(name) or _is_cjk(name) else name.lower()
+
+
+def _acronym(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and len(name) <= 12 and sum(c.isupper() for c in letters) >= max(2, len(letters) * 0.6)
+
+
+def _is_cjk(name: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in name)

@@ -1,0 +1,272 @@
+"""Rules for the mentions a UN document makes, in English and Chinese: decisions, UN document
+symbols, meetings (ordinal + body), dates and date ranges, persons. Pure functions over a
+passage's text, returning spans; matching to the graph is :mod:`basel_kg.ingest.gazetteer`.
+
+Dates: English month names and the Chinese 年/月/日 forms are read by these rules, and each
+date found is checked with ``dateparser`` (a real calendar date, in the language given) before
+it is returned; ranges ("17 to 21 October 2011", "17–21 October 2011", "30 June–2 July 2010",
+"2010年5月10-14日", "2008 年 6 月 23 日－27 日") give a start and an end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .passages import ROMAN, zh_number
+
+__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    text: str  # as written
+    start: int
+    end: int
+    value: dict
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    text: str
+    start: int
+    end: int
+    begin: str  # ISO: YYYY-MM-DD | YYYY-MM | YYYY
+    finish: str  # same as begin for a single date
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+_ROMAN_RE = r"(?:L?X{0,3}(?:IX|IV|V?I{0,3}))"
+_NUM = (rf"(?:(?:OEWG|BC|SC|RC)-(?:{_ROMAN_RE}|\d{{1,2}})/\d{{1,3}}|(?:BC|RC|SC)\.Ex-\d/\d{{1,2}}|SS\.{_ROMAN_RE}/\d{{1,2}}"
+        rf"|{_ROMAN_RE}/\d{{1,3}}|\d{{1,2}}/\d{{1,3}})")
+_EN_LIST = re.compile(
+    rf"\b[Dd]ecisions?\s+(?P<list>{_NUM}(?:\s*(?:,|and|&|to|or|as well as)\s*(?:decisions?\s+)?{_NUM})*)(?![\w/])")
+_PREFIXED = re.compile(r"(?<![\w/.-])(?:OEWG|BC|SC|RC)-(?:" + _ROMAN_RE + r"|\d{1,2})/\d{1,3}(?![\w/])"
+                       r"|(?<![\w/.-])(?:BC|RC|SC)\.Ex-\d/\d{1,2}(?![\w/])")
+_ZH_LIST = re.compile(
+    rf"第\s*(?P<list>{_NUM}(?:\s*(?:号决定)?\s*(?:、|和|及|与|,|，|以及)\s*(?:第\s*)?{_NUM})*)\s*号(?:和第\s*{_NUM}\s*号)?决定")
+_ONE = re.compile(_NUM)
+
+
+def _session(text: str) -> int | None:
+    text = text.upper()
+    if text.isdigit():
+        return int(text)
+    value, prev = 0, 0
+    for c in reversed(text):
+        v = {"I": 1, "V": 5, "X": 10, "L": 50}.get(c)
+        if v is None:
+            return None
+        value = value - v if v < prev else value + v
+        prev = max(prev, v)
+    return value or None
+
+
+def parse_decision_number(number: str) -> dict:
+    """'IX/9' -> series basel, session 9, no 9; 'SC-2/25' -> stockholm; 'OEWG-VI/11' -> oewg; 'BC.Ex-1/1' -> joint."""
+    m = re.match(r"^(?:(OEWG|BC|SC|RC)-)?(.+?)/(\d+)$", number)
+    series = None
+    if number.startswith("SS."):
+        return {"series": "unep-gc-special", "session": _session(number[3:].split("/")[0]), "no": int(number.split("/")[1])}
+    if ".Ex-" in number:
+        conv, rest = number.split(".Ex-")
+        s, n = rest.split("/")
+        return {"series": {"BC": "basel", "SC": "stockholm", "RC": "rotterdam"}[conv] + "-ex", "session": int(s), "no": int(n)}
+    prefix, session, no = m.group(1), m.group(2), int(m.group(3))
+    series = {"OEWG": "basel-oewg", "BC": "basel-cop", "SC": "stockholm-cop", "RC": "rotterdam-cop", None: None}[prefix]
+    return {"series": series, "session": _session(session), "no": no, "roman": not session.isdigit()}
+
+
+def decisions(text: str) -> list[Span]:
+    """Decision numbers cited: after 'decision(s)', in 第…号决定, or with a series prefix (BC-, SC-, RC-, OEWG-)."""
+    found: dict[tuple[int, int], Span] = {}
+    for pattern in (_EN_LIST, _ZH_LIST):
+        for m in pattern.finditer(text):
+            for one in _ONE.finditer(m.group(0)):
+                start = m.start() + one.start()
+                number = one.group(0)
+                if "/" not in number or number.endswith("/"):
+                    continue
+                found[(start, start + len(number))] = Span("decision", number, start, start + len(number),
+                                                           parse_decision_number(number))
+    for m in _PREFIXED.finditer(text):
+        key = (m.start(), m.end())
+        if not any(s <= m.start() < e for s, e in found):
+            found[key] = Span("decision", m.group(0), m.start(), m.end(), parse_decision_number(m.group(0)))
+    return [found[k] for k in sorted(found)]
+
+
+# --- UN document symbols ------------------------------------------------------------------------------
+
+_SYMBOL = re.compile(r"(?<![\w/])UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?:\s*/\s*(?:Add|Rev|Corr)\.\s?\d+)*")
+
+
+def symbols(text: str) -> list[Span]:
+    """UN document symbols as written (UNEP/CHW.10/28, UNEP/FAO/RC/COP.8/INF/29, .../Add.1), trailing dot cut."""
+    out = []
+    for m in _SYMBOL.finditer(text):
+        sym = re.sub(r"\s+", "", m.group(0)).rstrip(".-")
+        out.append(Span("symbol", sym, m.start(), m.start() + len(sym), {"complete": bool(re.search(r"\d$", sym))}))
+    return out
+
+
+# --- dates ------------------------------------------------------------------------------------------------
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], 1)}
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+MONTHS["sept"] = 9
+_MON = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_DASH = r"\s*(?:-|–|—|‑|to|until|till)\s*"
+_EN_RANGE_X = re.compile(rf"\b(\d{{1,2}})\s+({_MON}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
+_EN_RANGE = re.compile(rf"\b(?:from\s+)?(\d{{1,2}}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
+_EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
+_EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
+_EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
+_ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日?)?"
+                      r"(?:\s*(?:-|－|–|—|~|～|至|到)\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?")
+
+
+def _check(y: int, m: int, d: int | None) -> bool:
+    import datetime
+
+    try:
+        datetime.date(y, m, d or 1)
+    except ValueError:
+        return False
+    return 1900 <= y <= 2100
+
+
+def _parsed(day: str, month: str, year: str) -> str | None:
+    """One English date checked with dateparser (a real day of that month and year)."""
+    import dateparser
+
+    value = dateparser.parse(f"{day} {month} {year}", languages=["en"],
+                             settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    return value.date().isoformat() if value else None
+
+
+def dates(text: str) -> list[DateSpan]:
+    out: list[DateSpan] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(a < e and s < b for s, e in taken)
+
+    def add(m: re.Match, begin: str | None, finish: str | None) -> None:
+        if begin and finish and begin <= finish and free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
+            out.append(DateSpan(m.group(0), m.start(), m.end(), begin, finish))
+
+    for m in _EN_RANGE_X.finditer(text):
+        add(m, _parsed(m.group(1), m.group(2), m.group(5)), _parsed(m.group(3), m.group(4), m.group(5)))
+    for m in _EN_RANGE.finditer(text):
+        add(m, _parsed(m.group(1), m.group(3), m.group(4)), _parsed(m.group(2), m.group(3), m.group(4)))
+    for m in _EN_DAY.finditer(text):
+        d = _parsed(m.group(1), m.group(2), m.group(3))
+        add(m, d, d)
+    for m in _EN_MDY.finditer(text):
+        d = _parsed(m.group(2), m.group(1), m.group(3))
+        add(m, d, d)
+    for m in _EN_MONTH.finditer(text):
+        month = MONTHS.get(m.group(1).lower().rstrip("."))
+        if month and _check(int(m.group(2)), month, None):
+            v = f"{int(m.group(2)):04d}-{month:02d}"
+            add(m, v, v)
+    for m in _ZH_DATE.finditer(text):
+        y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        if not _check(y, mo, int(d) if d else None):
+            continue
+        begin = f"{y:04d}-{mo:02d}" + (f"-{int(d):02d}" if d else "")
+        finish = begin
+        if m.group(6):
+            y2 = int(m.group(4) or y)
+            mo2 = int(m.group(5) or mo)
+            if not d or not _check(y2, mo2, int(m.group(6))):
+                continue
+            finish = f"{y2:04d}-{mo2:02d}-{int(m.group(6)):02d}"
+        add(m, begin, finish)
+    return sorted(out, key=lambda s: s.start)
+
+
+# --- meetings --------------------------------------------------------------------------------------------
+
+ORDINALS = {w: i for i, w in enumerate(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+     "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+     "twentieth"], 1)}
+_ORD_RE = "|".join(sorted(ORDINALS, key=len, reverse=True))
+BODY_WORDS = {
+    "conference of the parties": "cop", "meeting of the parties": "mop", "open-ended working group": "oewg",
+    "expanded bureau": "expanded-bureau", "bureau": "bureau", "governing council": "unep-gc",
+    "缔约方大会": "cop", "缔约方会议": "cop", "不限成员名额工作组": "oewg", "扩大主席团": "expanded-bureau",
+    "理事会": "unep-gc", "主席团": "bureau",
+}
+_BODY_EN = r"(?P<body>Conference of the Parties|Meeting of the Parties|Open-ended Working Group|Open-Ended Working Group|Expanded Bureau|Bureau|Governing Council)"
+_CONV_EN = r"(?:\s+(?:to|of)\s+the\s+(?P<conv>Basel|Stockholm|Rotterdam|Vienna|Minamata)\s+Convention|\s+(?:to|of)\s+the\s+(?P<prot>Montreal)\s+Protocol)?"
+_MEETING_EN = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<ord>{_ORD_RE})|(?P<num>\d{{1,2}})(?:st|nd|rd|th))\s+(?P<extra>(?:extraordinary|special|ordinary|resumed)\s+)?"
+    rf"(?:meeting|session)\s+of\s+(?:the\s+|its\s+)?{_BODY_EN}{_CONV_EN}", re.I)
+_MEETING_EN_SHORT = re.compile(r"\b(?P<body>COP|OEWG|MOP)[-\s]?(?P<num>\d{1,2})\b")
+_ZH_ORD = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
+_MEETING_ZH = re.compile(
+    rf"(?P<body>缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团|主席团|理事会)?\s*第\s*(?P<ord>{_ZH_ORD})\s*(?:次|届)\s*(?P<extra>特别)?(?:会议|常会)")
+
+
+def meetings(text: str) -> list[Span]:
+    out = []
+    for m in _MEETING_EN.finditer(text):
+        n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
+        body = BODY_WORDS[m.group("body").lower()]
+        conv = (m.group("conv") or m.group("prot") or "").lower() or None
+        out.append(Span("meeting", m.group(0), m.start(), m.end(),
+                        {"ordinal": n, "body": body, "convention": conv, "extraordinary": bool(m.group("extra"))}))
+    for m in _MEETING_EN_SHORT.finditer(text):
+        if any(s.start <= m.start() < s.end for s in out):
+            continue
+        out.append(Span("meeting", m.group(0), m.start(), m.end(),
+                        {"ordinal": int(m.group("num")), "body": m.group("body").lower(), "convention": None,
+                         "extraordinary": False, "short": True}))
+    for m in _MEETING_ZH.finditer(text):
+        raw = m.group("ord")
+        n = int(raw) if raw.isdigit() else zh_number(raw)
+        body = BODY_WORDS.get(m.group("body") or "")
+        out.append(Span("meeting", m.group(0), m.start(), m.end(),
+                        {"ordinal": n, "body": body, "convention": None, "extraordinary": bool(m.group("extra"))}))
+    return sorted(out, key=lambda s: s.start)
+
+
+# --- persons ---------------------------------------------------------------------------------------------
+
+_NAME = r"(?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]\.)(?:\s+(?:van|von|de|da|del|di|du|la|le|bin|al-|[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,}|[A-Z]\.)){1,4}"
+_PERSON = re.compile(
+    rf"\b(?P<title>Mr\.|Ms\.|Mrs\.|Dr\.|Prof\.|Mr|Ms|Mrs|Dr|Professor|H\.E\.|Ambassador)\s+(?P<name>{_NAME})"
+    rf"(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?"
+    rf"(?:,\s+(?:the\s+)?(?P<role>(?:Co-|Vice-)?(?:Chair(?:person|man|woman)?|President|Rapporteur|Executive Secretary|Executive Director|Director(?:-General)?|Coordinator|Head|Secretary-General|Minister)(?:\s+of\s+(?:the\s+)?[A-Z][\w\- ]{{2,60}}?)?)(?=[,.;)]|\s+(?:and|who|of)\b|$))?")
+_ROLE_BEFORE = re.compile(
+    rf"\b(?P<role>(?:Co-|Vice-)?(?:Chair(?:person|man|woman)?|President|Rapporteur|Executive Secretary|Executive Director))"
+    rf"(?:\s+of\s+the\s+[A-Z][\w\- ]{{2,60}}?)?,\s+(?P<title>Mr\.|Ms\.|Mrs\.|Dr\.)\s+(?P<name>{_NAME})")
+_PERSON_ZH = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?:·[A-Z][a-z]+)*)(?P<title>先生|女士|博士|教授)")
+
+
+def persons(text: str) -> list[Span]:
+    out = []
+    for m in _PERSON.finditer(text):
+        out.append(Span("person", m.group(0), m.start(), m.end(),
+                        {"name": m.group("name").strip(), "title": m.group("title"), "country": m.group("country"),
+                         "role": m.group("role")}))
+    for m in _ROLE_BEFORE.finditer(text):
+        if any(s.start <= m.start("name") < s.end for s in out):
+            for i, s in enumerate(out):
+                if s.start <= m.start("name") < s.end and not s.value["role"]:
+                    out[i] = Span("person", s.text, s.start, s.end, {**s.value, "role": m.group("role")})
+            continue
+        out.append(Span("person", m.group(0), m.start(), m.end(),
+                        {"name": m.group("name").strip(), "title": m.group("title"), "country": None, "role": m.group("role")}))
+    for m in _PERSON_ZH.finditer(text):
+        out.append(Span("person", m.group(0), m.start(), m.end(),
+                        {"name": m.group("name"), "title": m.group("title"), "country": None, "role": None, "zh": True}))
+    return sorted(out, key=lambda s: s.start)

@@ -1,0 +1,376 @@
+"""The embedded store: pyoxigraph in a helper process, in memory or on disk.
+
+pyoxigraph has no query timeout, so a runaway query can only be stopped by stopping the
+process that runs it. The store therefore lives in a helper process, the *holder*
+(:mod:`basel_kg.store.holder`), which owns the data and forks *query workers*
+(:mod:`basel_kg.store.worker`); this process keeps a pool of them (:mod:`basel_kg.store.pool`)
+and talks to both over sockets (:mod:`basel_kg.store.ipc`).
+
+Writes are commands to the holder, which applies them one at a time; afterwards idle
+workers are retired and new ones are forked from the updated holder. What a SPARQL Update
+would change is worked out by a worker on a scratch copy (so it can be stopped at the time
+limit, and nothing changes until the change is applied). With ``path=`` the holder keeps
+the data in an on-disk pyoxigraph (RocksDB) store, so a restart does not reload, plus an
+in-memory copy that the workers query; a write is one RocksDB transaction, data and new
+version together.
+
+The dataset a query sees: every named graph of the store, and as default graph their union,
+with RDF merge (set) semantics: a triple asserted in two graphs counts once. A second view
+leaves out the inferred graphs (``inference=False``). Both views are materialised in memory
+when the data changes, which favours query speed over memory; that is the right trade for a
+curated graph of this size (a graph that outgrows memory belongs in a ``RemoteStore``).
+
+No query reaches the network: ``SERVICE`` is refused unless its endpoint is allow-listed
+(checked on the query text before it runs, see :func:`basel_kg.sparqltext.scan_sparql`),
+and pyoxigraph never dereferences ``FROM``/``FROM NAMED``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
+from ..sparqltext import add_using, check_services, scan_sparql
+from .ipc import recv, send
+from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
+from .pool import Pool, WorkerHandle
+
+__all__ = ["EmbeddedStore"]
+
+
+def _shutdown(process: subprocess.Popen, channel: socket.socket, pool: Pool) -> None:
+    pool.close()
+    channel.close()  # the holder exits on EOF; the kernel then kills its workers
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+
+class EmbeddedStore:
+    """pyoxigraph in a helper process, in memory (``path=None``) or on disk (``path=``).
+
+    >>> store = EmbeddedStore()                     # doctest: +SKIP
+    >>> store.load_dataset(nquads_bytes, version="2024-01")
+    >>> store.query("ASK { ?s ?p ?o }").boolean()
+    True
+
+    Options: ``workers`` (most queries at once; default twice the CPUs, at least 2),
+    ``timeout`` (seconds, default for :meth:`query`), ``allowed_services`` (``SERVICE``
+    endpoints a query may call), ``base_iri`` (resolves relative IRIs in queries; default
+    our base, so ``<org/sbc>`` means ``basel:org/sbc``),
+    ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
+    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap),
+    ``max_waiting`` (queries that may wait for a busy worker; one more is refused at once
+    with :class:`~basel_kg.errors.ServerBusy`). A query's ``timeout`` covers its wait.
+
+    Writes: :meth:`plan_graph` / :meth:`plan_update` work out a :class:`Delta` without
+    changing anything, :meth:`apply` applies one atomically. With ``path=`` a write is one
+    RocksDB transaction (data and new version together), committed to RocksDB's write-ahead
+    log before :meth:`apply` returns, so it survives the server being killed at any moment.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        workers: int | None = None,
+        timeout: float = 30.0,
+        allowed_services: Iterable[str] = (),
+        base_iri: str | None = None,
+        inferred_graphs: Iterable[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        worker_memory_mb: int | None = 4096,
+        prefork: int = 2,
+        max_waiting: int = 64,
+    ):
+        if inferred_graphs is None or prefixes is None or base_iri is None:
+            from ..namespaces import BASE, GRAPH, PREFIXES
+
+            inferred_graphs = (str(GRAPH.INFERRED),) if inferred_graphs is None else inferred_graphs
+            prefixes = {p: iri for p, iri in PREFIXES.items() if iri != BASE} if prefixes is None else prefixes
+            base_iri = BASE if base_iri is None else base_iri
+        self.path = Path(path) if path is not None else None
+        self.timeout = timeout
+        self.allowed_services = frozenset(allowed_services)
+        config = {
+            "path": os.fspath(self.path) if self.path else None,
+            "base_iri": base_iri,
+            "inferred_graphs": tuple(str(g) for g in inferred_graphs),
+            "prefixes": dict(prefixes),
+            "worker_memory_mb": worker_memory_mb,
+        }
+        if self.path:
+            self.path.mkdir(parents=True, exist_ok=True)
+        ours, theirs = socket.socketpair()
+        package_parent = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from basel_kg.store.holder import main; main(int(sys.argv[1]))",
+             str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        theirs.close()
+        self._channel = ours
+        self._channel_lock = threading.Lock()
+        self._pool = Pool(self._spawn_worker, max(2, workers or 2 * (os.cpu_count() or 1)), max_waiting=max_waiting)
+        self._finalizer = weakref.finalize(self, _shutdown, self._process, self._channel, self._pool)
+        try:
+            self._info = self._call_raw(config)[0]
+        except BaseException:
+            self.close()
+            raise
+        self._pool.version = self._info["version"]
+        self._prefork(min(prefork, self._pool.size))
+
+    # -- holder calls
+    def _call_raw(self, message: Any) -> list[Any]:
+        with self._channel_lock:
+            try:
+                send(self._channel, message)
+                status, *payload = recv(self._channel)
+            except (EOFError, OSError) as exc:
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
+        if status == "raise":
+            raise payload[0]
+        if status == "error":
+            name, text = payload
+            raise (ValueError if name in {"ValueError", "SyntaxError"} else StoreError)(f"{name}: {text}")
+        return payload
+
+    def _call(self, *command: Any) -> Any:
+        info, result = self._call_raw(command)
+        self._info = info
+        self._pool.retire_stale(info["version"])
+        return result
+
+    def _spawn_worker(self) -> WorkerHandle:
+        with self._channel_lock:
+            try:
+                send(self._channel, ("spawn",))
+                _, fds, _, _ = socket.recv_fds(self._channel, 1, 1)
+                status, info = recv(self._channel)
+            except (EOFError, OSError) as exc:
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
+        return WorkerHandle(info["pid"], socket.socket(fileno=fds[0]), info["version"])
+
+    def _prefork(self, count: int) -> None:
+        workers = [self._pool._acquire() for _ in range(count)]
+        for worker in workers:
+            self._pool._release(worker)
+
+    # -- the Store interface
+    @property
+    def version(self) -> str:
+        return self._info["version"]
+
+    @property
+    def modified(self) -> datetime:
+        return datetime.fromtimestamp(self._info["modified"], timezone.utc)
+
+    @property
+    def source(self) -> str:
+        """What the data was loaded from, as the loader described it (see :meth:`load_dataset`)."""
+        return self._info["source"]
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (its disk was full when it started)."""
+        return bool(self._info.get("read_only"))
+
+    def alive(self) -> bool:
+        """Whether the store's process (the holder) is running: what a health check asks."""
+        return self._process.poll() is None
+
+    @property
+    def process_id(self) -> int:
+        """The holder process's id (for supervisors and health checks)."""
+        return self._process.pid
+
+    @property
+    def triples(self) -> int:
+        """Number of distinct triples in the union of all graphs."""
+        return self._info["triples"]
+
+    def graphs(self) -> tuple[GraphInfo, ...]:
+        return tuple(GraphInfo(iri, n) for iri, n in self._info["graphs"])
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        union_default: bool = True,
+        inference: bool = True,
+        timeout: float | None = None,
+        formats: ResultFormats | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        scan = scan_sparql(sparql)
+        check_services(scan, self.allowed_services)
+        request = {
+            "sparql": sparql,
+            "default_graph_uris": tuple(default_graph_uris),
+            "named_graph_uris": tuple(named_graph_uris),
+            "union_default": union_default,
+            "inference": inference,
+            "has_from": "FROM" in scan.keywords,
+            "formats": formats or ResultFormats(),
+            "max_rows": max_rows,
+        }
+        return self._pool.run(request, self.timeout if timeout is None else timeout)
+
+    def load_dataset(
+        self,
+        data: bytes | str | Path | Any,
+        *,
+        graphs: Mapping[str, bytes | str | Path] | None = None,
+        version: str | None = None,
+        source: str = "",
+    ) -> None:
+        """Replace everything with ``data`` (N-Quads/TriG bytes or file, or an rdflib Dataset)
+        plus ``graphs``: more documents, each loaded as the named graph its key names (files
+        in any RDF format, by extension; bytes as N-Triples).
+
+        Every triple of ``data`` must be in a named graph. ``version`` defaults to a hash of
+        the content; ``source`` is kept as given (the server stores a fingerprint of its
+        inputs there, to know on restart whether an on-disk store is current).
+        """
+        parts = [_as_nquads(data)]
+        for iri, document in (graphs or {}).items():
+            node = ox.NamedNode(str(iri))
+            ntriples = _as_ntriples(document, None if isinstance(document, Path) else "nt")
+            quads = (ox.Quad(q.subject, q.predicate, q.object, node) for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES))
+            parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        nquads = b"\n".join(p.rstrip(b"\n") for p in parts if p.strip()) + b"\n"
+        if version is None:
+            version = hashlib.sha256(b"\n".join(sorted(nquads.splitlines()))).hexdigest()[:16]
+        self._call("replace", nquads, version, source)
+
+    def put_graph(self, graph_iri: str, data: bytes | str | Path, *, format: str | None = None) -> None:
+        delta, _ = self.plan_graph("put", graph_iri, _as_ntriples(data, format))
+        self.apply(delta, note=f"put {graph_iri}")
+
+    def delete_graph(self, graph_iri: str) -> None:
+        delta, exists = self.plan_graph("delete", graph_iri, b"")
+        if exists:
+            self.apply(delta, note=f"delete {graph_iri}")
+
+    # -- writes (see WritableStore)
+    def plan_graph(self, operation: str, graph: str | None, data: bytes) -> tuple[Delta, bool]:
+        return self._call("plan_graph", operation, graph, data)
+
+    def plan_update(self, sparql: str, *, using_graphs: Sequence[str] = (),
+                    using_named_graphs: Sequence[str] = (), timeout: float | None = None) -> Delta:
+        """Work out what a SPARQL 1.1 Update would change, in a worker (stopped at the time
+        limit), on a scratch copy of the data. ``using_graphs``/``using_named_graphs`` are the
+        protocol's ``using-graph-uri``/``using-named-graph-uri``.
+
+        In an update, the default graph is the store's own default graph (what was written
+        to it), not the union that queries see: name graphs with ``GRAPH``, ``WITH`` or
+        ``USING``. Raises :class:`QuerySyntaxError`, :class:`QueryRefused` (``LOAD``,
+        ``SERVICE``, or the protocol's dataset together with ``USING``/``WITH``),
+        :class:`QueryTimeout`, :class:`QueryFailed`.
+        """
+        scan = scan_sparql(sparql)
+        if "LOAD" in scan.keywords:
+            raise QueryRefused("LOAD is refused: this server fetches nothing from the network or the file system")
+        check_services(scan, self.allowed_services)
+        if using_graphs or using_named_graphs:
+            if scan.keywords & {"USING", "WITH"}:
+                raise QuerySyntaxError("using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH "
+                                       "in the update (SPARQL 1.1 Protocol, 2.2.3)")
+            sparql = add_using(sparql, using_graphs, using_named_graphs)
+        request = {"op": "plan_update", "sparql": sparql}
+        return self._pool.run(request, self.timeout if timeout is None else timeout)
+
+    def apply(self, delta: Delta, *, note: str = "") -> None:
+        self._call("apply", delta, note)
+
+    def export(self) -> bytes:
+        return self._call("export")
+
+    def has_graph(self, graph: str) -> bool:
+        return any(iri == graph for iri, _ in self._info["graphs"])
+
+    def read_graph(self, graph: str | None, media_type: str) -> QueryResult:
+        where = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+        request = {
+            "sparql": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}",
+            "default_graph_uris": (), "named_graph_uris": (), "union_default": False, "inference": True,
+            "has_from": False, "formats": ResultFormats(graph=media_type), "max_rows": None, "stored": True,
+        }
+        return self._pool.run(request, self.timeout)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _rdf_format(format: str | None, path: Path | None) -> ox.RdfFormat:
+    if format:
+        fmt = ox.RdfFormat.from_media_type(format) or ox.RdfFormat.from_extension(format)
+    elif path is not None:
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+        if fmt is None and path.suffix.lower() in {".owl", ".xml"}:
+            fmt = ox.RdfFormat.RDF_XML
+        if fmt is None and path.suffix.lower() == ".json":
+            fmt = ox.RdfFormat.JSON_LD
+    else:
+        fmt = None
+    if fmt is None:
+        raise ValueError(f"unknown RDF format {format or (path.suffix if path else '')!r}; "
+                         "use .ttl, .nt, .nq, .trig, .rdf/.owl, .jsonld or .n3")
+    return fmt
+
+
+def _read(data: bytes | str | Path) -> tuple[bytes, Path | None]:
+    if isinstance(data, Path):
+        return data.read_bytes(), data
+    if isinstance(data, str):
+        return data.encode("utf-8"), None
+    return bytes(data), None
+
+
+def _as_ntriples(data: bytes | str | Path, format: str | None) -> bytes:
+    """Parse any RDF document (no network: pyoxigraph fetches no remote contexts or
+    entities); its blank nodes are renamed apart from everything else."""
+    raw, path = _read(data)
+    fmt = _rdf_format(format, path)
+    try:
+        triples = [q.triple for q in rename_blank_nodes(ox.parse(raw, fmt))]
+    except SyntaxError as exc:
+        raise ValueError(f"{path or 'data'}: {exc}") from None
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _as_nquads(data: bytes | str | Path | Any) -> bytes:
+    if hasattr(data, "serialize") and hasattr(data, "graphs"):  # an rdflib Dataset
+        return data.serialize(format="nquads", encoding="utf-8")
+    raw, path = _read(data)
+    fmt = _rdf_format(None, path) if path is not None else ox.RdfFormat.N_QUADS
+    if fmt is ox.RdfFormat.N_QUADS:
+        return raw
+    return ox.serialize(ox.parse(raw, fmt), format=ox.RdfFormat.N_QUADS)

@@ -1,0 +1,390 @@
+"""The holder process: owns the data (in memory, and on disk with ``path=``), applies
+writes one at a time, and forks query workers on request.
+
+It is started fresh (``python -c``, never forked from a threaded web server) and is single-threaded. ``raw`` is the dataset as stored (named graphs,
+empty ones too, and the store's own default graph); the views are what queries see. With a
+path, the on-disk pyoxigraph (RocksDB) store persists ``raw``; forked workers never touch it.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import signal
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import StaleWrite, StoreError, StoreFull
+from .ipc import recv, send
+from .model import Delta
+from .worker import Views, Worker
+
+__all__ = ["main"]
+
+_META_GRAPH = ox.NamedNode("urn:x-basel-kg:store")  # on disk only: version, time, source
+_META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+_META_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+_META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_DEFAULT = ox.DefaultGraph()
+
+
+def _build_view(quads: Iterable[ox.Quad]) -> ox.Store:
+    view = ox.Store()
+    view.extend(quads)
+    view.update(_UNION)
+    return view
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> str:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+def _graph_block(graph: ox.NamedNode | ox.DefaultGraph, quads: Iterable[ox.Quad]) -> str:
+    """Quads of one graph as the body of ``INSERT DATA``/``DELETE DATA``."""
+    body = _ntriples(q.triple for q in quads)
+    return body if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{\n{body}}}\n"
+
+
+def _by_graph(quads: Iterable[ox.Quad]) -> dict[ox.NamedNode | ox.DefaultGraph, list[ox.Quad]]:
+    groups: dict[Any, list[ox.Quad]] = {}
+    for q in quads:
+        groups.setdefault(q.graph_name, []).append(q)
+    return groups
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+class _Holder:
+    """Runs in the holder process: the primary data, the views, the metadata; forks workers.
+
+    ``raw`` is the dataset as stored (named graphs, empty ones included, and the store's own
+    default graph); ``views`` are what queries see. With a path, ``disk`` persists ``raw``.
+    """
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.inferred = frozenset(config["inferred_graphs"])
+        self.read_only = False
+        self.disk = self._open(config["path"]) if config["path"] else None
+        self.raw = ox.Store()
+        self.views: Views | None = None
+        self.version, self.modified, self.source = "empty", time.time(), ""
+        if self.disk is not None:
+            self._read_meta()
+            self.raw.extend(q for q in self.disk.quads_for_pattern(None, None, None, None) if q.graph_name != _META_GRAPH)
+            for graph in self.disk.named_graphs():
+                if graph != _META_GRAPH:
+                    self.raw.add_graph(graph)
+        self._rebuild()
+
+    def _open(self, path: str) -> ox.Store:
+        """The on-disk store; read-only when the disk is too full to open it for writing (RocksDB
+        writes on opening), so reads go on and writes get :class:`StoreFull`."""
+        try:
+            return ox.Store(path)
+        except OSError as exc:
+            if not _disk_full(exc):
+                raise
+            print("basel-kg: the store's disk is full: opening it read-only", file=sys.stderr)
+            self.read_only = True
+            return ox.Store.read_only(path)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreFull("the store was opened read-only because its disk was full; free space and restart "
+                            "to write again")
+
+    # -- data
+    def _rebuild(self) -> None:
+        quads = list(self.raw)
+        asserted = [q for q in quads if not self._is_inferred(q.graph_name)]
+        self.views = Views(_build_view(quads), _build_view(asserted))
+        self._count()
+
+    def _count(self) -> None:
+        full = self.views.full
+        counts = {row["g"].value: int(row["n"].value) for row in full.query(_GRAPH_COUNTS)}
+        for graph in self.raw.named_graphs():
+            counts.setdefault(graph.value, 0)
+        self.counts = tuple(sorted(counts.items()))
+        self.triples = int(next(iter(full.query(_TRIPLES)))["n"].value)
+
+    def _is_inferred(self, graph: Any) -> bool:
+        return isinstance(graph, ox.NamedNode) and graph.value in self.inferred
+
+    def _read_meta(self) -> None:
+        for q in self.disk.quads_for_pattern(None, None, None, _META_GRAPH):
+            if q.predicate == _META_VERSION:
+                self.version = q.object.value
+            elif q.predicate == _META_MODIFIED:
+                self.modified = datetime.fromisoformat(q.object.value).timestamp()
+            elif q.predicate == _META_SOURCE:
+                self.source = q.object.value
+
+    def _meta_update(self) -> str:
+        """SPARQL Update that records version, time and source on disk."""
+        stamp = datetime.fromtimestamp(self.modified, timezone.utc).isoformat()
+        meta = _ntriples([
+            ox.Triple(_META_GRAPH, _META_VERSION, ox.Literal(self.version)),
+            ox.Triple(_META_GRAPH, _META_MODIFIED, ox.Literal(stamp, datatype=_XSD_DATETIME)),
+            ox.Triple(_META_GRAPH, _META_SOURCE, ox.Literal(self.source)),
+        ])
+        return f"DROP SILENT GRAPH {_META_GRAPH} ; INSERT DATA {{ GRAPH {_META_GRAPH} {{ {meta} }} }}"
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "modified": self.modified,
+            "source": self.source,
+            "triples": self.triples,
+            "graphs": self.counts,
+            "read_only": self.read_only,
+        }
+
+    # -- commands (the parent calls them by name)
+    def replace(self, nquads: bytes, version: str, source: str) -> None:
+        quads = list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+        _require_named(quads)
+        self._writable()
+        before = self.version, self.modified, self.source
+        self.version, self.modified, self.source = version, time.time(), source
+        if self.disk is not None:
+            # clear() drops the metadata too, and it is written last: a load cut short
+            # leaves a store that claims nothing, so the next start loads again.
+            try:
+                self.disk.clear()
+                self.disk.extend(quads)
+                self.disk.update(self._meta_update())
+                self.disk.flush()
+            except OSError as exc:
+                self.version, self.modified, self.source = before
+                if _disk_full(exc):
+                    raise StoreFull("the store's disk is full: the data was not replaced") from None
+                raise
+        self.raw = ox.Store()
+        self.raw.extend(quads)
+        self._rebuild()
+
+    def plan_graph(self, operation: str, graph: str | None, ntriples: bytes) -> tuple[Delta, bool]:
+        """The change a Graph Store request makes (nothing is applied) and whether the graph existed."""
+        node = ox.NamedNode(graph) if graph is not None else _DEFAULT
+        exists = graph is None or self.raw.contains_named_graph(node)
+        old = set(self.raw.quads_for_pattern(None, None, None, node))
+        new = {ox.Quad(q.subject, q.predicate, q.object, node) for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
+        created = frozenset({graph}) if graph is not None and not exists else frozenset()
+        if operation == "put":
+            delta = Delta(remove=tuple(old - new), add=tuple(new - old), create=created)
+        elif operation == "post":
+            delta = Delta(add=tuple(new - old), create=created)
+        elif operation == "delete":
+            delta = Delta(remove=tuple(old), drop=frozenset({graph}) if graph is not None and exists else frozenset())
+        else:
+            raise ValueError(f"unknown graph operation {operation!r}")
+        return delta.based_on(self.version), exists
+
+    def apply(self, delta: Delta, what: str) -> None:
+        """Apply ``delta``: on disk in one transaction (with the new version), then in memory."""
+        if delta.base_version is not None and delta.base_version != self.version:
+            raise StaleWrite(f"the data changed (version {self.version}) since this change was planned "
+                             f"(on version {delta.base_version})")
+        raw = self.raw
+        create = {ox.NamedNode(g) for g in delta.create}
+        drop = {ox.NamedNode(g) for g in delta.drop} - create
+        drop = {g for g in drop if raw.contains_named_graph(g)}
+        removed = {q for q in delta.remove if q in raw}
+        for graph in drop:
+            removed.update(raw.quads_for_pattern(None, None, None, graph))
+        added = {q for q in delta.add if q not in raw or q in removed}
+        kept = removed & added
+        removed -= kept
+        added -= kept
+        create = {g for g in create if not raw.contains_named_graph(g)}
+        if not (removed or added or drop or create):
+            return
+        self._writable()
+        before = self.version, self.modified
+        self._changed(what + "\n" + hashlib.sha256(pickle.dumps((sorted(map(str, removed)), sorted(map(str, added)),
+                                                                 sorted(map(str, drop | create))))).hexdigest())
+        if self.disk is not None:
+            try:
+                self.disk.update(self._disk_update(removed, added, drop, create))
+            except OSError as exc:  # one transaction: nothing was written, memory is unchanged too
+                self.version, self.modified = before
+                if _disk_full(exc):
+                    raise StoreFull("the store's disk is full: the write was not applied") from None
+                raise
+        for q in removed:
+            raw.remove(q)
+        for graph in drop:
+            raw.remove_graph(graph)
+        for graph in create:
+            raw.add_graph(graph)
+        raw.extend(added)
+        self._update_views(removed, added)
+
+    def _disk_update(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> str:
+        """One SPARQL Update (one transaction) taking the disk store to the new state.
+
+        SPARQL cannot name a stored blank node (``DELETE DATA`` may not hold one, and
+        ``INSERT DATA`` mints new ones), so a graph that loses a statement with a blank node
+        is rewritten whole from memory; ``INSERT DATA`` is a single operation, so a blank
+        node used in several places stays one node.
+        """
+        removed_by_graph = _by_graph(q for q in removed if q.graph_name not in drop)
+        rewrite = {g for g, quads in removed_by_graph.items() if any(map(_has_blank, quads))}
+        added_by_graph = _by_graph(added)
+        operations = []
+        deletions = "".join(_graph_block(g, quads) for g, quads in removed_by_graph.items() if g not in rewrite)
+        if deletions:
+            operations.append(f"DELETE DATA {{\n{deletions}}}")
+        for graph in rewrite:
+            operations.append("CLEAR SILENT DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"CLEAR SILENT GRAPH {graph}")
+        operations += [f"DROP SILENT GRAPH {g}" for g in drop]
+        operations += [f"CREATE SILENT GRAPH {g}" for g in create]
+        insert = []
+        for graph in rewrite:
+            gone = set(removed_by_graph[graph])
+            content = [q for q in self.raw.quads_for_pattern(None, None, None, graph) if q not in gone]
+            insert.append(_graph_block(graph, content + added_by_graph.pop(graph, [])))
+        insert += [_graph_block(g, quads) for g, quads in added_by_graph.items()]
+        if any(insert):
+            operations.append(f"INSERT DATA {{\n{''.join(insert)}}}")
+        operations.append(self._meta_update())
+        return " ;\n".join(operations)
+
+    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad]) -> None:
+        full, asserted = self.views.full, self.views.asserted
+        for q in removed:
+            if isinstance(q.graph_name, ox.NamedNode):
+                full.remove(q)
+                asserted.remove(q)
+        for q in added:
+            if isinstance(q.graph_name, ox.NamedNode):
+                full.add(q)
+                if not self._is_inferred(q.graph_name):
+                    asserted.add(q)
+        for triple in {q.triple for q in removed | added}:
+            s, p, o = triple
+            graphs = [q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)]
+            union = ox.Quad(s, p, o, _DEFAULT)
+            (full.add if graphs else full.remove)(union)
+            (asserted.add if any(not self._is_inferred(g) for g in graphs) else asserted.remove)(union)
+        self._count()
+
+    def export(self) -> bytes:
+        return ox.serialize(self.raw, format=ox.RdfFormat.N_QUADS)
+
+    def _changed(self, what: str) -> None:
+        self.version = hashlib.sha256(f"{self.version}\n{what}".encode()).hexdigest()[:16]
+        self.modified = time.time()
+
+    def spawn(self, channel: socket.socket) -> None:
+        parent_end, child_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                channel.close()
+                parent_end.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _die_with_parent()
+                _limit_memory(self.config["worker_memory_mb"])
+                Worker(self.views, self.raw, self.version, self.config).serve(child_end)
+            except BaseException:  # noqa: BLE001 - a worker must never return into the holder loop
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        socket.send_fds(channel, [b"F"], [parent_end.fileno()])
+        parent_end.close()
+        send(channel, ("ok", {"pid": pid, "version": self.version}))
+
+
+def _require_named(quads: Sequence[ox.Quad]) -> None:
+    for q in quads:
+        if not isinstance(q.graph_name, ox.NamedNode):
+            raise ValueError(f"every triple must be in a named graph; found {q.triple} outside one")
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the holder exits, whatever the reason."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the holder died before prctl took effect
+        os._exit(0)
+
+
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap a worker's address space, so one query cannot take the machine's memory."""
+    if not megabytes:
+        return
+    import resource
+
+    try:
+        with open("/proc/self/statm") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        current = 0
+    limit = current + megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+# commands -> do they change the data (and so retire the workers)?
+_HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False}
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno == errno.ENOSPC or "No space left on device" in str(exc)
+
+
+def main(fd: int) -> None:
+    """Entry point of the holder process (see the module docstring)."""
+    channel = socket.socket(fileno=fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
+    try:
+        holder = _Holder(recv(channel))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        send(channel, ("error", type(exc).__name__, str(exc)))
+        return
+    send(channel, ("ok", holder.info()))
+    while True:
+        try:
+            command, *args = recv(channel)
+        except (EOFError, OSError):
+            return
+        if command == "spawn":
+            holder.spawn(channel)
+            continue
+        try:
+            if command not in _HOLDER_COMMANDS:
+                raise ValueError(f"unknown command {command!r}")
+            result = getattr(holder, command)(*args)
+        except StoreError as exc:
+            send(channel, ("raise", exc))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            send(channel, ("error", type(exc).__name__, str(exc)))
+        else:
+            send(channel, ("ok", holder.info(), result))
+
+

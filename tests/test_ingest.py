@@ -1,0 +1,304 @@
+"""basel-kg ingest: readers, bad inputs, passages and the extraction rules in English and Chinese.
+
+Fixtures are made in code (PDF with fpdf2, .docx with python-docx) or are small texts in
+tests/fixtures/ingest/ written in the form of real UN documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from basel_kg.ingest import Context, IngestError, ingest_file, read_document
+from basel_kg.ingest import patterns as P
+from basel_kg.ingest.passages import split_passages
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+EN = FIXTURES / "cop-report-en.txt"
+ZH = FIXTURES / "oewg-note-zh.txt"
+
+
+@pytest.fixture(scope="module")
+def context() -> Context:
+    return Context.load()
+
+
+@pytest.fixture(scope="module")
+def en(context):
+    return ingest_file(EN, context)
+
+
+@pytest.fixture(scope="module")
+def zh(context):
+    return ingest_file(ZH, context)
+
+
+def mentions(draft, kind, status=None):
+    return {m.text for m in draft.mentions if m.kind == kind and (status is None or m.status == status)}
+
+
+# --- patterns ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, numbers", [
+    ("recalling decision IX/9 on", ["IX/9"]),
+    ("decisions II/4 and IV/12", ["II/4", "IV/12"]),
+    ("its decision BC-10/2,", ["BC-10/2"]),
+    ("decision OEWG-VI/11 of the", ["OEWG-VI/11"]),
+    ("SC-2/25 and RC-6/12", ["SC-2/25", "RC-6/12"]),
+    ("decision BC.Ex-1/1 of the", ["BC.Ex-1/1"]),
+    ("Governing Council decision SS.VII/1", ["SS.VII/1"]),
+    ("通过第 IX/11 号决定，", ["IX/11"]),
+    ("在第I/15号决定中", ["I/15"]),
+    ("第 VIII/33 号和第 IX/11 号决定", ["VIII/33", "IX/11"]),
+    ("paragraph 4/5 of the table", []),
+])
+def test_decision_numbers_in_english_and_chinese(text, numbers):
+    assert [s.text for s in P.decisions(text)] == numbers
+
+
+@pytest.mark.parametrize("text, symbols", [
+    ("see UNEP/CHW.10/28.", ["UNEP/CHW.10/28"]),
+    ("UNEP/CHW/OEWG/7/17, 附件。", ["UNEP/CHW/OEWG/7/17"]),
+    ("UNEP/FAO/RC/COP.8/INF/29 and UNEP/POPS/COP.8/INF/46", ["UNEP/FAO/RC/COP.8/INF/29", "UNEP/POPS/COP.8/INF/46"]),
+    ("(UNEP/CHW.6/32/Add.1)", ["UNEP/CHW.6/32/Add.1"]),
+    ("UNEP/CHW.10/6/Rev.1; UNEP/CHW.9/INF/12/Corr.1", ["UNEP/CHW.10/6/Rev.1", "UNEP/CHW.9/INF/12/Corr.1"]),
+    ("K1173733 UNEP/CHW.10/28", ["UNEP/CHW.10/28"]),
+])
+def test_un_symbols_whole_never_print_job_numbers(text, symbols):
+    assert [s.text for s in P.symbols(text)] == symbols
+
+
+@pytest.mark.parametrize("text, begin, end", [
+    ("from 17 to 21 October 2011", "2011-10-17", "2011-10-21"),
+    ("Geneva, 17–21 October 2011", "2011-10-17", "2011-10-21"),
+    ("30 June to 2 July 2010", "2010-06-30", "2010-07-02"),
+    ("on 23 September 2002,", "2002-09-23", "2002-09-23"),
+    ("in June 2001", "2001-06", "2001-06"),
+    ("2010年5月10-14日，日内瓦", "2010-05-10", "2010-05-14"),
+    ("2008 年 6 月 23 日－27 日, 巴厘", "2008-06-23", "2008-06-27"),
+    ("于 2001 年 10 月 4 日商定", "2001-10-04", "2001-10-04"),
+])
+def test_dates_and_ranges_in_english_and_chinese(text, begin, end):
+    (span,) = P.dates(text)
+    assert (span.begin, span.finish) == (begin, end)
+
+
+def test_impossible_dates_are_not_dates():
+    assert P.dates("31 February 2011") == [] and P.dates("2011年2月30日") == []
+
+
+@pytest.mark.parametrize("text, ordinal, body", [
+    ("the ninth meeting of the Conference of the Parties", 9, "cop"),
+    ("the seventh meeting of the Open-ended Working Group", 7, "oewg"),
+    ("缔约方大会第九次会议", 9, "cop"),
+    ("不限成员名额工作组第七届会议", 7, "oewg"),
+    ("第七届会议", 7, None),
+])
+def test_meetings_in_english_and_chinese(text, ordinal, body):
+    (span,) = P.meetings(text)
+    assert (span.value["ordinal"], span.value["body"]) == (ordinal, body)
+
+
+def test_persons_with_country_and_role():
+    (p,) = P.persons("It was opened by Mr. Juan Perez (Colombia), President of the Conference.")
+    assert (p.value["name"], p.value["country"], p.value["role"]) == ("Juan Perez", "Colombia", "President of the Conference")
+    (q,) = P.persons("The Executive Secretary, Ms. Katharina Kummer Peiry, closed")
+    assert (q.value["name"], q.value["role"]) == ("Katharina Kummer Peiry", "Executive Secretary")
+
+
+# --- passages ------------------------------------------------------------------------------------------
+
+def test_passages_have_stable_anchors_locators_and_lines():
+    lines = ["Cover", "", "I. BACKGROUND", "", "1. First para", "wrapped", "", "(a) sub a", "(b) sub b",
+             "(i) item i", "2. Second para", "1. restarted inside", "2. again", "3. Third", "一、 导言", "4． 第四段",
+             "（a） 子段", "* UNEP/CHW.10/1", "1 A footnote", "", "Annex II", "Name\tActivity", "WCO\tcustoms", "• bullet"]
+    ps = {p.anchor: p for p in split_passages(lines)}
+    assert list(ps)[:3] == ["cover", "sec-1", "para-1"]
+    assert (ps["para-1"].line_start, ps["para-1"].line_end, ps["para-1"].text) == (5, 6, "1. First para wrapped")
+    assert {"para-1-a", "para-1-b", "para-1-b-i", "para-2", "para-2-1", "para-2-2", "para-3", "sec-1-2", "para-4",
+            "para-4-a", "footnote-star", "footnote-1", "annex-2", "annex-2-table-1-row-1", "annex-2-table-1-row-2"} <= set(ps)
+    assert ps["annex-2-table-1-row-2"].locator == "Annex II, Table 1, row 2 ('WCO')"
+    assert ps["para-2-1"].locator == "para. 2, para. 1 within it"
+
+
+def test_a_paragraph_interrupted_by_footnotes_continues_after_them():
+    lines = ["1. Start of a paragraph that goes", "", "* UNEP/CHW/OEWG/7/1。", "", "1 A note", "",
+             "on after the page break.", "2. Next"]
+    ps = {p.anchor: p for p in split_passages(lines)}
+    assert (ps["para-1"].line_start, ps["para-1"].line_end) == (1, 7)
+    assert ps["para-1"].text.endswith("on after the page break.") and "A note" not in ps["para-1"].text
+
+
+# --- the draft graph -----------------------------------------------------------------------------------
+
+def test_english_document_metadata(en):
+    g, doc = en.graph, en.document_iri
+    from basel_kg.namespaces import BKG, DCTERMS
+
+    assert str(doc) == "https://w3id.org/basel-kg/document/UNEP/CHW.10/28"
+    assert str(g.value(doc, BKG.symbol)) == "UNEP/CHW.10/28"
+    assert str(g.value(doc, DCTERMS.date)) == "2011-11-17"
+    assert (doc, BKG.originalLanguage, None) in g
+    meeting = g.value(doc, BKG.forMeeting)
+    assert str(meeting) == "https://w3id.org/basel-kg/meeting/basel-cop-10"
+    from basel_kg.ingest.extract import SCHEMA
+
+    assert (str(g.value(meeting, SCHEMA.startDate)), str(g.value(meeting, SCHEMA.endDate))) == ("2011-10-17", "2011-10-21")
+    assert str(g.value(doc, BKG.underAgendaItem)).endswith("meeting/basel-cop-10/agenda-item/3")
+    assert "K1173733" not in g.serialize(format="nt")
+
+
+def test_decisions_link_existing_or_new_nodes_or_are_reported(en):
+    assert mentions(en, "decision", "matched") >= {"IX/9", "II/4", "IV/12"}
+    assert mentions(en, "decision", "new") >= {"BC-10/2", "OEWG-VI/11", "SC-2/25", "RC-6/12"}
+    assert mentions(en, "decision", "unresolved") == {"BC.Ex-1/1", "SS.VII/1"}
+    from rdflib import URIRef
+
+    from basel_kg.namespaces import BKG
+
+    sc = URIRef("https://w3id.org/basel-kg/decision/stockholm-cop-2-25")
+    assert str(en.graph.value(sc, BKG.adoptedBy)).endswith("body/stockholm-cop")
+    assert str(en.graph.value(sc, BKG.adoptedAt)).endswith("meeting/stockholm-cop-2")
+
+
+def test_symbols_matched_new_or_reported(en):
+    assert "UNEP/CHW/OEWG/7/17" in mentions(en, "symbol", "matched")  # the graph has it
+    assert mentions(en, "symbol", "new") >= {"UNEP/FAO/RC/COP.8/INF/29", "UNEP/POPS/COP.8/INF/46",
+                                             "UNEP/CHW.10/INF/12/Add.1", "UNEP/CHW.10/6/Rev.1", "UNEP/CHW.10/1"}
+    assert "UNEP/CHW.10/CRP.3" in mentions(en, "symbol", "unresolved")  # a form the shapes do not accept (yet)
+
+
+def test_meetings_organisations_persons(en):
+    assert "the seventh meeting of the Open-ended Working Group" in mentions(en, "meeting", "matched")
+    assert {"World Customs Organization", "GPWM"} <= mentions(en, "organisation", "matched")
+    assert "Secretariat of the Pacific Regional Environment Programme (SPREP)" in mentions(en, "organisation", "new")
+    assert {"Juan Perez", "Katharina Kummer Peiry"} <= mentions(en, "person", "new")
+
+
+def test_chinese_document(zh):
+    from basel_kg.namespaces import BKG
+
+    assert str(zh.graph.value(zh.document_iri, BKG.forMeeting)).endswith("meeting/basel-oewg-7")
+    assert mentions(zh, "decision", "matched") >= {"IX/11", "VIII/33"}
+    assert "I/15" in mentions(zh, "decision", "new")
+    assert "缔约方大会第九次会议" in mentions(zh, "meeting", "matched")
+    assert "世界贸易组织" in mentions(zh, "organisation", "matched")
+    assert "UNEP/CHW/OEWG/7/1" in mentions(zh, "symbol")
+
+
+def test_every_subject_has_passage_provenance_and_the_draft_conforms(en, context):
+    from rdflib.namespace import PROV, RDF
+
+    from basel_kg.ingest import validate_draft
+    from basel_kg.namespaces import BKG
+
+    g = en.graph
+    for s in set(g.subjects(RDF.type, None)):
+        if (s, RDF.type, BKG.SourcePassage) in g or (s, RDF.type, BKG.SourceText) in g or (s, RDF.type, PROV.Entity) in g:
+            continue
+        assert any(str(p).startswith(str(en.source_iri) + "#") for p in g.objects(s, PROV.wasDerivedFrom)), s
+    report = validate_draft(en, context)
+    assert report.conforms, report.text
+
+
+# --- formats and encodings -------------------------------------------------------------------------------
+
+def test_utf16_and_gb18030_read_the_same_text(tmp_path):
+    text = ZH.read_text(encoding="utf-8")
+    for enc in ("utf-16", "gb18030"):
+        path = tmp_path / f"note-{enc}.txt"
+        path.write_bytes(text.encode(enc))
+        assert read_document(path).text.strip() == text.strip(), enc
+
+
+def test_html_docx_pdf(tmp_path, context):
+    html = tmp_path / "page.html"
+    html.write_text("<html><head><title>x</title><script>decision I/1</script></head><body><p>1. Recalling decision "
+                    "IX/9 and UNEP/CHW.9/INF/12.</p><table><tr><td>WCO</td><td>customs</td></tr></table></body></html>",
+                    encoding="utf-8")
+    d = ingest_file(html, context)
+    assert mentions(d, "decision") == {"IX/9"} and any(p.kind == "row" for p in d.passages)
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("1. 通过第 IX/11 号决定，秘书处。")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "World Customs Organization", "decision VIII/33"
+    document.save(tmp_path / "note.docx")
+    d = ingest_file(tmp_path / "note.docx", context)
+    assert mentions(d, "decision") == {"IX/11", "VIII/33"}
+    assert any(p.anchor == "table-1-row-1" for p in d.passages)
+
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for n in range(2):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, f"{n + 1}. The Conference recalled decision IX/{n + 9} and document UNEP/CHW.10/{n + 1}.")
+    pdf.output(str(tmp_path / "doc.pdf"))
+    d = ingest_file(tmp_path / "doc.pdf", context)
+    assert mentions(d, "decision") == {"IX/9", "IX/10"} and mentions(d, "symbol") == {"UNEP/CHW.10/1", "UNEP/CHW.10/2"}
+
+
+# --- bad input: a clear error naming the file, exit 2, nothing written ------------------------------------
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    from fpdf import FPDF
+
+    files = {}
+    (tmp_path / "empty.txt").write_bytes(b"")
+    files["empty"] = (tmp_path / "empty.txt", "empty file")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    files["binary"] = (tmp_path / "binary.txt", "binary")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(0, 10, "decision IX/9")
+    data = bytes(pdf.output())
+    (tmp_path / "truncated.pdf").write_bytes(data[: len(data) // 2])
+    files["truncated pdf"] = (tmp_path / "truncated.pdf", "truncated PDF")
+    (tmp_path / "cut.txt").write_bytes("决定".encode("utf-8")[:-1])
+    files["truncated text"] = (tmp_path / "cut.txt", "truncated")
+    (tmp_path / "cut.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    files["truncated docx"] = (tmp_path / "cut.docx", "truncated or corrupt .docx")
+    image = FPDF()
+    image.add_page()
+    image.rect(20, 20, 100, 100, style="F")
+    image.output(str(tmp_path / "scan.pdf"))
+    files["no text layer"] = (tmp_path / "scan.pdf", "no text layer")
+    (tmp_path / "odd.txt").write_bytes(bytes([0x80 + (i * 37) % 127 for i in range(3000)]))
+    files["unknown encoding"] = (tmp_path / "odd.txt", "encoding")
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(100 * 1024 * 1024)  # 100 MB, sparse: the limit is checked before reading
+    files["100 MB"] = (big, "too large")
+    return files
+
+
+def test_bad_inputs_are_refused_with_the_file_and_the_problem(tmp_path):
+    for name, (path, problem) in _bad_files(tmp_path).items():
+        with pytest.raises(IngestError) as info:
+            read_document(path)
+        assert str(path) in str(info.value) and problem in str(info.value), (name, str(info.value))
+
+
+def test_cli_bad_input_exit_2_nothing_written(tmp_path, run_cli):
+    files = _bad_files(tmp_path)
+    into = tmp_path / "data" / "005-bad.ttl"
+    for name, (path, problem) in files.items():
+        result = run_cli("ingest", path, "--into", into)
+        assert result.returncode == 2, (name, result.stderr)
+        assert str(path) in result.stderr and problem in result.stderr and "nothing written" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_cli_json_report_lists_unresolved_with_passage(run_cli):
+    result = run_cli("ingest", EN, "--report", "json", "--no-validate")
+    assert result.returncode == 0, result.stderr
+    (item,) = json.loads(result.stdout)
+    unresolved = {e["text"]: e for e in item["unresolved"]}
+    assert unresolved["SS.VII/1"]["passages"] == ["para-2"] and unresolved["SS.VII/1"]["note"]
+    assert any(e["iri"] == "https://w3id.org/basel-kg/decision/basel-cop-IX-9" for e in item["matched"])
