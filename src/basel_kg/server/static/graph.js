@@ -30,9 +30,13 @@
           "color": "#5f6b7a", "text-rotation": "autorotate" } },
         { selector: "node:selected", style: { "border-width": 3, "border-color": "#f0b400" } },
       ],
-      layout: { name: data.nodes.length > 25 ? "cose" : "concentric", animate: false, nodeDimensionsIncludeLabels: true,
-        concentric: (n) => (n.data("center") ? 10 : n.degree()), levelWidth: () => 1, minNodeSpacing: 20,
-        randomize: true, nodeRepulsion: () => 60000, idealEdgeLength: () => 60, gravity: 0.6, padding: 20 },
+      maxZoom: 2.5,
+      layout: data.nodes.length > 25
+        ? { name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true, nodeRepulsion: () => 60000,
+            idealEdgeLength: () => 60, gravity: 0.6, padding: 20 }
+        // A neighbourhood: the entity in the middle, its neighbours around it, close enough to read.
+        : { name: "concentric", animate: false, concentric: (n) => (n.data("center") ? 2 : 1), levelWidth: () => 1,
+            minNodeSpacing: 55, padding: 30, nodeDimensionsIncludeLabels: false },
     });
     cy.on("tap", "node", (event) => { window.location.href = event.target.data("href"); });
     cy.on("mouseover", "node", (event) => { container.style.cursor = "pointer"; event.target.addClass("hover"); });
