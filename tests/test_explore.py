@@ -86,6 +86,21 @@ def test_the_index_follows_the_dataset_version_after_a_write():
         assert [h.iri for h in index.search("Zanzibar Waste Forum").hits] == [BASE + "forum/zwf"]
 
 
+def test_the_search_route_answers_from_the_current_version_after_a_write():
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+
+    with EmbeddedStore() as store:
+        store.load_dataset(load_sources())
+        with BackgroundServer(create_app(Settings(store=store))) as server, httpx.Client(base_url=server.url) as c:
+            assert c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["total"] == 0
+            store.put_graph(BASE + "graph/test-search", f"<{BASE}forum/zwf> <http://www.w3.org/2000/01/rdf-schema#label> "
+                            '"Zanzibar Waste Forum"@en .\n', format="application/n-triples")
+            found = c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()
+            assert found["version"] == store.version
+            assert [h["href"] for h in found["hits"]] == ["/forum/zwf"]
+
+
 def test_excerpts_are_cut_between_words():
     text = " ".join(f"word{i}" for i in range(100))
     cut = excerpt(text, "word50", width=60)
@@ -251,3 +266,15 @@ def test_ontology_documentation_has_one_title_and_english_labels():
 def test_api_docs_lead_back_to_the_site(client):
     html = client.get("/docs").text
     assert 'aria-label="Site"' in html and 'href="/"' in html and 'href="/search"' in html
+
+
+@pytest.mark.parametrize("q", ['"', '" OR * NEAR(', "a\"b\"c AND NOT", "^x", "🙂🙂🙂", "  ", "IX/"])
+def test_any_query_text_is_searched_as_text(client, q):
+    """FTS5 query syntax in the search box is matched literally, never an error."""
+    response = client.get("/search", params={"q": q, "format": "json"})
+    assert response.status_code == 200
+    assert client.get("/search/suggest", params={"q": q}).status_code == 200
+
+
+def test_overlong_queries_are_refused_with_a_clear_status(client):
+    assert client.get("/search", params={"q": "x" * 201}).status_code == 422
