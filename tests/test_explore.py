@@ -101,6 +101,32 @@ def test_the_search_route_answers_from_the_current_version_after_a_write():
             assert [h["href"] for h in found["hits"]] == ["/forum/zwf"]
 
 
+def test_a_validated_write_updates_the_index_without_a_rebuild():
+    """The write path hands each change to the index: only the touched subjects are re-read."""
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+    from kgtest import _knowledge_graph
+
+    token = "explore-secret-token-0123456789"
+    turtle = (f"@base <{BASE}> . @prefix bkg: <{BKG_URI}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+              "@prefix org: <http://www.w3.org/ns/org#> . @prefix prov: <http://www.w3.org/ns/prov#> .\n"
+              '<org/zanzibar-waste-forum> a bkg:IntergovernmentalOrganisation ; rdfs:label "Zanzibar Waste Forum"@en ; '
+              f"org:memberOf <org/sbc> ; prov:wasDerivedFrom <{BASE}source/002_2e5438f9604e1223#annex-wco> .")
+    with EmbeddedStore() as store:
+        store.load_dataset(_knowledge_graph().dataset)
+        app = create_app(Settings(store=store, write_tokens=(("explore", token),)))
+        with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as c:
+            assert c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["total"] == 0
+            written = c.put("/store", params={"graph": "https://example.org/contrib/explore"}, content=turtle,
+                            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+            assert written.status_code in (200, 201, 204), written.text
+            index = app.state.search
+            assert index.version == store.version and index.builds == 1
+            hits = c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["hits"]
+            assert [h["href"] for h in hits] == ["/org/zanzibar-waste-forum"]
+            assert index.builds == 1
+
+
 def test_excerpts_are_cut_between_words():
     text = " ".join(f"word{i}" for i in range(100))
     cut = excerpt(text, "word50", width=60)
