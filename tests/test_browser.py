@@ -80,7 +80,7 @@ def check(page, name: str, folder: Path) -> None:
             .map((v) => v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
     }""")
     assert not violations, f"{name}: {violations}"
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True, timeout=30000)
 
 
 def test_search_from_the_home_page_to_an_entity(page, screenshots):
@@ -125,6 +125,12 @@ def test_browse_a_class_with_facets_and_sorting(page, screenshots):
     page.locator("table.instances tbody a").first.click()
     page.wait_for_load_state()
     assert page.locator("dl.keyfacts").is_visible()
+
+    page.goto("/")
+    page.get_by_role("link", name="dataset description").first.click()
+    page.wait_for_url("**/.well-known/void")
+    assert page.locator("h1").inner_text() == "Dataset description"
+    check(page, "void", screenshots)
 
 
 def test_the_network_and_following_a_node(page, screenshots):
@@ -184,9 +190,19 @@ def test_editor_results_have_short_names_local_links_and_other_views(page, scree
     page.wait_for_function("() => window.basel_kg_result_network && window.basel_kg_result_network.nodes().length > 2")
     page.locator(".tabPanel.active .yasr .select_timeline").click()
     page.locator(".tabPanel.active .yasr .vis-item").first.wait_for()
-    link = page.locator(".tabPanel.active .yasr .select_table").click()
+    page.locator(".tabPanel.active .yasr .select_table").click()
     page.locator(".tabPanel.active .yasr table.dataTable tbody a.iri").first.click()
     page.wait_for_url("**/meeting/**")
+
+    page.goto("/sparql")
+    page.locator(".yasqe .CodeMirror").wait_for()
+    counts = ("PREFIX bkg: <https://w3id.org/basel-kg/ontology#>\n"
+              "SELECT ?body (COUNT(?m) AS ?meetings) WHERE { ?m a bkg:Meeting ; bkg:meetingOf ?body } GROUP BY ?body")
+    page.evaluate("(q) => { window.basel_kg_yasgui.getTab().setQuery(q); }", counts)
+    page.locator(".tabPanel.active .yasqe_queryButton").click()
+    page.locator(".tabPanel.active .yasr table.dataTable tbody tr").first.wait_for(timeout=15000)
+    page.locator(".tabPanel.active .yasr .select_chart").click()
+    page.locator(".tabPanel.active .yasr .result-view canvas").wait_for()
 
 
 def test_published_example_opens_in_the_editor_and_runs(page):
