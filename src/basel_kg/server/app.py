@@ -6,6 +6,7 @@ settings, result cache, templates and query registry (``app.state``).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
     app.state.search = SearchIndex()
+    app.state.writes.listeners.append(partial(app.state.search.changed, settings.store))
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
