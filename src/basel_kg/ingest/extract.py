@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from ..namespaces import BASE, BKG, bind_prefixes, graph_iri
 from . import patterns as P
 from .gazetteer import BODY_SLUGS, Gazetteer
-from .passages import Passage, split_passages
+from .passages import Passage, split_passages, zh_number
 from .reader import ReadDocument
 
 __all__ = ["Mention", "Draft", "extract"]
@@ -221,21 +221,28 @@ class _Builder:
         return iri
 
     def cover_meeting(self, cover: Passage, cover_text: str, lines: list[str]) -> None:
-        spans = P.meetings(cover_text)
-        body = None
-        if re.search(r"Open-ended Working Group|不限成员名额工作组", cover_text, re.I):
-            body = "basel-oewg"
-        elif re.search(r"Conference of the Parties|缔约方大会|缔约方会议", cover_text, re.I):
-            body = "basel-cop"
-        conv = "basel" if re.search(r"Basel Convention|巴塞尔公约", cover_text) else None
-        if re.search(r"Stockholm Convention|斯德哥尔摩公约", cover_text):
-            conv, body = "stockholm", "stockholm-cop" if body == "basel-cop" else None
-        elif re.search(r"Rotterdam Convention|鹿特丹公约", cover_text):
-            conv, body = "rotterdam", "rotterdam-cop" if body == "basel-cop" else None
-        ordinal = next((s.value["ordinal"] for s in spans if s.value["ordinal"]), None)
+        ordinal = None  # a UN cover page prints the session on a line of its own: "Tenth meeting", "第七届会议"
+        m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
+        if m:
+            ordinal = P.ORDINALS[m.group(1).lower()]
+        else:
+            m = re.search(r"^\s*第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:届|次)\s*(?:会议|常会)\s*$", cover_text, re.M)
+            if m:
+                ordinal = int(m.group(1)) if m.group(1).isdigit() else zh_number(m.group(1))
         if ordinal is None:
-            m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b", cover_text, re.I | re.M)
-            ordinal = P.ORDINALS[m.group(1).lower()] if m else None
+            return
+        before = cover_text[:m.start()].split("\n")[-4:]
+        near = "\n".join(before)
+        body = None
+        if re.search(r"Open-ended Working Group|不限成员名额工作组", near, re.I):
+            body = "basel-oewg"
+        elif re.search(r"Conference of the Parties|缔约方大会|缔约方会议", near, re.I):
+            body = "basel-cop"
+        conv = "basel" if re.search(r"Basel Convention|巴塞尔公约", near) else None
+        if re.search(r"Stockholm Convention|斯德哥尔摩公约", near):
+            conv, body = "stockholm", "stockholm-cop" if body == "basel-cop" else None
+        elif re.search(r"Rotterdam Convention|鹿特丹公约", near):
+            conv, body = "rotterdam", "rotterdam-cop" if body == "basel-cop" else None
         if not body or not ordinal or conv is None:
             if ordinal:
                 self.mention("meeting", f"meeting {ordinal}", cover.anchor, "unresolved",
@@ -299,11 +306,10 @@ class _Builder:
         for m in _ITS_MEETING.finditer(text):
             if any(s.start <= m.start(1) < s.end for s in spans):
                 continue
-            left = max(text.rfind(". ", 0, m.start()), text.rfind("; ", 0, m.start()))
-            right = [i for i in (text.find(". ", m.end()), text.find("; ", m.end())) if i >= 0]
-            sentence = text[left + 1: min(right) if right else len(text)]
-            bodies = {P.BODY_WORDS[b.group(0).lower()] if b.group(0).lower() in P.BODY_WORDS else P.BODY_WORDS.get(b.group(0))
-                      for b in _BODY_IN_SENTENCE.finditer(sentence)}
+            near = [(min(abs(b.start() - m.end()), abs(m.start() - b.end())), b.group(0))
+                    for b in _BODY_IN_SENTENCE.finditer(text, max(0, m.start() - 80), m.end() + 80)]
+            near = [n for n in near if n[0] <= 60]
+            bodies = {P.BODY_WORDS.get(min(near)[1].lower(), P.BODY_WORDS.get(min(near)[1]))} if near else set()
             value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
                      "convention": None, "extraordinary": False, "its": True}
             spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
@@ -490,7 +496,7 @@ class _Builder:
         if iri is None:
             slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
             iri = URIRef(f"{BASE}org/{slug}")
-            if self.exists(iri):
+            if self.exists(iri) or iri in self.seen_orgs.values():
                 self.mention("organisation", name, anchor, "unresolved", note=f"{iri} exists under another name")
                 return
             self.seen_orgs[name] = iri

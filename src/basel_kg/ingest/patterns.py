@@ -214,10 +214,11 @@ BODY_WORDS = {
     "理事会": "unep-gc", "主席团": "bureau",
 }
 _BODY_EN = r"(?P<body>Conference of the Parties|Meeting of the Parties|Open-ended Working(?: Group)?|Expanded Bureau|Bureau|Governing Council)"
-_CONV_EN = r"(?:\s+(?:to|of)\s+the\s+(?P<conv>Basel|Stockholm|Rotterdam|Vienna|Minamata)\s+Convention|\s+(?:to|of)\s+the\s+(?P<prot>Montreal)\s+Protocol)?"
+_CONV_EN = (r"(?:(?:\s+of\s+the\s+Parties)?\s+(?:to|of)\s+the\s+(?:(?P<conv>Basel|Stockholm|Rotterdam|Vienna|Minamata)\s+Convention"
+            r"|(?P<prot>Montreal)\s+Protocol))?")
 _MEETING_EN = re.compile(
     rf"\b(?:the\s+)?(?:(?P<ord>{_ORD_RE})|(?P<num>\d{{1,2}})(?:st|nd|rd|th))\s+(?P<extra>(?:extraordinary|special|ordinary|resumed)\s+)?"
-    rf"(?:meeting|session)\s+of\s+(?:the\s+|its\s+)?{_BODY_EN}{_CONV_EN}", re.I)
+    rf"(?:(?:meeting|session)\s+of\s+(?:the\s+|its\s+)?{_BODY_EN}|(?P<mop>Meeting of the Parties)){_CONV_EN}", re.I)
 _MEETING_EN_SHORT = re.compile(r"(?<![/\w.-])(?P<body>COP|OEWG|MOP)[-\s]?(?P<num>\d{1,2})(?![-\w/.])")
 _ZH_ORD = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
 _MEETING_ZH = re.compile(
@@ -228,7 +229,7 @@ def meetings(text: str) -> list[Span]:
     out = []
     for m in _MEETING_EN.finditer(text):
         n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
-        body = BODY_WORDS[re.sub(r"working$", "working group", m.group("body").lower())]
+        body = "mop" if m.group("mop") else BODY_WORDS[re.sub(r"working$", "working group", m.group("body").lower())]
         conv = (m.group("conv") or m.group("prot") or "").lower() or None
         out.append(Span("meeting", m.group(0), m.start(), m.end(),
                         {"ordinal": n, "body": body, "convention": conv, "extraordinary": bool(m.group("extra"))}))
