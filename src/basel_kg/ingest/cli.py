@@ -34,7 +34,8 @@ def add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", type=float, default=50.0, metavar="MB",
                         help="refuse files larger than this, before reading them (default 50)")
     parser.add_argument("--no-validate", action="store_true",
-                        help="skip SHACL validation of the draft (faster; --into and --endpoint still validate)")
+                        help="skip SHACL validation of the draft (faster; --into still validates, and a server validates "
+                             "what --endpoint sends)")
 
 
 def ingest_from_args(args: argparse.Namespace) -> int:
@@ -60,7 +61,7 @@ def ingest_from_args(args: argparse.Namespace) -> int:
         drafts = [ingest_file(d.path, context, into=args.into, symbol=args.symbol, document=d) for d in documents]
     except IngestError as exc:
         return fail(f"{exc} (nothing written)")
-    must_validate = not args.no_validate or args.into is not None or args.endpoint
+    must_validate = not args.no_validate or args.into is not None  # --endpoint: the server's write guard validates
     validations = [validate_draft(d, context) for d in drafts] if must_validate else None
     conforms = all(v.conforms for v in validations) if validations else True
 
@@ -90,7 +91,7 @@ def ingest_from_args(args: argparse.Namespace) -> int:
             return fail(f"{exc}")
         print(f"wrote {data_file} (graph {drafts[0].graph_name}) and {text_file}", file=sys.stderr)
     if args.endpoint:
-        from ..remote import Endpoints, RemoteStore, make_auth
+        from ..store.remote import Endpoints, RemoteStore, make_auth
         from ..store import StoreError
 
         try:
