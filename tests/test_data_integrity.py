@@ -20,7 +20,9 @@ from basel_kg.namespaces import BASE, BKG, GRAPH
 from basel_kg.sources import discover, load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# ../shared next to a clone of main; ../../shared from a helper worktree (/work/wt/NAME)
+SHARED = next((d / "shared" for d in (ROOT.parent, ROOT.parent.parent) if (d / "shared" / "seeds").is_dir()),
+              ROOT.parent / "shared")
 SEEDS = {p.stem: p for p in (SHARED / "seeds").glob("0*.txt")}
 DATA_FILES = [s for s in discover(ROOT) if s.role == "data" and s.graph != GRAPH.REFERENCE]
 
@@ -117,3 +119,19 @@ def test_every_base_iri_used_as_object_is_described():
                        if isinstance(o, URIRef) and str(o).startswith(BASE)
                        and not str(o).startswith(BASE + "ontology") and o not in typed})
     assert dangling == []
+
+
+def test_every_literal_is_kept_as_is_by_the_store():
+    """The endpoint (pyoxigraph) and the dumps (rdflib) show the same RDF term for every literal:
+    no datatype the store normalises (xsd:positiveInteger -> xsd:integer, issue #14)."""
+    import pyoxigraph as ox
+
+    ds = dataset()
+    literals = {o for _, _, o, _ in ds.quads((None, None, None, None)) if isinstance(o, Literal) and o.datatype}
+    assert literals
+    doc = "".join(f"<urn:s> <urn:p> {lit.n3()} .\n" for lit in literals)
+    store = ox.Store()
+    store.load(doc.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    stored = {(q.object.value, q.object.datatype.value) for q in store}
+    changed = sorted(f"{lit.n3()}" for lit in literals if (str(lit), str(lit.datatype)) not in stored)
+    assert changed == []

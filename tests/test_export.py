@@ -76,15 +76,35 @@ def test_dataset_formats_round_trip(mini_release, fmt):
 
 
 def test_jsonld_round_trip_offline(mini_release):
-    """rdflib resolves "context.jsonld" to the file beside it; our loader (pyoxigraph) uses its own copy."""
+    """The release JSON-LD embeds its context: any processor reads it with nothing to fetch
+    (plain pyoxigraph has no document loader at all)."""
+    import pyoxigraph as ox
+
+    from basel_kg.jsonld import jsonld_context
+
     kg, release = mini_release
     path = release.files["basel-kg.jsonld"]
-    assert json.loads(path.read_text())["@context"] == "context.jsonld"
+    assert json.loads(path.read_text())["@context"] == jsonld_context()["@context"]
     by_rdflib = Dataset()
     by_rdflib.parse(path, format="json-ld")
     assert_same_dataset(kg, by_rdflib)
-    by_oxigraph = parse_bytes(path.read_bytes(), format=Format.JSONLD, into=Dataset())
+    quads = ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.JSON_LD), format=ox.RdfFormat.N_QUADS)
+    by_oxigraph = Dataset().parse(data=quads, format="nquads")
     assert_same_dataset(kg, by_oxigraph)
+    by_our_loader = parse_bytes(path.read_bytes(), format=Format.JSONLD, into=Dataset())
+    assert_same_dataset(kg, by_our_loader)
+
+
+def test_release_jsonld_is_what_export_writes(mini_release, capsys, monkeypatch):
+    """`basel-kg export --format json-ld` and the release's basel-kg.jsonld are the same document."""
+    kg, release = mini_release
+    monkeypatch.setenv("BASEL_KG_ROOT", str(release.directory.parent / "project"))
+    assert cli.main(["export", "--format", "json-ld"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    released = json.loads(release.files["basel-kg.jsonld"].read_text(encoding="utf-8"))
+    assert exported["@context"] == released["@context"]
+    assert sorted(g["@id"] for g in exported["@graph"]) == sorted(g["@id"] for g in released["@graph"])
+    assert_same_dataset(kg, Dataset().parse(data=json.dumps(exported), format="json-ld"))
 
 
 def test_jsonld_uses_readable_keys(mini_release):

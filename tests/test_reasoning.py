@@ -138,12 +138,35 @@ def test_transitive_citation_on_the_real_data(real):
 
 # --- property chains (prp-spo2) --------------------------------------------------------------------
 
-def test_property_chain_cooperates_with(ontology):
-    """prp-spo2: cooperatesWith = participatesIn o participant (through the inverse of participant)."""
+def test_cooperates_with_links_two_different_participants(ontology):
+    """The rule: two different participants of one activity cooperate, never an agent with itself."""
     activity, sbc, wco = iri("activity/green-customs-2009"), iri("org/sbc"), iri("org/wco")
     inferred = closure(ontology, (activity, BKG.participant, sbc), (activity, BKG.participant, wco))
     assert (sbc, BKG.cooperatesWith, wco) in inferred
     assert (wco, BKG.cooperatesWith, sbc) in inferred
+    assert (sbc, BKG.cooperatesWith, sbc) not in inferred
+    assert (wco, BKG.cooperatesWith, wco) not in inferred
+
+
+def test_cooperates_with_through_participates_in(ontology):
+    """An agent stated as bkg:participatesIn (the inverse) cooperates with the other participants."""
+    activity, sbc, wco = iri("activity/green-customs-2009"), iri("org/sbc"), iri("org/wco")
+    inferred = closure(ontology, (sbc, BKG.participatesIn, activity), (activity, BKG.participant, wco))
+    assert (sbc, BKG.cooperatesWith, wco) in inferred
+    assert (sbc, BKG.cooperatesWith, sbc) not in inferred
+
+
+def test_the_ontology_entails_no_reflexive_cooperates_with(ontology):
+    """No axiom of the ontology (property chain, symmetry) makes an agent cooperate with itself."""
+    assert (BKG.cooperatesWith, OWL.propertyChainAxiom, None) not in ontology
+    alone = closure(ontology, (iri("activity/a"), BKG.participant, iri("org/sbc")))
+    assert list(alone.triples((None, BKG.cooperatesWith, None))) == []
+
+
+def test_no_agent_cooperates_with_itself_in_graph_inferred(real):
+    ds, inferred = real
+    assert list(inferred.subject_objects(BKG.cooperatesWith)), "no cooperatesWith inferred at all"
+    assert [(s, o) for s, o in inferred.subject_objects(BKG.cooperatesWith) if s == o] == []
 
 
 def test_property_chain_involved_in(ontology):

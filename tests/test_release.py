@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
 
 from basel_kg import release as release_module
 from basel_kg.build import build_knowledge_graph
@@ -65,6 +65,20 @@ def test_void_lists_each_dump_with_its_size(mini_release):
         assert size == release.files[name].stat().st_size
     assert dumps["basel-kg.ttl"][1] == "text/turtle"
     assert len(list(void.objects(DATASET_IRI, VOID.dataDump))) == 6
+
+
+def test_dcat_lists_the_jsonld_context(mini_release):
+    from basel_kg.jsonld import CONTEXT_IRI
+
+    _, release = mini_release
+    void = Graph().parse(release.files["void.ttl"], format="turtle")
+    jsonld = next(d for d in void.objects(DATASET_IRI, DCAT.distribution)
+                  if str(void.value(d, DCAT.downloadURL)).endswith("/basel-kg.jsonld"))
+    context = URIRef(CONTEXT_IRI)
+    assert void.value(jsonld, DCTERMS.conformsTo) == context
+    assert (context, RDF.type, DCTERMS.Standard) in void
+    assert str(void.value(context, RDFS.seeAlso)).endswith("/dumps/context.jsonld")
+    assert release.files["context.jsonld"].is_file()
 
 
 def test_ontology_documentation(mini_release):

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+import rdflib.compare
 from rdflib.namespace import OWL, RDF, RDFS
 
 from basel_kg.namespaces import BASE, GRAPH
@@ -127,9 +128,19 @@ def test_construct_in_every_rdf_format(client, accept, rdflib_format):
 
 def test_unsupported_accept_is_406(client):
     assert client.get("/sparql", params={"query": SELECT}, headers={"Accept": "image/png"}).status_code == 406
-    assert client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"}).status_code == 406
-    construct = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+    construct = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/html"})
     assert construct.status_code == 406
+
+
+def test_accept_of_another_query_form_gets_the_default_format(client):
+    """Fuseki and Virtuoso do the same: roqet asks every query form as SPARQL XML results."""
+    construct = client.get("/sparql", params={"query": f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"},
+                           headers={"Accept": "application/sparql-results+xml"})
+    assert construct.status_code == 200 and construct.headers["content-type"].startswith("text/turtle")
+    ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/turtle"})
+    assert ask.status_code == 200 and ask.json() == {"head": {}, "boolean": True}
+    csv_ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"})
+    assert csv_ask.headers["content-type"].startswith("text/csv") and csv_ask.text.strip() == "true"
 
 
 def test_malformed_query_is_400_with_the_parsers_message_and_position(client):
@@ -253,6 +264,30 @@ def test_cors_allows_any_origin_without_credentials(client):
     assert "etag" in response.headers["access-control-expose-headers"].lower()
 
 
+@pytest.mark.parametrize("headers", [
+    "x-requested-with", "cache-control", "x-request-id", "accept, content-type", "pragma, if-none-match",
+    "accept-language, x-requested-with, cache-control",
+])
+def test_cors_preflight_allows_the_headers_browser_clients_send(client, headers):
+    preflight = client.options("/sparql", headers={"Origin": "https://yasgui.example", "Access-Control-Request-Method": "GET",
+                                                   "Access-Control-Request-Headers": headers})
+    assert preflight.status_code == 200, preflight.text
+    allowed = {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    assert {h.strip() for h in headers.split(",")} <= allowed
+
+
+def test_cors_allows_authorization_and_writes_only_on_a_writable_server(client, store):
+    ask = {"Origin": "https://editor.example", "Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "authorization, content-type"}
+    assert client.options("/sparql", headers=ask).status_code == 400, "read-only: no Authorization"
+    with serve(store, write_tokens=(("alice", "a-secret-of-16-chars"),)) as running:
+        preflight = httpx.options(running.url + "sparql", headers=ask)
+        put = httpx.options(running.url + "store", headers={**ask, "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 200 and "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    assert put.status_code == 200 and "PUT" in put.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
 def test_cors_is_configurable(store):
     with serve(store, cors_origins=("https://allowed.example",)) as running:
         allowed = httpx.get(running.url + "sparql", params={"query": "ASK {}"}, headers={"Origin": "https://allowed.example"})
@@ -332,6 +367,7 @@ def test_source_text_page_lists_its_passages_as_anchors(client):
 @pytest.mark.parametrize("media_type, suffix, rdflib_format", [
     ("text/turtle", ".ttl", "turtle"), ("application/ld+json", ".jsonld", "json-ld"),
     ("application/n-triples", ".nt", "nt"), ("application/rdf+xml", ".rdf", "xml"),
+    ("application/n-quads", ".nq", "nquads"), ("application/trig", ".trig", "trig"),
 ])
 def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     if how == "accept":
@@ -339,11 +375,52 @@ def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     else:
         response = client.get("/mea/basel" + suffix, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
-    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    dataset = rdflib.Dataset().parse(data=response.content, format=rdflib_format)
+    graph = rdflib.Graph()
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
     assert (rdflib.URIRef(BASEL), RDFS.label, rdflib.Literal("巴塞尔公约", lang="zh")) in graph or \
         (rdflib.URIRef(BASEL), rdflib.URIRef("http://www.w3.org/2004/02/skos/core#altLabel"),
          rdflib.Literal("巴塞尔公约", lang="zh")) in graph
     assert (None, None, rdflib.URIRef(BASEL)) in graph, "incoming links too"
+
+
+def test_entity_jsonld_is_compact_one_node_per_subject_with_the_published_context(client):
+    from basel_kg.jsonld import jsonld_context
+
+    response = client.get("/mea/basel", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    assert 'profile="http://www.w3.org/ns/json-ld#compacted"' in response.headers["content-type"]
+    doc = response.json()
+    assert doc["@context"] == jsonld_context()["@context"], "the published context, embedded"
+    ids = [node["@id"] for node in doc["@graph"]]
+    assert len(ids) == len(set(ids)), "one node object per subject"
+    basel = doc["@graph"][0]
+    assert basel["@id"] == BASEL and basel["@type"] == "Convention"
+    assert basel["altLabel"]["zh"] == "巴塞尔公约"
+    turtle = rdflib.Graph().parse(data=client.get("/mea/basel.ttl").text, format="turtle")
+    assert rdflib.compare.isomorphic(rdflib.Graph().parse(data=response.text, format="json-ld"), turtle)
+
+
+def test_entity_jsonld_expanded_on_request(client):
+    expanded = "http://www.w3.org/ns/json-ld#expanded"
+    response = client.get("/mea/basel", headers={"Accept": f'application/ld+json;profile="{expanded}"'})
+    assert response.status_code == 200 and f'profile="{expanded}"' in response.headers["content-type"]
+    nodes = response.json()
+    assert isinstance(nodes, list) and nodes[0]["@id"] == BASEL
+    assert nodes[0]["@type"] == [BASE + "ontology#Convention"]
+    assert {"@value": "巴塞尔公约", "@language": "zh"} in nodes[0]["http://www.w3.org/2004/02/skos/core#altLabel"]
+    assert client.get("/mea/basel", headers={"Accept": "application/ld+json"}).headers["etag"] != \
+        response.headers["etag"], "each form has its own ETag"
+
+
+def test_jsonld_context_resolves_at_its_iri(client):
+    from basel_kg.jsonld import CONTEXT_IRI, jsonld_context
+
+    assert CONTEXT_IRI == BASE + "context.jsonld"
+    response = client.get("/context.jsonld")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+    assert response.json() == jsonld_context()
 
 
 def test_unknown_iris_are_404(client):

@@ -120,6 +120,27 @@ def test_tokens_come_from_options_and_the_environment():
 # --------------------------------------------------------------------------- validated writes
 
 
+def test_provenance_records_who_when_which_graph_and_how_many_never_the_request_text(client):
+    """A token pasted by mistake into the query string or a header must not become public."""
+    graph = "https://example.org/contrib/provenance"
+    secret = "pasted-by-mistake-0123456789"
+    response = client.post(f"/sparql?note={secret}", headers={**AUTH, "X-Request-ID": secret,
+                                                               "Content-Type": "application/sparql-update"},
+                           content=f"INSERT DATA {{ GRAPH <{graph}> {{ <https://example.org/thing> <http://www.w3.org/2000/01/rdf-schema#comment> "
+                                   f"'provenance test'@en }} }}")
+    assert response.status_code == 204, response.text
+    record = client.get("/sparql", headers={"Accept": JSON}, params={"query": f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?p ?o WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?write prov:generated <{graph}> ; ?p ?o }} }}"""})
+    rows = json.loads(record.text)["results"]["bindings"]
+    values = {row["p"]["value"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]: row["o"]["value"] for row in rows}
+    assert values["wasAssociatedWith"] == BASE + "agent/alice" and "endedAtTime" in values
+    assert values["description"] == "1 statement(s) added, 0 removed"
+    assert values["label"] == "POST /sparql"
+    dump = client.get("/store", params={"graph": PROVENANCE_GRAPH}, headers={"Accept": "application/n-triples"})
+    assert secret not in dump.text and TOKEN not in dump.text and "INSERT" not in dump.text
+
+
 def test_a_valid_contribution_is_written_with_entailments_and_provenance(client):
     graph = "https://example.org/contrib/valid"
     response = put(client, graph, organisations("valid"), **{"X-Request-ID": "request-valid-1"})
@@ -140,8 +161,9 @@ def test_a_valid_contribution_is_written_with_entailments_and_provenance(client)
                    dcterms:identifier ?request ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"""})
     rows = json.loads(record.text)["results"]["bindings"]
     assert len(rows) == 1
-    assert rows[0]["who"]["value"] == BASE + "agent/alice" and rows[0]["request"]["value"] == "request-valid-1"
-    assert rows[0]["label"]["value"].startswith("PUT /store?graph=")
+    assert rows[0]["who"]["value"] == BASE + "agent/alice"
+    assert rows[0]["request"]["value"] == response.headers["x-write-id"]
+    assert rows[0]["label"]["value"] == "PUT /store"
     # replacing it: 204, and the old statements are gone
     again = put(client, graph, organisations("valid", 2))
     assert again.status_code == 204

@@ -309,6 +309,10 @@ def _query(args: argparse.Namespace) -> int:
             raise _CliError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
     else:
         text = args.query
+    from .vocabcheck import messages
+
+    for line in messages(text or ""):  # a misspelt bkg: term would otherwise answer nothing, silently
+        print(line, file=sys.stderr)
     try:
         if args.endpoint:
             if not args.endpoint.startswith(("http://", "https://")):

@@ -20,6 +20,9 @@ __all__ = [
     "NotAcceptable",
     "QueryFailed",
     "StaleWrite",
+    "ServerBusy",
+    "StoreFull",
+    "StoreUnavailable",
 ]
 
 EXIT_FAILURE = 1
@@ -103,3 +106,30 @@ class StaleWrite(StoreError):
     """A change was planned on a version of the data that is no longer current (HTTP 409)."""
 
     http_status = 409
+
+
+class ServerBusy(StoreError):
+    """Every query worker is busy and too many queries already wait: refused at once (HTTP 503
+    with ``Retry-After``) instead of queueing without end."""
+
+    http_status = 503
+
+    def __init__(self, waiting: int, retry_after: int = 1):
+        super().__init__(f"the server is busy: {waiting} queries are already waiting for a worker")
+        self.waiting, self.retry_after = waiting, retry_after
+
+    def __reduce__(self):
+        return type(self), (self.waiting, self.retry_after)
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full (or the store was opened read-only because it was):
+    the write was not applied, reads go on (HTTP 507)."""
+
+    http_status = 507
+
+
+class StoreUnavailable(StoreError):
+    """The store's process stopped; the supervisor of ``basel-kg serve`` restarts it (HTTP 503)."""
+
+    http_status = 503

@@ -16,7 +16,7 @@ from .formats import Format
 from .jsonld import jsonld_context
 from .namespaces import GRAPH, bind_prefixes
 
-__all__ = ["serialize", "select_graphs", "UnknownGraphError"]
+__all__ = ["serialize", "select_graphs", "jsonld_document", "UnknownGraphError"]
 
 
 class UnknownGraphError(KeyError):
@@ -49,13 +49,12 @@ def serialize(
     *,
     format: Format,
     graphs: Iterable[URIRef] | None = None,
-    context_reference: str | None = None,
 ) -> bytes:
     """``dataset`` (or the named ``graphs`` of it) as bytes in ``format``.
 
     N-Triples and N-Quads lines are sorted, so the same data always gives the same file.
-    JSON-LD is compacted with the basel-kg context: embedded, or referenced as
-    ``context_reference`` (the release uses ``"context.jsonld"``, a file beside it).
+    JSON-LD is compacted with the basel-kg context, embedded (:func:`jsonld_document`), so any
+    JSON-LD processor reads it offline.
     """
     selected = select_graphs(dataset, graphs, format=format)
     if format.has_graphs:
@@ -67,13 +66,27 @@ def serialize(
         for g in selected:
             out += g
     if format is Format.JSONLD:
-        context = jsonld_context()["@context"]
-        doc = json.loads(out.serialize(format="json-ld", context=context, auto_compact=False))
-        if context_reference is not None:
-            doc["@context"] = context_reference
-        return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        return (json.dumps(jsonld_document(out), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     data = out.serialize(format=format.rdflib, encoding="utf-8")
     if format in (Format.NTRIPLES, Format.NQUADS):
         lines = sorted(set(data.splitlines()))
         data = b"\n".join(line for line in lines if line.strip()) + b"\n"
     return data
+
+
+def jsonld_document(graph: Graph, *, expanded: bool = False, first: str | None = None) -> dict | list:
+    """``graph`` (a Graph or Dataset) as a JSON-LD document, one node object per subject (per graph).
+
+    Compacted with the basel-kg context embedded in the document (``{"@context": {...},
+    "@graph": [...]}``), or ``expanded`` (JSON-LD 1.1 expanded form: a list of node objects,
+    full IRIs, no context). ``first``: the IRI whose node comes first (an entity page's subject);
+    the others follow in IRI order.
+    """
+    if expanded:
+        nodes = json.loads(graph.serialize(format="json-ld", auto_compact=False))
+    else:
+        nodes = json.loads(graph.serialize(format="json-ld", context=jsonld_context()["@context"], auto_compact=False))
+    listed = nodes if isinstance(nodes, list) else nodes.get("@graph")
+    if first is not None and isinstance(listed, list):
+        listed.sort(key=lambda n: (n.get("@id") != first, str(n.get("@id", ""))))
+    return nodes

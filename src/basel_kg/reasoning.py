@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
-__all__ = ["infer", "ReasoningError", "STANDARD_VOCABULARIES"]
+__all__ = ["infer", "ReasoningError", "RULES", "STANDARD_VOCABULARIES"]
 
 # Namespaces whose terms are vocabulary, not data: statements *about* them are not ours to infer.
 STANDARD_VOCABULARIES: tuple[str, ...] = tuple(
@@ -40,6 +40,14 @@ _NOISE_TYPES = frozenset({OWL.Thing, RDFS.Resource, RDFS.Class, OWL.Class, RDF.P
 _REFLEXIVE_NOISE = frozenset({OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
                               OWL.equivalentProperty})
 _ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+# Entailments the ontology documents but OWL 2 RL cannot express, applied once to the closure.
+# bkg:cooperatesWith links two *different* agents of one activity: as a property chain
+# (participatesIn o participant) it would also link every agent to itself.
+RULES: tuple[str, ...] = (
+    """CONSTRUCT { ?a bkg:cooperatesWith ?b } WHERE {
+        ?activity bkg:participant ?a , ?b . FILTER (?a != ?b) }""",
+)
 
 
 class ReasoningError(ValueError):
@@ -74,6 +82,10 @@ def infer(dataset: Dataset | Graph) -> Graph:
     owlrl.DeductiveClosure(
         _LeanOWLRL, improved_datatypes=False, axiomatic_triples=False, datatype_axioms=False
     ).expand(work)
+
+    for rule in RULES:  # what OWL 2 RL cannot say (e.g. "two *different* agents")
+        for triple in list(work.query(rule, initNs={"bkg": PREFIXES["bkg"]})):
+            work.add(triple)
 
     errors = sorted(str(o) for o in work.objects(None, URIRef(_ERROR_NS + "error")))
     if errors:

@@ -35,6 +35,7 @@ __all__ = [
     "add_using",
     "with_prefixes",
     "syntax_error",
+    "tokens",
 ]
 
 Kind = Literal["solutions", "boolean", "graph"]
@@ -66,6 +67,36 @@ _SERVICE_TARGET = re.compile(r"\s*(?:(?<![\w:])SILENT(?![\w:\-])\s*)?\x01", re.I
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = {"SELECT": "solutions", "CONSTRUCT": "graph", "DESCRIBE": "graph", "ASK": "boolean"}
 _SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+_CODE_TOKEN = re.compile(
+    rf"""
+      (?P<var>[?$][{_NAME_CHARS}]+)
+    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<word>[\w:](?:[{_NAME_CHARS}:.%-]*[{_NAME_CHARS}:%-])?)
+    | (?P<space>\s+)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def tokens(text: str) -> Iterable[tuple[str, str, int]]:
+    """(kind, token, position) of each token of ``text`` outside comments and white space.
+
+    Kinds: ``iri``, ``string``, ``var``, ``lang``, ``word`` (keywords, prefixed names, numbers)
+    and ``punct``. The same lexer as the safety scan: IRIs, strings and comments first.
+    """
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "comment":
+            continue
+        if kind != "code":
+            yield kind, m.group(), m.start()
+            continue
+        for c in _CODE_TOKEN.finditer(m.group()):
+            if c.lastgroup != "space":
+                yield c.lastgroup, c.group(), m.start() + c.start()
 
 
 def _skeleton(text: str) -> tuple[str, dict[int, str]]:

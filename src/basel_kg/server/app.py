@@ -22,17 +22,26 @@ from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
 from ..sources import project_root
-from ..store import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
-from . import graphstore, linkeddata, published, site, sourceviewer, sparql, validate
+from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
+from ..search import SearchIndex
+from . import explore, graphstore, health, linkeddata, published, site, sourceviewer, sparql, validate
 from .common import ResultCache
 from .settings import Settings
-from .writes import WriteService
+from .uploads import ClientGone, ParserPool, UploadRefused
+from .writes import BadDocument, WriteService
 
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
 YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
 SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
+#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
+UI_LIBRARIES = {
+    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
+    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
+    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
+    "chart.js": Path("node_modules") / "chart.js" / "dist",
+}
 
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
@@ -53,13 +62,14 @@ traced to its source passage.
 
 async def _api_docs(request: Request) -> HTMLResponse:
     """The OpenAPI documentation, with Swagger UI from npm (node_modules/swagger-ui-dist)."""
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title=f"{request.app.title}: HTTP API",
         swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        swagger_favicon_url="/favicon.svg",
     )
+    return HTMLResponse(linkeddata.with_site_bar(request, page.body.decode()))
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -80,19 +90,27 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.editor_ready = (editor_dir / "yasgui.min.js").is_file()
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
+    app.state.parsers = ParserPool(settings.uploads)
+    app.state.search = SearchIndex()
 
-    for error, status in _STATUS.items():
-        app.add_exception_handler(error, _store_error(status))
+    app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
+    app.add_exception_handler(BadDocument, _protocol_error)
+    app.add_exception_handler(UploadRefused, _protocol_error)
+    app.add_exception_handler(ClientGone, _client_gone)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
     app.include_router(validate.router)
+    app.include_router(health.router)
     app.include_router(published.router)
     app.include_router(site.router)
+    app.include_router(explore.router)
     app.include_router(sourceviewer.router)
     app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
     app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
+    for name, folder in UI_LIBRARIES.items():
+        app.mount(f"/static/lib/{name}", StaticFiles(directory=project_root() / folder, check_dir=False), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
@@ -102,16 +120,28 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
     if settings.cors_origins:
+        writes = app.state.writes.enabled
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=False,
-            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition"],
+            allow_methods=CORS_METHODS + (CORS_WRITE_METHODS if writes else ()),
+            allow_headers=CORS_HEADERS + (("Authorization",) if writes else ()),
+            expose_headers=["ETag", "Last-Modified", "X-SPARQL-MaxRows", "Content-Disposition", "X-Request-ID",
+                            "X-Dataset-Version", "Location"],
             max_age=86400,
         )
     return app
+
+
+#: Request headers a cross-origin script may send (CORS preflight): those that browser SPARQL
+#: clients (YASGUI, Comunica, jQuery- and axios-based tools) add to their requests. ``Authorization``
+#: is added only on a server that accepts writes (a bearer token is never sent by the browser on
+#: its own, so a page must know the token to write).
+CORS_HEADERS = ("Accept", "Accept-Language", "Content-Type", "Content-Language", "Cache-Control", "Pragma",
+                "If-None-Match", "If-Modified-Since", "X-Requested-With", "X-Request-ID")
+CORS_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+CORS_WRITE_METHODS = ("PUT", "DELETE")
 
 
 def _templates(settings: Settings) -> Jinja2Templates:
@@ -122,34 +152,35 @@ def _templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
-_STATUS = {
-    QuerySyntaxError: 400,
-    QueryRefused: 403,
-    NotAcceptable: 406,
-    QueryTimeout: 503,
-    QueryFailed: 500,
-    StaleWrite: 409,
-    StoreError: 500,
-}
-
-
-def _store_error(status: int):
-    async def handler(request: Request, exc: Exception) -> PlainTextResponse:
-        if isinstance(exc, QueryTimeout):
-            message = (f"Query stopped: it ran longer than the {exc.seconds:g} s limit of this server. "
-                       "Narrow it down (add a LIMIT, fewer unbound patterns) and try again.")
-        elif isinstance(exc, QuerySyntaxError):
-            where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
-            message = f"Malformed query{where}: {exc.message}"
-        else:
-            message = str(exc)
-        return PlainTextResponse(message + "\n", status_code=status)
-
-    return handler
+async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
+    """Every error raised on purpose, with the status it carries (:mod:`basel_kg.errors`)."""
+    headers = {}
+    if isinstance(exc, QueryTimeout):
+        message = (f"Query stopped: it ran longer than the {exc.seconds:g} s limit of this server (waiting for a "
+                   "free worker included). Narrow it down (add a LIMIT, fewer unbound patterns) and try again.")
+    elif isinstance(exc, QuerySyntaxError):
+        where = f" (line {exc.line}, column {exc.column})" if exc.line else ""
+        message = f"Malformed query{where}: {exc.message}"
+    elif isinstance(exc, ServerBusy):
+        message = f"The server is busy ({exc.waiting} queries are waiting for a worker); try again shortly."
+        headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, StoreUnavailable):
+        message = "The store is restarting; try again in a few seconds."
+        headers["Retry-After"] = "5"
+    elif isinstance(exc, StoreFull):
+        message = "The store's disk is full: the write was not applied. Reads go on; writes resume when space is freed."
+    else:
+        message = str(exc)
+    return PlainTextResponse(message + "\n", status_code=getattr(exc, "http_status", 500), headers=headers)
 
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
     return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+async def _client_gone(request: Request, exc: Exception) -> PlainTextResponse:
+    return PlainTextResponse("The client disconnected before the request was done: nothing was changed.\n",
+                             status_code=400)
 
 
 class BodyLimit:

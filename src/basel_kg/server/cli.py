@@ -7,20 +7,27 @@ The CLI (``basel_kg.cli``) calls :func:`add_serve_arguments` and :func:`serve_fr
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
+import json
 import logging
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import StoreError, StoreFull
 from ..namespaces import BASE, GRAPH
 from ..store import EmbeddedStore
 from .settings import Settings
+from .uploads import UploadLimits
 
 __all__ = ["add_serve_arguments", "serve_from_args", "prepare", "Prepared", "write_tokens", "TOKEN_ENV"]
 
@@ -71,6 +78,26 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="switch writes on (SPARQL Update, Graph Store Protocol at /store) for clients sending "
                              "'Authorization: Bearer SECRET', recorded as NAME; repeatable; prefer the environment "
                              f"variable {TOKEN_ENV} (default: none, the server is read-only)")
+    parser.add_argument("--max-queue", metavar="N", type=int, default=64,
+                        help="most queries that may wait for a busy query process; one more gets 503 with "
+                             "Retry-After at once instead of queueing without end (default 64; the wait counts "
+                             "against --timeout)")
+    limits = UploadLimits()
+    parser.add_argument("--upload-timeout", metavar="SECONDS", type=float, default=limits.seconds,
+                        help="stop reading an uploaded document (/validate, /store) after this long: 413 "
+                             f"(default {limits.seconds:g})")
+    parser.add_argument("--upload-memory", metavar="MIB", type=int, default=limits.memory_mb,
+                        help="memory the process reading one uploaded document may take: 413 past it "
+                             f"(default {limits.memory_mb})")
+    parser.add_argument("--upload-triples", metavar="N", type=int, default=limits.triples,
+                        help=f"most triples one write or /validate request may carry: 413 past it (default "
+                             f"{limits.triples})")
+    parser.add_argument("--max-depth", metavar="N", type=int, default=limits.depth,
+                        help="deepest nesting of brackets or elements in an uploaded document, and (doubled) "
+                             f"in a query: 422/400 past it, before any parser sees it (default {limits.depth})")
+    parser.add_argument("--no-supervisor", action="store_true",
+                        help="serve from this one process; by default a supervisor (uvicorn's process manager) "
+                             "runs the server in a child process and restarts it, and the store with it, if it dies")
     parser.add_argument("--quiet", action="store_true", help="do not log every request")
 
 
@@ -158,12 +185,15 @@ def prepare(args: argparse.Namespace) -> Prepared:
     loads = _loads(args.load)
     kg_version = content_version(tuple(discover(root)))
     fingerprint = _fingerprint(kg_version, loads)
-    store = EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout,
-                          allowed_services=args.allow_service, base_iri=args.base)
+    store = _open_store(args)
     kg = None
     temporary = None
     try:
         rebuilt = store.source != fingerprint
+        if store.read_only:
+            log.error("the store's disk is full: it was opened read-only; serving the data it holds (version %s)%s",
+                      store.version, ", not the changed sources" if rebuilt else "")
+            rebuilt = False
         if rebuilt:
             # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
             log.warning("building the knowledge graph from %s (reasoning, no validation) ...", root)
@@ -174,9 +204,14 @@ def prepare(args: argparse.Namespace) -> Prepared:
             graphs.update({iri: path for iri, path in loads})
             release = {str(g.identifier) for g in kg.dataset.graphs()} | set(graphs)
             graphs.update(_written_graphs(store, release))
-            store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
-            log.warning("loaded %d triples in %d graphs (version %s)", store.triples, len(store.graphs()),
-                        store.version)
+            try:
+                store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
+            except StoreFull:
+                log.error("the store's disk is full: serving the data it holds (version %s), read-only, instead of "
+                          "the rebuilt knowledge graph", store.version)
+            else:
+                log.warning("loaded %d triples in %d graphs (version %s)", store.triples, len(store.graphs()),
+                            store.version)
         else:
             log.warning("the store at %s is current (version %s): not rebuilding", args.store, store.version)
         dumps = args.dumps
@@ -189,6 +224,20 @@ def prepare(args: argparse.Namespace) -> Prepared:
             temporary.cleanup()
         raise
     return Prepared(settings, store, rebuilt, temporary)
+
+
+def _open_store(args: argparse.Namespace) -> EmbeddedStore:
+    """The embedded store; waits a little for a store on disk still held by a process that is
+    exiting (a restart under the supervisor)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout, max_waiting=args.max_queue,
+                                 allowed_services=args.allow_service, base_iri=args.base)
+        except StoreError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]:
@@ -265,20 +314,95 @@ def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
 
 def serve_from_args(args: argparse.Namespace) -> int:
     """Prepare the store, then serve until interrupted; returns the exit code."""
+    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    remote = bool(args.store and args.store.startswith(("sparql+http://", "sparql+https://")))
+    if args.no_supervisor or remote:
+        return _serve_here(args)
+    return _serve_supervised(args)
+
+
+def _uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"host": args.host, "port": args.port, "log_level": "warning" if args.quiet else "info",
+            "access_log": not args.quiet}
+
+
+def _serve_here(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
 
-    logging.basicConfig(format="%(message)s", level=logging.INFO)
     prepared = prepare(args)
     try:
         app = create_app(prepared.settings)
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs)", args.host, args.port)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if args.quiet else "info",
-                    access_log=not args.quiet)
+        uvicorn.run(app, **_uvicorn_options(args))
     finally:
         prepared.close()
     return 0
+
+
+def _serve_supervised(args: argparse.Namespace) -> int:
+    """The store is prepared (built when the sources changed) here, once, on disk (``--store``,
+    or a temporary folder kept for the life of the supervisor); then uvicorn's process manager
+    (:class:`uvicorn.supervisors.Multiprocess`) runs one server process, which opens that store
+    and serves it, and starts a new one whenever it dies (a crash, or its store process gone:
+    see :func:`_watch_store`). What was written survives: it is on disk."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    temporary = None
+    if not args.store:
+        temporary = tempfile.TemporaryDirectory(prefix="basel-kg-store-")
+        args.store = str(Path(temporary.name) / "store")
+    try:
+        prepared = prepare(args)
+        dumps = prepared.settings.dumps_dir
+        prepared.close()
+        options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
+        os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
+        config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
+                                **_uvicorn_options(args))
+        log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
+                    "supervised: a server process that dies is restarted)", args.host, args.port)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    finally:
+        if temporary is not None:
+            temporary.cleanup()
+    return 0
+
+
+_ARGS_ENV = "BASEL_KG_SERVE_ARGS"
+
+
+def supervised_app():
+    """The app of a server process under the supervisor (uvicorn calls it in each new process)."""
+    from .app import create_app
+
+    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    values = json.loads(os.environ[_ARGS_ENV])
+    values["dumps"] = Path(values["dumps"]) if values["dumps"] else None
+    prepared = prepare(argparse.Namespace(**values))
+    atexit.register(prepared.close)
+    _watch_store(prepared.store)
+    return create_app(prepared.settings)
+
+
+def _watch_store(store, every: float = 1.0) -> None:
+    """Stop this server process when its store process has died, so the supervisor starts a
+    fresh one (which reopens the store from disk)."""
+    alive = getattr(store, "alive", None)
+    if alive is None:
+        return
+
+    def watch() -> None:
+        while alive():
+            time.sleep(every)
+        log.error("the store process stopped: stopping this server process so that it is restarted")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="store-watch").start()
 
 
 def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *,
@@ -293,4 +417,7 @@ def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *
         queries_root=root,
         dumps_dir=dumps,
         write_tokens=write_tokens,
+        max_query_depth=2 * args.max_depth,
+        uploads=UploadLimits(seconds=args.upload_timeout, memory_mb=args.upload_memory, triples=args.upload_triples,
+                             depth=args.max_depth),
     )

@@ -22,8 +22,9 @@ from starlette.responses import PlainTextResponse, Response
 from ..store import GRAPH_MEDIA_TYPES, QuerySyntaxError
 from . import negotiation
 from .common import query_response, settings_of
-from .writes import BadDocument, WriteDenied, WriteRejected, denied_response, ntriples, parse_document, \
-    report_response, request_id
+from .writes import BadDocument, WriteDenied, WriteRejected, denied_response, ntriples, read_document, \
+    report_response, request_id, write_id
+from .uploads import disconnect_event
 
 __all__ = ["router"]
 
@@ -67,7 +68,14 @@ def _target(request: Request, path: str | None) -> _Target | None | Response:
     if path:
         if "graph" in params or "default" in params:
             return PlainTextResponse("Name the graph once: by the URL, ?graph= or ?default.\n", status_code=400)
-        return _Target(str(request.url.replace(query="")))
+        # the URL as the client wrote it (percent-encoded), not as decoded for routing
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        iri = str(request.base_url).rstrip("/") + raw_path.decode("latin-1").partition("?")[0]
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            return PlainTextResponse(f"This URL is not a graph IRI we can store ({exc}): {iri!r}.\n", status_code=400)
+        return _Target(iri)
     graphs = params.getlist("graph")
     if "default" in params:
         if graphs:
@@ -160,15 +168,16 @@ async def _write(request: Request, service, agent: str, target: _Target | None) 
             return PlainTextResponse(f"No graph <{target.iri}> in this store.\n", status_code=404)
         data = b""
     else:
-        quads = parse_document(body, request.headers.get("content-type"), base_iri=settings.base, graph=target.node)
-        data = ntriples(quads)
+        quads = await read_document(request, body, base_iri=settings.base, graph=target.node)
+        data = await run_in_threadpool(ntriples, quads)
     operation = {"PUT": "put", "POST": "post", "DELETE": "delete"}[method]
     plan = partial(store.plan_graph, operation, target.iri, data)
     try:
-        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request))
+        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request,
+                                                 gone=disconnect_event(request)))
     except QuerySyntaxError as exc:  # cannot happen for N-Triples we wrote, but never a 500
         return PlainTextResponse(exc.message + "\n", status_code=400)
-    headers = {"X-Request-ID": request_id(request), "X-Dataset-Version": result.version}
+    headers = {"X-Request-ID": request_id(request), "X-Write-ID": write_id(request), "X-Dataset-Version": result.version}
     if location is not None:
         headers["Location"] = location
     created = method in ("PUT", "POST") and target.iri is not None and not result.existed

@@ -2,8 +2,8 @@
 
 ``{base}X`` is answered at ``/X``: an HTML page for browsers (labels in every language,
 types, every outgoing and incoming link, provenance, external links), Turtle, JSON-LD,
-N-Triples or RDF/XML for RDF clients (by ``Accept`` or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``
-suffix). Ontology terms (``{base}ontology#Term``) resolve to the ontology documentation.
+N-Triples, RDF/XML, N-Quads or TriG for RDF clients (by ``Accept`` or a
+``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.nq``/``.trig`` suffix). Ontology terms (``{base}ontology#Term``) resolve to the ontology documentation.
 """
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyoxigraph as ox
+import rdflib
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from ..export import jsonld_document
+from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
 from ..store import ResultFormats
 from . import negotiation
-from .common import query_response, render, run_query, settings_of
+from .common import content_type, query_response, render, run_query, settings_of
 
 __all__ = ["router", "Term", "Entity", "describe", "href"]
 
@@ -44,6 +48,21 @@ SAME_ELSEWHERE = frozenset({
     "http://xmlns.com/foaf/0.1/page",
 })
 MAX_LINKS = 2000
+JSONLD = "application/ld+json"
+SCHEMA = "https://schema.org/"
+#: The facts an entity page opens with, in order: (heading, properties).
+KEY_FACTS = (
+    ("number", (BKG_URI + "decisionNumber", BKG_URI + "symbol", SKOS + "notation", BKG_URI + "code")),
+    ("date", (SCHEMA + "startDate", DCTERMS + "date", SCHEMA + "foundingDate", BKG_URI + "signedOn",
+              DCTERMS + "created", DCTERMS + "issued")),
+    ("until", (SCHEMA + "endDate",)),
+    ("place", (SCHEMA + "location",)),
+    ("body", (BKG_URI + "meetingOf", BKG_URI + "adoptedBy")),
+    ("adopted at", (BKG_URI + "adoptedAt",)),
+    ("in the framework of", (BKG_URI + "inFrameworkOf",)),
+    ("topics", (DCTERMS + "subject",)),
+)
+_KEY_PROPERTIES = frozenset(p for _, props in KEY_FACTS for p in props)
 
 
 # --------------------------------------------------------------------------- presentation
@@ -98,6 +117,7 @@ class Passage:
     document: Term | None
     locator: str | None
     lines: str | None
+    text: str | None = None  # the passage itself, whole lines of the source text, when the server has it
 
 
 @dataclass(slots=True)
@@ -115,6 +135,12 @@ class Entity:
     external: list[tuple[Term, str | None]]  # target, portal name
     parts: list[tuple[str, Passage]]  # (anchor, passage) for hash IRIs under this one
     truncated: bool = False
+    key_facts: list[tuple[str, list[Term]]] = field(default_factory=list)  # (heading, values), asserted first
+    inferred_types: list[Term] = field(default_factory=list)
+    #: What only the reasoner says, one row per value with every property that entails it.
+    inferred_out: list[tuple[Term, list[Term]]] = field(default_factory=list)
+    inferred_in: list[tuple[Term, list[Term]]] = field(default_factory=list)
+    type_iris: set[str] = field(default_factory=set)
 
 
 class _Labels:
@@ -140,14 +166,36 @@ class _Labels:
         return values[0] if values else None
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def readable_date(value: str, datatype: str | None) -> str | None:
+    """``2008-06-23`` -> ``23 June 2008`` (xsd:date, dateTime, gYearMonth, gYear); None otherwise."""
+    if datatype not in (XSD + "date", XSD + "dateTime", XSD + "gYearMonth", XSD + "gYear"):
+        return None
+    parts = value[:10].split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return None
+    return parts[0]
+
+
 def _term(node, labels: _Labels, base: str) -> Term:
     if isinstance(node, ox.NamedNode):
         return Term("iri", node.value, href(node.value, base), labels.label(node.value), curie=curie(node.value))
     if isinstance(node, ox.Literal):
         datatype = node.datatype.value if node.datatype and not node.language else None
-        if datatype in ("http://www.w3.org/2001/XMLSchema#string",):
+        readable = readable_date(node.value, datatype)
+        if datatype in (XSD + "string",):
             datatype = None
-        return Term("literal", node.value, language=node.language, datatype=datatype and (curie(datatype) or datatype))
+        return Term("literal", node.value, label=readable, language=node.language,
+                    datatype=datatype and (curie(datatype) or datatype))
     return Term("bnode", "anonymous node")
 
 
@@ -229,18 +277,31 @@ def _entity(iri: str, links: list[dict], labels: _Labels, base: str, *, truncate
 
     outgoing: dict[str, list[Statement]] = defaultdict(list)
     incoming: dict[str, list[Statement]] = defaultdict(list)
+    inferred_out: dict[str, tuple[Term, list[Term]]] = {}
+    inferred_in: dict[str, tuple[Term, list[Term]]] = {}
+    facts: dict[str, list[Statement]] = defaultdict(list)
     names, types, external, derived = [], [], [], []
     for (direction, prop, _), graphs in grouped.items():
         p, o = nodes[(direction, prop, _)]
+        if isinstance(o, ox.NamedNode) and o.value == iri:
+            continue  # no self-links (a symmetric or reflexive entailment says nothing new)
         statement = Statement(term(p), term(o), [term(ox.NamedNode(g)) for g in sorted(set(graphs))],
                               inferred=all(g == inferred_graph for g in graphs))
         if direction == "in":
-            incoming[prop].append(statement)
+            if statement.inferred:
+                inferred_in.setdefault(str(o), (statement.value, []))[1].append(statement.property)
+            else:
+                incoming[prop].append(statement)
             continue
         if prop in NAMES and isinstance(o, ox.Literal):
-            names.append((curie(prop) or prop, o.language or "", o.value))
+            if not statement.inferred:
+                names.append((curie(prop) or prop, o.language or "", o.value))
         elif prop == RDF_TYPE:
             types.append((statement.inferred, statement.value))
+        elif prop in _KEY_PROPERTIES:
+            facts[prop].append(statement)
+        elif statement.inferred:
+            inferred_out.setdefault(str(o), (statement.value, []))[1].append(statement.property)
         else:
             outgoing[prop].append(statement)
         if prop == PROV_DERIVED and isinstance(o, ox.NamedNode):
@@ -251,17 +312,30 @@ def _entity(iri: str, links: list[dict], labels: _Labels, base: str, *, truncate
                 external.append((term(target), labels.label(o.value)))
             elif prop in SAME_ELSEWHERE and not o.value.startswith(base):
                 external.append((term(o), None))
+    outgoing.pop(PROV_DERIVED, None)  # shown as provenance, with the passages' locators
     external = list({t.value: (t, name) for t, name in reversed(external)}.values())[::-1]  # first of each
     graph_iris = sorted({g for (d, _, _), gs in grouped.items() if d == "out" for g in gs})
     parts = sorted(
         {s.value.value for statements in incoming.values() for s in statements
          if s.value.kind == "iri" and s.value.value.startswith(iri + "#")}
     )
+    key_facts = []
+    for heading, props in KEY_FACTS:
+        values = sorted((st for prop in props for st in facts.get(prop, [])), key=lambda st: (st.inferred, st.value.text))
+        unique = list({st.value.value: st.value for st in values if not st.inferred}.values())
+        if not unique:  # only entailed: show it, marked once as inferred
+            unique = list({st.value.value: st.value for st in values}.values())
+            heading = heading + " (inferred)" if unique else heading
+        if unique:
+            key_facts.append((heading, unique))
+    shown = {st.value.value for sts in outgoing.values() for st in sts} | {t.value for _, ts in key_facts for t in ts}
+    shown_in = {st.value.value for sts in incoming.values() for st in sts}
+    asserted_types = [t for inferred, t in types if not inferred]
     return Entity(
         iri=iri,
         title=labels.label(iri) or curie(iri) or iri,
-        names=sorted(names, key=lambda n: (n[0], n[1] != "en", n[1], n[2])),
-        types=[t for _, t in sorted(types, key=lambda x: (x[0], x[1].text.lower()))],
+        names=sorted(names, key=lambda n: (n[0] != "rdfs:label", n[0], n[1] != "en", n[1], n[2])),
+        types=sorted(asserted_types, key=lambda t: t.text.lower()),
         outgoing=_sorted_groups(outgoing, term),
         incoming=_sorted_groups(incoming, term),
         passages=[_passage(p, labels, base) for p in sorted(set(derived))],
@@ -269,7 +343,23 @@ def _entity(iri: str, links: list[dict], labels: _Labels, base: str, *, truncate
         external=external,
         parts=sorted(((p[len(iri) + 1:], _passage(p, labels, base)) for p in parts), key=_reading_order),
         truncated=truncated,
+        key_facts=key_facts,
+        inferred_types=sorted({t.value: t for inferred, t in types if inferred and t.value not in
+                               {a.value for a in asserted_types}}.values(), key=lambda t: t.text.lower()),
+        inferred_out=_by_value(inferred_out, shown),
+        inferred_in=_by_value(inferred_in, shown_in),
+        type_iris={t.value for _, t in types},
     )
+
+
+def _by_value(rows: dict[str, tuple[Term, list[Term]]], shown: set[str]) -> list[tuple[Term, list[Term]]]:
+    """One row per value not already shown as asserted, with its properties (deduplicated, sorted)."""
+    out = []
+    for value, props in rows.values():
+        if value.value in shown:
+            continue
+        out.append((value, sorted({p.value: p for p in props}.values(), key=lambda p: p.text.lower())))
+    return sorted(out, key=lambda row: (row[1][0].text.lower(), row[0].text.lower()))
 
 
 def _reading_order(part: tuple[str, Passage]) -> tuple:
@@ -302,7 +392,30 @@ def _passage(iri: str, labels: _Labels, base: str) -> Passage:
         _term(document, labels, base) if document is not None else None,
         locator.value if locator is not None else None,
         lines,
+        _passage_text(iri, start, end),
     )
+
+
+_PASSAGE_LINES = 40  # longer passages (whole annex tables) are left to the source viewer
+
+
+def _passage_text(iri: str, start, end) -> str | None:
+    """Lines ``start``..``end`` of the shipped source text the passage IRI's document names."""
+    if start is None or "#" not in iri:
+        return None
+    try:
+        from .sourceviewer import source_text  # the source viewer's texts (data/sources), when present
+    except ImportError:
+        return None
+    stem = iri.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    text = source_text(stem)
+    try:
+        first, last = int(start.value), int((end or start).value)
+    except ValueError:
+        return None
+    if text is None or first < 1 or last < first or last - first >= _PASSAGE_LINES:
+        return None
+    return "\n".join(text.split("\n")[first - 1: last]).strip() or None
 
 
 # --------------------------------------------------------------------------- the route
@@ -322,11 +435,27 @@ def _ontology_path(base: str) -> str | None:
     return ontology[len(base):] if ontology.startswith(base) else None
 
 
+@router.head("/" + CONTEXT_FILE_NAME, include_in_schema=False)
+@router.get("/" + CONTEXT_FILE_NAME, summary="The JSON-LD context of the release and the entity pages",
+            response_class=Response)
+async def context(request: Request) -> Response:
+    """The published JSON-LD context (``{base}context.jsonld``), for JSON-LD of your own that
+    uses our short keys; our own JSON-LD embeds it."""
+
+    async def produce():
+        body = json.dumps(jsonld_context(), ensure_ascii=False, indent=1).encode("utf-8")
+        return Response(body, media_type=content_type(JSONLD))
+
+    return await query_response(request, produce, "context")
+
+
 @router.head("/{path:path}", include_in_schema=False)
 @router.get("/{path:path}", name="resource",
                   summary="Linked Data: the resource {base}{path}",
-                  description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or by a "
-                              ".ttl/.jsonld/.nt/.rdf suffix. 404 for IRIs the graph does not mention.",
+                  description="HTML for browsers; Turtle, JSON-LD (compacted; expanded with the profile "
+                              "http://www.w3.org/ns/json-ld#expanded), N-Triples, RDF/XML, N-Quads or TriG by "
+                              "Accept or by a .ttl/.jsonld/.nt/.rdf/.nq/.trig suffix. 404 for IRIs the graph "
+                              "does not mention.",
                   response_class=Response)
 async def resource(request: Request, path: str) -> Response:
     settings = settings_of(request)
@@ -337,13 +466,16 @@ async def resource(request: Request, path: str) -> Response:
             candidates.append((path[: -len(suffix)], media_type))
     candidates.append((path, None))
     for candidate, media_type in candidates:
-        media_type = media_type or negotiation.rdf_media_type(accept, html=True)
+        media_type = media_type or negotiation.rdf_media_type(accept, html=True, offers=negotiation.ENTITY_TYPES)
         if media_type is None:
-            return PlainTextResponse("Available as text/html, text/turtle, application/ld+json, "
-                                     "application/n-triples, application/rdf+xml.", status_code=406)
+            return PlainTextResponse("Available as text/html, " + ", ".join(negotiation.ENTITY_TYPES) + ".",
+                                     status_code=406)
         iri = settings.base + candidate
         if not _valid_iri(iri):
             break
+        replacement = await _replaced_by(request, iri)
+        if replacement is not None:  # a retired IRI: the kept one, same representation
+            return RedirectResponse(href(replacement, settings.base) + path[len(candidate):], status_code=301)
         if candidate == _ontology_path(settings.base):
             response = await _ontology(request, media_type)
         elif media_type == negotiation.HTML:
@@ -355,12 +487,52 @@ async def resource(request: Request, path: str) -> Response:
     return await _not_found(request)
 
 
-async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:
-    async def produce():
-        result = await run_query(request, description_query(iri), formats=ResultFormats(graph=media_type))
-        return result if result.count else None
+_REPLACED = "SELECT ?old ?new WHERE { ?old <http://purl.org/dc/terms/isReplacedBy> ?new FILTER (isIRI(?new)) }"
 
-    return await query_response(request, produce, iri, media_type)
+
+async def _replaced_by(request: Request, iri: str) -> str | None:
+    """The IRI that replaces a retired ``iri`` (``dcterms:isReplacedBy``, data/reference.ttl), if any.
+
+    One query for all retired IRIs, the same text each time, so the result cache answers it.
+    """
+    rows = (await run_query(request, _REPLACED, inference=False)).solutions()
+    return next((row["new"].value for row in rows if row["old"].value == iri), None)
+
+
+async def _rdf(request: Request, iri: str, media_type: str) -> Response | None:
+    return await _graph(request, description_query(iri), media_type, iri, first=iri)
+
+
+async def _graph(request: Request, sparql: str, media_type: str, key: str, *, first: str | None = None) -> Response | None:
+    """The result of a CONSTRUCT ``sparql`` as a document in ``media_type``; None when it is empty.
+
+    JSON-LD is written as web developers read it: compacted with the published context
+    (embedded, so no processor has to fetch it), one node object per subject, ``first`` first;
+    the expanded form for ``Accept: application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"``.
+    """
+    if media_type != JSONLD:
+        async def produce():
+            result = await run_query(request, sparql, formats=ResultFormats(graph=media_type))
+            return result if result.count else None
+
+        return await query_response(request, produce, key, media_type)
+
+    profile = negotiation.jsonld_profile(request.headers.get("accept"))
+
+    async def produce_jsonld():
+        result = await run_query(request, sparql, formats=ResultFormats(graph="application/n-triples"))
+        if not result.count:
+            return None
+
+        def document() -> bytes:
+            graph = rdflib.Graph().parse(data=result.body, format="nt")
+            doc = jsonld_document(graph, expanded=profile == negotiation.JSONLD_EXPANDED, first=first)
+            return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+        body = await run_in_threadpool(document)
+        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'))
+
+    return await query_response(request, produce_jsonld, key, JSONLD, profile)
 
 
 async def _page(request: Request, iri: str) -> Response | None:
@@ -368,29 +540,41 @@ async def _page(request: Request, iri: str) -> Response | None:
         entity = await describe(request, iri)
         if entity is None:
             return None
-        return render(request, "entity.html", {"entity": entity, "alternates": _alternates(request)})
+        return render(request, "entity.html", {"entity": entity, "alternates": _alternates(request),
+                                               "views": _views(entity)})
 
     return await query_response(request, produce, iri, "html")
+
+
+ORG = "http://www.w3.org/ns/org#"
+_NETWORK_TYPES = frozenset({ORG + "Organization", ORG + "OrganizationalCollaboration", ORG + "OrganizationalUnit",
+                            BKG_URI + "Decision", BKG_URI + "Partnership", BKG_URI + "Initiative",
+                            "http://xmlns.com/foaf/0.1/Agent"})
+_TIMELINE_TYPES = frozenset({BKG_URI + "Meeting", ORG + "OrganizationalCollaboration", BKG_URI + "Partnership",
+                             BKG_URI + "Initiative"})
+
+
+def _views(entity: Entity) -> dict[str, bool]:
+    """Which drawings an entity page shows: its network neighbourhood, its timeline."""
+    return {"network": bool(entity.type_iris & _NETWORK_TYPES), "timeline": bool(entity.type_iris & _TIMELINE_TYPES)}
 
 
 def _alternates(request: Request) -> list[tuple[str, str]]:
     path = request.url.path
     return [(name, path + suffix) for suffix, name in
-            ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"), (".rdf", "RDF/XML"))]
+            ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples"), (".rdf", "RDF/XML"),
+             (".nq", "N-Quads"), (".trig", "TriG"))]
 
 
 async def _ontology(request: Request, media_type: str) -> Response:
     settings = settings_of(request)
     if media_type != negotiation.HTML:
         sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(str(GRAPH.ONTOLOGY))} {{ ?s ?p ?o }} }}"
-
-        async def produce():
-            return await run_query(request, sparql, formats=ResultFormats(graph=media_type))
-
-        return await query_response(request, produce, "ontology", media_type)
+        response = await _graph(request, sparql, media_type, "ontology", first=BKG_URI.rstrip("#"))
+        return response if response is not None else await _not_found(request)
     docs = settings.dumps_dir / "ontology" / "index.html" if settings.dumps_dir else None
     if docs is not None and docs.is_file():
-        return HTMLResponse(_with_term_anchors(docs.read_text(encoding="utf-8")))
+        return HTMLResponse(with_site_bar(request, _with_term_anchors(docs.read_text(encoding="utf-8"))))
     page = await _page(request, BKG_URI.rstrip("#"))
     return page if page is not None else await _not_found(request)
 
@@ -416,6 +600,21 @@ _TERM_ANCHORS = """<script>
 })();
 </script>
 """
+
+
+def with_site_bar(request: Request, html: str) -> str:
+    """``html`` (a page generated elsewhere: ontology docs, Swagger UI) with the site's navigation
+    at the top of its body and the site's icon."""
+    bar = request.app.state.templates.get_template("site_bar.html").render()
+    icon = '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
+    head = html.find("</head>")
+    if head >= 0:
+        html = html[:head] + icon + html[head:]
+    body = html.find("<body")
+    if body < 0:
+        return bar + html
+    start = html.index(">", body) + 1
+    return html[:start] + bar + html[start:]
 
 
 def _with_term_anchors(html: str) -> str:

@@ -14,8 +14,15 @@ __all__ = [
     "parse_accept",
     "negotiate",
     "result_formats",
+    "format_parameter",
     "rdf_media_type",
+    "jsonld_profile",
+    "FORMAT_NAMES",
     "SUFFIX_MEDIA_TYPES",
+    "DOCUMENT_TYPES",
+    "ENTITY_TYPES",
+    "JSONLD_EXPANDED",
+    "JSONLD_COMPACTED",
     "HTML",
     "charset_of",
 ]
@@ -23,49 +30,73 @@ __all__ = [
 HTML = "text/html"
 
 # offered media type -> the store's media type, per kind of result, in our order of preference
-# (the first one answers "*/*"). Aliases let generic clients ("application/json") get an answer.
+# (the first one answers "*/*"). Aliases let generic clients ("application/json") and the media
+# types older clients send (SPARQLWrapper's "application/turtle", "text/rdf+n3") get an answer.
 _SOLUTIONS = {
     **{m: m for m in SOLUTIONS_MEDIA_TYPES},
     "application/json": "application/sparql-results+json",
+    "text/javascript": "application/sparql-results+json",
+    "application/javascript": "application/sparql-results+json",
     "application/xml": "application/sparql-results+xml",
     "text/xml": "application/sparql-results+xml",
 }
 _BOOLEAN = {
     **{m: m for m in BOOLEAN_MEDIA_TYPES},
     "application/json": "application/sparql-results+json",
+    "text/javascript": "application/sparql-results+json",
+    "application/javascript": "application/sparql-results+json",
     "application/xml": "application/sparql-results+xml",
     "text/xml": "application/sparql-results+xml",
 }
 _GRAPH = {
     **{m: m for m in GRAPH_MEDIA_TYPES},
     "application/x-turtle": "text/turtle",
+    "application/turtle": "text/turtle",
     "text/plain": "application/n-triples",
     "application/json": "application/ld+json",
+    "application/x-json+ld": "application/ld+json",
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
+    "application/x-trig": "application/trig",
+    "text/x-nquads": "application/n-quads",
+    "text/rdf+n3": "text/n3",
+    "application/n3": "text/n3",
 }
+_ALL_TYPES = frozenset(_SOLUTIONS) | frozenset(_BOOLEAN) | frozenset(_GRAPH)
 
-# format=NAME, for people typing URLs
-_FORMAT_NAMES: dict[str, tuple[str | None, str | None, str | None]] = {
-    # name: (solutions, boolean, graph)
-    "json": ("application/sparql-results+json", "application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/sparql-results+xml", "application/rdf+xml"),
-    "csv": ("text/csv", None, None),
-    "tsv": ("text/tab-separated-values", None, None),
-    "turtle": (None, None, "text/turtle"),
-    "ttl": (None, None, "text/turtle"),
-    "nt": (None, None, "application/n-triples"),
-    "ntriples": (None, None, "application/n-triples"),
-    "n-triples": (None, None, "application/n-triples"),
-    "jsonld": (None, None, "application/ld+json"),
-    "json-ld": (None, None, "application/ld+json"),
-    "rdfxml": (None, None, "application/rdf+xml"),
-    "rdf": (None, None, "application/rdf+xml"),
-    "trig": (None, None, "application/trig"),
-    "nq": (None, None, "application/n-quads"),
-    "nquads": (None, None, "application/n-quads"),
-    "n3": (None, None, "text/n3"),
+#: ``format=NAME`` (and ``output=``/``results=``, which SPARQLWrapper and Jena send too): the
+#: names used by SPARQLWrapper, YASGUI, Jena/Fuseki, rdflib and Virtuoso, each standing for one
+#: media type, which the tables above map to a format for each kind of result ("json" is SPARQL
+#: JSON for a SELECT and JSON-LD for a CONSTRUCT). A name that does not fit the query's kind,
+#: or that we do not know, is ignored: ``Accept`` decides.
+FORMAT_NAMES = {
+    "json": "application/json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "n3": "text/n3",
+    "nt": "application/n-triples",
+    "nt11": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "json-ld": "application/ld+json",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "rdf/xml": "application/rdf+xml",
+    "pretty-xml": "application/rdf+xml",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
 }
+#: The query parameters that name a format, in the order they are read.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 #: Linked Data file suffixes (``/org/sbc.ttl``).
 SUFFIX_MEDIA_TYPES = {
@@ -73,7 +104,18 @@ SUFFIX_MEDIA_TYPES = {
     ".jsonld": "application/ld+json",
     ".nt": "application/n-triples",
     ".rdf": "application/rdf+xml",
+    ".nq": "application/n-quads",
+    ".trig": "application/trig",
 }
+
+#: What a document about one resource is offered as (``rdf_media_type``), RDF first.
+DOCUMENT_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+#: Entity pages add the dataset formats Comunica asks for first.
+ENTITY_TYPES = DOCUMENT_TYPES + ("application/n-quads", "application/trig")
+
+#: JSON-LD profiles (JSON-LD 1.1 §9): a client asks for one with ``Accept: application/ld+json;profile=...``.
+JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+JSONLD_COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,39 +194,68 @@ def _choose(accept: str | None, table: dict[str, str]) -> str | None:
 
 
 def result_formats(accept: str | None, format_param: str | None = None) -> ResultFormats:
-    """The format for each kind of query result, from ``format=`` or else ``Accept``."""
+    """The format for each kind of query result (solutions, boolean, graph).
+
+    The rule, for each kind:
+
+    1. ``format=`` (a name of :data:`FORMAT_NAMES` or a media type) wins when it fits the kind;
+    2. else the client's ``Accept`` header (q-values, aliases such as ``application/json``);
+    3. else, when ``Accept`` names formats of *another* kind only (roqet asks for
+       ``application/sparql-results+xml`` whatever the query; a CONSTRUCT is sent ``text/csv``),
+       the kind's default: SPARQL JSON for solutions and booleans, Turtle for graphs, as
+       Fuseki and Virtuoso do;
+    4. else ``None``: 406 Not Acceptable (``Accept`` names nothing this endpoint writes).
+    """
+    hint = None
     if format_param:
         name = format_param.strip().lower()
-        if "/" in name:  # a media type given as format=
-            accept = name
-        elif name in _FORMAT_NAMES:
-            return ResultFormats(*_FORMAT_NAMES[name])
-        else:
-            return ResultFormats(None, None, None)
+        hint = name if "/" in name else FORMAT_NAMES.get(name)
+    ours = negotiate(accept, sorted(_ALL_TYPES)) is not None
+
+    def pick(table: dict[str, str], default: str) -> str | None:
+        if hint is not None and (chosen := _choose(hint, table)):
+            return chosen
+        if chosen := _choose(accept, table):
+            return chosen
+        return default if ours else None
+
     return ResultFormats(
-        solutions=_choose(accept, _SOLUTIONS),
-        boolean=_choose(accept, _BOOLEAN),
-        graph=_choose(accept, _GRAPH),
+        solutions=pick(_SOLUTIONS, SOLUTIONS_MEDIA_TYPES[0]),
+        boolean=pick(_BOOLEAN, BOOLEAN_MEDIA_TYPES[0]),
+        graph=pick(_GRAPH, "text/turtle"),
     )
 
 
-def rdf_media_type(accept: str | None, *, html: bool = False) -> str | None:
-    """For a document about a resource: an RDF media type, or ``text/html`` if offered.
+def format_parameter(items: Sequence[tuple[str, str]]) -> str | None:
+    """The first non-empty ``format``/``output``/``results`` parameter of a request."""
+    for name in FORMAT_PARAMETERS:
+        value = next((v for k, v in items if k == name and v.strip()), None)
+        if value is not None:
+            return value
+    return None
+
+
+def rdf_media_type(accept: str | None, *, html: bool = False, offers: Sequence[str] = DOCUMENT_TYPES) -> str | None:
+    """For a document about a resource: one of ``offers`` (RDF), or ``text/html`` if offered.
 
     RDF comes first, so ``*/*`` (curl, scripts) gets Turtle; browsers ask for HTML by name.
     """
-    table = {
-        "text/turtle": "text/turtle",
-        "application/ld+json": "application/ld+json",
-        "application/n-triples": "application/n-triples",
-        "application/rdf+xml": "application/rdf+xml",
-        "application/x-turtle": "text/turtle",
-        "text/plain": "application/n-triples",
-        "application/json": "application/ld+json",
-    }
+    table = {m: m for m in offers}
+    table |= {alias: m for alias, m in _GRAPH.items() if m in offers and alias not in table}
     if html:
         table |= {HTML: HTML, "application/xhtml+xml": HTML}
     return _choose(accept, table)
+
+
+def jsonld_profile(accept: str | None) -> str:
+    """The JSON-LD form a client asks for: :data:`JSONLD_EXPANDED` when its ``application/ld+json``
+    range says ``profile="...#expanded"``, else :data:`JSONLD_COMPACTED` (JSON-LD 1.1 §9)."""
+    for r in parse_accept(accept):
+        if r.q > 0 and (r.type, r.subtype) == ("application", "ld+json"):
+            for name, value in r.params:
+                if name == "profile" and JSONLD_EXPANDED in value.split():
+                    return JSONLD_EXPANDED
+    return JSONLD_COMPACTED
 
 
 def charset_of(params: str) -> str | None:

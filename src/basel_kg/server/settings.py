@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..namespaces import BASE
 from ..store import Store
+from .uploads import UploadLimits
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -56,3 +57,7 @@ class Settings:
     provenance_graph: str | None = PROVENANCE_GRAPH
     #: Largest body a write or ``/validate`` accepts, in bytes.
     max_write_bytes: int = 10_000_000
+    #: Bounds on reading one uploaded document (time, memory, triples, nesting depth); see :mod:`.uploads`.
+    uploads: UploadLimits = UploadLimits()
+    #: Deepest nesting of brackets (``(``, ``{``, ``[``) in a SPARQL query or update text.
+    max_query_depth: int = 256

@@ -11,19 +11,14 @@ from starlette.responses import PlainTextResponse, Response
 
 from ..namespaces import BKG_URI, GRAPH
 from ..store import ResultFormats
-from . import negotiation
+from . import explore, negotiation
 from .common import query_response, render, run_query, settings_of, store_of
+from . import linkeddata
 from .linkeddata import href
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["Site"])
-
-_CLASS_COUNTS = f"""SELECT ?class ?label (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  ?s a ?class FILTER(STRSTARTS(STR(?class), {str(ox.Literal(BKG_URI))}))
-  OPTIONAL {{ ?class <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(lang(?label) = "en") }}
-}} GROUP BY ?class ?label ORDER BY DESC(?n) ?class"""
-
 
 def _entity_count(base: str) -> str:
     return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(ox.Literal(base))})) }}"
@@ -36,7 +31,7 @@ async def home(request: Request) -> Response:
 
     async def produce():
         store = store_of(request)
-        classes = (await run_query(request, _CLASS_COUNTS, inference=False)).solutions()
+        key, other, bookkeeping = await explore.class_counts(request)
         entities = (await run_query(request, _entity_count(settings.base))).solutions()
         graphs = store.graphs()
         return render(request, "home.html", {
@@ -44,9 +39,10 @@ async def home(request: Request) -> Response:
             "entities": int(entities[0]["n"].value) if entities else 0,
             "graphs": [(g, href(g.iri, settings.base)) for g in graphs],
             "inferred": next((g.triples for g in graphs if g.iri == str(GRAPH.INFERRED)), 0),
-            "classes": [(row.get("label").value if row.get("label") else row["class"].value.rsplit("#", 1)[-1],
-                         href(row["class"].value, settings.base), int(row["n"].value)) for row in classes],
-            "version": store.version,
+            "key_classes": key,
+            "other_classes": other,
+            "bookkeeping_classes": bookkeeping,
+            "dataset_version": store.version,
             "queries": list(request.app.state.registry),
             "has_dumps": _dump_files(settings.dumps_dir) != [],
         })
@@ -61,10 +57,13 @@ _VOID_OFFERS = ("text/turtle", "application/ld+json", "application/n-triples", "
 @router.get("/.well-known/void", summary="VoID description of the dataset",
                   response_class=Response)
 async def void(request: Request) -> Response:
-    """The release's VoID/DCAT description (graph ``graph/void``), in an RDF format by Accept."""
-    media_type = negotiation.negotiate(request.headers.get("accept"), _VOID_OFFERS)
+    """The release's VoID/DCAT description (graph ``graph/void``): an HTML page for browsers,
+    an RDF format by Accept (Turtle when anything goes)."""
+    media_type = negotiation.negotiate(request.headers.get("accept"), _VOID_OFFERS + ("text/html",))
     if media_type is None:
-        return PlainTextResponse("Available as " + ", ".join(_VOID_OFFERS), status_code=406)
+        return PlainTextResponse("Available as " + ", ".join(_VOID_OFFERS + ("text/html",)), status_code=406)
+    if media_type == "text/html":
+        return await _void_page(request)
     sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {str(ox.NamedNode(str(GRAPH.VOID)))} {{ ?s ?p ?o }} }}"
 
     async def produce():
@@ -73,6 +72,41 @@ async def void(request: Request) -> Response:
                                                              status_code=404)
 
     return await query_response(request, produce, "void", media_type)
+
+
+async def _void_page(request: Request) -> Response:
+    """The VoID/DCAT description as a page: the dataset first, then each part, properties sorted."""
+    base = settings_of(request).base
+    sparql = f"SELECT ?s ?p ?o WHERE {{ GRAPH {str(ox.NamedNode(str(GRAPH.VOID)))} {{ ?s ?p ?o }} }}"
+
+    async def produce():
+        rows = (await run_query(request, sparql)).solutions()
+        if not rows:
+            return PlainTextResponse("This server has no VoID description loaded.", status_code=404)
+        index = await explore.search_index(request)
+        labels = linkeddata._Labels()
+        subjects: dict[str, dict[str, list]] = {}
+        for row in rows:
+            subjects.setdefault(str(row["s"]), {}).setdefault(row["p"].value, []).append(row["o"])
+
+        def term(node):
+            t = linkeddata._term(node, labels, base)
+            if t.kind == "iri" and t.label is None and t.value.startswith(base) and t.value in index._info:
+                t.label = index.label(t.value)
+            return t
+
+        dataset = str(ox.NamedNode(base + "dataset"))
+        order = sorted(subjects, key=lambda s: (s != dataset, "dcat:Distribution" in s, s))
+        blocks = []
+        for s in order:
+            node = ox.NamedNode(s[1:-1]) if s.startswith("<") else ox.BlankNode(s[2:])
+            props = sorted(subjects[s].items(), key=lambda kv: (kv[0] != linkeddata.RDF_TYPE,
+                                                              linkeddata.curie(kv[0]) or kv[0]))
+            blocks.append((term(node), [(term(ox.NamedNode(p)), sorted((term(v) for v in vs), key=lambda t: t.text))
+                                        for p, vs in props]))
+        return render(request, "void.html", {"blocks": blocks})
+
+    return await query_response(request, produce, "void", "text/html")
 
 
 def _dump_files(folder: Path | None) -> list[Path]:
@@ -92,3 +126,14 @@ async def dumps(request: Request) -> Response:
 
         return JSONResponse([{"name": n, "bytes": size, "url": f"/dumps/{n}"} for n, size in files])
     return render(request, "dumps.html", {"files": files})
+
+
+_FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+@router.get("/favicon.svg", include_in_schema=False)
+async def favicon() -> Response:
+    """The site icon (SVG; browsers that ask for /favicon.ico accept it too)."""
+    return Response(_FAVICON.read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})

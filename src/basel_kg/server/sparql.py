@@ -17,9 +17,11 @@ from functools import partial
 from starlette.concurrency import run_in_threadpool
 
 from ..namespaces import PREFIXES
+from ..vocabcheck import warning_header
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
-from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id
+from .uploads import disconnect_event, nesting_depth
+from .writes import WriteDenied, WriteRejected, denied_response, report_response, request_id, write_id
 
 __all__ = ["router"]
 
@@ -40,7 +42,9 @@ _QUERY_PARAMETERS = [
     {"name": "inference", "in": "query", "schema": {"type": "boolean", "default": True},
      "description": "false: leave the inferred graph out of the default graph and GRAPH."},
     {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nq, n3."},
+     "description": "Overrides Accept when it fits the query form (json, xml, csv, tsv, turtle, n3, nt, "
+                    "json-ld, rdf, rdf+xml, trig, nq, or a media type); otherwise ignored. "
+                    "'output' and 'results' are read the same way."},
 ]
 _RESULT_CONTENT = {
     m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -57,7 +61,8 @@ _OPENAPI = {
         "403": {"description": "Refused: LOAD, SERVICE to an endpoint not allow-listed, an update with a wrong "
                                "token or on a read-only server, a graph the server keeps itself"},
         "422": {"description": "The update would break the SHACL shapes: the report (JSON or Turtle by Accept)"},
-        "406": {"description": "No acceptable format for this kind of result"},
+        "406": {"description": "Accept names no format this endpoint writes (a CONSTRUCT asked for result-set "
+                               "types only gets Turtle, a SELECT asked for RDF types only gets SPARQL JSON)"},
         "413": {"description": "Request body too large"},
         "503": {"description": "The query was stopped at the time limit"},
     },
@@ -161,6 +166,25 @@ def _one(values: list[str]) -> str:
     return values[0]
 
 
+def _iris(parameter: str, values: list[str]) -> list[str]:
+    """The values of a protocol parameter that names graphs, each an absolute IRI (else 400)."""
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ProtocolError(400, f"{parameter}: {value!r} is not an absolute IRI ({exc}).") from None
+    return values
+
+
+def check_depth(sparql: str, limit: int) -> None:
+    """Refuse a query or update nesting brackets deeper than ``limit`` (400) before any parser
+    sees it: deep nesting is how a short text makes a recursive parser crash."""
+    depth = nesting_depth(sparql.encode("utf-8", errors="replace"), "SPARQL", limit)
+    if depth > limit:
+        raise ProtocolError(400, f"The query nests brackets or groups deeper than {limit} levels (the nesting-depth "
+                                 "limit of this server); flatten it.")
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None:
         return default
@@ -171,16 +195,18 @@ async def _answer(request: Request, sparql: str, items: list[tuple[str, str]]) -
     def values(name: str) -> list[str]:
         return [v for k, v in items if k == name]
 
-    default_graphs, named_graphs = values("default-graph-uri"), values("named-graph-uri")
+    default_graphs = _iris("default-graph-uri", values("default-graph-uri"))
+    named_graphs = _iris("named-graph-uri", values("named-graph-uri"))
+    check_depth(sparql, settings_of(request).max_query_depth)
     inference = _flag(next(iter(values("inference")), None), True)
-    format_param = next((v for v in values("format") if v), None)
-    formats = negotiation.result_formats(request.headers.get("accept"), format_param)
+    formats = negotiation.result_formats(request.headers.get("accept"), negotiation.format_parameter(items))
 
     async def produce():
         return await run_query(request, sparql, formats=formats, default_graph_uris=default_graphs,
                                named_graph_uris=named_graphs, inference=inference)
 
-    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats)
+    return await query_response(request, produce, sparql, default_graphs, named_graphs, inference, formats,
+                                extra_headers=warning_header(sparql))
 
 
 async def _update(request: Request, updates: list[str], items: list[tuple[str, str]]) -> Response:
@@ -192,17 +218,19 @@ async def _update(request: Request, updates: list[str], items: list[tuple[str, s
         return denied_response(exc)
     if len(updates) != 1:
         return PlainTextResponse("Give exactly one update.", status_code=400)
-    using = [v for k, v in items if k == "using-graph-uri"]
-    using_named = [v for k, v in items if k == "using-named-graph-uri"]
+    using = _iris("using-graph-uri", [v for k, v in items if k == "using-graph-uri"])
+    using_named = _iris("using-named-graph-uri", [v for k, v in items if k == "using-named-graph-uri"])
+    check_depth(updates[0], settings_of(request).max_query_depth)
     store = store_of(request)
     plan = partial(_plan_update, store, updates[0], using, using_named, settings_of(request).timeout)
     try:
-        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request))
+        result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request,
+                                                 gone=disconnect_event(request)))
     except WriteDenied as exc:
         return denied_response(exc)
     except WriteRejected as exc:
         return report_response(request, exc.report, 422)
-    return Response(status_code=204, headers={"X-Request-ID": request_id(request),
+    return Response(status_code=204, headers={"X-Request-ID": request_id(request), "X-Write-ID": write_id(request),
                                               "X-Dataset-Version": result.version})
 
 

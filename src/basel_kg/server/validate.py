@@ -10,11 +10,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from ..store import Delta
 from .common import settings_of
-from .writes import RDF_MEDIA_TYPES, BadDocument, WriteDenied, denied_response, parse_document, report_response
+from .writes import RDF_MEDIA_TYPES, WriteDenied, denied_response, read_document, report_response
 
 __all__ = ["router"]
 
@@ -37,10 +37,7 @@ async def validate(request: Request) -> Response:
     if not service.validating:
         return denied_response(WriteDenied(403, "This store cannot be validated against (it cannot be exported)."))
     body = await request.body()
-    try:
-        quads = parse_document(body, request.headers.get("content-type"), base_iri=settings.base)
-    except BadDocument as exc:
-        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+    quads = await read_document(request, body, base_iri=settings.base)
     fresh = ox.NamedNode(f"urn:x-basel-kg:validate:{uuid.uuid4()}")
     quads = [q if isinstance(q.graph_name, ox.NamedNode) else ox.Quad(q.subject, q.predicate, q.object, fresh)
              for q in quads]

@@ -14,28 +14,31 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.parser import BytesParser
 from email.policy import HTTP
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..guard import GuardOutcome, WriteGuard
 from ..namespaces import GRAPH
-from ..store import Delta, rename_blank_nodes
+from ..store import Delta
 from ..validation import ValidationReport
 from . import negotiation
 from .settings import Settings
+from .uploads import ClientGone, UploadRefused, disconnect_event
 
 __all__ = [
     "WriteService",
     "WriteDenied",
     "WriteRejected",
     "BadDocument",
-    "parse_document",
+    "read_document",
     "report_response",
     "RDF_MEDIA_TYPES",
 ]
@@ -162,15 +165,26 @@ class WriteService:
         return name
 
     # -- the write path
-    def write(self, plan: Callable[[], tuple[Delta, bool]], *, agent: str, request: Request) -> WriteResult:
+    def write(self, plan: Callable[[], tuple[Delta, bool]], *, agent: str, request: Request,
+              gone: Any = None) -> WriteResult:
         """Plan, check and apply one change, atomically, under the write lock.
 
+        ``gone``: an event set when the client disconnects; a write whose client is gone
+        before it is applied is dropped (:class:`ClientGone`), never applied later.
+
         Raises :class:`WriteDenied` (a protected graph), :class:`WriteRejected` (the
-        report), and whatever planning raises (syntax errors, refused operations...).
+        report), :class:`UploadRefused` (more statements than the per-request limit), and
+        whatever planning raises (syntax errors, refused operations...).
         """
         started = datetime.now(timezone.utc)
         with self._lock:
+            if gone is not None and gone.is_set():
+                raise ClientGone
             delta, existed = plan()
+            most = self.settings.uploads.triples
+            if len(delta.add) > most:
+                raise UploadRefused(413, f"This write adds {len(delta.add)} statements, more than {most} (the "
+                                         "per-request limit of this server); send it in parts.")
             touched = {g for g in delta.graphs() if g is not None}
             protected = sorted(touched & self.protected)
             if protected:
@@ -178,13 +192,18 @@ class WriteService:
                                        "itself (the reasoner's entailments, the write records); it is refused.")
             if delta.empty:
                 return WriteResult(existed, 0, 0, self.store.version)
+            if gone is not None and gone.is_set():
+                raise ClientGone
             guard = self.guard
             outcome = guard.check(self.store, delta)
             if not outcome.conforms:
                 raise WriteRejected(outcome.report)
+            if gone is not None and gone.is_set():  # the guard's copy is in the after-state: reset it
+                guard.invalidate()
+                raise ClientGone
             change = delta + outcome.inferred + self._record(delta, agent, request, started)
             try:
-                self.store.apply(change, note=f"{request.method} {request.url.path}?{request.url.query}")
+                self.store.apply(change, note=f"{request.method} {_route(request)}")
             except BaseException:
                 guard.invalidate()
                 raise
@@ -193,9 +212,8 @@ class WriteService:
                                outcome.timings)
 
     def validate(self, delta: Delta) -> GuardOutcome:
-        """Check ``delta`` as a write would, and change nothing."""
-        with self._lock:
-            return self.guard.check(self.store, delta, keep=False)
+        """Check ``delta`` as a write would, and change nothing; never takes the write lock."""
+        return self.guard.check(self.store, delta, keep=False)
 
     # -- provenance
     def _record(self, delta: Delta, agent: str, request: Request, started: datetime) -> Delta:
@@ -207,18 +225,17 @@ class WriteService:
         activity = ox.NamedNode(f"{base}write/{uuid.uuid4()}")
         who = ox.NamedNode(f"{base}agent/{agent}")
         ended = datetime.now(timezone.utc)
-        query = f"?{request.url.query}" if request.url.query else ""
 
         def stamp(moment: datetime) -> ox.Literal:
             return ox.Literal(moment.isoformat(), datatype=_XSD_DATETIME)
 
         t = [
             (activity, ox.NamedNode(_RDF + "type"), ox.NamedNode(_PROV + "Activity")),
-            (activity, ox.NamedNode(_RDFS + "label"), ox.Literal(f"{request.method} {request.url.path}{query}")),
+            (activity, ox.NamedNode(_RDFS + "label"), ox.Literal(f"{request.method} {_route(request)}")),
             (activity, ox.NamedNode(_PROV + "wasAssociatedWith"), who),
             (activity, ox.NamedNode(_PROV + "startedAtTime"), stamp(started)),
             (activity, ox.NamedNode(_PROV + "endedAtTime"), stamp(ended)),
-            (activity, ox.NamedNode(_DCTERMS + "identifier"), ox.Literal(request_id(request))),
+            (activity, ox.NamedNode(_DCTERMS + "identifier"), ox.Literal(write_id(request))),
             (activity, ox.NamedNode(_DCTERMS + "description"),
              ox.Literal(f"{len(delta.add)} statement(s) added, {len(delta.remove)} removed")),
             (who, ox.NamedNode(_RDF + "type"), ox.NamedNode(_PROV + "Agent")),
@@ -229,6 +246,21 @@ class WriteService:
         if None in delta.graphs():
             t.append((activity, ox.NamedNode(_DCTERMS + "subject"), ox.Literal("the default graph")))
         return Delta(add=tuple(ox.Quad(s, p, o, graph) for s, p, o in t))
+
+
+def _route(request: Request) -> str:
+    """The endpoint written through (``/store``, ``/sparql``): no query string, no graph path."""
+    path = request.url.path
+    return "/store" if path.startswith("/store") else path
+
+
+def write_id(request: Request) -> str:
+    """The identifier of a write, made by the server (what the provenance graph records; the
+    client's own ``X-Request-ID`` is echoed in the response but never stored)."""
+    state = request.state
+    if not hasattr(state, "write_id"):
+        state.write_id = str(uuid.uuid4())
+    return state.write_id
 
 
 def request_id(request: Request) -> str:
@@ -245,44 +277,64 @@ def request_id(request: Request) -> str:
 # --------------------------------------------------------------------------- documents
 
 
-def parse_document(body: bytes, content_type: str | None, *, base_iri: str,
-                   graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
-    """The quads of a posted RDF document, blank nodes renamed apart from the store's.
+async def read_document(request: Request, body: bytes, *, base_iri: str,
+                        graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
+    """The quads of a posted RDF document, read in a limited parser process (see
+    :mod:`.uploads`), blank nodes renamed apart from the store's.
 
     ``graph``: put every triple into this graph, and refuse a document with named graphs
     (the Graph Store Protocol writes one graph). ``multipart/form-data``: every part is a
     document. No remote JSON-LD context, external entity or ``@base`` outside ours is
-    fetched: pyoxigraph loads nothing.
+    fetched: pyoxigraph loads nothing, and RDF/XML entity declarations are refused.
+    Raises :class:`BadDocument`, :class:`UploadRefused` or :class:`ClientGone`.
     """
+    parts = _document_parts(body, request.headers.get("content-type"))
+    pool = request.app.state.parsers
+    gone = disconnect_event(request)
+    most = request.app.state.settings.uploads.triples
+    quads: list[ox.Quad] = []
+    count = 0
+    for data, fmt in parts:
+        nquads, n = await pool.parse(data, fmt.name, base_iri, disconnected=gone.wait)
+        count += n
+        if count > most:
+            raise UploadRefused(413, f"The documents have more than {most} triples (the per-request limit of this "
+                                     "server); send them in parts.")
+        quads += await run_in_threadpool(_nquads, nquads)
+    if graph is None:
+        return quads
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise BadDocument(400, "This request writes one graph: send triples (Turtle, N-Triples, JSON-LD, RDF/XML), "
+                               "not a dataset with named graphs.")
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+
+
+def _nquads(data: bytes) -> list[ox.Quad]:
+    return list(ox.parse(data, ox.RdfFormat.N_QUADS))
+
+
+def _document_parts(body: bytes, content_type: str | None) -> list[tuple[bytes, ox.RdfFormat]]:
+    """(bytes, format) of each document in a body: one, or one per part of multipart/form-data."""
     media_type, _, params = (content_type or "").partition(";")
     media_type = media_type.strip().lower()
     if media_type == "multipart/form-data":
         message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", errors="replace") + body)
         if not message.is_multipart():
             raise BadDocument(400, "The multipart/form-data body has no parts.")
-        quads: list[ox.Quad] = []
+        parts = []
         for part in message.iter_parts():
-            quads += parse_document(part.get_payload(decode=True) or b"", part.get("content-type"),
-                                    base_iri=base_iri, graph=graph)
-        return quads
+            if part.is_multipart():
+                raise BadDocument(400, "Nested multipart bodies are not read: send one part per document.")
+            parts += _document_parts(part.get_payload(decode=True) or b"", part.get("content-type"))
+        return parts
     fmt = RDF_MEDIA_TYPES.get(media_type)
     if fmt is None:
         raise BadDocument(415, f"Send RDF as one of: {', '.join(RDF_MEDIA_TYPES)} (got {media_type or 'no type'}).")
     charset = negotiation.charset_of(params)
     if charset not in (None, "utf-8", "utf8"):
         raise BadDocument(415, f"Only UTF-8 is accepted, not {charset}.")
-    try:
-        parsed = list(ox.parse(body, fmt, base_iri=base_iri))
-    except (SyntaxError, ValueError) as exc:
-        raise BadDocument(400, f"The {media_type} document does not parse: {exc}") from None
-    parsed = rename_blank_nodes(parsed)
-    if graph is None:
-        return parsed
-    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in parsed):
-        raise BadDocument(400, "This request writes one graph: send triples (Turtle, N-Triples, JSON-LD, RDF/XML), "
-                               "not a dataset with named graphs.")
-    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+    return [(body, fmt)]
 
 
 def ntriples(quads: list[ox.Quad]) -> bytes:

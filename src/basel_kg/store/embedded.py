@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import QueryRefused, QuerySyntaxError, StoreError
+from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
 from ..sparqltext import add_using, check_services, scan_sparql
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
@@ -74,7 +74,9 @@ class EmbeddedStore:
     endpoints a query may call), ``base_iri`` (resolves relative IRIs in queries; default
     our base, so ``<org/sbc>`` means ``basel:org/sbc``),
     ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
-    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap).
+    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap),
+    ``max_waiting`` (queries that may wait for a busy worker; one more is refused at once
+    with :class:`~basel_kg.errors.ServerBusy`). A query's ``timeout`` covers its wait.
 
     Writes: :meth:`plan_graph` / :meth:`plan_update` work out a :class:`Delta` without
     changing anything, :meth:`apply` applies one atomically. With ``path=`` a write is one
@@ -94,6 +96,7 @@ class EmbeddedStore:
         prefixes: Mapping[str, str] | None = None,
         worker_memory_mb: int | None = 4096,
         prefork: int = 2,
+        max_waiting: int = 64,
     ):
         if inferred_graphs is None or prefixes is None or base_iri is None:
             from ..namespaces import BASE, GRAPH, PREFIXES
@@ -126,7 +129,7 @@ class EmbeddedStore:
         theirs.close()
         self._channel = ours
         self._channel_lock = threading.Lock()
-        self._pool = Pool(self._spawn_worker, max(2, workers or 2 * (os.cpu_count() or 1)))
+        self._pool = Pool(self._spawn_worker, max(2, workers or 2 * (os.cpu_count() or 1)), max_waiting=max_waiting)
         self._finalizer = weakref.finalize(self, _shutdown, self._process, self._channel, self._pool)
         try:
             self._info = self._call_raw(config)[0]
@@ -143,7 +146,7 @@ class EmbeddedStore:
                 send(self._channel, message)
                 status, *payload = recv(self._channel)
             except (EOFError, OSError) as exc:
-                raise StoreError(f"the store process stopped ({exc})") from None
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
         if status == "raise":
             raise payload[0]
         if status == "error":
@@ -164,7 +167,7 @@ class EmbeddedStore:
                 _, fds, _, _ = socket.recv_fds(self._channel, 1, 1)
                 status, info = recv(self._channel)
             except (EOFError, OSError) as exc:
-                raise StoreError(f"the store process stopped ({exc})") from None
+                raise StoreUnavailable(f"the store process stopped ({exc})") from None
         return WorkerHandle(info["pid"], socket.socket(fileno=fds[0]), info["version"])
 
     def _prefork(self, count: int) -> None:
@@ -185,6 +188,20 @@ class EmbeddedStore:
     def source(self) -> str:
         """What the data was loaded from, as the loader described it (see :meth:`load_dataset`)."""
         return self._info["source"]
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (its disk was full when it started)."""
+        return bool(self._info.get("read_only"))
+
+    def alive(self) -> bool:
+        """Whether the store's process (the holder) is running: what a health check asks."""
+        return self._process.poll() is None
+
+    @property
+    def process_id(self) -> int:
+        """The holder process's id (for supervisors and health checks)."""
+        return self._process.pid
 
     @property
     def triples(self) -> int:

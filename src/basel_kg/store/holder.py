@@ -8,6 +8,7 @@ path, the on-disk pyoxigraph (RocksDB) store persists ``raw``; forked workers ne
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -22,7 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import StaleWrite, StoreError
+from ..errors import StaleWrite, StoreError, StoreFull
 from .ipc import recv, send
 from .model import Delta
 from .worker import Views, Worker
@@ -78,7 +79,8 @@ class _Holder:
     def __init__(self, config: dict[str, Any]):
         self.config = config
         self.inferred = frozenset(config["inferred_graphs"])
-        self.disk = ox.Store(config["path"]) if config["path"] else None
+        self.read_only = False
+        self.disk = self._open(config["path"]) if config["path"] else None
         self.raw = ox.Store()
         self.views: Views | None = None
         self.version, self.modified, self.source = "empty", time.time(), ""
@@ -89,6 +91,23 @@ class _Holder:
                 if graph != _META_GRAPH:
                     self.raw.add_graph(graph)
         self._rebuild()
+
+    def _open(self, path: str) -> ox.Store:
+        """The on-disk store; read-only when the disk is too full to open it for writing (RocksDB
+        writes on opening), so reads go on and writes get :class:`StoreFull`."""
+        try:
+            return ox.Store(path)
+        except OSError as exc:
+            if not _disk_full(exc):
+                raise
+            print("basel-kg: the store's disk is full: opening it read-only", file=sys.stderr)
+            self.read_only = True
+            return ox.Store.read_only(path)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreFull("the store was opened read-only because its disk was full; free space and restart "
+                            "to write again")
 
     # -- data
     def _rebuild(self) -> None:
@@ -134,20 +153,29 @@ class _Holder:
             "source": self.source,
             "triples": self.triples,
             "graphs": self.counts,
+            "read_only": self.read_only,
         }
 
     # -- commands (the parent calls them by name)
     def replace(self, nquads: bytes, version: str, source: str) -> None:
         quads = list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
         _require_named(quads)
+        self._writable()
+        before = self.version, self.modified, self.source
         self.version, self.modified, self.source = version, time.time(), source
         if self.disk is not None:
             # clear() drops the metadata too, and it is written last: a load cut short
             # leaves a store that claims nothing, so the next start loads again.
-            self.disk.clear()
-            self.disk.extend(quads)
-            self.disk.update(self._meta_update())
-            self.disk.flush()
+            try:
+                self.disk.clear()
+                self.disk.extend(quads)
+                self.disk.update(self._meta_update())
+                self.disk.flush()
+            except OSError as exc:
+                self.version, self.modified, self.source = before
+                if _disk_full(exc):
+                    raise StoreFull("the store's disk is full: the data was not replaced") from None
+                raise
         self.raw = ox.Store()
         self.raw.extend(quads)
         self._rebuild()
@@ -188,10 +216,18 @@ class _Holder:
         create = {g for g in create if not raw.contains_named_graph(g)}
         if not (removed or added or drop or create):
             return
+        self._writable()
+        before = self.version, self.modified
         self._changed(what + "\n" + hashlib.sha256(pickle.dumps((sorted(map(str, removed)), sorted(map(str, added)),
                                                                  sorted(map(str, drop | create))))).hexdigest())
         if self.disk is not None:
-            self.disk.update(self._disk_update(removed, added, drop, create))
+            try:
+                self.disk.update(self._disk_update(removed, added, drop, create))
+            except OSError as exc:  # one transaction: nothing was written, memory is unchanged too
+                self.version, self.modified = before
+                if _disk_full(exc):
+                    raise StoreFull("the store's disk is full: the write was not applied") from None
+                raise
         for q in removed:
             raw.remove(q)
         for graph in drop:
@@ -315,6 +351,10 @@ def _limit_memory(megabytes: int | None) -> None:
 
 # commands -> do they change the data (and so retire the workers)?
 _HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False}
+
+
+def _disk_full(exc: OSError) -> bool:
+    return exc.errno == errno.ENOSPC or "No space left on device" in str(exc)
 
 
 def main(fd: int) -> None:

@@ -43,7 +43,10 @@ SOLUTIONS_MEDIA_TYPES = (
     "text/csv",
     "text/tab-separated-values",
 )
-BOOLEAN_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-results+xml")
+# CSV and TSV carry a boolean as one line, "true" or "false" (the SPARQL 1.1 Protocol allows them
+# for ASK; the CSV/TSV results note defines no form, this is Oxigraph's).
+BOOLEAN_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                       "text/tab-separated-values")
 GRAPH_MEDIA_TYPES = (
     "text/turtle",
     "application/n-triples",

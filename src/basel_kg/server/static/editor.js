@@ -4,6 +4,8 @@
   "use strict";
   const config = JSON.parse(document.getElementById("editor-config").textContent);
   const endpoint = new URL(config.endpoint, window.location.href).href;
+  // Longest namespace first, so bkg: (…/ontology#) wins over basel: (…/) for ontology terms.
+  const prefixes = Object.fromEntries(Object.entries(config.prefixes).sort((a, b) => b[1].length - a[1].length));
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -14,9 +16,36 @@
       autocompleters: ["prefixes", "variables"], // the others ask remote services
       prefixCcApi: null,
     },
-    yasr: { prefixes: {} },
+    yasr: { prefixes: prefixes },
   });
   window.basel_kg_yasgui = yasgui;
+
+  // Result tables: links to this server's pages instead of w3id.org, and plain dates and numbers.
+  const READABLE = /\^\^xsd:(date|dateTime|gYear|gYearMonth|integer|decimal|double|boolean)$/;
+  function tidy(yasr) {
+    yasr.resultsEl.querySelectorAll("a.iri").forEach((a) => {
+      const iri = a.getAttribute("href");
+      if (iri && iri.startsWith(config.base)) { a.setAttribute("href", "/" + iri.slice(config.base.length)); a.title = iri; }
+    });
+    yasr.resultsEl.querySelectorAll("span.nonIri").forEach((span) => {
+      const sup = span.querySelector("sup");
+      if (!sup || !READABLE.test(sup.textContent)) return;
+      span.title = sup.textContent.slice(2);
+      span.textContent = span.textContent.slice(0, -sup.textContent.length).replace(/^"|"$/g, "");
+    });
+  }
+  function watch(tab) {
+    const yasr = tab.getYasr && tab.getYasr();
+    if (!yasr || yasr._basel_kg_watched) return;
+    yasr._basel_kg_watched = true;
+    yasr.on("drawn", () => tidy(yasr));
+    const table = yasr.resultsEl;
+    new MutationObserver(() => tidy(yasr)).observe(table, { childList: true, subtree: true });
+  }
+  yasgui.on("tabSelect", (_, id) => setTimeout(() => watch(yasgui.getTab(id)), 0));
+  yasgui.on("tabAdd", (_, id) => setTimeout(() => watch(yasgui.getTab(id)), 0));
+  yasgui.on("queryResponse", (_, tab) => watch(tab));
+  watch(yasgui.getTab());
 
   function open(title, query) {
     const tab = yasgui.addTab(true, { name: title.slice(0, 40) });

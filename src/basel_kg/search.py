@@ -1,0 +1,312 @@
+"""Full-text search over the names, notations and descriptions of every entity.
+
+The index is an in-memory SQLite database with an FTS5 table using the ``trigram``
+tokenizer (SQLite >= 3.34, part of Python's ``sqlite3``): it matches any substring of three
+characters or more, so Chinese text, which has no spaces between words, is found as well as
+English, and so are parts of document symbols (``CHW.9``) and decision numbers. Queries
+shorter than three characters (``IX``, a two-character Chinese word) fall back to a
+substring scan of the same rows.
+
+Why SQLite FTS5 rather than tantivy or Whoosh: it is embedded in the Python standard library
+(no extra wheel, no server), maintained with SQLite itself, and its trigram tokenizer needs
+no language-specific segmenter for Chinese. Whoosh is unmaintained; tantivy's default
+tokenizers split on whitespace and need a separate Chinese tokenizer.
+
+The index belongs to one dataset version (:attr:`SearchIndex.version`); :meth:`ensure`
+rebuilds it from the store when the store's version changes (after every write). A rebuild
+is one SELECT and a bulk insert (tens of milliseconds for the shipped data).
+
+Ranking: an exact name or notation first, then names/notations that start with the query,
+then those that contain it, then matches in descriptions only; within a tier, key classes
+(decisions, meetings, organisations, ...) before bookkeeping ones, then FTS5's bm25 score.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .namespaces import BASE, BKG_URI
+
+__all__ = ["SearchIndex", "SearchHit", "SearchResults", "Facet", "KEY_CLASSES", "BOOKKEEPING_CLASSES"]
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+ORG = "http://www.w3.org/ns/org#"
+
+NAME_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title", SCHEMA + "name",
+                   "http://xmlns.com/foaf/0.1/name")
+NOTATION_PROPERTIES = (BKG_URI + "decisionNumber", BKG_URI + "symbol", SKOS + "notation", BKG_URI + "code",
+                       DCTERMS + "identifier", BKG_URI + "countryCode")
+DESCRIPTION_PROPERTIES = (DCTERMS + "description", SKOS + "definition", RDFS + "comment", SCHEMA + "text")
+PREFERRED_LABELS = (RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", SCHEMA + "name")
+
+#: What researchers look for, in the order the home page shows them (class IRI, heading).
+KEY_CLASSES: tuple[tuple[str, str], ...] = (
+    (BKG_URI + "Decision", "Decisions"),
+    (BKG_URI + "Meeting", "Meetings"),
+    (ORG + "Organization", "Organisations"),
+    (ORG + "OrganizationalCollaboration", "Partnerships and initiatives"),
+    (BKG_URI + "MultilateralEnvironmentalAgreement", "Environmental agreements"),
+    (BKG_URI + "Agreement", "Agreements and memoranda"),
+    (BKG_URI + "Document", "Documents"),
+    (BKG_URI + "CooperationActivity", "Cooperation activities"),
+)
+#: Classes that record how the graph was made rather than what it is about.
+BOOKKEEPING_CLASSES = frozenset({
+    BKG_URI + "SourcePassage", BKG_URI + "SourceText", BKG_URI + "MeasureAssessment", BKG_URI + "ExternalLink",
+    ORG + "Membership", ORG + "Role", ORG + "Post", BKG_URI + "WorkPlanItem", BKG_URI + "Provision",
+    "http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2002/07/owl#ObjectProperty",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty", "http://www.w3.org/2002/07/owl#AnnotationProperty",
+    "http://www.w3.org/2002/07/owl#Ontology", SKOS + "ConceptScheme", "http://www.w3.org/ns/dcat#Catalog",
+})
+
+
+@dataclass(slots=True)
+class SearchHit:
+    iri: str
+    label: str
+    type: str | None
+    type_label: str | None
+    matched: str  # "name" | "notation" | "description"
+    snippet: str | None = None
+    other_names: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Facet:
+    type: str
+    label: str
+    count: int
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    total: int
+    hits: list[SearchHit]
+    facets: list[Facet]
+    version: str | None
+    seconds: float
+
+
+def fold(text: str) -> str:
+    """Case-insensitive form of ``text`` for matching (Unicode case folding, one space)."""
+    return " ".join(text.casefold().split())
+
+
+def _index_query() -> str:
+    props = " ".join(f"<{p}>" for p in (*NAME_PROPERTIES, *NOTATION_PROPERTIES, *DESCRIPTION_PROPERTIES, RDF_TYPE))
+    return (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o "
+            f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(BASE)})) }}")
+
+
+_TYPE_LABELS = (f"SELECT ?t ?label WHERE {{ ?t <{RDFS}label> ?label FILTER(lang(?label) = 'en' || lang(?label) = '') "
+                f"?s a ?t }}")
+
+_SCHEMA = """
+CREATE TABLE entity (id INTEGER PRIMARY KEY, iri TEXT, label TEXT, type TEXT, weight INTEGER,
+                     names TEXT, notations TEXT, descriptions TEXT, display_names TEXT, display_descriptions TEXT);
+CREATE VIRTUAL TABLE text USING fts5(names, notations, descriptions, content='entity', content_rowid='id',
+                                     tokenize='trigram');
+"""
+
+
+class SearchIndex:
+    """One in-memory index per server; thread-safe; rebuilt when the store's version changes."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+        self.build_seconds = 0.0
+        self._db: sqlite3.Connection | None = None
+        self._types: dict[str, str] = {}
+        self._info: dict[str, tuple[str, str | None]] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ building
+
+    def ensure(self, store) -> None:
+        """Make the index match ``store.version`` (a rebuild only when it changed)."""
+        version = store.version
+        if version == self.version:
+            return
+        with self._lock:
+            if version != self.version:
+                self._build(store, version)
+
+    def _build(self, store, version: str) -> None:
+        started = time.perf_counter()
+        rows = store.query(_index_query(), inference=False, max_rows=None).solutions()
+        type_labels = {r["t"].value: r["label"].value for r in store.query(_TYPE_LABELS, inference=False,
+                                                                             max_rows=None).solutions()}
+        entities: dict[str, dict[str, list]] = {}
+        for row in rows:
+            props = entities.setdefault(row["s"].value, {})
+            props.setdefault(row["p"].value, []).append(row["o"])
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.executescript(_SCHEMA)
+        records, info = [], {}
+        for iri, props in entities.items():
+            types = sorted(t.value for t in props.get(RDF_TYPE, []) if isinstance(t, ox.NamedNode))
+            info[iri] = (_best_label(props) or _local_name(iri), _primary_type(types))
+            names = _literals(props, NAME_PROPERTIES)
+            notations = _literals(props, NOTATION_PROPERTIES)
+            descriptions = _literals(props, DESCRIPTION_PROPERTIES)
+            if not (names or notations or descriptions):
+                continue
+            label, kind = info[iri]
+            records.append((
+                iri, label, kind, _weight(kind),
+                "\n".join(fold(n) for n, _ in names), "\n".join(fold(n) for n, _ in notations),
+                "\n".join(fold(d) for d, _ in descriptions),
+                "\n".join(f"{lang}\t{n}" for n, lang in names), "\n".join(f"{lang}\t{d}" for d, lang in descriptions),
+            ))
+        db.executemany("INSERT INTO entity (iri, label, type, weight, names, notations, descriptions, display_names,"
+                       " display_descriptions) VALUES (?,?,?,?,?,?,?,?,?)", records)
+        db.execute("INSERT INTO text(text) VALUES ('rebuild')")
+        db.commit()
+        old, self._db = self._db, db
+        self._types, self._info, self.version = type_labels, info, version
+        self.build_seconds = time.perf_counter() - started
+        if old is not None:
+            old.close()
+
+    # ------------------------------------------------------------------ querying
+
+    def search(self, query: str, *, type: str | None = None, limit: int = 20, offset: int = 0) -> SearchResults:
+        started = time.perf_counter()
+        q = fold(query)
+        if not q or self._db is None:
+            return SearchResults(query, 0, [], [], self.version, 0.0)
+        where, params = self._match(q)
+        ranked = (f"SELECT e.id, e.iri, e.label, e.type, e.names, e.notations, e.display_names, e.display_descriptions,"
+                  f" {_TIER} AS tier, e.weight AS weight FROM entity e WHERE {where}")
+        with self._lock:
+            db = self._db
+            rows = db.execute(f"SELECT * FROM ({ranked}) ORDER BY tier, weight, length(label), label", params).fetchall()
+        facets: dict[str, int] = {}
+        for row in rows:
+            facets[row[3] or ""] = facets.get(row[3] or "", 0) + 1
+        if type:
+            rows = [r for r in rows if r[3] == type]
+        hits = [self._hit(r, q) for r in rows[offset: offset + limit]]
+        return SearchResults(
+            query, len(rows), hits,
+            sorted((Facet(t, self.type_label(t), n) for t, n in facets.items() if t), key=lambda f: (-f.count, f.label)),
+            self.version, time.perf_counter() - started,
+        )
+
+    def suggest(self, query: str, limit: int = 8) -> list[SearchHit]:
+        """Names for the search box: only name and notation matches, best first."""
+        results = self.search(query, limit=limit * 3)
+        return [h for h in results.hits if h.matched != "description"][:limit]
+
+    def label(self, iri: str) -> str:
+        """The entity's English (else any) name, else the end of its IRI."""
+        found = self._info.get(iri)
+        return found[0] if found else _local_name(iri)
+
+    def type_of(self, iri: str) -> str | None:
+        """The entity's most specific asserted type (one of ours when it has one)."""
+        found = self._info.get(iri)
+        return found[1] if found else None
+
+    def type_label(self, iri: str | None) -> str:
+        if not iri:
+            return "other"
+        return self._types.get(iri) or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    def _match(self, q: str) -> tuple[str, dict]:
+        """The WHERE clause: FTS5 for the words of three characters or more, substring tests for the rest."""
+        words = q.split()
+        long_words = [w for w in words if len(w) >= 3]
+        short_words = [w for w in words if len(w) < 3]
+        params: dict[str, str] = {"q": q}
+        clauses = []
+        if long_words:
+            params["match"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+            clauses.append("e.id IN (SELECT rowid FROM text WHERE text MATCH :match)")
+        for i, w in enumerate(short_words):
+            params[f"w{i}"] = w
+            clauses.append(f"(instr(e.names, :w{i}) OR instr(e.notations, :w{i}) OR instr(e.descriptions, :w{i}))")
+        return " AND ".join(clauses), params
+
+    def _hit(self, row: tuple, q: str) -> SearchHit:
+        _, iri, label, kind, names, notations, display_names, display_descriptions, tier, _ = row
+        matched = "description" if tier >= 3 else ("notation" if q in notations and q not in names else "name")
+        other = [n for n in dict.fromkeys(line.split("\t", 1)[1] for line in display_names.split("\n") if line)
+                 if n != label and q in fold(n)]
+        snippet = None
+        if matched == "description":
+            for line in display_descriptions.split("\n"):
+                text = line.split("\t", 1)[-1]
+                if q.split()[0] in fold(text):
+                    snippet = excerpt(text, q.split()[0])
+                    break
+        return SearchHit(iri, label, kind, self.type_label(kind), matched, snippet, other[:3])
+
+
+_TIER = """CASE
+  WHEN instr(char(10) || e.names || char(10), char(10) || :q || char(10))
+    OR instr(char(10) || e.notations || char(10), char(10) || :q || char(10)) THEN 0
+  WHEN instr(char(10) || e.names, char(10) || :q) OR instr(char(10) || e.notations, char(10) || :q) THEN 1
+  WHEN instr(e.names, :q) OR instr(e.notations, :q) THEN 2
+  ELSE 3 END"""
+
+
+def excerpt(text: str, needle: str, width: int = 160) -> str:
+    """About ``width`` characters of ``text`` around ``needle``, cut at spaces (never mid-word)."""
+    if len(text) <= width:
+        return text
+    at = max(fold(text).find(needle), 0)
+    start = max(0, at - width // 3)
+    end = min(len(text), start + width)
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space >= 0 and space - end < 30 else end
+    return ("… " if start > 0 else "") + text[start:end].strip() + (" …" if end < len(text) else "")
+
+
+def _literals(props: dict[str, list], keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for key in keys:
+        for value in props.get(key, []):
+            if isinstance(value, ox.Literal):
+                out.append((value.value, value.language or ""))
+    return out
+
+
+def _best_label(props: dict[str, list]) -> str | None:
+    values = [v for p in PREFERRED_LABELS for v in props.get(p, []) if isinstance(v, ox.Literal)]
+    for test in (lambda v: v.language == "en", lambda v: not v.language, lambda v: True):
+        for v in values:
+            if test(v):
+                return v.value
+    return None
+
+
+def _local_name(iri: str) -> str:
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _primary_type(types: list[str]) -> str | None:
+    ours = [t for t in types if t.startswith(BKG_URI)]
+    return (ours or types or [None])[0]
+
+
+def _weight(kind: str | None) -> int:
+    if kind is None:
+        return 3
+    if kind in BOOKKEEPING_CLASSES:
+        return 2
+    return 1

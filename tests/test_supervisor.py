@@ -1,0 +1,73 @@
+"""``basel-kg serve`` keeps serving when one of its processes dies: the web server process and
+the store process are each killed with SIGKILL, the supervisor starts them again, and what was
+written is still there."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from test_server_cli import free_port, project  # noqa: F401 - the small project fixture
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "supervised-token-0123456789"
+GRAPH = "https://example.org/supervised"
+DOC = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+
+
+def _health(url: str) -> dict | None:
+    try:
+        response = httpx.get(url + "health", timeout=2)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.status_code == 200 else None
+
+
+def _wait_for_new(url: str, old: dict, key: str, seconds: float = 90) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        health = _health(url)
+        if health is not None and health[key] != old[key]:
+            return health
+        time.sleep(0.2)
+    raise AssertionError(f"no new {key} after {seconds} s")
+
+
+def test_a_killed_server_process_or_store_process_is_restarted_with_the_data(project, tmp_path):  # noqa: F811
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, BASEL_KG_ROOT=str(project), BASEL_KG_WRITE_TOKEN=f"tester={TOKEN}")
+    process = subprocess.Popen([sys.executable, "-m", "basel_kg.server", "--port", str(port), "--quiet",
+                                "--store", str(tmp_path / "store"), "--dumps", str(tmp_path), "--workers", "2"],
+                               env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        first = _wait_for_new(url, {"process": None}, "process", 120)
+        assert first["status"] == "ok" and first["writable"] is True
+        written = httpx.put(url + "store", params={"graph": GRAPH}, content=DOC,
+                            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"})
+        assert written.status_code == 201, written.text
+
+        os.kill(first["process"], signal.SIGKILL)  # the web server process
+        second = _wait_for_new(url, first, "process")
+        assert second["store_process"] != first["store_process"]
+        assert httpx.get(url + "store", params={"graph": GRAPH}).status_code == 200
+
+        os.kill(second["store_process"], signal.SIGKILL)  # the store process
+        third = _wait_for_new(url, second, "store_process")
+        assert httpx.get(url + "store", params={"graph": GRAPH}).status_code == 200
+        assert third["version"] == second["version"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            _, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, err = process.communicate()
+    assert process.returncode == 0, err
