@@ -157,6 +157,10 @@ def test_decisions_link_existing_or_new_nodes_or_are_reported(en):
 
     from basel_kg.namespaces import BKG
 
+    oewg = URIRef("https://w3id.org/basel-kg/decision/basel-oewg-VI-11")  # the number without its series prefix
+    assert (str(en.graph.value(oewg, BKG.decisionNumber)), int(en.graph.value(oewg, BKG.session)),
+            int(en.graph.value(oewg, BKG.numberInSession))) == ("VI/11", 6, 11)
+    assert str(en.graph.value(URIRef("https://w3id.org/basel-kg/decision/basel-cop-10-2"), BKG.decisionNumber)) == "10/2"
     sc = URIRef("https://w3id.org/basel-kg/decision/stockholm-cop-2-25")
     assert str(en.graph.value(sc, BKG.adoptedBy)).endswith("body/stockholm-cop")
     assert str(en.graph.value(sc, BKG.adoptedAt)).endswith("meeting/stockholm-cop-2")

@@ -216,7 +216,7 @@ class _Builder:
             word = ORD_WORDS.get(ordinal, f"{ordinal}th")
             self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
             self.g.add((iri, BKG.meetingOf, body_iri))
-            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.positiveInteger)))
+            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.integer)))
         self.derive(iri, anchor)
         return iri
 
@@ -388,7 +388,9 @@ class _Builder:
                 continue
             iri = self.gz.decisions.get((body, v["session"], v["no"]))
             if iri is None:
-                written = number if not number.startswith(("SC-", "RC-")) else number.split("-", 1)[1]
+                # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
+                # conventions write it; the body says whose decision it is
+                written = re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
                 if self.number_re is not None and not self.number_re.search(written):
                     self.mention("decision", number, p.anchor, "unresolved", note="the shapes do not accept this number form")
                     continue
@@ -397,13 +399,13 @@ class _Builder:
                     self.mention("decision", number, p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                     continue
                 tail = written.replace("/", "-")
-                if tail.startswith("OEWG-"):
-                    tail = tail[5:]
                 iri = URIRef(f"{BASE}decision/{body}-{tail}")
                 if (iri, RDF.type, BKG.Decision) not in self.g:
                     self.g.add((iri, RDF.type, BKG.Decision))
                     self.g.add((iri, RDFS.label, Literal(f"Decision {number}", lang="en")))
                     self.g.add((iri, BKG.decisionNumber, Literal(written)))
+                    self.g.add((iri, BKG.session, Literal(v["session"], datatype=XSD.integer)))
+                    self.g.add((iri, BKG.numberInSession, Literal(v["no"], datatype=XSD.integer)))
                     self.g.add((iri, BKG.adoptedBy, URIRef(f"{BASE}body/{body}")))
                     self.g.add((iri, BKG.adoptedAt, meeting))
                 zh = re.search(r"第\s*" + re.escape(number) + r"\s*号决定", text)
