@@ -186,19 +186,22 @@ def main() -> int:
     sources = root / "data" / "sources"
     totals: dict[str, list] = {k: [set(), set()] for k in ("decisions", "symbols", "meetings", "organisations", "persons", "dates")}
     dated = [0, 0]  # extracted meetings with dates: right, all
+    full = Context.load(root)
     print("per document")
     print(f"  {'text':<22} {'seconds':>8} {'passages':>9} {'matched':>8} {'new':>5} {'unresolved':>11} {'conforms':>9}")
     for stem, data in SEEDS.items():
         context = Context.load(root, hide=data)
-        truth = curated(Context.load(root).dataset, stem, data)
+        truth = curated(full.dataset, stem, data)
         start = time.perf_counter()
         draft = ingest_file(sources / f"{stem}.txt", context)
         seconds = time.perf_counter() - start
         from basel_kg.ingest import validate_draft
 
         report = validate_draft(draft, context)
-        # the hidden file's own source is cited by reference.ttl: that dangling link is the benchmark's doing
-        own = [r for r in report.violations if stem not in str(r.focus_node) and stem not in str(r.value)]
+        # links from the other files to what only the hidden file defines dangle: the benchmark's doing, not the draft's
+        hidden = {str(x) for x in full.dataset.graph(graph_iri(data)).subjects()} | {f"{BASE}source/{stem}"}
+        own = [r for r in report.violations
+               if not hidden & {str(r.focus_node), str(r.value)}]
         found = extracted(draft, truth)
         for k in totals:
             tag = lambda x: (stem, x)  # noqa: E731 - per document sets, pooled
