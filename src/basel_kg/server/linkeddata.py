@@ -527,7 +527,8 @@ async def _graph(request: Request, sparql: str, media_type: str, key: str, *, fi
             return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
         body = await run_in_threadpool(document)
-        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'))
+        headers = {"X-SPARQL-MaxRows": str(result.count)} if result.truncated else None
+        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'), headers=headers)
 
     return await query_response(request, produce_jsonld, key, JSONLD, profile)
 

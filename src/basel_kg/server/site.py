@@ -75,7 +75,9 @@ async def void(request: Request) -> Response:
 
 
 async def _void_page(request: Request) -> Response:
-    """The VoID/DCAT description as a page: the dataset first, then each part, properties sorted."""
+    """The VoID/DCAT description as a page: what the dataset says of itself first; then what it
+    links to (class and property partitions, subsets, distributions) as one table each, a row
+    per part and a column per property; then anything else."""
     base = settings_of(request).base
     sparql = f"SELECT ?s ?p ?o WHERE {{ GRAPH {str(ox.NamedNode(str(GRAPH.VOID)))} {{ ?s ?p ?o }} }}"
 
@@ -86,7 +88,9 @@ async def _void_page(request: Request) -> Response:
         index = await explore.search_index(request)
         labels = linkeddata._Labels()
         subjects: dict[str, dict[str, list]] = {}
+        nodes: dict[str, object] = {}
         for row in rows:
+            nodes[str(row["s"])] = row["s"]
             subjects.setdefault(str(row["s"]), {}).setdefault(row["p"].value, []).append(row["o"])
 
         def term(node):
@@ -95,16 +99,30 @@ async def _void_page(request: Request) -> Response:
                 t.label = index.label(t.value)
             return t
 
+        def name(iri: str):
+            return term(ox.NamedNode(iri))
+
         dataset = str(ox.NamedNode(base + "dataset"))
-        order = sorted(subjects, key=lambda s: (s != dataset, "dcat:Distribution" in s, s))
-        blocks = []
-        for s in order:
-            node = ox.NamedNode(s[1:-1]) if s.startswith("<") else ox.BlankNode(s[2:])
-            props = sorted(subjects[s].items(), key=lambda kv: (kv[0] != linkeddata.RDF_TYPE,
-                                                              linkeddata.curie(kv[0]) or kv[0]))
-            blocks.append((term(node), [(term(ox.NamedNode(p)), sorted((term(v) for v in vs), key=lambda t: t.text))
-                                        for p, vs in props]))
-        return render(request, "void.html", {"blocks": blocks})
+        own = subjects.get(dataset, {})
+        parts, facts, shown = [], [], {dataset}
+        for prop, values in sorted(own.items(), key=lambda kv: linkeddata.curie(kv[0]) or kv[0]):
+            children = [str(v) for v in values if str(v) in subjects and str(v) != dataset]
+            if children:
+                columns = sorted({p for c in children for p in subjects[c] if p != linkeddata.RDF_TYPE},
+                                 key=lambda p: linkeddata.curie(p) or p)
+                table = [[sorted((term(v) for v in subjects[c].get(p, [])), key=lambda t: t.text) for p in columns]
+                         for c in children]
+                named = [(term(nodes[c]) if not str(c).startswith("_:") else None) for c in children]
+                order = sorted(range(len(children)), key=lambda i: [[t.text for t in cell] for cell in table[i]])
+                parts.append((name(prop), [name(p) for p in columns], [(named[i], table[i]) for i in order], any(named)))
+                shown.update(children)
+            else:
+                facts.append((name(prop), sorted((term(v) for v in values), key=lambda t: t.text)))
+        others = [(term(nodes[s]), [(name(p), sorted((term(v) for v in vs), key=lambda t: t.text))
+                                    for p, vs in sorted(subjects[s].items())])
+                  for s in sorted(subjects) if s not in shown]
+        return render(request, "void.html", {"dataset": term(nodes[dataset]) if dataset in nodes else None,
+                                             "facts": facts, "parts": parts, "others": others})
 
     return await query_response(request, produce, "void", "text/html")
 

@@ -48,7 +48,8 @@ _QUERY_PARAMETERS = [
 ]
 _RESULT_CONTENT = {
     m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples")
+                    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
+                    "application/rdf+xml", "application/trig", "application/n-quads", "text/n3")
 }
 _OPENAPI = {
     "parameters": _QUERY_PARAMETERS,

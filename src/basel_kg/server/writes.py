@@ -118,6 +118,8 @@ class WriteService:
         self.protected = frozenset(filter(None, [str(GRAPH.INFERRED), settings.provenance_graph]))
         self._guard: WriteGuard | None = None
         self._lock = threading.Lock()
+        #: Called as ``listener(change, version_before)`` after each applied write (the search index).
+        self.listeners: list[Callable[[Delta, str], object]] = []
 
     @property
     def guard(self) -> WriteGuard:
@@ -190,12 +192,15 @@ class WriteService:
                 guard.invalidate()
                 raise ClientGone
             change = delta + outcome.inferred + self._record(delta, agent, request, started)
+            before = self.store.version
             try:
                 self.store.apply(change, note=f"{request.method} {_route(request)}")
             except BaseException:
                 guard.invalidate()
                 raise
             guard.committed(self.store.version)
+            for listener in self.listeners:
+                listener(change, before)
             return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,
                                outcome.timings)
 
