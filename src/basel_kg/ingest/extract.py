@@ -216,7 +216,7 @@ class _Builder:
             word = ORD_WORDS.get(ordinal, f"{ordinal}th")
             self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
             self.g.add((iri, BKG.meetingOf, body_iri))
-            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.positiveInteger)))
+            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.integer)))
         self.derive(iri, anchor)
         return iri
 
