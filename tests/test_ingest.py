@@ -157,6 +157,10 @@ def test_decisions_link_existing_or_new_nodes_or_are_reported(en):
 
     from basel_kg.namespaces import BKG
 
+    oewg = URIRef("https://w3id.org/basel-kg/decision/basel-oewg-VI-11")  # the number without its series prefix
+    assert (str(en.graph.value(oewg, BKG.decisionNumber)), int(en.graph.value(oewg, BKG.session)),
+            int(en.graph.value(oewg, BKG.numberInSession))) == ("VI/11", 6, 11)
+    assert str(en.graph.value(URIRef("https://w3id.org/basel-kg/decision/basel-cop-10-2"), BKG.decisionNumber)) == "10/2"
     sc = URIRef("https://w3id.org/basel-kg/decision/stockholm-cop-2-25")
     assert str(en.graph.value(sc, BKG.adoptedBy)).endswith("body/stockholm-cop")
     assert str(en.graph.value(sc, BKG.adoptedAt)).endswith("meeting/stockholm-cop-2")
@@ -285,13 +289,16 @@ def test_bad_inputs_are_refused_with_the_file_and_the_problem(tmp_path):
         assert str(path) in str(info.value) and problem in str(info.value), (name, str(info.value))
 
 
-def test_cli_bad_input_exit_2_nothing_written(tmp_path, run_cli):
+def test_cli_bad_input_exit_2_nothing_written(tmp_path, capsys):
+    from basel_kg import cli
+
     files = _bad_files(tmp_path)
     into = tmp_path / "data" / "005-bad.ttl"
     for name, (path, problem) in files.items():
-        result = run_cli("ingest", path, "--into", into)
-        assert result.returncode == 2, (name, result.stderr)
-        assert str(path) in result.stderr and problem in result.stderr and "nothing written" in result.stderr
+        code = cli.main(["ingest", str(path), "--into", str(into)])
+        err = capsys.readouterr().err
+        assert code == 2, (name, err)
+        assert str(path) in err and problem in err and "nothing written" in err
     assert not (tmp_path / "data").exists()
 
 

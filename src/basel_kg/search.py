@@ -225,7 +225,7 @@ class SearchIndex:
 
     def search(self, query: str, *, type: str | None = None, limit: int = 20, offset: int = 0) -> SearchResults:
         started = time.perf_counter()
-        q = fold(query)
+        q = fold("".join(c if c.isprintable() else " " for c in query))  # a NUL ends an FTS5 string: 500 before
         if not q or self._db is None:
             return SearchResults(query, 0, [], [], self.version, 0.0)
         where, params = self._match(q)

@@ -136,6 +136,10 @@ async def class_page(request: Request, name: str, page: int = Query(1, ge=1, le=
     iri = class_iri(name)
     if iri is None:
         raise HTTPException(404, f"Unknown prefix in {name!r}; use a class of the ontology or prefix:Name.")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all: no such class (never a 500)
+        raise HTTPException(404, f"No class is named {name!r}.") from None
     index = await search_index(request)
     members = (await run_query(request, _members_query(iri))).solutions()
     if not members:

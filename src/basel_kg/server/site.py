@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ..namespaces import BKG_URI, GRAPH
+from ..namespaces import GRAPH
+from ..stats import TRIPLES_QUERY, entities_query
 from ..store import ResultFormats
 from . import explore, negotiation
 from .common import query_response, render, run_query, settings_of, store_of
@@ -20,8 +21,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["Site"])
 
-def _entity_count(base: str) -> str:
-    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(ox.Literal(base))})) }}"
 
 
 @router.head("/", include_in_schema=False)
@@ -32,10 +31,11 @@ async def home(request: Request) -> Response:
     async def produce():
         store = store_of(request)
         key, other, bookkeeping = await explore.class_counts(request)
-        entities = (await run_query(request, _entity_count(settings.base))).solutions()
+        entities = (await run_query(request, entities_query(settings.base))).solutions()
+        triples = (await run_query(request, TRIPLES_QUERY)).solutions()  # as stats, build and VoID count
         graphs = store.graphs()
         return render(request, "home.html", {
-            "triples": store.triples,
+            "triples": int(triples[0]["n"].value) if triples else 0,
             "entities": int(entities[0]["n"].value) if entities else 0,
             "graphs": [(g, href(g.iri, settings.base)) for g in graphs],
             "inferred": next((g.triples for g in graphs if g.iri == str(GRAPH.INFERRED)), 0),
