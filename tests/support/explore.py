@@ -1,24 +1,18 @@
-"""A read-only server over the shipped data WITH its inferred graph, as `basel-kg serve` runs it:
-the explore views and entity pages show entailments (folded), so their tests need them."""
+"""A read-only server over the shipped data WITH its inferred graph and VoID description, as
+`basel-kg serve` runs it: the explore views and entity pages show entailments (folded), so
+their tests need them. The store is the test session's shared one (kgtest.shipped_store)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from basel_kg.namespaces import GRAPH
-from basel_kg.release import void_description
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
-from basel_kg.store import EmbeddedStore
-from kgtest import _knowledge_graph
+from kgtest import shipped_store
 
 
 @contextmanager
 def reasoned_server() -> Iterator[BackgroundServer]:
-    kg = _knowledge_graph()  # built once per test session, shared with the competency-question tests
-    with EmbeddedStore() as store:
-        void = void_description(kg).serialize(format="nt", encoding="utf-8")
-        store.load_dataset(kg.dataset, graphs={str(GRAPH.VOID): void})
-        with BackgroundServer(create_app(Settings(store=store))) as running:
-            yield running
+    with BackgroundServer(create_app(Settings(store=shipped_store()))) as running:
+        yield running
