@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 MINI_PROJECT = Path(__file__).resolve().parent / "fixtures" / "mini-project"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds made by the tests (and the CLI they run) go to a cache of this session, not the user's."""
+    import tempfile
+
+    if "BASEL_KG_CACHE" not in os.environ:
+        os.environ["BASEL_KG_CACHE"] = tempfile.mkdtemp(prefix="basel-kg-test-cache-")
+
+
 def make_mini_project(folder: Path) -> Path:
     """Copy tests/fixtures/mini-project and the real ontology into ``folder``/project."""
     root = folder / "project"

@@ -1,4 +1,4 @@
-"""Shared helpers for data-driven tests: the knowledge graph in pyoxigraph, query files, TSV."""
+"""Shared helpers for data-driven tests: the shipped knowledge graph in a Store, query files, TSV."""
 
 from __future__ import annotations
 
@@ -25,38 +25,24 @@ def header(path: Path) -> dict[str, str]:
 
 
 @cache
-def _knowledge_graph():
-    """Ontology + data, one named graph per file, plus graph/inferred: what `basel-kg build` makes."""
-    from basel_kg.build import build_knowledge_graph
+def shipped_store():
+    """The shipped knowledge graph as every door serves it (built once, then from the cache):
+    one named graph per source file, graph/inferred and graph/void."""
+    from basel_kg.cache import open_built_store
 
-    return build_knowledge_graph(root=ROOT, reason=True, validate=False)
-
-
-@cache
-def asserted_store() -> ox.Store:
-    """The asserted graphs only."""
-    from basel_kg.sparql import local_store
-
-    return local_store(_knowledge_graph().dataset, inferred=False)
-
-
-@cache
-def inferred_store() -> ox.Store:
-    """The asserted graphs plus graph/inferred."""
-    from basel_kg.sparql import local_store
-
-    return local_store(_knowledge_graph().dataset, inferred=True)
+    return open_built_store(ROOT)
 
 
 def run(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Run a query file; the default graph is the union of all graphs. Terms as N-Triples."""
+    """Run a query file through the Store; the default graph is the union of all graphs
+    (without graph/inferred unless the header says ``# inference: true``). Terms as N-Triples."""
     inference = header(path).get("inference", "false").lower() == "true"
-    store = inferred_store() if inference else asserted_store()
-    result = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
-    if isinstance(result, bool):
-        return ["ask"], [("true" if result else "false",)]
-    variables = [v.value for v in result.variables]
-    rows = [tuple("" if s[v] is None else str(s[v]) for v in variables) for s in result]
+    result = shipped_store().query(path.read_text(encoding="utf-8"), inference=inference, max_rows=None)
+    if result.kind == "boolean":
+        return ["ask"], [("true" if result.boolean() else "false",)]
+    parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.from_media_type(result.media_type))
+    variables = [v.value for v in parsed.variables]
+    rows = [tuple("" if s[v] is None else str(s[v]) for v in variables) for s in parsed]
     return variables, rows
 
 

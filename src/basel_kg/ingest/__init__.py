@@ -44,7 +44,8 @@ class Context:
     def load(cls, root: Path | None = None, *, hide: str | None = None) -> Context:
         """The project's graph; ``hide``: leave out the data file with this stem (benchmarks)."""
         from ..namespaces import GRAPH, graph_iri
-        from ..sources import load_shapes, load_sources, project_root
+        from ..project import project_root
+        from ..sources import load_shapes, load_sources
 
         root = root or project_root()
         ds = load_sources(root)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .passages import ROMAN, zh_number
+from .passages import zh_number
 
 __all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
 
