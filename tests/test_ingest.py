@@ -321,3 +321,13 @@ def test_a_table_of_organisations_proposes_each_row_and_skips_headers(tmp_path, 
     assert "World Customs Organization" in mentions(d, "organisation", "matched")
     row = next(p for p in d.passages if p.text.startswith("Zeta"))
     assert row.anchor == "annex-table-1-row-3"
+
+
+def test_html_and_text_reports_quote_the_unresolved_passages(en):
+    from basel_kg.ingest.report import to_html, to_text
+
+    html = to_html([en])
+    assert "Unresolved (" in html and "SS.VII/1" in html and "para. 2, lines 24–24" in html
+    assert "<script" not in html.split("Ingest review", 1)[1]  # the text is escaped
+    text = to_text(en)
+    assert "UNRESOLVED" in text and "why: " in text and "decision/basel-cop-IX-9" in text
