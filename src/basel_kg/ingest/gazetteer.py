@@ -127,8 +127,6 @@ class Gazetteer:
                 written = text[start:end]
                 if _acronym(key) and written != key:
                     continue  # "who" is not WHO
-                if " ".join(written.split()) != written and "\n" not in written:
-                    pass
                 best = (n, start, end, written, key)
                 break  # candidates are sorted longest first
             if best is None:
