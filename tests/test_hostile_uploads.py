@@ -201,3 +201,27 @@ def test_a_client_that_leaves_stops_its_work_and_its_write_is_not_applied(store)
         with client(running) as c:
             assert c.get("/store", params={"graph": "https://example.org/left"}).status_code == 404
         alive(running)
+
+
+def test_a_write_waiting_for_the_lock_is_dropped_when_its_client_leaves(store):
+    """A write queued behind another writer, whose client disconnects meanwhile, is never applied."""
+    settings = Settings(store=store, write_tokens=(("tester", TOKEN),), reasoning=False, provenance_graph=None)
+    app = create_app(settings)
+    lock = app.state.writes._lock
+    with BackgroundServer(app) as running:
+        url = urlparse(running.url)
+        document = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+        request = (f"PUT /store?graph=https://example.org/queued HTTP/1.1\r\nHost: {url.netloc}\r\n"
+                   f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/n-triples\r\n"
+                   f"Content-Length: {len(document)}\r\n\r\n").encode() + document
+        with lock:  # another writer holds the lock
+            with socket.create_connection((url.hostname, url.port)) as sock:
+                sock.sendall(request)
+                time.sleep(1.5)  # read, parsed, now waiting for the lock
+            time.sleep(0.5)  # the server notices the disconnect
+        time.sleep(1.0)
+        with client(running) as c:
+            assert c.get("/store", params={"graph": "https://example.org/queued"}).status_code == 404
+            again = c.put("/store", params={"graph": "https://example.org/queued"}, content=document,
+                          headers={**AUTH, "Content-Type": "application/n-triples"})
+            assert again.status_code == 201, again.text  # a client that stays gets its write

@@ -43,6 +43,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
 __all__ = [
@@ -115,7 +116,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-class ReasoningError(ValueError):
+class ReasoningError(BaselKgError, ValueError):
     """The data contradicts the ontology (owlrl reported inconsistencies)."""
 
     def __init__(self, messages: list[str]):

@@ -6,13 +6,16 @@ settings, result cache, templates and query registry (``app.state``).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -21,10 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
-from ..sources import project_root
+from ..project import web_asset_dirs
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
 from ..search import SearchIndex
-from . import explore, graphstore, health, linkeddata, published, site, sourceviewer, sparql, validate
+from . import explore, graphstore, health, linkeddata, openapi, published, site, sourceviewer, sparql, validate
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
@@ -33,16 +36,6 @@ from .writes import BadDocument, WriteService
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
-SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
-#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
-UI_LIBRARIES = {
-    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
-    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
-    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
-    "chart.js": Path("node_modules") / "chart.js" / "dist",
-}
-
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
 traced to its source passage.
@@ -82,7 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    editor_dir = settings.editor_dir or project_root() / YASGUI
+    assets = web_asset_dirs()  # a missing asset is an error now, not a 500 at the first request
+    editor_dir = settings.editor_dir or assets["yasgui"]
     registry = load_registry(settings.queries_root)
     app.state.settings = settings
     app.state.cache = ResultCache(settings.cache_bytes)
@@ -92,12 +86,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
     app.state.search = SearchIndex()
+    app.state.writes.listeners.append(partial(app.state.search.changed, settings.store))
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
     app.add_exception_handler(BadDocument, _protocol_error)
     app.add_exception_handler(UploadRefused, _protocol_error)
     app.add_exception_handler(ClientGone, _client_gone)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_parameter)
 
     app.include_router(sparql.router)
     app.include_router(graphstore.router)
@@ -107,15 +104,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(site.router)
     app.include_router(explore.router)
     app.include_router(sourceviewer.router)
-    app.mount("/static/yasgui", StaticFiles(directory=editor_dir, check_dir=False), name="yasgui")
-    app.mount("/static/swagger-ui", StaticFiles(directory=project_root() / SWAGGER_UI, check_dir=False), name="swagger-ui")
-    for name, folder in UI_LIBRARIES.items():
-        app.mount(f"/static/lib/{name}", StaticFiles(directory=project_root() / folder, check_dir=False), name=name)
+    app.mount("/static/yasgui", _assets(editor_dir, "The query editor (YASGUI)"), name="yasgui")
+    app.mount("/static/swagger-ui", StaticFiles(directory=assets["swagger-ui"]), name="swagger-ui")
+    for name, folder in assets.items():  # the explore views' libraries, from npm (no CDN)
+        if name not in ("yasgui", "swagger-ui"):
+            app.mount(f"/static/lib/{name}", StaticFiles(directory=folder), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:
         app.mount("/dumps", StaticFiles(directory=settings.dumps_dir, check_dir=False), name="dumps")
     app.include_router(linkeddata.router)  # last: it answers every other path
+    openapi.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        larger={"/store": settings.max_write_bytes, "/validate": settings.max_write_bytes})
@@ -132,6 +131,19 @@ def create_app(settings: Settings) -> FastAPI:
             max_age=86400,
         )
     return app
+
+
+def _assets(directory: Path, what: str) -> ASGIApp:
+    """Files from npm (node_modules), or 404 saying they are not installed (never a 500)."""
+    if directory.is_dir():
+        return StaticFiles(directory=directory)
+
+    async def missing(scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(f"{what} is not installed on this server (npm ci, or scripts/setup).\n",
+                                     status_code=404)
+        await response(scope, receive, send)
+
+    return missing
 
 
 #: Request headers a cross-origin script may send (CORS preflight): those that browser SPARQL
@@ -176,6 +188,18 @@ async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
     return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> PlainTextResponse:
+    """Routing errors (no route for this path, a method not allowed) as plain text, like ours."""
+    return PlainTextResponse(f"{exc.detail}\n", status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _invalid_parameter(request: Request, exc: Exception) -> PlainTextResponse:
+    """A parameter FastAPI could not read (a page number that is not one...): 400 saying which."""
+    problems = "; ".join(f"{'.'.join(str(p) for p in error.get('loc', ())[1:]) or 'request'}: {error.get('msg')}"
+                         for error in exc.errors())
+    return PlainTextResponse(f"Invalid parameter: {problems}\n", status_code=400)
 
 
 async def _client_gone(request: Request, exc: Exception) -> PlainTextResponse:

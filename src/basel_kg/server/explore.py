@@ -136,6 +136,10 @@ async def class_page(request: Request, name: str, page: int = Query(1, ge=1, le=
     iri = class_iri(name)
     if iri is None:
         raise HTTPException(404, f"Unknown prefix in {name!r}; use a class of the ontology or prefix:Name.")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all: no such class (never a 500)
+        raise HTTPException(404, f"No class is named {name!r}.") from None
     index = await search_index(request)
     members = (await run_query(request, _members_query(iri))).solutions()
     if not members:
@@ -409,4 +413,5 @@ async def timeline_json(request: Request, body: str | None = None, convention: s
 
 @router.get("/timeline", summary="Meetings, decisions and partnerships on a timeline", response_class=Response)
 async def timeline_page(request: Request):
-    return render(request, "timeline.html", {"kinds": KINDS})
+    return render(request, "timeline.html", {"kinds": [(k, k + "s" if k != "activity" else "cooperation activities")
+                                                       for k in KINDS]})
