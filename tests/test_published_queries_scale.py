@@ -14,11 +14,19 @@ import pytest
 
 from basel_kg.build import build_knowledge_graph
 from basel_kg.queries import load_registry
-from basel_kg.sparql import local_store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_project  # noqa: E402
+
+
+def in_memory(dataset):
+    """A plain in-memory pyoxigraph store holding ``dataset``'s named graphs."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return store
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +34,7 @@ def stores(tmp_path_factory):
     out = {}
     for factor in (1, 2):
         root = make_project(factor, tmp_path_factory.mktemp(f"x{factor}") / "project", source=ROOT)
-        out[factor] = local_store(build_knowledge_graph(root=root, validate=False).dataset)
+        out[factor] = in_memory(build_knowledge_graph(root=root, validate=False).dataset)
     return out
 
 
