@@ -80,7 +80,7 @@ def measure(factor: int, repeat: int, reference: bool) -> dict:
     from basel_kg.queries import load_registry
     from basel_kg.reasoning import IncrementalReasoner, infer, infer_owlrl
     from basel_kg.release import write_release
-        from basel_kg.validation import validate
+    from basel_kg.validation import validate
 
     out: dict = {"factor": factor}
     with tempfile.TemporaryDirectory() as tmp:
