@@ -19,7 +19,7 @@ from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.sources import load_sources, project_root
 from basel_kg.store import EmbeddedStore
-from explore_server import reasoned_server
+from support.explore import reasoned_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.slow
