@@ -21,7 +21,7 @@ from pathlib import Path
 
 from basel_kg.build import build_knowledge_graph
 from basel_kg.release import write_release
-from basel_kg.sources import project_root
+from basel_kg.project import project_root
 
 
 def main() -> int:

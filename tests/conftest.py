@@ -4,15 +4,42 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from support.net import Listener
+
 ROOT = Path(__file__).resolve().parents[1]
 MINI_PROJECT = Path(__file__).resolve().parent / "fixtures" / "mini-project"
+
+
+_SESSION_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds made by the tests (and the CLI they run) go to a cache of this session, not the user's."""
+    import tempfile
+
+    if "BASEL_KG_CACHE" not in os.environ:
+        os.environ["BASEL_KG_CACHE"] = tempfile.mkdtemp(prefix="basel-kg-test-cache-")
+        _SESSION_CACHE.append(os.environ["BASEL_KG_CACHE"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shipped_store():
+    """The shipped knowledge graph (sources, graph/inferred, graph/void) in an in-process Store,
+    built once per session: what `basel-kg query` and the library answer from."""
+    from support.shipped import shipped_store
+
+    return shipped_store()
 
 
 def make_mini_project(folder: Path) -> Path:
@@ -72,24 +99,6 @@ def shipped_server():
         store.load_dataset(load_sources())
         with BackgroundServer(create_app(Settings(store=store))) as running:
             yield running
-
-
-class Listener:
-    """A local port that listens but must never be contacted: the canary of "fetches nothing"."""
-
-    def __init__(self, path: str) -> None:
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen()
-        self._socket.setblocking(False)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/{path}"
-
-    def assert_never_contacted(self) -> None:
-        with pytest.raises(BlockingIOError):
-            self._socket.accept()
-
-    def close(self) -> None:
-        self._socket.close()
 
 
 @pytest.fixture

@@ -135,3 +135,63 @@ def test_every_literal_is_kept_as_is_by_the_store():
     stored = {(q.object.value, q.object.datatype.value) for q in store}
     changed = sorted(f"{lit.n3()}" for lit in literals if (str(lit), str(lit.datatype)) not in stored)
     assert changed == []
+
+
+def _passage_text(ds, passage) -> str | None:
+    parent = ds.value(passage, URIRef("http://purl.org/dc/terms/isPartOf"))
+    stem = str(parent).rsplit("/", 1)[-1] if parent else None
+    start, end = ds.value(passage, BKG.lineStart), ds.value(passage, BKG.lineEnd)
+    if stem not in SEEDS or start is None or end is None:
+        return None
+    lines = SEEDS[stem].read_text(encoding="utf-8").splitlines()
+    return re.sub(r"\s+", " ", " ".join(lines[int(start) - 1:int(end)]))
+
+
+def test_every_acronym_is_written_in_one_of_its_passages():
+    """An acronym or short code given as skos:altLabel (SBC, GEMI, COP-9) occurs in the lines of
+    at least one passage its entity is derived from; a common abbreviation the texts do not
+    write goes in skos:hiddenLabel instead (for search only)."""
+    ds = dataset()
+    checked, missing = 0, []
+    for s, label in ds.subject_objects(SKOS.altLabel):
+        if not isinstance(label, Literal) or label.language != "en":
+            continue
+        if not re.fullmatch(r"[A-Z][A-Za-z0-9&./-]*[A-Z0-9][A-Za-z0-9&./-]*", str(label)):
+            continue
+        texts = [t for t in (_passage_text(ds, p) for p in ds.objects(s, PROV.wasDerivedFrom)) if t]
+        if not texts:
+            continue
+        checked += 1
+        if not any(str(label) in t for t in texts):
+            missing.append(f"{s} skos:altLabel {label!r}")
+    assert checked >= 50
+    assert missing == []
+
+
+PAGE_HEADER = "International and regional organizations and multilateral environmental agreements Activities"
+
+
+def test_bullet_passages_of_002_quote_their_bullet():
+    """The annex of 002 has one line per table row: a passage for one bullet or sentence of a row
+    carries the exact words of that bullet (prov:value), which occur in its lines."""
+    ds = dataset()
+    bullets, problems = 0, []
+    for passage, locator in ds.subject_objects(BKG.locator):
+        if "002_2e5438f9604e1223" not in str(passage):
+            continue
+        quote = ds.value(passage, PROV.value)
+        is_bullet = re.search(r", (bullet|sentences?) \d", str(locator)) is not None
+        if is_bullet:
+            bullets += 1
+            if quote is None:
+                problems.append(f"{passage}: a bullet passage without prov:value")
+                continue
+        if quote is None:
+            continue
+        text = (_passage_text(ds, passage) or "").replace(PAGE_HEADER, " ")  # a row continued after a page break
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>|•|\t", " ", text))
+        words = re.sub(r"\s+", " ", str(quote)).strip()
+        if words not in text:
+            problems.append(f"{passage}: prov:value not in lines")
+    assert bullets >= 60
+    assert problems == []

@@ -9,7 +9,7 @@ from basel_kg.namespaces import BASE, BKG_URI
 from basel_kg.search import SearchIndex, excerpt
 from basel_kg.sources import load_sources
 from basel_kg.store import EmbeddedStore
-from explore_server import reasoned_server
+from support.explore import reasoned_server
 
 pytestmark = pytest.mark.slow
 
@@ -86,6 +86,49 @@ def test_the_index_follows_the_dataset_version_after_a_write():
         assert [h.iri for h in index.search("Zanzibar Waste Forum").hits] == [BASE + "forum/zwf"]
 
 
+def test_the_search_route_answers_from_the_current_version_after_a_write():
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+
+    with EmbeddedStore() as store:
+        store.load_dataset(load_sources())
+        with BackgroundServer(create_app(Settings(store=store))) as server, httpx.Client(base_url=server.url) as c:
+            assert c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["total"] == 0
+            store.put_graph(BASE + "graph/test-search", f"<{BASE}forum/zwf> <http://www.w3.org/2000/01/rdf-schema#label> "
+                            '"Zanzibar Waste Forum"@en .\n', format="application/n-triples")
+            found = c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()
+            assert found["version"] == store.version
+            assert [h["href"] for h in found["hits"]] == ["/forum/zwf"]
+
+
+def test_a_validated_write_updates_the_index_without_a_rebuild():
+    """The write path hands each change to the index: only the touched subjects are re-read."""
+    from basel_kg.server import Settings, create_app
+    from basel_kg.server.background import BackgroundServer
+    from basel_kg.cache import built
+    from conftest import ROOT
+
+    token = "explore-secret-token-0123456789"
+    turtle = (f"@base <{BASE}> . @prefix bkg: <{BKG_URI}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+              "@prefix org: <http://www.w3.org/ns/org#> . @prefix prov: <http://www.w3.org/ns/prov#> .\n"
+              '<org/zanzibar-waste-forum> a bkg:IntergovernmentalOrganisation ; rdfs:label "Zanzibar Waste Forum"@en ; '
+              f"org:memberOf <org/sbc> ; prov:wasDerivedFrom <{BASE}source/002_2e5438f9604e1223#annex-wco> .")
+    with EmbeddedStore() as store:
+        build = built(ROOT)
+        store.load_dataset(build.nquads, version=build.version)
+        app = create_app(Settings(store=store, write_tokens=(("explore", token),)))
+        with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as c:
+            assert c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["total"] == 0
+            written = c.put("/store", params={"graph": "https://example.org/contrib/explore"}, content=turtle,
+                            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+            assert written.status_code in (200, 201, 204), written.text
+            index = app.state.search
+            assert index.version == store.version and index.builds == 1
+            hits = c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["hits"]
+            assert [h["href"] for h in hits] == ["/org/zanzibar-waste-forum"]
+            assert index.builds == 1
+
+
 def test_excerpts_are_cut_between_words():
     text = " ".join(f"word{i}" for i in range(100))
     cut = excerpt(text, "word50", width=60)
@@ -131,7 +174,9 @@ def test_home_leads_with_key_classes_and_keeps_bookkeeping_apart(client):
 
 def test_network_filters_by_topic_and_period(client):
     everything = client.get("/network.json").json()
-    assert len(everything["edges"]) == 145  # as many pairs as the published query "cooperation-network"
+    published = client.get("/queries/cooperation-network.json").json()["results"]["bindings"]
+    pairs = {(row["a"]["value"], row["b"]["value"]) for row in published}
+    assert {(e["data"]["source"], e["data"]["target"]) for e in everything["edges"]} == pairs
     topic = everything["filters"]["topic"][0]["value"]
     some = client.get("/network.json", params={"topic": topic}).json()
     assert 0 < len(some["edges"]) < len(everything["edges"])
@@ -249,3 +294,16 @@ def test_ontology_documentation_has_one_title_and_english_labels():
 def test_api_docs_lead_back_to_the_site(client):
     html = client.get("/docs").text
     assert 'aria-label="Site"' in html and 'href="/"' in html and 'href="/search"' in html
+
+
+@pytest.mark.parametrize("q", ['"', '" OR * NEAR(', "a\"b\"c AND NOT", "^x", "🙂🙂🙂", "  ", "IX/"])
+def test_any_query_text_is_searched_as_text(client, q):
+    """FTS5 query syntax in the search box is matched literally, never an error."""
+    response = client.get("/search", params={"q": q, "format": "json"})
+    assert response.status_code == 200
+    assert client.get("/search/suggest", params={"q": q}).status_code == 200
+
+
+def test_overlong_queries_are_refused_with_a_clear_status(client):
+    response = client.get("/search", params={"q": "x" * 201})
+    assert response.status_code == 400 and "q" in response.text

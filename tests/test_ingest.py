@@ -157,6 +157,10 @@ def test_decisions_link_existing_or_new_nodes_or_are_reported(en):
 
     from basel_kg.namespaces import BKG
 
+    oewg = URIRef("https://w3id.org/basel-kg/decision/basel-oewg-VI-11")  # the number without its series prefix
+    assert (str(en.graph.value(oewg, BKG.decisionNumber)), int(en.graph.value(oewg, BKG.session)),
+            int(en.graph.value(oewg, BKG.numberInSession))) == ("VI/11", 6, 11)
+    assert str(en.graph.value(URIRef("https://w3id.org/basel-kg/decision/basel-cop-10-2"), BKG.decisionNumber)) == "10/2"
     sc = URIRef("https://w3id.org/basel-kg/decision/stockholm-cop-2-25")
     assert str(en.graph.value(sc, BKG.adoptedBy)).endswith("body/stockholm-cop")
     assert str(en.graph.value(sc, BKG.adoptedAt)).endswith("meeting/stockholm-cop-2")
@@ -285,13 +289,16 @@ def test_bad_inputs_are_refused_with_the_file_and_the_problem(tmp_path):
         assert str(path) in str(info.value) and problem in str(info.value), (name, str(info.value))
 
 
-def test_cli_bad_input_exit_2_nothing_written(tmp_path, run_cli):
+def test_cli_bad_input_exit_2_nothing_written(tmp_path, capsys):
+    from basel_kg import cli
+
     files = _bad_files(tmp_path)
     into = tmp_path / "data" / "005-bad.ttl"
     for name, (path, problem) in files.items():
-        result = run_cli("ingest", path, "--into", into)
-        assert result.returncode == 2, (name, result.stderr)
-        assert str(path) in result.stderr and problem in result.stderr and "nothing written" in result.stderr
+        code = cli.main(["ingest", str(path), "--into", str(into)])
+        err = capsys.readouterr().err
+        assert code == 2, (name, err)
+        assert str(path) in err and problem in err and "nothing written" in err
     assert not (tmp_path / "data").exists()
 
 
@@ -302,3 +309,25 @@ def test_cli_json_report_lists_unresolved_with_passage(run_cli):
     unresolved = {e["text"]: e for e in item["unresolved"]}
     assert unresolved["SS.VII/1"]["passages"] == ["para-2"] and unresolved["SS.VII/1"]["note"]
     assert any(e["iri"] == "https://w3id.org/basel-kg/decision/basel-cop-IX-9" for e in item["matched"])
+
+
+def test_a_table_of_organisations_proposes_each_row_and_skips_headers(tmp_path, context):
+    path = tmp_path / "annex.txt"
+    path.write_text("Annex\n\nInternational organizations\tActivities\nUN Agencies and organizations\t\n"
+                    "Zeta Regional Waste Office (ZRWO)\tJoint training on illegal traffic\n"
+                    "World Customs Organization (WCO)\tOperation Demeter\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert mentions(d, "organisation", "new") == {"Zeta Regional Waste Office"}
+    assert "World Customs Organization" in mentions(d, "organisation", "matched")
+    row = next(p for p in d.passages if p.text.startswith("Zeta"))
+    assert row.anchor == "annex-table-1-row-3"
+
+
+def test_html_and_text_reports_quote_the_unresolved_passages(en):
+    from basel_kg.ingest.report import to_html, to_text
+
+    html = to_html([en])
+    assert "Unresolved (" in html and "SS.VII/1" in html and "para. 2, lines 24–24" in html
+    assert "<script" not in html.split("Ingest review", 1)[1]  # the text is escaped
+    text = to_text(en)
+    assert "UNRESOLVED" in text and "why: " in text and "decision/basel-cop-IX-9" in text

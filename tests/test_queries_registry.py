@@ -15,11 +15,11 @@ from basel_kg.queries import (
     load_registry,
     parse_query_file,
 )
-from basel_kg.sparql import local_store, run_local
+from basel_kg.store import EmbeddedStore
 from basel_kg.sparqltext import bind_values as inject_values
 from basel_kg.sources import load_sources
 
-from conftest import ROOT
+from support import ROOT
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -30,8 +30,14 @@ def write(tmp_path: Path, text: str, name: str = "q.rq") -> Path:
     return path
 
 
+def local_store(dataset) -> EmbeddedStore:
+    store = EmbeddedStore(processes=False)
+    store.load_dataset(dataset)
+    return store
+
+
 @pytest.fixture
-def store(mini_root) -> ox.Store:
+def store(mini_root) -> EmbeddedStore:
     return local_store(load_sources(mini_root))
 
 
@@ -56,17 +62,17 @@ def test_the_project_registry_loads_and_every_query_runs_with_its_defaults():
     assert registry.published(), "queries/published/ has queries"
     store = local_store(load_sources(ROOT))
     for query in registry.values():
-        result = run_local(store, query.bind().sparql)
-        assert result.kind in ("solutions", "boolean", "triples"), query.name
+        result = store.query(query.bind().sparql)
+        assert result.kind in ("solutions", "boolean", "graph"), query.name
 
 
 def test_binding_filters_by_value(store, mini_root):
     q = load_registry(mini_root)["decisions-of-body"]
-    rows = list(run_local(store, q.bind().sparql).answer)
+    rows = store.query(q.bind().sparql).solutions()
     assert sorted(r["number"].value for r in rows) == ["IX/10", "IX/9", "VIII/1"]
-    rows = list(run_local(store, q.bind({"number": "IX/9"}).sparql).answer)
+    rows = store.query(q.bind({"number": "IX/9"}).sparql).solutions()
     assert [r["decision"].value for r in rows] == ["https://w3id.org/basel-kg/decision/basel-cop-IX-9"]
-    rows = list(run_local(store, q.bind({"body": "basel:body/other"}).sparql).answer)
+    rows = store.query(q.bind({"body": "basel:body/other"}).sparql).solutions()
     assert rows == []
 
 
@@ -80,7 +86,7 @@ def test_string_values_cannot_change_the_query(store, mini_root, value):
     q = load_registry(mini_root)["decisions-of-body"]
     bound = q.bind({"number": value})
     assert bound.values["number"] == ox.Literal(value)
-    rows = list(run_local(store, bound.sparql).answer)
+    rows = store.query(bound.sparql).solutions()
     assert rows == []  # no decision has that number; an injection would have matched everything
 
 

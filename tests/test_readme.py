@@ -11,14 +11,14 @@ import pytest
 
 from basel_kg import cli
 
-from conftest import ROOT
+from support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("<!-- cli-reference:start -->")[1].split("<!-- cli-reference:end -->")[0]
 
 
-def subparsers() -> dict[str, argparse.ArgumentParser]:
-    parser = cli.build_parser(["serve"])  # "serve" first, so it gets the server's own options
+def subparsers(command: str = "serve") -> dict[str, argparse.ArgumentParser]:
+    parser = cli.build_parser([command])  # the command first, so it gets its own options (serve, push, ingest)
     return next(a for a in parser._actions if a.dest == "command").choices
 
 
@@ -50,7 +50,7 @@ def test_every_command_is_documented_and_nothing_else():
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_options_match_help(command):
-    sub = subparsers()[command]
+    sub = subparsers(command)[command]
     text = "\n".join(bullets(subsection(command)))
     documented = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b", text))
     options = {s for a in sub._actions for s in a.option_strings if s not in ("-h", "--help")}

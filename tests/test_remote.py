@@ -21,6 +21,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from basel_kg.build import build_knowledge_graph
+from basel_kg.errors import InputError
 from basel_kg.namespaces import BASE, GRAPH
 from basel_kg.push import release_graphs
 from basel_kg.queries import load_registry
@@ -189,7 +190,7 @@ def test_serve_takes_a_remote_store_url(pushed, oxigraph):
         assert prepared.store.triples > 10_000
     finally:
         prepared.close()
-    with pytest.raises(SystemExit, match="embedded store"):
+    with pytest.raises(InputError, match="embedded store"):
         prepare(parser.parse_args(["--store", f"sparql+{oxigraph}query", "--write-token", "a=" + "b" * 20]))
 
 

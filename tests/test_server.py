@@ -132,6 +132,20 @@ def test_unsupported_accept_is_406(client):
     assert construct.status_code == 406
 
 
+def test_format_names_fit_the_query_form_or_give_way_to_accept(client):
+    construct = f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"
+    # SPARQLWrapper asking RDF/XML: format=, output= and results= all say rdf+xml
+    rdfxml = client.get("/sparql", params={"query": construct, "format": "rdf+xml", "output": "rdf+xml",
+                                           "results": "rdf+xml"}, headers={"Accept": "application/rdf+xml"})
+    assert rdfxml.status_code == 200 and rdfxml.headers["content-type"].startswith("application/rdf+xml")
+    assert client.get("/sparql", params={"query": construct, "output": "json"}).headers["content-type"].startswith(
+        "application/ld+json")
+    unknown = client.get("/sparql", params={"query": SELECT, "format": "no-such-format"}, headers={"Accept": "*/*"})
+    assert unknown.status_code == 200 and unknown.headers["content-type"].startswith(JSON)
+    misfit = client.get("/sparql", params={"query": construct, "format": "csv"}, headers={"Accept": "application/n-triples"})
+    assert misfit.status_code == 200 and misfit.headers["content-type"].startswith("application/n-triples")
+
+
 def test_accept_of_another_query_form_gets_the_default_format(client):
     """Fuseki and Virtuoso do the same: roqet asks every query form as SPARQL XML results."""
     construct = client.get("/sparql", params={"query": f"CONSTRUCT WHERE {{ <{BASEL}> ?p ?o }}"},
@@ -385,6 +399,14 @@ def test_entity_as_rdf(client, how, media_type, suffix, rdflib_format):
     assert (None, None, rdflib.URIRef(BASEL)) in graph, "incoming links too"
 
 
+def test_entity_page_links_every_rdf_form(client):
+    html = client.get("/mea/basel", headers={"Accept": "text/html"}).text
+    for media_type, suffix in (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+                               ("application/n-triples", ".nt"), ("application/rdf+xml", ".rdf"),
+                               ("application/n-quads", ".nq"), ("application/trig", ".trig")):
+        assert f'<link rel="alternate" type="{media_type}" href="/mea/basel{suffix}">' in html
+
+
 def test_entity_jsonld_is_compact_one_node_per_subject_with_the_published_context(client):
     from basel_kg.jsonld import jsonld_context
 
@@ -412,6 +434,22 @@ def test_entity_jsonld_expanded_on_request(client):
     assert {"@value": "巴塞尔公约", "@language": "zh"} in nodes[0]["http://www.w3.org/2004/02/skos/core#altLabel"]
     assert client.get("/mea/basel", headers={"Accept": "application/ld+json"}).headers["etag"] != \
         response.headers["etag"], "each form has its own ETag"
+
+
+def test_entity_jsonld_says_when_it_is_cut_off(store):
+    with serve(store, max_rows=3) as running:
+        response = httpx.get(running.url + "mea/basel", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200 and response.headers["x-sparql-maxrows"] == "3"
+    assert sum(len([k for k in node if not k.startswith("@")]) for node in response.json()["@graph"]) <= 3
+
+
+def test_ontology_as_compact_jsonld(client):
+    response = client.get("/ontology", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["@graph"][0]["@id"] == BASE + "ontology" and doc["@graph"][0]["@type"] == "owl:Ontology"
+    decision = next(n for n in doc["@graph"] if n["@id"] == "bkg:Decision")
+    assert decision["@type"] == "owl:Class"
 
 
 def test_jsonld_context_resolves_at_its_iri(client):
@@ -451,8 +489,13 @@ def test_ontology_page_without_release_docs(store):
 
 
 def test_home_page_has_counts_and_links(client, store):
+    from basel_kg.stats import compute_stats
+
     html = client.get("/").text
-    assert f'<span class="n" id="count-triples">{store.triples:,}</span>' in html
+    stats = compute_stats(store)  # the one definition of triples and entities
+    assert stats.triples < store.triples  # the VoID description is not counted
+    assert f'<span class="n" id="count-triples">{stats.triples:,}</span>' in html
+    assert f'<span class="n" id="count-entities">{stats.entities:,}</span>' in html
     for link in ('href="/sparql"', 'href="/queries"', 'href="/dumps/"', 'href="/ontology"', 'href="/.well-known/void"',
                  'href="/docs"'):
         assert link in html

@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
 from basel_kg.build import build_knowledge_graph
+from basel_kg.errors import InputError
 from basel_kg.namespaces import BASE, GRAPH
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
@@ -111,9 +112,9 @@ def test_a_server_without_tokens_refuses_every_write(store):
 def test_tokens_come_from_options_and_the_environment():
     tokens = write_tokens(["alice=" + "a" * 20], {"BASEL_KG_WRITE_TOKEN": "bob=" + "b" * 20 + ", " + "c" * 20})
     assert tokens == (("alice", "a" * 20), ("bob", "b" * 20), ("writer", "c" * 20))
-    with pytest.raises(SystemExit, match="16 characters"):
+    with pytest.raises(InputError, match="16 characters"):
         write_tokens(["alice=short"], {})
-    with pytest.raises(SystemExit, match="letters"):
+    with pytest.raises(InputError, match="letters"):
         write_tokens(["al ice=" + "a" * 20], {})
 
 

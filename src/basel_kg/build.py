@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from .formats import Format
 from .namespaces import GRAPH, bind_prefixes
-from .sources import SourceFile, discover, parse_file, project_root
+from .project import project_root
+from .sources import SourceFile, discover, parse_file
 from .validation import ValidationReport, validate as validate_graph
 
 __all__ = ["KnowledgeGraph", "build_knowledge_graph", "content_version"]

@@ -11,7 +11,8 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from .namespaces import BASE, BKG_URI, ONTOLOGY_FILE, PREFIXES
+from .namespaces import BASE, BKG_URI, PREFIXES
+from .project import ontology_file
 
 __all__ = ["CONTEXT_FILE_NAME", "CONTEXT_IRI", "jsonld_context"]
 
@@ -68,7 +69,7 @@ def jsonld_context() -> dict:
 @cache
 def _context() -> dict:
     onto = ox.Store()
-    onto.bulk_load(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)  # our own file; pyoxigraph fetches nothing
+    onto.bulk_load(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)  # our own file; pyoxigraph fetches nothing
     typed = {q.subject for q in onto.quads_for_pattern(None, _RDF_TYPE, None)}
     object_properties = {q.subject for q in onto.quads_for_pattern(None, _RDF_TYPE, _OWL_OBJECT_PROPERTY)}
     terms: dict[str, object] = dict(PREFIXES)

@@ -3,6 +3,9 @@
 The base IRI is the one place where ``https://w3id.org/basel-kg/`` is written in code.
 ``BKG`` is a :class:`rdflib.namespace.ClosedNamespace` built from the terms the ontology
 defines, so a misspelled term (``BKG.Decsion``) raises instead of minting a new IRI.
+
+Importing this module reads no file: ``BKG`` and ``ONTOLOGY_FILE`` are made on first use
+(the ontology is found by :mod:`basel_kg.project`, in a checkout or an installed wheel).
 """
 
 from __future__ import annotations
@@ -51,7 +54,6 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 WD = Namespace("http://www.wikidata.org/entity/")
 SCHEMA = SDO  # schema.org, https form (rdflib's SDO)
 
-ONTOLOGY_FILE = Path(__file__).resolve().parents[2] / "ontology" / "basel-kg.ttl"
 
 
 class GRAPH:
@@ -70,10 +72,12 @@ def graph_iri(name: str) -> URIRef:
 
 
 @cache
-def ontology_terms(path: Path = ONTOLOGY_FILE) -> frozenset[str]:
+def ontology_terms(path: Path | None = None) -> frozenset[str]:
     """Local names of every term the ontology defines (subjects in the ``bkg:`` namespace)."""
+    from .project import ontology_file
+
     g = Graph()
-    g.parse(path, format="turtle")
+    g.parse(path or ontology_file(), format="turtle")
     return frozenset(
         str(s)[len(BKG_URI):]
         for s in g.subjects(unique=True)
@@ -81,7 +85,21 @@ def ontology_terms(path: Path = ONTOLOGY_FILE) -> frozenset[str]:
     )
 
 
-BKG = ClosedNamespace(BKG_URI, sorted(ontology_terms()))
+
+
+def __getattr__(name: str):
+    if name == "BKG":
+        return _bkg()
+    if name == "ONTOLOGY_FILE":  # the project's ontology (follows $BASEL_KG_ROOT)
+        from .project import ontology_file
+
+        return ontology_file()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _bkg() -> ClosedNamespace:
+    return ClosedNamespace(BKG_URI, sorted(ontology_terms()))
 
 PREFIXES: dict[str, str] = {
     "bkg": BKG_URI,

@@ -135,7 +135,7 @@ def add_push_arguments(parser: argparse.ArgumentParser) -> None:
 def push_from_args(args: argparse.Namespace) -> int:
     """Run ``basel-kg push``; returns the exit code (0 done, 1 the store failed, 2 bad input)."""
     from .namespaces import BASE
-    from .sources import project_root
+    from .project import project_root
 
     release = args.release or project_root() / "dist"
     names = [g if ":" in g else f"{BASE}graph/{g}" for g in args.graph]

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
-from .sparql import UnsafeQueryError, check_local_query
-from .sparqltext import bind_values, variables
+from .errors import InputError, QueryRefused, QuerySyntaxError
+from .namespaces import BASE, PREFIXES
+from .sparqltext import bind_values, check_query, variables
 
 __all__ = [
     "PARAMETER_TYPES",
@@ -51,11 +51,11 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CURIE = re.compile(r"([A-Za-z][\w-]*):(\S*)")
 
 
-class RegistryError(ValueError):
+class RegistryError(InputError, ValueError):
     """A query file is malformed (bad header, unknown parameter type, unsafe or invalid query)."""
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError, ValueError):
     """A parameter value does not fit its type, or the parameter does not exist."""
 
 
@@ -174,7 +174,7 @@ class Registry(Mapping[str, PublishedQuery]):
 
 def load_registry(root: Path | None = None) -> Registry:
     """Every query under ``root/queries/published`` and ``root/queries/cq``; raises :class:`RegistryError`."""
-    from .sources import project_root
+    from .project import project_root
 
     root = Path(root) if root is not None else project_root()
     queries = []
@@ -226,13 +226,8 @@ def parse_query_file(path: Path, *, kind: str = "published") -> PublishedQuery:
         header=header,
     )
     try:
-        check_local_query(text)
-        ox.Store().query(query.bind().sparql)  # parses it; the empty store makes evaluation instant
-    except UnsafeQueryError as exc:
-        raise RegistryError(f"{path}: {exc}") from None
-    except SyntaxError as exc:
-        raise RegistryError(f"{path}: {exc.msg}") from None
-    except (RuntimeError, ValueError) as exc:
+        check_query(query.bind().sparql, prefixes=PREFIXES, base_iri=BASE)
+    except (QueryRefused, QuerySyntaxError, InputError) as exc:
         raise RegistryError(f"{path}: {exc}") from None
     return query
 

@@ -1,34 +1,55 @@
-"""OWL 2 RL entailments of the ontology and the asserted data, computed with owlrl.
+"""The entailments the ontology needs, computed inside pyoxigraph; owlrl as the reference.
 
 :func:`infer` returns only what is new and worth querying: the subclass and subproperty
-closure into the standard vocabularies, inverse and symmetric properties, the transitive
-citation closure and the property chains the ontology declares. It leaves out the noise a
-complete OWL 2 RL closure carries: axiomatic triples, ``x owl:sameAs x``, typing of
-literals and datatypes, ``rdf:type owl:Thing`` / ``rdfs:Resource``, reflexive
+closure into the standard vocabularies, domains and ranges, inverse and symmetric properties,
+the transitive citation closure and the property chains the ontology declares. It leaves
+out the noise a complete OWL 2 RL closure carries: axiomatic triples, ``x owl:sameAs x``,
+typing of literals and datatypes, ``rdf:type owl:Thing`` / ``rdfs:Resource``, reflexive
 ``rdfs:subClassOf`` and the like, and statements about the standard vocabularies themselves.
 
-Two things keep owlrl fast on our data without changing the result:
+**How.** The OWL 2 RL rules over the *schema* (``scm-*``: subclass and subproperty
+closure, domains and ranges inherited along them, equivalences) run with owlrl on the
+schema statements alone (about a thousand triples, whatever the size of the data). The
+closed schema is then compiled into one SPARQL update per rule family over the instance
+data (``cax-sco``, ``prp-spo1``, ``prp-dom``, ``prp-rng``, ``prp-inv1/2``, ``prp-symp``,
+``prp-trp``, ``prp-spo2`` for ``owl:propertyChainAxiom``), each with the schema pairs as a
+``VALUES`` table, and run semi-naively to a fixpoint in an in-memory pyoxigraph store: in
+each round every rule takes at least one premise from the previous round's new triples.
 
-- only triples that an OWL 2 RL rule can use are given to it: the ontology, ``rdf:type`` and
-  ``owl:sameAs`` statements, statements whose predicate the ontology mentions, and every
-  statement about a resource in an ``owl:sameAs`` link. Labels, definitions, provenance
-  links and other annotations can match no rule, so they only slow every round down;
-- the equality rules run only for ``owl:sameAs`` statements (rule eq-ref would otherwise add
-  ``x owl:sameAs x`` for every term, which we drop anyway).
+**Incremental** (:class:`IncrementalReasoner`, used for writes). Added statements are the
+first round's delta of the same semi-naive loop. Removed statements are handled with DRed
+(delete and re-derive): everything derivable through a removed statement is over-deleted
+(the same loop, run against the state before the removal), then whatever of it the
+remaining statements still derive in one step is put back and closed again. A change to
+the schema (an RDFS/OWL axiom) recomputes everything.
+
+**Coverage.** The compiled rules cover the constructs the ontology uses. When the schema
+uses anything else (restrictions, ``owl:sameAs``, functional or disjoint properties,
+``owl:Nothing`` ...), :func:`infer` falls back to the reference engine, owlrl, for the whole
+closure (:func:`infer_owlrl`, which the tests also use to check that both engines agree).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import owlrl
+import pyoxigraph as ox
 from owlrl.OWLRL import OWLRL_Semantics
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
+from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
-__all__ = ["infer", "ReasoningError", "RULES", "STANDARD_VOCABULARIES"]
+__all__ = [
+    "infer", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
+    "STANDARD_VOCABULARIES", "is_schema",
+]
 
 # Namespaces whose terms are vocabulary, not data: statements *about* them are not ours to infer.
 STANDARD_VOCABULARIES: tuple[str, ...] = tuple(
@@ -40,22 +61,345 @@ _NOISE_TYPES = frozenset({OWL.Thing, RDFS.Resource, RDFS.Class, OWL.Class, RDF.P
 _REFLEXIVE_NOISE = frozenset({OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass,
                               OWL.equivalentProperty})
 _ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
+_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo})
 
-# Entailments the ontology documents but OWL 2 RL cannot express, applied once to the closure.
+# The schema vocabulary the compiled rules cover; any other RDFS/OWL axiom sends the whole
+# closure to owlrl.
+_COVERED_PREDICATES = frozenset({
+    RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf, OWL.equivalentClass,
+    OWL.equivalentProperty, OWL.propertyChainAxiom, RDF.first, RDF.rest, OWL.versionIRI, OWL.imports,
+    OWL.priorVersion, OWL.backwardCompatibleWith, OWL.incompatibleWith, OWL.deprecated,
+})
+_COVERED_TYPES = frozenset({
+    OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
+    OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.Ontology, OWL.NamedIndividual, RDFS.Datatype,
+    OWL.Thing, RDFS.Resource, OWL.DeprecatedClass, OWL.DeprecatedProperty, OWL.OntologyProperty,
+})
+_TRIVIAL_TARGETS = frozenset({OWL.Thing, RDFS.Resource})
+
+Triple = tuple[Node, Node, Node]
+
+# Graphs of the working store: all statements (asserted + inferred) are in the default graph.
+_INFERRED = ox.NamedNode("urn:x-basel-kg:reasoning:inferred")
+_DELTA = ox.NamedNode("urn:x-basel-kg:reasoning:delta")
+_NEW = ox.NamedNode("urn:x-basel-kg:reasoning:new")
+_GONE = ox.NamedNode("urn:x-basel-kg:reasoning:gone")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An entailment the ontology documents but OWL 2 RL cannot express: ``head`` (one triple
+    pattern) from the ``premises`` (triple patterns) and a ``condition`` (a FILTER)."""
+
+    head: str
+    premises: tuple[str, ...]
+    condition: str = ""
+
+    @property
+    def construct(self) -> str:
+        """The rule as a SPARQL CONSTRUCT query (full IRIs, no prefixes needed)."""
+        return f"CONSTRUCT {{ {self.head} }} WHERE {{ {' '.join(self.premises)} {self.condition} }}"
+
+    @property
+    def predicates(self) -> set[URIRef]:
+        return {URIRef(iri) for iri in re.findall(r"<([^>]+)>", " ".join(self.premises))}
+
+
+_BKG = PREFIXES["bkg"]
+
 # bkg:cooperatesWith links two *different* agents of one activity: as a property chain
 # (participatesIn o participant) it would also link every agent to itself.
-RULES: tuple[str, ...] = (
-    """CONSTRUCT { ?a bkg:cooperatesWith ?b } WHERE {
-        ?activity bkg:participant ?a , ?b . FILTER (?a != ?b) }""",
+RULES: tuple[Rule, ...] = (
+    Rule(f"?a <{_BKG}cooperatesWith> ?b .",
+         (f"?activity <{_BKG}participant> ?a .", f"?activity <{_BKG}participant> ?b ."),
+         "FILTER (?a != ?b)"),
 )
 
 
-class ReasoningError(ValueError):
+class ReasoningError(BaselKgError, ValueError):
     """The data contradicts the ontology (owlrl reported inconsistencies)."""
 
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("the data is inconsistent with the ontology:\n" + "\n".join(f"  {m}" for m in messages))
+
+
+class UnsupportedSchema(Exception):
+    """The schema uses a construct the compiled rules do not cover."""
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+def infer(dataset: Dataset | Graph) -> Graph:
+    """The entailments of ``dataset`` that are not already asserted, without noise.
+
+    ``dataset`` holds the ontology and the asserted data (a Dataset is read as the union of
+    its graphs, leaving out ``graph/inferred`` and ``graph/shapes``). Raises
+    :class:`ReasoningError` when the data is inconsistent with the ontology.
+    """
+    asserted = _asserted(dataset)
+    try:
+        reasoner = IncrementalReasoner(asserted)
+    except UnsupportedSchema:
+        return infer_owlrl(asserted)
+    return reasoner.inferred()
+
+
+def infer_owlrl(dataset: Dataset | Graph) -> Graph:
+    """The same entailments computed by owlrl (the reference engine): slower, complete OWL 2 RL."""
+    asserted = _asserted(dataset)
+    work = Graph()
+    for triple in _relevant(asserted):
+        work.add(triple)
+    return _owlrl_closure(work, asserted)
+
+
+@dataclass(frozen=True)
+class InferredDelta:
+    """What a change did to the inferred graph."""
+
+    add: frozenset[Triple]
+    remove: frozenset[Triple]
+    full: bool = False  # the schema changed: everything was recomputed
+
+
+class IncrementalReasoner:
+    """The closure of a set of asserted statements, kept up to date as statements come and go.
+
+    Holds the statements an OWL 2 RL rule can use (see :func:`_relevant`) and their
+    entailments in an in-memory pyoxigraph store. :meth:`change` applies added and removed
+    asserted statements and returns the change to the inferred graph (see the module
+    docstring). ``asserted`` is read again, whole, when a change touches the schema, so
+    it must already hold the after-state when :meth:`change` is called. Raises
+    :class:`UnsupportedSchema` when the schema needs the reference engine.
+    """
+
+    def __init__(self, asserted: Graph):
+        self._source = asserted
+        self._load()
+
+    def _load(self) -> None:
+        self._relevant_triples: set[Triple] = set()
+        self._schema: set[Triple] = set()
+        for triple in _relevant(self._source):
+            self._admit(triple)
+        self._recompute()
+
+    # -- reading
+    def inferred(self) -> Graph:
+        """The entailments, without noise, as an rdflib Graph."""
+        graph = bind_prefixes(Graph())
+        for triple in self._inferred_triples():
+            graph.add(triple)
+        return graph
+
+    def _inferred_triples(self) -> set[Triple]:
+        return {t for t in map(_triple_from_quad, self._store.quads_for_pattern(None, None, None, _INFERRED))
+                if _worth_keeping(t)}
+
+    # -- writing
+    def change(self, *, add: Iterable[Triple] = (), remove: Iterable[Triple] = ()) -> InferredDelta:
+        """Apply asserted statements added and removed (union level); return the inferred change."""
+        add = {t for t in add if _is_relevant_triple(t, self._schema_terms)}
+        remove = {t for t in remove if t in self._relevant_triples} - add
+        add -= self._relevant_triples
+        if not (add or remove):
+            return InferredDelta(frozenset(), frozenset())
+        before_schema = set(self._schema)
+        for t in remove:
+            self._relevant_triples.discard(t)
+            self._schema.discard(t)
+        for t in add:
+            self._admit(t)
+        if self._schema != before_schema:
+            before = self._inferred_triples()
+            self._load()
+            after = self._inferred_triples()
+            return InferredDelta(frozenset(after - before), frozenset(before - after), full=True)
+        gained: set[Triple] = set()
+        lost: set[Triple] = set()
+        if remove:
+            lost_now, gained_now = self._delete(remove)
+            lost |= lost_now
+            gained |= gained_now
+        if add:
+            store = self._store
+            quads = [ox.Quad(*map(_to_ox, t)) for t in add]
+            was_inferred = {t for t in add if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+            for quad in quads:
+                store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, _INFERRED))
+            store.extend(quads)
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
+            new = self._fixpoint()
+            gained |= new
+            lost |= was_inferred
+        gained, lost = gained - lost, lost - gained
+        return InferredDelta(frozenset(t for t in gained if _worth_keeping(t)),
+                             frozenset(t for t in lost if _worth_keeping(t)))
+
+    # -- internals
+    def _admit(self, triple: Triple) -> None:
+        self._relevant_triples.add(triple)
+        s, p, o = triple
+        if is_schema(p, o):
+            self._schema.add(triple)
+
+    @property
+    def _schema_terms(self) -> set[Node]:
+        return {n for s, _, o in self._schema for n in (s, o)}
+
+    def _recompute(self) -> None:
+        _check_coverage(self._schema)
+        # the schema's own closure (scm-* rules), from the reference engine on the schema alone
+        schema = Graph()
+        for t in self._schema:
+            schema.add(t)
+        closed = _owlrl_expand(schema)
+        self._rules = _compile(closed)
+        store = self._store = ox.Store()
+        store.extend(ox.Quad(*map(_to_ox, t)) for t in self._relevant_triples)
+        extra = [t for t in closed if t not in self._relevant_triples]
+        store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
+        store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+        self._fixpoint()
+
+    def _fixpoint(self) -> set[Triple]:
+        """Run the rules semi-naively from the delta graph; returns every new triple."""
+        store = self._store
+        new: set[Triple] = set()
+        while True:
+            for rule in self._rules:
+                store.update(rule.insert)
+            added = list(store.quads_for_pattern(None, None, None, _NEW))
+            store.update(f"DROP SILENT GRAPH {_DELTA}")
+            if not added:
+                return new
+            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
+                         f"DROP SILENT GRAPH {_NEW}")
+            new.update(map(_triple_from_quad, added))
+
+    def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
+        """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
+        store = self._store
+        quads = [ox.Quad(*map(_to_ox, t)) for t in removed]
+        # 1. over-delete: what the removed statements derive, transitively, in the old state
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, _GONE) for q in quads)
+        while True:
+            for rule in self._rules:
+                store.update(rule.overdelete)
+            added = list(store.quads_for_pattern(None, None, None, _NEW))
+            store.update(f"DROP SILENT GRAPH {_DELTA}")
+            if not added:
+                break
+            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_GONE}; "
+                         f"DROP SILENT GRAPH {_NEW}")
+        gone = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _GONE)}
+        was_inferred = {t for t in gone if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+        store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH {_GONE} {{ ?s ?p ?o }} }}")
+        # 2. re-derive in one step what the remaining statements still give, then close again
+        for rule in self._rules:
+            store.update(rule.rederive)
+        store.update(f"DROP SILENT GRAPH {_GONE}")
+        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _NEW)}
+        store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {_DELTA} {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH {_NEW} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {_NEW}")
+        back |= self._fixpoint()
+        now_inferred = {t for t in back if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+        return was_inferred - now_inferred, now_inferred - was_inferred
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    insert: str  # semi-naive step: conclusions with a premise in the delta, into NEW + INFERRED + default
+    overdelete: str  # DRed: inferred conclusions with a premise in the delta, into NEW (not yet GONE)
+    rederive: str  # DRed: GONE conclusions the remaining statements derive, into NEW
+
+
+def _rule(name: str, head: str, bodies: list[str], values: str) -> _Rule:
+    """One rule family: ``head`` from any of ``bodies`` (each with one premise in the delta).
+
+    ``bodies`` use ``DELTA(...)`` for the premise taken from the delta graph; other premises
+    match the default graph (every statement, asserted and inferred).
+    """
+    def body(delta: str, extra: str) -> str:
+        union = " UNION ".join("{ " + b.replace("DELTA(", f"GRAPH {delta} {{ ").replace(")DELTA", " }") + " }"
+                               for b in bodies)
+        return f"{values} {union} {extra}"
+
+    insert = (f"INSERT {{ {head} GRAPH {_NEW} {{ {head} }} }} "
+              f"WHERE {{ {body(_DELTA, f'FILTER NOT EXISTS {{ {head} }}')} }}")
+    overdelete = (f"INSERT {{ GRAPH {_NEW} {{ {head} }} }} "
+                  f"WHERE {{ {body(_DELTA, f'FILTER EXISTS {{ GRAPH {_INFERRED} {{ {head} }} }} FILTER NOT EXISTS {{ GRAPH {_GONE} {{ {head} }} }}')} }}")
+    plain = " UNION ".join("{ " + b.replace("DELTA(", "").replace(")DELTA", "") + " }" for b in bodies)
+    rederive = (f"INSERT {{ GRAPH {_NEW} {{ {head} }} }} "
+                f"WHERE {{ {values} GRAPH {_GONE} {{ {head} }} {plain} FILTER NOT EXISTS {{ {head} }} }}")
+    return _Rule(name, insert, overdelete, rederive)
+
+
+def _values(names: str, rows: Iterable[tuple[Node, ...]]) -> str:
+    lines = " ".join("(" + " ".join(n.n3() for n in row) + ")" for row in sorted(set(rows)))
+    return f"VALUES ({names}) {{ {lines} }}"
+
+
+def _compile(closed: Graph) -> list[_Rule]:
+    """The instance-level OWL 2 RL rules for the ``closed`` schema, as SPARQL updates."""
+
+    def pairs(p):
+        return [(s, o) for s, o in closed.subject_objects(p)
+                if s != o and isinstance(s, URIRef) and isinstance(o, URIRef) and o not in _TRIVIAL_TARGETS]
+
+    rules: list[_Rule] = []
+    if sco := pairs(RDFS.subClassOf):
+        rules.append(_rule("cax-sco", "?x a ?d .", ["DELTA(?x a ?c .)DELTA"], _values("?c ?d", sco)))
+    if spo := pairs(RDFS.subPropertyOf):
+        rules.append(_rule("prp-spo1", "?x ?q ?y .", ["DELTA(?x ?p ?y .)DELTA"], _values("?p ?q", spo)))
+    if dom := pairs(RDFS.domain):
+        rules.append(_rule("prp-dom", "?x a ?c .", ["DELTA(?x ?p ?y .)DELTA"], _values("?p ?c", dom)))
+    if rng := pairs(RDFS.range):
+        rules.append(_rule("prp-rng", "?y a ?c .", ["DELTA(?x ?p ?y .)DELTA FILTER(!isLiteral(?y))"],
+                           _values("?p ?c", rng)))
+    inverse = [(p, q) for p, q in closed.subject_objects(OWL.inverseOf) if isinstance(p, URIRef) and isinstance(q, URIRef)]
+    inverse += [(q, p) for p, q in inverse]
+    symmetric = [(p, p) for p in closed.subjects(RDF.type, OWL.SymmetricProperty) if isinstance(p, URIRef)]
+    if inverse or symmetric:  # prp-inv1, prp-inv2, prp-symp
+        rules.append(_rule("prp-inv", "?y ?q ?x .", ["DELTA(?x ?p ?y .)DELTA FILTER(!isLiteral(?y))"],
+                           _values("?p ?q", inverse + symmetric)))
+    transitive = [(p,) for p in closed.subjects(RDF.type, OWL.TransitiveProperty) if isinstance(p, URIRef)]
+    if transitive:
+        rules.append(_rule("prp-trp", "?x ?p ?z .",
+                           ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "?x ?p ?y . DELTA(?y ?p ?z .)DELTA"],
+                           _values("?p", transitive)))
+    for rule in RULES:  # each premise in turn from the delta
+        bodies = [" ".join(f"DELTA({p})DELTA" if i == j else p for i, p in enumerate(rule.premises)) + " " + rule.condition
+                  for j in range(len(rule.premises))]
+        rules.append(_rule(f"rule {rule.head}", rule.head, bodies, ""))
+    for prop, chain_node in closed.subject_objects(OWL.propertyChainAxiom):
+        chain = list(Collection(closed, chain_node))
+        if not isinstance(prop, URIRef) or not chain or not all(isinstance(c, URIRef) for c in chain):
+            raise UnsupportedSchema(f"property chain of {prop}")
+        steps = [f"?v{i} {c.n3()} ?v{i + 1} ." for i, c in enumerate(chain)]
+        bodies = [" ".join(f"DELTA({s})DELTA" if i == j else s for i, s in enumerate(steps)) for j in range(len(steps))]
+        rules.append(_rule(f"prp-spo2 {prop}", f"?v0 {prop.n3()} ?v{len(chain)} .", bodies, ""))
+    return rules
+
+
+def _check_coverage(schema: set[Triple]) -> None:
+    for s, p, o in schema:
+        if p == RDF.type:
+            if o not in _COVERED_TYPES:
+                raise UnsupportedSchema(f"{s} rdf:type {o}")
+        elif p not in _COVERED_PREDICATES and p not in _ANNOTATIONS:
+            raise UnsupportedSchema(f"{s} {p} {o}")
+
+
+# ---------------------------------------------------------------------------- owlrl (reference)
 
 
 class _LeanOWLRL(OWLRL_Semantics):
@@ -67,29 +411,32 @@ class _LeanOWLRL(OWLRL_Semantics):
             super()._equality(triple, cycle_num)
 
 
-def infer(dataset: Dataset | Graph) -> Graph:
-    """The OWL 2 RL entailments of ``dataset`` that are not already asserted, without noise.
-
-    ``dataset`` holds the ontology and the asserted data (a Dataset is read as the union of
-    its graphs, leaving out ``graph/inferred`` and ``graph/shapes``). Raises
-    :class:`ReasoningError` when owlrl finds an inconsistency.
-    """
-    asserted = _asserted(dataset)
-    work = Graph()
-    for triple in _relevant(asserted):
-        work.add(triple)
-    before = len(work)
+def _owlrl_expand(work: Graph) -> Graph:
+    """``work`` expanded in place by owlrl to its OWL 2 RL closure (no axiomatic triples)."""
     owlrl.DeductiveClosure(
         _LeanOWLRL, improved_datatypes=False, axiomatic_triples=False, datatype_axioms=False
     ).expand(work)
-
-    for rule in RULES:  # what OWL 2 RL cannot say (e.g. "two *different* agents")
-        for triple in list(work.query(rule, initNs={"bkg": PREFIXES["bkg"]})):
-            work.add(triple)
-
     errors = sorted(str(o) for o in work.objects(None, URIRef(_ERROR_NS + "error")))
     if errors:
         raise ReasoningError(errors)
+    for triple in list(work.triples((None, None, None))):
+        if str(triple[1]).startswith(_ERROR_NS):
+            work.remove(triple)
+    return work
+
+
+def _owlrl_closure(work: Graph, asserted: Graph) -> Graph:
+    """owlrl's entailments of ``work`` (expanded in place) with the :data:`RULES`, to a
+    fixpoint, less ``asserted`` and the noise."""
+    before = len(work)
+    while True:
+        _owlrl_expand(work)
+        size = len(work)
+        for rule in RULES:
+            for triple in list(work.query(rule.construct)):
+                work.add(triple)
+        if len(work) == size:
+            break
     inferred = bind_prefixes(Graph())
     if len(work) == before:
         return inferred
@@ -97,6 +444,9 @@ def infer(dataset: Dataset | Graph) -> Graph:
         if triple not in asserted and _worth_keeping(triple):
             inferred.add(triple)
     return inferred
+
+
+# ---------------------------------------------------------------------------- helpers
 
 
 def _asserted(dataset: Dataset | Graph) -> Graph:
@@ -109,32 +459,39 @@ def _asserted(dataset: Dataset | Graph) -> Graph:
     return union
 
 
-def _relevant(graph: Graph) -> Iterable[tuple]:
-    """The statements an OWL 2 RL rule can use (see the module docstring)."""
+def _relevant(graph: Graph) -> Iterable[Triple]:
+    """The statements an OWL 2 RL rule can use: the schema, ``rdf:type`` and ``owl:sameAs``
+    statements, statements whose predicate the schema mentions, and every statement about a
+    resource in an ``owl:sameAs`` link. Labels, definitions, provenance links and other
+    annotations can match no rule, so they only slow every round down."""
     schema: set = set()
     for s, p, o in graph:
-        if _is_schema(p, o):
+        if is_schema(p, o):
             schema.add(s)
             schema.add(o)
     aliased = {t for s, o in graph.subject_objects(OWL.sameAs) for t in (s, o)}
+    schema |= _RULE_PREDICATES
     for triple in graph:
         s, p, o = triple
-        if p == RDF.type or p in schema or _is_schema(p, o) or s in aliased or o in aliased:
+        if p == RDF.type or p in schema or is_schema(p, o) or s in aliased or o in aliased:
             yield triple
 
 
-def _is_schema(p, o) -> bool:
-    """Statements of the RDFS/OWL vocabulary (axioms), as opposed to labels and data."""
+def _is_relevant_triple(triple: Triple, schema_terms: set[Node]) -> bool:
+    s, p, o = triple
+    return p in (RDF.type, OWL.sameAs) or p in schema_terms or p in _RULE_PREDICATES or is_schema(p, o)
+
+
+def is_schema(p: Node, o: Node) -> bool:
+    """An RDFS/OWL axiom, as opposed to data or an annotation."""
     if p == RDF.type:
         return isinstance(o, URIRef) and str(o).startswith((str(OWL), str(RDFS)))
     if p in (RDF.first, RDF.rest):
         return True
-    return str(p).startswith((str(OWL), str(RDFS))) and p not in (
-        RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo
-    )
+    return str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS
 
 
-def _worth_keeping(triple: tuple) -> bool:
+def _worth_keeping(triple: Triple) -> bool:
     s, p, o = triple
     if isinstance(s, Literal) or isinstance(p, BNode):
         return False
@@ -150,3 +507,34 @@ def _worth_keeping(triple: tuple) -> bool:
     if isinstance(s, URIRef) and str(s).startswith(STANDARD_VOCABULARIES):
         return False
     return True
+
+
+_XSD_STRING = str(XSD.string)
+_RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _to_rdflib(term) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+
+
+def _triple_from_quad(q: ox.Quad) -> Triple:
+    return _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)

@@ -3,6 +3,12 @@
 Everything is written to a temporary folder beside ``out_dir`` and moved into place only
 when every file is complete, so a failed build never leaves a half-written release.
 
+Releases are reproducible: two builds of the same sources are byte-identical. The dataset is
+copied once into a pyoxigraph ``Dataset``, its blank nodes are given canonical labels
+(pyoxigraph's canonicalisation, which depends on the data only), its quads are sorted, and
+pyoxigraph serialises every dump from that one sorted list (JSON-LD: rdflib compacts it with
+our context embedded, and its arrays are sorted).
+
 | file | content |
 |---|---|
 | ``basel-kg.ttl``, ``basel-kg.nt``, ``basel-kg.rdf`` | the asserted graphs (ontology + data) merged |
@@ -30,11 +36,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from .build import KnowledgeGraph
-from .export import serialize
+import pyoxigraph as ox
+
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
-from .namespaces import BASE, BKG, BKG_URI, GRAPH, bind_prefixes
-from .stats import compute_stats
+from .namespaces import BASE, BKG, BKG_URI, GRAPH, PREFIXES, bind_prefixes
+from .stats import dataset_stats
 
 __all__ = ["Release", "ReleaseError", "write_release", "void_description", "DATASET_IRI", "DUMPS_BASE", "DUMP_NAME"]
 
@@ -104,10 +111,13 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
     written: list[str] = []
     steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("sources", None), ("void", None)]
     with tqdm(steps, desc="release", unit="file", file=sys.stderr, disable=not progress, leave=False) as bar:
+        quads: list[ox.Quad] | None = None
         for name, fmt in bar:
             bar.set_description(name)
             if fmt is not None:
-                (folder / name).write_bytes(serialize(kg.dataset, format=fmt))
+                if quads is None:
+                    quads = canonical_quads(kg.dataset)
+                (folder / name).write_bytes(serialize_quads(quads, fmt))
                 written.append(name)
             elif name == "context":
                 text = json.dumps(jsonld_context(), indent=1, ensure_ascii=False) + "\n"
@@ -127,14 +137,97 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
                         written.append(f"sources/{text.name}")
             elif name == "docs":
                 (folder / "ontology").mkdir()
-                html = ontology_html(kg.dataset.graph(GRAPH.ONTOLOGY))
+                html = ontology_html(_canonical_graph(kg.dataset.graph(GRAPH.ONTOLOGY)))
                 (folder / "ontology" / "index.html").write_text(html, encoding="utf-8")
                 written.append("ontology/index.html")
             else:
                 sizes = {n: (folder / n).stat().st_size for n, _ in _dumps()}
-                void_description(kg, byte_sizes=sizes).serialize(folder / "void.ttl", format="turtle", encoding="utf-8")
+                void = _canonical_graph(void_description(kg, byte_sizes=sizes))
+                (folder / "void.ttl").write_bytes(serialize_quads(_quads(void), Format.TURTLE))
                 written.append("void.ttl")
     return written
+
+
+def canonical_quads(dataset) -> list[ox.Quad]:
+    """The quads of ``dataset`` (rdflib, shapes left out) with canonical blank-node labels, sorted."""
+    from .reasoning import _to_ox
+
+    canonical = ox.Dataset()
+    for graph in dataset.graphs():
+        if graph.identifier == GRAPH.SHAPES or not len(graph):
+            continue
+        name = ox.NamedNode(str(graph.identifier))
+        for s, p, o in graph:
+            canonical.add(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name))
+    canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return sorted(canonical, key=str)
+
+
+def _quads(graph: Graph) -> list[ox.Quad]:
+    from .reasoning import _to_ox
+
+    name = ox.NamedNode(str(graph.identifier)) if isinstance(graph.identifier, URIRef) else ox.DefaultGraph()
+    return sorted((ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in graph), key=str)
+
+
+def _canonical_graph(graph: Graph) -> Graph:
+    """``graph`` with canonical blank-node labels, its triples added in sorted order (so tools
+    that walk it, such as pyLODE, see the same graph in the same order on every build)."""
+    from .reasoning import _to_rdflib
+
+    canonical = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in _quads(graph))
+    canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    out = bind_prefixes(Graph())
+    for q in sorted(canonical, key=str):
+        out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+    return out
+
+
+def serialize_quads(quads: list[ox.Quad], fmt: Format) -> bytes:
+    """One release dump from the sorted canonical ``quads``: triple formats merge the asserted
+    graphs (``graph/inferred`` left out), dataset formats keep every named graph."""
+    if fmt.has_graphs:
+        chosen: list = quads
+    else:
+        inferred = ox.NamedNode(str(GRAPH.INFERRED))
+        seen: set[ox.Triple] = set()
+        chosen = []
+        for q in quads:
+            if q.graph_name != inferred and q.triple not in seen:
+                seen.add(q.triple)
+                chosen.append(q.triple)
+        chosen.sort(key=str)
+    if fmt is Format.JSONLD:
+        return _jsonld(chosen)
+    # no prefix for our own instance IRIs: their local names hold "/", which Turtle must escape
+    prefixes = None if fmt in (Format.NTRIPLES, Format.NQUADS) else {
+        p: iri for p, iri in sorted(PREFIXES.items()) if iri != BASE}
+    return ox.serialize(chosen, format=fmt.oxigraph, prefixes=prefixes)
+
+
+def _jsonld(quads: list[ox.Quad]) -> bytes:
+    """Compacted with the basel-kg context embedded (:func:`basel_kg.export.jsonld_document`);
+    arrays sorted."""
+    from rdflib import Dataset
+
+    from .export import jsonld_document
+
+    data = bind_prefixes(Dataset())
+    data.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    doc = jsonld_document(data)
+    return (json.dumps(_sorted_json(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _sorted_json(value, key: str | None = None):
+    """JSON-LD with every array sorted, except the ordered ones (``@list``, the context)."""
+    if key == "@context":
+        return value
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def ontology_html(ontology: Graph) -> str:
@@ -155,7 +248,7 @@ def ontology_html(ontology: Graph) -> str:
         root.handlers[:] = handlers
     logging.disable(logging.WARNING)  # pyLODE logs cache misses on the root logger
     try:
-        return OntPub(ontology=_for_docs(ontology)).make_html()
+        return OntPub(ontology=_for_docs(ontology), sort_subjects=True).make_html()
     finally:
         logging.disable(logging.NOTSET)
 
@@ -189,7 +282,7 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     """The VoID + DCAT description of the dataset (the content of ``void.ttl`` / ``graph/void``)."""
     g = bind_prefixes(Graph())
     ds = DATASET_IRI
-    stats = compute_stats(kg.dataset)
+    stats = dataset_stats(kg.dataset)
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("basel-kg: a knowledge graph of the Basel Convention", lang="en")))
@@ -221,7 +314,7 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
             g.add((subset, PROV.wasDerivedFrom, origin))
         if subset == GRAPH.INFERRED:
             g.add((subset, DCTERMS.description, Literal(
-                "OWL 2 RL entailments of the ontology and the asserted graphs, computed by owlrl.", lang="en")))
+                "OWL 2 RL entailments of the ontology and the asserted graphs, computed by the ontology's axioms compiled to SPARQL rules (owlrl for the schema).", lang="en")))
     for cls, n in stats.classes.items():
         part = BNode()
         g.add((ds, VOID.classPartition, part))

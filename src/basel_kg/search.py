@@ -12,9 +12,11 @@ Why SQLite FTS5 rather than tantivy or Whoosh: it is embedded in the Python stan
 no language-specific segmenter for Chinese. Whoosh is unmaintained; tantivy's default
 tokenizers split on whitespace and need a separate Chinese tokenizer.
 
-The index belongs to one dataset version (:attr:`SearchIndex.version`); :meth:`ensure`
-rebuilds it from the store when the store's version changes (after every write). A rebuild
-is one SELECT and a bulk insert (tens of milliseconds for the shipped data).
+The index belongs to one dataset version (:attr:`SearchIndex.version`). The server's write
+path calls :meth:`SearchIndex.changed` with each applied change: only the subjects it touched
+are read again (cost grows with the change). Whatever else changes the store (a reload, a
+write the index did not see) is caught by :meth:`ensure`, which rebuilds from the store when
+the versions differ: one SELECT and a bulk insert (a fraction of a second for the shipped data).
 
 Ranking: an exact name or notation first, then names/notations that start with the query,
 then those that contain it, then matches in descriptions only; within a tier, key classes
@@ -102,10 +104,39 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _index_query() -> str:
+def _index_query(restrict: str = "") -> str:
     props = " ".join(f"<{p}>" for p in (*NAME_PROPERTIES, *NOTATION_PROPERTIES, *DESCRIPTION_PROPERTIES, RDF_TYPE))
-    return (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o "
+    return (f"SELECT ?s ?p ?o WHERE {{ {restrict} VALUES ?p {{ {props} }} ?s ?p ?o "
             f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(BASE)})) }}")
+
+
+def _entities(rows: list[dict]) -> dict[str, dict[str, list]]:
+    entities: dict[str, dict[str, list]] = {}
+    for row in rows:
+        entities.setdefault(row["s"].value, {}).setdefault(row["p"].value, []).append(row["o"])
+    return entities
+
+
+def _insert(db: sqlite3.Connection, entities: dict[str, dict[str, list]],
+            info: dict[str, tuple[str, str | None]]) -> list[int]:
+    """Rows of ``entities`` into the entity table (``info``: label and type of each); their ids."""
+    ids = []
+    for iri, props in entities.items():
+        types = sorted(t.value for t in props.get(RDF_TYPE, []) if isinstance(t, ox.NamedNode))
+        label, kind = info[iri] = (_best_label(props) or _local_name(iri), _primary_type(types))
+        names = _literals(props, NAME_PROPERTIES)
+        notations = _literals(props, NOTATION_PROPERTIES)
+        descriptions = _literals(props, DESCRIPTION_PROPERTIES)
+        if not (names or notations or descriptions):
+            continue
+        cursor = db.execute(
+            "INSERT INTO entity (iri, label, type, weight, names, notations, descriptions, display_names,"
+            " display_descriptions) VALUES (?,?,?,?,?,?,?,?,?)",
+            (iri, label, kind, _weight(kind), "\n".join(fold(n) for n, _ in names),
+             "\n".join(fold(n) for n, _ in notations), "\n".join(fold(d) for d, _ in descriptions),
+             "\n".join(f"{lang}\t{n}" for n, lang in names), "\n".join(f"{lang}\t{d}" for d, lang in descriptions)))
+        ids.append(cursor.lastrowid)
+    return ids
 
 
 _TYPE_LABELS = (f"SELECT ?t ?label WHERE {{ ?t <{RDFS}label> ?label FILTER(lang(?label) = 'en' || lang(?label) = '') "
@@ -125,6 +156,7 @@ class SearchIndex:
     def __init__(self) -> None:
         self.version: str | None = None
         self.build_seconds = 0.0
+        self.builds = 0  # whole rebuilds so far (writes seen by changed() need none)
         self._db: sqlite3.Connection | None = None
         self._types: dict[str, str] = {}
         self._info: dict[str, tuple[str, str | None]] = {}
@@ -143,40 +175,51 @@ class SearchIndex:
 
     def _build(self, store, version: str) -> None:
         started = time.perf_counter()
-        rows = store.query(_index_query(), inference=False, max_rows=None).solutions()
+        entities = _entities(store.query(_index_query(), inference=False, max_rows=None).solutions())
         type_labels = {r["t"].value: r["label"].value for r in store.query(_TYPE_LABELS, inference=False,
                                                                              max_rows=None).solutions()}
-        entities: dict[str, dict[str, list]] = {}
-        for row in rows:
-            props = entities.setdefault(row["s"].value, {})
-            props.setdefault(row["p"].value, []).append(row["o"])
         db = sqlite3.connect(":memory:", check_same_thread=False)
         db.executescript(_SCHEMA)
-        records, info = [], {}
-        for iri, props in entities.items():
-            types = sorted(t.value for t in props.get(RDF_TYPE, []) if isinstance(t, ox.NamedNode))
-            info[iri] = (_best_label(props) or _local_name(iri), _primary_type(types))
-            names = _literals(props, NAME_PROPERTIES)
-            notations = _literals(props, NOTATION_PROPERTIES)
-            descriptions = _literals(props, DESCRIPTION_PROPERTIES)
-            if not (names or notations or descriptions):
-                continue
-            label, kind = info[iri]
-            records.append((
-                iri, label, kind, _weight(kind),
-                "\n".join(fold(n) for n, _ in names), "\n".join(fold(n) for n, _ in notations),
-                "\n".join(fold(d) for d, _ in descriptions),
-                "\n".join(f"{lang}\t{n}" for n, lang in names), "\n".join(f"{lang}\t{d}" for d, lang in descriptions),
-            ))
-        db.executemany("INSERT INTO entity (iri, label, type, weight, names, notations, descriptions, display_names,"
-                       " display_descriptions) VALUES (?,?,?,?,?,?,?,?,?)", records)
+        info: dict[str, tuple[str, str | None]] = {}
+        _insert(db, entities, info)
         db.execute("INSERT INTO text(text) VALUES ('rebuild')")
         db.commit()
         old, self._db = self._db, db
         self._types, self._info, self.version = type_labels, info, version
         self.build_seconds = time.perf_counter() - started
+        self.builds += 1
         if old is not None:
             old.close()
+
+    def changed(self, store, delta, before: str) -> bool:
+        """Bring the index from version ``before`` to the store's current one by re-reading only
+        the subjects ``delta`` (a :class:`basel_kg.store.Delta` just applied) touched; cost grows
+        with the change, not the graph. False (nothing done: the next :meth:`ensure` rebuilds)
+        when the index was not at ``before`` or the change dropped whole graphs."""
+        with self._lock:
+            if self._db is None or self.version != before or delta.drop:
+                return False
+            subjects = sorted({q.subject.value for q in (*delta.add, *delta.remove)
+                               if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE)})
+            version = store.version
+            if subjects:
+                values = " ".join(str(ox.NamedNode(s)) for s in subjects)
+                rows = store.query(_index_query(f"VALUES ?s {{ {values} }}"), inference=False,
+                                   max_rows=None).solutions()
+                db = self._db
+                for s in subjects:
+                    old = db.execute("SELECT id, names, notations, descriptions FROM entity WHERE iri = ?", (s,)).fetchone()
+                    if old is not None:
+                        db.execute("INSERT INTO text(text, rowid, names, notations, descriptions) "
+                                   "VALUES ('delete', ?, ?, ?, ?)", old)
+                        db.execute("DELETE FROM entity WHERE id = ?", (old[0],))
+                    self._info.pop(s, None)
+                for rowid in _insert(db, _entities(rows), self._info):
+                    db.execute("INSERT INTO text(rowid, names, notations, descriptions) "
+                               "SELECT id, names, notations, descriptions FROM entity WHERE id = ?", (rowid,))
+                db.commit()
+            self.version = version
+            return True
 
     # ------------------------------------------------------------------ querying
 

@@ -23,15 +23,16 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from .errors import InputError
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import GRAPH, bind_prefixes, graph_iri
+from .project import ontology_file, project_root
 from .safety import no_outside_access
 
 __all__ = [
     "SourceFile",
     "ParseError",
-    "project_root",
     "discover",
     "load_sources",
     "load_shapes",
@@ -49,7 +50,7 @@ class SourceFile:
     role: str  # "ontology" | "data" | "shapes"
 
 
-class ParseError(ValueError):
+class ParseError(InputError, ValueError):
     """Input that is not valid RDF (or is refused); names the source, line and column."""
 
     def __init__(self, source: str, message: str, line: int | None = None, column: int | None = None):
@@ -58,25 +59,10 @@ class ParseError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def project_root() -> Path:
-    """The folder holding ``ontology/``, ``data/``, ``shapes/``, ``queries/``.
-
-    ``BASEL_KG_ROOT`` wins; otherwise the checkout this package is installed from (editable
-    install), otherwise the current directory.
-    """
-    env = os.environ.get("BASEL_KG_ROOT")
-    if env:
-        return Path(env).resolve()
-    here = Path(__file__).resolve().parents[2]
-    if (here / "ontology").is_dir():
-        return here
-    return Path.cwd()
-
-
 def discover(root: Path | None = None) -> list[SourceFile]:
     """Every source file under ``root``, ontology first, then data (reference first), then shapes."""
     root = root or project_root()
-    files = [SourceFile(root / "ontology" / "basel-kg.ttl", GRAPH.ONTOLOGY, "ontology")]
+    files = [SourceFile(ontology_file(root), GRAPH.ONTOLOGY, "ontology")]
     data = sorted((root / "data").glob("*.ttl"))
     for path in sorted(data, key=lambda p: (p.stem != "reference", p.stem)):
         graph = GRAPH.REFERENCE if path.stem == "reference" else graph_iri(path.stem)

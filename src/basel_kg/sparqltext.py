@@ -10,6 +10,7 @@ then answered on that skeleton with one keyword rule (:data:`_KEYWORD`):
 - :func:`variables`, :func:`bind_values`: the parameters of a published query, bound as a
   ``VALUES`` block so no input text ever becomes query syntax;
 - :func:`add_using`: the protocol's ``using-graph-uri`` as ``USING`` clauses;
+- :func:`check_query`: a query refused or unparsable before anything is loaded;
 - :func:`with_prefixes`, :func:`syntax_error`.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "SparqlScan",
     "scan_sparql",
     "check_services",
+    "check_query",
     "query_form",
     "variables",
     "bind_values",
@@ -174,12 +176,25 @@ def check_services(scan: SparqlScan, allowed: frozenset[str]) -> None:
     """Refuse (:class:`QueryRefused`) a ``SERVICE`` whose endpoint is not in ``allowed``."""
     for endpoint in scan.services:
         if endpoint is None:
-            raise QueryRefused("SERVICE needs the full IRI of an allow-listed endpoint")
+            raise QueryRefused("SERVICE is not allowed without the full IRI of an allow-listed endpoint")
         if endpoint not in allowed:
             raise QueryRefused(
-                f"SERVICE <{endpoint}> is not allowed: this server makes no outbound requests "
+                f"SERVICE is not allowed for <{endpoint}>: basel-kg makes no outbound requests "
                 "unless the endpoint is on its allow-list"
             )
+
+
+def check_query(sparql: str, *, prefixes: Mapping[str, str], base_iri: str | None,
+                allowed_services: frozenset[str] = frozenset()) -> None:
+    """Refuse a query before any data is loaded: a ``SERVICE`` not allowed
+    (:class:`QueryRefused`), text that does not parse (:class:`QuerySyntaxError`)."""
+    check_services(scan_sparql(sparql), allowed_services)
+    try:
+        ox.Store().query(sparql, prefixes=dict(prefixes), base_iri=base_iri)  # parsed; on no data, instant
+    except SyntaxError as exc:
+        raise syntax_error(str(exc)) from None
+    except (OSError, RuntimeError, ValueError):
+        pass  # parsed; evaluation errors are for the real store to report
 
 
 def query_form(sparql: str) -> Kind | None:

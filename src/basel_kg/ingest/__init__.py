@@ -44,7 +44,8 @@ class Context:
     def load(cls, root: Path | None = None, *, hide: str | None = None) -> Context:
         """The project's graph; ``hide``: leave out the data file with this stem (benchmarks)."""
         from ..namespaces import GRAPH, graph_iri
-        from ..sources import load_shapes, load_sources, project_root
+        from ..project import project_root
+        from ..sources import load_shapes, load_sources
 
         root = root or project_root()
         ds = load_sources(root)
@@ -66,9 +67,10 @@ class Context:
 
 
 def ingest_file(path: str | Path, context: Context, *, into: Path | None = None, symbol: str | None = None,
-                max_bytes: int = MAX_BYTES) -> Draft:
-    """Read and extract one document. ``into`` (data/NNN-slug.ttl) names its graph and number."""
-    doc = read_document(path, max_bytes=max_bytes)
+                max_bytes: int = MAX_BYTES, document: ReadDocument | None = None) -> Draft:
+    """Read and extract one document (``document``: already read). ``into`` (data/NNN-slug.ttl) names
+    its graph and number."""
+    doc = document or read_document(path, max_bytes=max_bytes)
     if into is not None:
         m = _INTO.match(into.name)
         if not m:

@@ -34,13 +34,14 @@ def add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", type=float, default=50.0, metavar="MB",
                         help="refuse files larger than this, before reading them (default 50)")
     parser.add_argument("--no-validate", action="store_true",
-                        help="skip SHACL validation of the draft (faster; --into and --endpoint still validate)")
+                        help="skip SHACL validation of the draft (faster; --into still validates, and a server validates "
+                             "what --endpoint sends)")
 
 
 def ingest_from_args(args: argparse.Namespace) -> int:
     """Run ``basel-kg ingest``: 0 done (and conforms), 1 the draft does not conform or the server refused it,
     2 bad input (the message names the file and the problem; nothing is written)."""
-    from . import Context, IngestError, draft_turtle, ingest_file, validate_draft, write_into
+    from . import Context, IngestError, draft_turtle, ingest_file, read_document, validate_draft, write_into
     from .report import to_html, to_json, to_text
 
     def fail(message: str, code: int = 2) -> int:
@@ -55,12 +56,12 @@ def ingest_from_args(args: argparse.Namespace) -> int:
     if args.into is not None and args.into.exists():
         return fail(f"{args.into}: exists already; choose another NNN-slug.ttl (nothing written)")
     try:
+        documents = [read_document(f, max_bytes=int(args.max_size * 1e6)) for f in args.files]  # refuse bad input first
         context = Context.load()
-        drafts = [ingest_file(f, context, into=args.into, symbol=args.symbol, max_bytes=int(args.max_size * 1e6))
-                  for f in args.files]
+        drafts = [ingest_file(d.path, context, into=args.into, symbol=args.symbol, document=d) for d in documents]
     except IngestError as exc:
         return fail(f"{exc} (nothing written)")
-    must_validate = not args.no_validate or args.into is not None or args.endpoint
+    must_validate = not args.no_validate or args.into is not None  # --endpoint: the server's write guard validates
     validations = [validate_draft(d, context) for d in drafts] if must_validate else None
     conforms = all(v.conforms for v in validations) if validations else True
 
@@ -90,7 +91,7 @@ def ingest_from_args(args: argparse.Namespace) -> int:
             return fail(f"{exc}")
         print(f"wrote {data_file} (graph {drafts[0].graph_name}) and {text_file}", file=sys.stderr)
     if args.endpoint:
-        from ..remote import Endpoints, RemoteStore, make_auth
+        from ..store.remote import Endpoints, RemoteStore, make_auth
         from ..store import StoreError
 
         try:

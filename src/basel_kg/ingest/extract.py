@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
@@ -19,7 +18,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from ..namespaces import BASE, BKG, bind_prefixes, graph_iri
 from . import patterns as P
 from .gazetteer import BODY_SLUGS, Gazetteer
-from .passages import Passage, split_passages
+from .passages import Passage, split_passages, zh_number
 from .reader import ReadDocument
 
 __all__ = ["Mention", "Draft", "extract"]
@@ -143,8 +142,18 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
         b.cover_meeting(cover, cover_text, lines)
 
     # --- mentions passage by passage -----------------------------------------------------------------
+    org_table, header = False, ""
     for p in passages:
         text = p.text
+        if p.kind == "row":
+            cells = [c.strip() for c in lines[p.line_start - 1].split("\t")]
+            first = cells[0]
+            if p.anchor.endswith("-row-1"):
+                # a table whose first column is headed "organizations" lists one organisation per row
+                org_table, header = bool(re.search(r"organi[sz]ations?|agencies|组织|机构", first, re.I)), first
+            elif (org_table and first and first != header and any(cells[1:])
+                  and not re.search(r"\b(?:organi[sz]ations|agencies|MEAs|networks)\b", first, re.I)):
+                b.row_organisation(p, first)  # not a repeated header, nor a section row ("UN Agencies and organizations")
         b.decisions(p, text)
         b.symbols(p, text, own_symbol)
         b.meetings(p, text)
@@ -216,26 +225,33 @@ class _Builder:
             word = ORD_WORDS.get(ordinal, f"{ordinal}th")
             self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
             self.g.add((iri, BKG.meetingOf, body_iri))
-            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.positiveInteger)))
+            self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.integer)))
         self.derive(iri, anchor)
         return iri
 
     def cover_meeting(self, cover: Passage, cover_text: str, lines: list[str]) -> None:
-        spans = P.meetings(cover_text)
-        body = None
-        if re.search(r"Open-ended Working Group|不限成员名额工作组", cover_text, re.I):
-            body = "basel-oewg"
-        elif re.search(r"Conference of the Parties|缔约方大会|缔约方会议", cover_text, re.I):
-            body = "basel-cop"
-        conv = "basel" if re.search(r"Basel Convention|巴塞尔公约", cover_text) else None
-        if re.search(r"Stockholm Convention|斯德哥尔摩公约", cover_text):
-            conv, body = "stockholm", "stockholm-cop" if body == "basel-cop" else None
-        elif re.search(r"Rotterdam Convention|鹿特丹公约", cover_text):
-            conv, body = "rotterdam", "rotterdam-cop" if body == "basel-cop" else None
-        ordinal = next((s.value["ordinal"] for s in spans if s.value["ordinal"]), None)
+        ordinal = None  # a UN cover page prints the session on a line of its own: "Tenth meeting", "第七届会议"
+        m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
+        if m:
+            ordinal = P.ORDINALS[m.group(1).lower()]
+        else:
+            m = re.search(r"^\s*第\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:届|次)\s*(?:会议|常会)\s*$", cover_text, re.M)
+            if m:
+                ordinal = int(m.group(1)) if m.group(1).isdigit() else zh_number(m.group(1))
         if ordinal is None:
-            m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b", cover_text, re.I | re.M)
-            ordinal = P.ORDINALS[m.group(1).lower()] if m else None
+            return
+        before = cover_text[:m.start()].split("\n")[-4:]
+        near = "\n".join(before)
+        body = None
+        if re.search(r"Open-ended Working Group|不限成员名额工作组", near, re.I):
+            body = "basel-oewg"
+        elif re.search(r"Conference of the Parties|缔约方大会|缔约方会议", near, re.I):
+            body = "basel-cop"
+        conv = "basel" if re.search(r"Basel Convention|巴塞尔公约", near) else None
+        if re.search(r"Stockholm Convention|斯德哥尔摩公约", near):
+            conv, body = "stockholm", "stockholm-cop" if body == "basel-cop" else None
+        elif re.search(r"Rotterdam Convention|鹿特丹公约", near):
+            conv, body = "rotterdam", "rotterdam-cop" if body == "basel-cop" else None
         if not body or not ordinal or conv is None:
             if ordinal:
                 self.mention("meeting", f"meeting {ordinal}", cover.anchor, "unresolved",
@@ -295,7 +311,18 @@ class _Builder:
         self.g.set((node, SCHEMA.endDate, _date(d.finish)))
 
     def meetings(self, p: Passage, text: str) -> None:
-        for s in P.meetings(text):
+        spans = P.meetings(text)
+        for m in _ITS_MEETING.finditer(text):
+            if any(s.start <= m.start(1) < s.end for s in spans):
+                continue
+            near = [(min(abs(b.start() - m.end()), abs(m.start() - b.end())), b.group(0))
+                    for b in _BODY_IN_SENTENCE.finditer(text, max(0, m.start() - 80), m.end() + 80)]
+            near = [n for n in near if n[0] <= 60]
+            bodies = {P.BODY_WORDS.get(min(near)[1].lower(), P.BODY_WORDS.get(min(near)[1]))} if near else set()
+            value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
+                     "convention": None, "extraordinary": False, "its": True}
+            spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
+        for s in sorted(spans, key=lambda s: s.start):
             v = s.value
             body = None
             conv = v["convention"]
@@ -308,6 +335,8 @@ class _Builder:
                     else:
                         conv = self.convention  # the convention the whole document is about
                 body = BODY_SLUGS.get((conv, v["body"])) if conv else None
+            elif v["body"] is None and v.get("its"):
+                body = None
             elif v["body"] is None and self.cover_body and not v.get("short"):
                 # "第七届会议" alone: the meeting of the body the sentence is about is not said
                 body = None
@@ -323,7 +352,8 @@ class _Builder:
                 continue
             status = "matched" if meeting in self.gz.meeting_facts else "new"
             after = text[s.end:s.end + 120]
-            d = next((d for d in P.dates(after) if d.begin != d.finish and d.start < 60), None)
+            d = next((d for d in P.dates(after) if (d.begin != d.finish and d.start < 60)
+                      or re.match(r"^\s*,?\s*(?:held\s+)?(?:on|in)?\s*$", after[:d.start])), None)
             if d is not None:
                 place = self.gz.place(after[:d.end + 30])
                 self.add_meeting_facts(meeting, d, place, p.anchor, after)
@@ -342,8 +372,8 @@ class _Builder:
             if series in ("basel-cop", "basel-oewg", "stockholm-cop", "rotterdam-cop"):
                 body = series
             elif series is None and v.get("roman"):
-                before, after = text[max(0, s.start - 90):s.start], text[s.end:s.end + 60]
-                if re.search(r"Working Group|工作组", before[-60:]) or re.search(r"^\s*of the Open-ended Working Group", after):
+                before, after = text[max(0, s.start - 90):s.start], text[s.end:s.end + 80]
+                if (_OEWG_BEFORE.search(before) or _OEWG_BEFORE_ZH.search(before) or _OEWG_AFTER.search(after)):
                     body = "basel-oewg"
                 else:
                     known = self.gz.decisions_by_number.get((v["session"], v["no"]), set())
@@ -358,7 +388,7 @@ class _Builder:
                         body = "basel-cop"  # a Roman session/number in a Basel document: a COP decision
             elif series is None:
                 before = text[max(0, s.start - 60):s.start]
-                if re.search(r"Governing Council|理事会", before):
+                if re.search(r"Governing Council|\bGC\b|理事会", before):
                     body = "unep-governing-council"
             if body is None or not v["session"]:
                 self.mention("decision", number, p.anchor, "unresolved",
@@ -367,7 +397,9 @@ class _Builder:
                 continue
             iri = self.gz.decisions.get((body, v["session"], v["no"]))
             if iri is None:
-                written = number if not number.startswith(("SC-", "RC-")) else number.split("-", 1)[1]
+                # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
+                # conventions write it; the body says whose decision it is
+                written = re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
                 if self.number_re is not None and not self.number_re.search(written):
                     self.mention("decision", number, p.anchor, "unresolved", note="the shapes do not accept this number form")
                     continue
@@ -376,13 +408,13 @@ class _Builder:
                     self.mention("decision", number, p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                     continue
                 tail = written.replace("/", "-")
-                if tail.startswith("OEWG-"):
-                    tail = tail[5:]
                 iri = URIRef(f"{BASE}decision/{body}-{tail}")
                 if (iri, RDF.type, BKG.Decision) not in self.g:
                     self.g.add((iri, RDF.type, BKG.Decision))
                     self.g.add((iri, RDFS.label, Literal(f"Decision {number}", lang="en")))
                     self.g.add((iri, BKG.decisionNumber, Literal(written)))
+                    self.g.add((iri, BKG.session, Literal(v["session"], datatype=XSD.integer)))
+                    self.g.add((iri, BKG.numberInSession, Literal(v["no"], datatype=XSD.integer)))
                     self.g.add((iri, BKG.adoptedBy, URIRef(f"{BASE}body/{body}")))
                     self.g.add((iri, BKG.adoptedAt, meeting))
                 zh = re.search(r"第\s*" + re.escape(number) + r"\s*号决定", text)
@@ -405,7 +437,7 @@ class _Builder:
                 self.mention("symbol", sym, p.anchor, "unresolved",
                              note="incomplete symbol" if not s.value["complete"] else "the shapes do not accept this symbol form")
                 continue
-            iri = URIRef(f"{BASE}document/{sym}")
+            iri = self.gz.documents.get(sym) or URIRef(f"{BASE}document/{sym}")
             status = "matched" if sym in self.gz.documents else "new"
             if status == "new" and (iri, RDF.type, BKG.Document) not in self.g:
                 self.g.add((iri, RDF.type, BKG.Document))
@@ -458,6 +490,50 @@ class _Builder:
                 self.mention("organisation", f"{name} ({acronym})", p.anchor, "new", iri)
             self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
+            covered.append((m.start(), m.end()))
+        for start, end, name in _org_runs(text):
+            if any(a < end and start < b for a, b in covered):
+                continue
+            words = name.split()
+            capitals = [w for w in words if w[0].isupper()]
+            if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name):
+                continue
+            if self.gz.organisations(name):
+                continue  # part of it is a known organisation: leave it to the curator
+            self.propose(name, None, p.anchor)
+
+    def row_organisation(self, p: Passage, cell: str) -> None:
+        """The first cell of a row in a table of organisations: a known one, or a new one as written."""
+        if "<" in cell or len(cell) > 150 or not re.search(r"[A-Z\u4e00-\u9fff]", cell):
+            return
+        known = self.gz.organisations(cell)
+        if known and known[0].start == 0 and known[0].end >= len(re.sub(r"\s*\([^)]*\)\s*$", "", cell)):
+            return  # the name is a known organisation (matched with the rest of the row)
+        if known:
+            self.mention("organisation", cell, p.anchor, "unresolved",
+                         note="a row of a table of organisations that names a known one and more: "
+                              + ", ".join(str(k.iri) for k in known if k.iri))
+            return
+        m = re.match(r"^(.*?)\s*\(([^()]{2,20})\)$", cell)
+        name, acronym = (m.group(1), m.group(2)) if m else (cell, None)
+        self.propose(name, acronym, p.anchor)
+        if acronym:
+            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en"))) if name in self.seen_orgs else None
+
+    def propose(self, name: str, acronym: str | None, anchor: str) -> None:
+        iri = self.seen_orgs.get(name)
+        if iri is None:
+            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
+            iri = URIRef(f"{BASE}org/{slug}")
+            if self.exists(iri) or iri in self.seen_orgs.values():
+                self.mention("organisation", name, anchor, "unresolved", note=f"{iri} exists under another name")
+                return
+            self.seen_orgs[name] = iri
+            self.g.add((iri, RDF.type, ORG.Organization))
+            self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+        self.derive(iri, anchor)
+        self.g.add((self.doc, DCTERMS.references, iri))
+        self.mention("organisation", name, anchor, "new", iri)
 
     # persons
     def persons(self, p: Passage, text: str) -> None:
@@ -485,6 +561,62 @@ class _Builder:
                                  note=f"country {v['country']!r} is not in the graph")
             self.derive(iri, p.anchor)
             self.mention("person", v["name"], p.anchor, status, iri, value={k: v[k] for k in ("role", "country") if v[k]})
+
+
+_ORG_HEADS = (r"Organi[sz]ation|Programme|Centre|Center|Committee|Commission|Council|Network|Secretariat|Agency|Institute|"
+              r"Association|Federation|Foundation|University|Chamber|Forum|Initiative|Partnership|Unit|Branch|Division|"
+              r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation")
+_HEAD = re.compile(r"^(?:" + _ORG_HEADS + r")$")
+_WORD = re.compile(r"[\w’'&\-]+")
+
+
+def _org_runs(text: str) -> list[tuple[int, int, str]]:
+    """Capitalised names with an organisation head word ("International Chamber of Commerce",
+    "Basel Convention Regional Centre in Nigeria"): runs of capitalised words joined by single
+    spaces and connectors, split at "and" when both sides have a head word."""
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    runs, run = [], []
+    for i, (w, a, b) in enumerate(words):
+        joined = not run or text[run[-1][2]:a] == " "
+        cap = w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
+        if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
+                                       (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
+            run.append((w, a, b))
+            continue
+        if run:
+            runs.append(run)
+        run = [(w, a, b)] if cap else []
+    if run:
+        runs.append(run)
+    out = []
+    for run in runs:
+        parts, current = [], []
+        for tok in run:
+            if tok[0] == "and" and any(_HEAD.match(t[0]) for t in current):
+                parts.append(current)
+                current = []
+                continue
+            current.append(tok)
+        parts.append(current)
+        for part in parts:
+            while part and (part[0][0] in _CONNECTORS or part[0][0] == "The"):
+                part = part[1:]
+            while part and part[-1][0] in _CONNECTORS:
+                part = part[:-1]
+            if part and any(_HEAD.match(t[0]) for t in part):
+                out.append((part[0][1], part[-1][2], text[part[0][1]:part[-1][2]]))
+    return out
+
+
+_CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du"}
+_NOT_ORG = re.compile(r"Convention|Protocol|Conference of|Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
+                      r"Annex|Section|Table|Report|Note|Bureau|Governing Council|Parties|Draft|Further|Requests|Invites|"
+                      r"Welcoming|Recalling|Noting|Encourages|Urges|Article", re.I)
+_OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")
+_OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
+_OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
+_BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
+_ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
 
 
 def _convention(text: str) -> str | None:

@@ -33,16 +33,18 @@ class NameMatch:
 @dataclass
 class Gazetteer:
     names: dict[str, set[URIRef]] = field(default_factory=dict)  # org name/acronym -> IRIs
+    written: dict[str, set[str]] = field(default_factory=dict)  # key -> the names as the graph writes them
     places: dict[str, URIRef] = field(default_factory=dict)
     countries: dict[str, URIRef] = field(default_factory=dict)
     decisions: dict[tuple[str, int, int], URIRef] = field(default_factory=dict)  # (body slug, session, no)
     decisions_by_number: dict[tuple[int, int], set[URIRef]] = field(default_factory=dict)
     meetings: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # (body slug, ordinal)
     meeting_facts: dict[URIRef, dict] = field(default_factory=dict)
-    documents: set[str] = field(default_factory=set)  # symbols with an IRI
+    documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
-    _pattern: re.Pattern | None = None
+    _index: dict | None = None
+    _cjk: list = field(default_factory=list)
 
     @classmethod
     def from_dataset(cls, ds: Dataset | Graph, ontology: Graph | None = None) -> Gazetteer:
@@ -70,6 +72,7 @@ class Gazetteer:
                     key = _key(name)
                     if len(key) >= 2:
                         gz.names.setdefault(key, set()).add(s)
+                        gz.written.setdefault(key, set()).add(name)
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s
@@ -96,33 +99,70 @@ class Gazetteer:
                     "location": g.value(s, URIRef("https://schema.org/location")),
                 }
             for sym in g.objects(s, BKG.symbol):
-                gz.documents.add(str(sym))
+                gz.documents[str(sym)] = s
         return gz
 
     def organisations(self, text: str) -> list[NameMatch]:
         """Every known organisation name in ``text``, longest first, not overlapping; acronyms match
-        case-sensitively, other names ignoring case; Chinese names as substrings."""
-        if self._pattern is None:
-            keys = sorted((k for k in self.names if len(k) >= 3 or k.isupper()), key=len, reverse=True)
-            if not keys:
-                self._pattern = re.compile(r"(?!x)x")
-            else:
-                self._pattern = re.compile("|".join(
-                    (re.escape(k) if _is_cjk(k) else r"(?<![\w-])" + re.escape(k) + r"(?![\w-])") for k in keys),
-                    re.I)
-        out = []
-        for m in self._pattern.finditer(text):
-            written = m.group(0)
-            key = _key(written)
-            iris = self.names.get(key)
-            if iris is None:
+        case-sensitively, other names ignoring case; Chinese names as substrings. Names are looked
+        up token by token in an index of first tokens, so the cost grows with the text, not with
+        the number of names."""
+        if self._index is None:
+            self._build_index()
+        out: list[NameMatch] = []
+        tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        lowered = [t[0].lower() for t in tokens]
+        i = 0
+        while i < len(tokens):
+            best = None
+            for names_tokens, key in self._index.get(lowered[i], ()):
+                n = len(names_tokens)
+                if lowered[i:i + n] != list(names_tokens):
+                    continue
+                start, end = tokens[i][1], tokens[i + n - 1][2]
+                if start and (text[start - 1].isalnum() or text[start - 1] == "-"):
+                    continue
+                if end < len(text) and (text[end].isalnum() or text[end] == "-"):
+                    continue
+                written = text[start:end]
+                if _acronym(key) and written != key:
+                    continue  # "who" is not WHO
+                best = (n, start, end, written, key)
+                break  # candidates are sorted longest first
+            if best is None:
+                i += 1
                 continue
-            exact = {i for i in iris if any(_key(n) == key for n in [written])}
-            if _acronym(key) and written != key:
-                continue  # "who" is not WHO
-            choice = sorted(exact or iris)
-            out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, m.start(), m.end(), tuple(choice)))
-        return out
+            n, start, end, written, key = best
+            choice = sorted(self.names[key])
+            out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
+            i += n
+        for key in self._cjk:
+            at = text.find(key)
+            while at >= 0:
+                if not any(m.start <= at < m.end for m in out):
+                    choice = sorted(self.names[key])
+                    out.append(NameMatch(choice[0] if len(choice) == 1 else None, key, at, at + len(key), tuple(choice)))
+                at = text.find(key, at + len(key))
+        return sorted(out, key=lambda m: m.start)
+
+    def _build_index(self) -> None:
+        index: dict[str, list] = {}
+        cjk = []
+        for key in self.names:
+            if _is_cjk(key):
+                cjk.append(key)
+                continue
+            if len(key) < 3 and not key.isupper():
+                continue
+            if not any(c.isupper() for n in self.written.get(key, ()) for c in n):
+                continue  # "industry", "stakeholders": common nouns the graph keeps as groups, not names
+            toks = tuple(t.lower() for t in _TOKEN.findall(key))
+            if toks:
+                index.setdefault(toks[0], []).append((toks, key))
+        for entries in index.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self._index = index
+        self._cjk = sorted(cjk, key=len, reverse=True)
 
     def place(self, text: str) -> URIRef | None:
         for name, iri in sorted(self.places.items(), key=lambda kv: -len(kv[0])):
@@ -132,6 +172,9 @@ class Gazetteer:
 
     def country(self, name: str) -> URIRef | None:
         return self.countries.get(_key(name))
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def _key(name: str) -> str:

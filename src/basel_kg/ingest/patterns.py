@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .passages import ROMAN, zh_number
+from .passages import zh_number
 
 __all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
 
@@ -108,6 +109,8 @@ def symbols(text: str) -> list[Span]:
     out = []
     for m in _SYMBOL.finditer(text):
         sym = re.sub(r"\s+", "", m.group(0)).rstrip(".-")
+        if not re.search(r"\d", sym):
+            continue  # UNEP/Chemicals, UNEP/OCHA: a unit written with a slash, not a document
         out.append(Span("symbol", sym, m.start(), m.start() + len(sym), {"complete": bool(re.search(r"\d$", sym))}))
     return out
 
@@ -140,12 +143,17 @@ def _check(y: int, m: int, d: int | None) -> bool:
     return 1900 <= y <= 2100
 
 
+@lru_cache(maxsize=1)
+def _date_parser():
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+
+
+@lru_cache(maxsize=4096)
 def _parsed(day: str, month: str, year: str) -> str | None:
     """One English date checked with dateparser (a real day of that month and year)."""
-    import dateparser
-
-    value = dateparser.parse(f"{day} {month} {year}", languages=["en"],
-                             settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    value = _date_parser().get_date_data(f"{day} {month} {year}").date_obj
     return value.date().isoformat() if value else None
 
 
@@ -205,12 +213,13 @@ BODY_WORDS = {
     "缔约方大会": "cop", "缔约方会议": "cop", "不限成员名额工作组": "oewg", "扩大主席团": "expanded-bureau",
     "理事会": "unep-gc", "主席团": "bureau",
 }
-_BODY_EN = r"(?P<body>Conference of the Parties|Meeting of the Parties|Open-ended Working Group|Open-Ended Working Group|Expanded Bureau|Bureau|Governing Council)"
-_CONV_EN = r"(?:\s+(?:to|of)\s+the\s+(?P<conv>Basel|Stockholm|Rotterdam|Vienna|Minamata)\s+Convention|\s+(?:to|of)\s+the\s+(?P<prot>Montreal)\s+Protocol)?"
+_BODY_EN = r"(?P<body>Conference of the Parties|Meeting of the Parties|Open-ended Working(?: Group)?|Expanded Bureau|Bureau|Governing Council)"
+_CONV_EN = (r"(?:(?:\s+of\s+the\s+Parties)?\s+(?:to|of)\s+the\s+(?:(?P<conv>Basel|Stockholm|Rotterdam|Vienna|Minamata)\s+Convention"
+            r"|(?P<prot>Montreal)\s+Protocol))?")
 _MEETING_EN = re.compile(
     rf"\b(?:the\s+)?(?:(?P<ord>{_ORD_RE})|(?P<num>\d{{1,2}})(?:st|nd|rd|th))\s+(?P<extra>(?:extraordinary|special|ordinary|resumed)\s+)?"
-    rf"(?:meeting|session)\s+of\s+(?:the\s+|its\s+)?{_BODY_EN}{_CONV_EN}", re.I)
-_MEETING_EN_SHORT = re.compile(r"\b(?P<body>COP|OEWG|MOP)[-\s]?(?P<num>\d{1,2})\b")
+    rf"(?:(?:meeting|session)\s+of\s+(?:the\s+|its\s+)?{_BODY_EN}|(?P<mop>Meeting of the Parties)){_CONV_EN}", re.I)
+_MEETING_EN_SHORT = re.compile(r"(?<![/\w.-])(?P<body>COP|OEWG|MOP)[-\s]?(?P<num>\d{1,2})(?![-\w/.])")
 _ZH_ORD = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
 _MEETING_ZH = re.compile(
     rf"(?P<body>缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团|主席团|理事会)?\s*第\s*(?P<ord>{_ZH_ORD})\s*(?:次|届)\s*(?P<extra>特别)?(?:会议|常会)")
@@ -220,7 +229,7 @@ def meetings(text: str) -> list[Span]:
     out = []
     for m in _MEETING_EN.finditer(text):
         n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
-        body = BODY_WORDS[m.group("body").lower()]
+        body = "mop" if m.group("mop") else BODY_WORDS[re.sub(r"working$", "working group", m.group("body").lower())]
         conv = (m.group("conv") or m.group("prot") or "").lower() or None
         out.append(Span("meeting", m.group(0), m.start(), m.end(),
                         {"ordinal": n, "body": body, "convention": conv, "extraordinary": bool(m.group("extra"))}))

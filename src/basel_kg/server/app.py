@@ -6,6 +6,7 @@ settings, result cache, templates and query registry (``app.state``).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..namespaces import BASE, PREFIXES
 from ..queries import load_registry
-from ..sources import project_root
+from ..project import web_asset_dirs
 from ..errors import BaselKgError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreFull, StoreUnavailable
 from ..search import SearchIndex
 from . import explore, graphstore, health, linkeddata, openapi, published, site, sourceviewer, sparql, validate
@@ -35,16 +36,6 @@ from .writes import BadDocument, WriteService
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
-SWAGGER_UI = Path("node_modules") / "swagger-ui-dist"
-#: Browser libraries of the explore views, served from node_modules at /static/lib/NAME (no CDN).
-UI_LIBRARIES = {
-    "cytoscape": Path("node_modules") / "cytoscape" / "dist",
-    "vis-timeline": Path("node_modules") / "vis-timeline" / "styles",
-    "vis-timeline-js": Path("node_modules") / "vis-timeline" / "standalone" / "umd",
-    "chart.js": Path("node_modules") / "chart.js" / "dist",
-}
-
 _DESCRIPTION = f"""An open knowledge graph of the Basel Convention: decisions, meetings, partnerships,
 the other environmental agreements it works with and the organisations involved, every fact
 traced to its source passage.
@@ -84,7 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    editor_dir = settings.editor_dir or project_root() / YASGUI
+    assets = web_asset_dirs()  # a missing asset is an error now, not a 500 at the first request
+    editor_dir = settings.editor_dir or assets["yasgui"]
     registry = load_registry(settings.queries_root)
     app.state.settings = settings
     app.state.cache = ResultCache(settings.cache_bytes)
@@ -94,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
     app.state.search = SearchIndex()
+    app.state.writes.listeners.append(partial(app.state.search.changed, settings.store))
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)
@@ -112,9 +105,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(explore.router)
     app.include_router(sourceviewer.router)
     app.mount("/static/yasgui", _assets(editor_dir, "The query editor (YASGUI)"), name="yasgui")
-    app.mount("/static/swagger-ui", _assets(project_root() / SWAGGER_UI, "Swagger UI"), name="swagger-ui")
-    for name, folder in UI_LIBRARIES.items():
-        app.mount(f"/static/lib/{name}", _assets(project_root() / folder, f"The {name} library"), name=name)
+    app.mount("/static/swagger-ui", StaticFiles(directory=assets["swagger-ui"]), name="swagger-ui")
+    for name, folder in assets.items():  # the explore views' libraries, from npm (no CDN)
+        if name not in ("yasgui", "swagger-ui"):
+            app.mount(f"/static/lib/{name}", StaticFiles(directory=folder), name=name)
     app.add_api_route("/docs", _api_docs, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.dumps_dir is not None:

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import StoreError, StoreFull
-from ..namespaces import BASE, GRAPH
+from ..errors import InputError, StoreError, StoreFull
+from ..namespaces import BASE
 from ..store import EmbeddedStore
 from .settings import Settings
 from .uploads import UploadLimits
@@ -121,10 +121,10 @@ def _loads(specs: list[str]) -> list[tuple[str, Path]]:
     for spec in specs:
         iri, sep, file = spec.partition("=")
         if not sep or not iri or not file:
-            raise SystemExit(f"basel-kg serve: --load needs GRAPH_IRI=FILE, got {spec!r}")
+            raise InputError(f"--load needs GRAPH_IRI=FILE, got {spec!r}")
         path = Path(file)
         if not path.is_file():
-            raise SystemExit(f"basel-kg serve: --load {spec}: no such file")
+            raise InputError(f"--load {spec}: no such file")
         loads.append((iri, path))
     return loads
 
@@ -140,13 +140,13 @@ def write_tokens(specs: list[str], environ: dict[str, str] | None = None) -> tup
         tokens.append((name, secret) if sep else ("writer", value))
     names = [n for n, _ in tokens]
     if len(set(names)) != len(names):
-        raise SystemExit("basel-kg serve: two write tokens have the same name")
+        raise InputError("two write tokens have the same name")
     from .writes import check_tokens
 
     try:
         check_tokens(tuple(tokens))
     except ValueError as exc:
-        raise SystemExit(f"basel-kg serve: {exc}") from None
+        raise InputError(str(exc)) from None
     return tuple(tokens)
 
 
@@ -175,8 +175,10 @@ def _release_version(folder: Path) -> str | None:
 
 def prepare(args: argparse.Namespace) -> Prepared:
     """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
-    from ..build import build_knowledge_graph, content_version
-    from ..sources import discover, project_root
+    from ..build import content_version
+    from ..cache import built, fingerprint as sources_fingerprint
+    from ..project import project_root
+    from ..sources import discover
 
     tokens = write_tokens(args.write_token)
     if args.store and args.store.startswith(("sparql+http://", "sparql+https://")):
@@ -184,7 +186,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     root = project_root()
     loads = _loads(args.load)
     kg_version = content_version(tuple(discover(root)))
-    fingerprint = _fingerprint(kg_version, loads)
+    fingerprint = _fingerprint(sources_fingerprint(root), loads)
     store = _open_store(args)
     kg = None
     temporary = None
@@ -196,16 +198,13 @@ def prepare(args: argparse.Namespace) -> Prepared:
             rebuilt = False
         if rebuilt:
             # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
-            log.warning("building the knowledge graph from %s (reasoning, no validation) ...", root)
-            kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
-            from ..release import void_description
-
-            graphs = {str(GRAPH.VOID): void_description(kg).serialize(format="nt", encoding="utf-8")}
-            graphs.update({iri: path for iri, path in loads})
-            release = {str(g.identifier) for g in kg.dataset.graphs()} | set(graphs)
+            log.warning("building the knowledge graph from %s (reasoning, no validation; from the cache if unchanged) ...", root)
+            build = built(root, progress=sys.stderr.isatty())
+            graphs = {iri: path for iri, path in loads}
+            release = set(build.graph_sizes) | set(graphs)
             graphs.update(_written_graphs(store, release))
             try:
-                store.load_dataset(kg.dataset, graphs=graphs, version=_version(kg.version, loads), source=fingerprint)
+                store.load_dataset(build.nquads, graphs=graphs, version=_version(build.version, loads), source=fingerprint)
             except StoreFull:
                 log.error("the store's disk is full: serving the data it holds (version %s), read-only, instead of "
                           "the rebuilt knowledge graph", store.version)
@@ -262,13 +261,13 @@ def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]
 def _prepare_remote(args: argparse.Namespace, tokens) -> Prepared:
     """Serve a remote store: nothing to build or load; writes go to that store directly."""
     from ..store.remote import RemoteStore
-    from ..sources import project_root
+    from ..project import project_root
 
     if tokens:
-        raise SystemExit("basel-kg serve: --write-token needs the embedded store; write to the remote store directly "
+        raise InputError("--write-token needs the embedded store; write to the remote store directly "
                          "(basel-kg push, or its own update endpoint)")
     if args.load:
-        raise SystemExit("basel-kg serve: --load needs the embedded store; push the file to the remote store instead")
+        raise InputError("--load needs the embedded store; push the file to the remote store instead")
     root = project_root()
     store = RemoteStore.from_url(args.store, timeout=args.timeout)
     try:
@@ -292,8 +291,9 @@ def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:
 
 
 def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
-    """dist/ if it holds this version's release; else a release written beside the store
-    (kept across restarts) or into a temporary folder."""
+    """dist/ if it holds this version's release; else a release written beside the store or,
+    without a store, in the user's cache folder (``$XDG_CACHE_HOME/basel-kg/release-VERSION``):
+    kept across restarts either way, so a cold start writes no release it already has."""
     from ..build import build_knowledge_graph
     from ..release import write_release
 
@@ -303,8 +303,8 @@ def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     if store_path:
         folder = Path(store_path).with_name(Path(store_path).name + "-release")
     else:
-        temporary = tempfile.TemporaryDirectory(prefix="basel-kg-release-")
-        folder = Path(temporary.name) / "release"
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
+        folder = cache / f"release-{kg_version}"
     if _release_version(folder) != kg_version:
         log.warning("writing the release files to %s ...", folder)
         kg = kg or build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())

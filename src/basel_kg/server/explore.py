@@ -413,4 +413,5 @@ async def timeline_json(request: Request, body: str | None = None, convention: s
 
 @router.get("/timeline", summary="Meetings, decisions and partnerships on a timeline", response_class=Response)
 async def timeline_page(request: Request):
-    return render(request, "timeline.html", {"kinds": KINDS})
+    return render(request, "timeline.html", {"kinds": [(k, k + "s" if k != "activity" else "cooperation activities")
+                                                       for k in KINDS]})

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from ..export import jsonld_document
 from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
+from ..project import source_text
 from ..store import ResultFormats
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of
@@ -403,10 +404,6 @@ def _passage_text(iri: str, start, end) -> str | None:
     """Lines ``start``..``end`` of the shipped source text the passage IRI's document names."""
     if start is None or "#" not in iri:
         return None
-    try:
-        from .sourceviewer import source_text  # the source viewer's texts (data/sources), when present
-    except ImportError:
-        return None
     stem = iri.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     text = source_text(stem)
     try:
@@ -530,7 +527,8 @@ async def _graph(request: Request, sparql: str, media_type: str, key: str, *, fi
             return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
         body = await run_in_threadpool(document)
-        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'))
+        headers = {"X-SPARQL-MaxRows": str(result.count)} if result.truncated else None
+        return Response(body, media_type=content_type(f'{JSONLD}; profile="{profile}"'), headers=headers)
 
     return await query_response(request, produce_jsonld, key, JSONLD, profile)
 

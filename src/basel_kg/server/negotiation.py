@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..store import BOOLEAN_MEDIA_TYPES, GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES, ResultFormats
+from ..formats import (
+    BOOLEAN_MEDIA_TYPES,
+    KIND_NAMES,
+    RDF_SYNTAXES,
+    RESULT_SYNTAXES,
+    SOLUTIONS_MEDIA_TYPES,
+    SYNTAXES,
+)
+from ..store import ResultFormats
 
 __all__ = [
     "MediaRange",
@@ -30,38 +38,17 @@ __all__ = [
 HTML = "text/html"
 
 # offered media type -> the store's media type, per kind of result, in our order of preference
-# (the first one answers "*/*"). Aliases let generic clients ("application/json") and the media
-# types older clients send (SPARQLWrapper's "application/turtle", "text/rdf+n3") get an answer.
-_SOLUTIONS = {
-    **{m: m for m in SOLUTIONS_MEDIA_TYPES},
-    "application/json": "application/sparql-results+json",
-    "text/javascript": "application/sparql-results+json",
-    "application/javascript": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-}
-_BOOLEAN = {
-    **{m: m for m in BOOLEAN_MEDIA_TYPES},
-    "application/json": "application/sparql-results+json",
-    "text/javascript": "application/sparql-results+json",
-    "application/javascript": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-}
-_GRAPH = {
-    **{m: m for m in GRAPH_MEDIA_TYPES},
-    "application/x-turtle": "text/turtle",
-    "application/turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/json": "application/ld+json",
-    "application/x-json+ld": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "application/x-trig": "application/trig",
-    "text/x-nquads": "application/n-quads",
-    "text/rdf+n3": "text/n3",
-    "application/n3": "text/n3",
-}
+# (the first one answers "*/*"), aliases included: all from the one table, basel_kg.formats.
+def _table(syntaxes) -> dict[str, str]:
+    table = {s.media_type: s.media_type for s in syntaxes}
+    for s in syntaxes:
+        table.update({alias: s.media_type for alias in s.aliases if alias not in table})
+    return table
+
+
+_SOLUTIONS = _table(RESULT_SYNTAXES)
+_BOOLEAN = _table([s for s in RESULT_SYNTAXES if s.boolean])
+_GRAPH = _table(RDF_SYNTAXES)
 _ALL_TYPES = frozenset(_SOLUTIONS) | frozenset(_BOOLEAN) | frozenset(_GRAPH)
 
 #: ``format=NAME`` (and ``output=``/``results=``, which SPARQLWrapper and Jena send too): the
@@ -69,44 +56,12 @@ _ALL_TYPES = frozenset(_SOLUTIONS) | frozenset(_BOOLEAN) | frozenset(_GRAPH)
 #: media type, which the tables above map to a format for each kind of result ("json" is SPARQL
 #: JSON for a SELECT and JSON-LD for a CONSTRUCT). A name that does not fit the query's kind,
 #: or that we do not know, is ignored: ``Accept`` decides.
-FORMAT_NAMES = {
-    "json": "application/json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "n3": "text/n3",
-    "nt": "application/n-triples",
-    "nt11": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "json-ld": "application/ld+json",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "rdf/xml": "application/rdf+xml",
-    "pretty-xml": "application/rdf+xml",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "n-quads": "application/n-quads",
-}
+FORMAT_NAMES = {**{name: s.media_type for s in SYNTAXES for name in s.names}, **KIND_NAMES}
 #: The query parameters that name a format, in the order they are read.
 FORMAT_PARAMETERS = ("format", "output", "results")
 
-#: Linked Data file suffixes (``/org/sbc.ttl``).
-SUFFIX_MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".nq": "application/n-quads",
-    ".trig": "application/trig",
-}
+#: Linked Data file suffixes (``/org/sbc.ttl``): the first suffix of each RDF syntax.
+SUFFIX_MEDIA_TYPES = {s.suffixes[0]: s.media_type for s in RDF_SYNTAXES}
 
 #: What a document about one resource is offered as (``rdf_media_type``), RDF first.
 DOCUMENT_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")

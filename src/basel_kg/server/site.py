@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ..namespaces import BKG_URI, GRAPH
+from ..namespaces import GRAPH
+from ..stats import TRIPLES_QUERY, entities_query
 from ..store import ResultFormats
 from . import explore, negotiation
 from .common import query_response, render, run_query, settings_of, store_of
@@ -20,8 +21,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["Site"])
 
-def _entity_count(base: str) -> str:
-    return f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {str(ox.Literal(base))})) }}"
 
 
 @router.head("/", include_in_schema=False)
@@ -32,10 +31,11 @@ async def home(request: Request) -> Response:
     async def produce():
         store = store_of(request)
         key, other, bookkeeping = await explore.class_counts(request)
-        entities = (await run_query(request, _entity_count(settings.base))).solutions()
+        entities = (await run_query(request, entities_query(settings.base))).solutions()
+        triples = (await run_query(request, TRIPLES_QUERY)).solutions()  # as stats, build and VoID count
         graphs = store.graphs()
         return render(request, "home.html", {
-            "triples": store.triples,
+            "triples": int(triples[0]["n"].value) if triples else 0,
             "entities": int(entities[0]["n"].value) if entities else 0,
             "graphs": [(g, href(g.iri, settings.base)) for g in graphs],
             "inferred": next((g.triples for g in graphs if g.iri == str(GRAPH.INFERRED)), 0),
@@ -75,7 +75,9 @@ async def void(request: Request) -> Response:
 
 
 async def _void_page(request: Request) -> Response:
-    """The VoID/DCAT description as a page: the dataset first, then each part, properties sorted."""
+    """The VoID/DCAT description as a page: what the dataset says of itself first; then what it
+    links to (class and property partitions, subsets, distributions) as one table each, a row
+    per part and a column per property; then anything else."""
     base = settings_of(request).base
     sparql = f"SELECT ?s ?p ?o WHERE {{ GRAPH {str(ox.NamedNode(str(GRAPH.VOID)))} {{ ?s ?p ?o }} }}"
 
@@ -86,7 +88,9 @@ async def _void_page(request: Request) -> Response:
         index = await explore.search_index(request)
         labels = linkeddata._Labels()
         subjects: dict[str, dict[str, list]] = {}
+        nodes: dict[str, object] = {}
         for row in rows:
+            nodes[str(row["s"])] = row["s"]
             subjects.setdefault(str(row["s"]), {}).setdefault(row["p"].value, []).append(row["o"])
 
         def term(node):
@@ -95,16 +99,30 @@ async def _void_page(request: Request) -> Response:
                 t.label = index.label(t.value)
             return t
 
+        def name(iri: str):
+            return term(ox.NamedNode(iri))
+
         dataset = str(ox.NamedNode(base + "dataset"))
-        order = sorted(subjects, key=lambda s: (s != dataset, "dcat:Distribution" in s, s))
-        blocks = []
-        for s in order:
-            node = ox.NamedNode(s[1:-1]) if s.startswith("<") else ox.BlankNode(s[2:])
-            props = sorted(subjects[s].items(), key=lambda kv: (kv[0] != linkeddata.RDF_TYPE,
-                                                              linkeddata.curie(kv[0]) or kv[0]))
-            blocks.append((term(node), [(term(ox.NamedNode(p)), sorted((term(v) for v in vs), key=lambda t: t.text))
-                                        for p, vs in props]))
-        return render(request, "void.html", {"blocks": blocks})
+        own = subjects.get(dataset, {})
+        parts, facts, shown = [], [], {dataset}
+        for prop, values in sorted(own.items(), key=lambda kv: linkeddata.curie(kv[0]) or kv[0]):
+            children = [str(v) for v in values if str(v) in subjects and str(v) != dataset]
+            if children:
+                columns = sorted({p for c in children for p in subjects[c] if p != linkeddata.RDF_TYPE},
+                                 key=lambda p: linkeddata.curie(p) or p)
+                table = [[sorted((term(v) for v in subjects[c].get(p, [])), key=lambda t: t.text) for p in columns]
+                         for c in children]
+                named = [(term(nodes[c]) if not str(c).startswith("_:") else None) for c in children]
+                order = sorted(range(len(children)), key=lambda i: [[t.text for t in cell] for cell in table[i]])
+                parts.append((name(prop), [name(p) for p in columns], [(named[i], table[i]) for i in order], any(named)))
+                shown.update(children)
+            else:
+                facts.append((name(prop), sorted((term(v) for v in values), key=lambda t: t.text)))
+        others = [(term(nodes[s]), [(name(p), sorted((term(v) for v in vs), key=lambda t: t.text))
+                                    for p, vs in sorted(subjects[s].items())])
+                  for s in sorted(subjects) if s not in shown]
+        return render(request, "void.html", {"dataset": term(nodes[dataset]) if dataset in nodes else None,
+                                             "facts": facts, "parts": parts, "others": others})
 
     return await query_response(request, produce, "void", "text/html")
 

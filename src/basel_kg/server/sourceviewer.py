@@ -10,13 +10,13 @@ passages and their line ranges come from the store.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ..namespaces import BKG_URI
+from ..project import source_text
 from . import linkeddata, negotiation
 from .common import render, run_query, settings_of
 
@@ -24,20 +24,6 @@ router = APIRouter()
 
 _STEM = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 DCTERMS = "http://purl.org/dc/terms/"
-
-
-def sources_dir() -> Path:
-    from ..sources import project_root
-
-    return project_root() / "data" / "sources"
-
-
-def source_text(stem: str) -> str | None:
-    """The shipped text of source ``stem``, or None."""
-    if not _STEM.match(stem):
-        return None
-    path = sources_dir() / f"{stem}.txt"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def _passages_query(iri: str) -> str:

@@ -48,7 +48,8 @@ _QUERY_PARAMETERS = [
 ]
 _RESULT_CONTENT = {
     m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples")
+                    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
+                    "application/rdf+xml", "application/trig", "application/n-quads", "text/n3")
 }
 _OPENAPI = {
     "parameters": _QUERY_PARAMETERS,
@@ -277,6 +278,13 @@ def service_description(endpoint: str, store, *, updates: bool = False) -> list[
     ]
     triples += [t(service, _sd("resultFormat"), ox.NamedNode("http://www.w3.org/ns/formats/" + f))
                 for f in _RESULT_FORMATS]
+    for prefix, namespace in store.prefixes.items():  # predeclared in every query, as SHACL declares prefixes
+        declaration = ox.BlankNode()
+        triples += [
+            t(service, _SH_DECLARE, declaration),
+            t(declaration, _SH_PREFIX, ox.Literal(prefix)),
+            t(declaration, _SH_NAMESPACE, ox.Literal(namespace, datatype=_XSD_ANY_URI)),
+        ]
     for info in store.graphs():
         named, graph = ox.BlankNode(), ox.BlankNode()
         triples += [
@@ -288,6 +296,11 @@ def service_description(endpoint: str, store, *, updates: bool = False) -> list[
             t(graph, _VOID_TRIPLES, _integer(info.triples)),
         ]
     return triples
+
+
+_SH = "http://www.w3.org/ns/shacl#"
+_SH_DECLARE, _SH_PREFIX, _SH_NAMESPACE = (ox.NamedNode(_SH + n) for n in ("declare", "prefix", "namespace"))
+_XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 
 
 async def _service_description(request: Request) -> Response:
@@ -303,7 +316,7 @@ async def _service_description(request: Request) -> Response:
         fmt = ox.RdfFormat.from_media_type(media_type)
         body = ox.serialize(service_description(endpoint, store_of(request),
                                                 updates=request.app.state.writes.enabled), format=fmt,
-                            prefixes={"sd": _SD, "void": "http://rdfs.org/ns/void#"})
+                            prefixes={"sd": _SD, "void": "http://rdfs.org/ns/void#", "sh": _SH})
         return Response(body, media_type=content_type(media_type))
 
     return await query_response(request, produce, "service-description", endpoint, media_type)

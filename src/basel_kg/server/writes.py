@@ -14,17 +14,18 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from .. import formats
 from ..guard import GuardOutcome, WriteGuard
 from ..namespaces import GRAPH
 from ..store import Delta
@@ -43,21 +44,8 @@ __all__ = [
     "RDF_MEDIA_TYPES",
 ]
 
-#: Media types a write or ``/validate`` accepts, and the pyoxigraph format of each.
-RDF_MEDIA_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/xml": ox.RdfFormat.RDF_XML,
-    "text/xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/n3": ox.RdfFormat.N3,
-}
+#: Media types a write or ``/validate`` accepts, and the pyoxigraph format of each (from the one table).
+RDF_MEDIA_TYPES = formats.RDF_MEDIA_TYPES
 _TOKEN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -130,6 +118,8 @@ class WriteService:
         self.protected = frozenset(filter(None, [str(GRAPH.INFERRED), settings.provenance_graph]))
         self._guard: WriteGuard | None = None
         self._lock = threading.Lock()
+        #: Called as ``listener(change, version_before)`` after each applied write (the search index).
+        self.listeners: list[Callable[[Delta, str], object]] = []
 
     @property
     def guard(self) -> WriteGuard:
@@ -202,12 +192,15 @@ class WriteService:
                 guard.invalidate()
                 raise ClientGone
             change = delta + outcome.inferred + self._record(delta, agent, request, started)
+            before = self.store.version
             try:
                 self.store.apply(change, note=f"{request.method} {_route(request)}")
             except BaseException:
                 guard.invalidate()
                 raise
             guard.committed(self.store.version)
+            for listener in self.listeners:
+                listener(change, before)
             return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,
                                outcome.timings)
 

@@ -19,6 +19,9 @@ import os
 from typing import Any
 
 from ..errors import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StaleWrite, StoreError
+
+_STORE_ERRORS = tuple(e.__name__ for e in (StoreError, QuerySyntaxError, QueryTimeout, QueryRefused, NotAcceptable,
+                                           QueryFailed, StaleWrite))
 from ..sparqltext import SparqlScan, query_form, scan_sparql
 from .embedded import EmbeddedStore
 from .model import (
@@ -40,7 +43,6 @@ __all__ = [
     "EmbeddedStore",
     "RemoteStore",
     "Delta",
-    "StaleWrite",
     "rename_blank_nodes",
     "query_form",
     "open_store",
@@ -52,12 +54,8 @@ __all__ = [
     "SOLUTIONS_MEDIA_TYPES",
     "BOOLEAN_MEDIA_TYPES",
     "GRAPH_MEDIA_TYPES",
-    "StoreError",
-    "QuerySyntaxError",
-    "QueryTimeout",
-    "QueryRefused",
-    "NotAcceptable",
-    "QueryFailed",
+    # and the errors a store raises (defined in basel_kg.errors)
+    *_STORE_ERRORS,
 ]
 
 

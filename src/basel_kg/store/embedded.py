@@ -42,10 +42,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
+from ..formats import rdf_syntax_for
 from ..sparqltext import add_using, check_services, scan_sparql
+from .holder import Holder
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
 from .pool import Pool, WorkerHandle
+from .worker import Worker
 
 __all__ = ["EmbeddedStore"]
 
@@ -64,6 +67,10 @@ def _shutdown(process: subprocess.Popen, channel: socket.socket, pool: Pool) -> 
 class EmbeddedStore:
     """pyoxigraph in a helper process, in memory (``path=None``) or on disk (``path=``).
 
+    With ``processes=False`` the same store runs in this process instead (no holder, no
+    workers, so no time limit): what a command-line tool wants, which runs one query and
+    exits. It answers exactly as the process-based store does.
+
     >>> store = EmbeddedStore()                     # doctest: +SKIP
     >>> store.load_dataset(nquads_bytes, version="2024-01")
     >>> store.query("ASK { ?s ?p ?o }").boolean()
@@ -74,7 +81,8 @@ class EmbeddedStore:
     endpoints a query may call), ``base_iri`` (resolves relative IRIs in queries; default
     our base, so ``<org/sbc>`` means ``basel:org/sbc``),
     ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
-    ``prefixes`` (used when writing Turtle), ``worker_memory_mb`` (per-worker memory cap),
+    ``prefixes`` (predeclared in every query, and used when writing Turtle; default
+    :data:`basel_kg.namespaces.PREFIXES`), ``worker_memory_mb`` (per-worker memory cap),
     ``max_waiting`` (queries that may wait for a busy worker; one more is refused at once
     with :class:`~basel_kg.errors.ServerBusy`). A query's ``timeout`` covers its wait.
 
@@ -96,13 +104,14 @@ class EmbeddedStore:
         prefixes: Mapping[str, str] | None = None,
         worker_memory_mb: int | None = 4096,
         prefork: int = 2,
+        processes: bool = True,
         max_waiting: int = 64,
     ):
         if inferred_graphs is None or prefixes is None or base_iri is None:
             from ..namespaces import BASE, GRAPH, PREFIXES
 
             inferred_graphs = (str(GRAPH.INFERRED),) if inferred_graphs is None else inferred_graphs
-            prefixes = {p: iri for p, iri in PREFIXES.items() if iri != BASE} if prefixes is None else prefixes
+            prefixes = PREFIXES if prefixes is None else prefixes
             base_iri = BASE if base_iri is None else base_iri
         self.path = Path(path) if path is not None else None
         self.timeout = timeout
@@ -116,6 +125,13 @@ class EmbeddedStore:
         }
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
+        self._config = config
+        self._local: Holder | None = None
+        if not processes:
+            self._local = Holder(config)
+            self._info = self._local.info()
+            self._finalizer = weakref.finalize(self, lambda: None)
+            return
         ours, theirs = socket.socketpair()
         package_parent = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
@@ -155,10 +171,22 @@ class EmbeddedStore:
         return payload
 
     def _call(self, *command: Any) -> Any:
+        if self._local is not None:
+            try:
+                return getattr(self._local, command[0])(*command[1:])
+            finally:
+                self._info = self._local.info()
         info, result = self._call_raw(command)
         self._info = info
         self._pool.retire_stale(info["version"])
         return result
+
+    def _run(self, request: dict[str, Any], timeout: float | None) -> Any:
+        """Run a query or update plan in a worker (here, in-process)."""
+        if self._local is not None:
+            local = self._local
+            return Worker(local.views, local.raw, local.version, self._config).answer(request)
+        return self._pool.run(request, self.timeout if timeout is None else timeout)
 
     def _spawn_worker(self) -> WorkerHandle:
         with self._channel_lock:
@@ -190,18 +218,22 @@ class EmbeddedStore:
         return self._info["source"]
 
     @property
+    def prefixes(self) -> Mapping[str, str]:
+        return dict(self._config["prefixes"])
+
+    @property
     def read_only(self) -> bool:
         """Whether the store was opened read-only (its disk was full when it started)."""
         return bool(self._info.get("read_only"))
 
     def alive(self) -> bool:
         """Whether the store's process (the holder) is running: what a health check asks."""
-        return self._process.poll() is None
+        return self._local is not None or self._process.poll() is None
 
     @property
     def process_id(self) -> int:
-        """The holder process's id (for supervisors and health checks)."""
-        return self._process.pid
+        """The holder process's id (for supervisors and health checks); this process's in-process."""
+        return os.getpid() if self._local is not None else self._process.pid
 
     @property
     def triples(self) -> int:
@@ -235,7 +267,7 @@ class EmbeddedStore:
             "formats": formats or ResultFormats(),
             "max_rows": max_rows,
         }
-        return self._pool.run(request, self.timeout if timeout is None else timeout)
+        return self._run(request, timeout)
 
     def load_dataset(
         self,
@@ -299,7 +331,7 @@ class EmbeddedStore:
                                        "in the update (SPARQL 1.1 Protocol, 2.2.3)")
             sparql = add_using(sparql, using_graphs, using_named_graphs)
         request = {"op": "plan_update", "sparql": sparql}
-        return self._pool.run(request, self.timeout if timeout is None else timeout)
+        return self._run(request, timeout)
 
     def apply(self, delta: Delta, *, note: str = "") -> None:
         self._call("apply", delta, note)
@@ -317,7 +349,7 @@ class EmbeddedStore:
             "default_graph_uris": (), "named_graph_uris": (), "union_default": False, "inference": True,
             "has_from": False, "formats": ResultFormats(graph=media_type), "max_rows": None, "stored": True,
         }
-        return self._pool.run(request, self.timeout)
+        return self._run(request, None)
 
     def close(self) -> None:
         self._finalizer()
@@ -330,20 +362,15 @@ class EmbeddedStore:
 
 
 def _rdf_format(format: str | None, path: Path | None) -> ox.RdfFormat:
+    """The RDF syntax of ``format`` (a media type or a name), else of ``path``'s suffix."""
     if format:
-        fmt = ox.RdfFormat.from_media_type(format) or ox.RdfFormat.from_extension(format)
-    elif path is not None:
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
-        if fmt is None and path.suffix.lower() in {".owl", ".xml"}:
-            fmt = ox.RdfFormat.RDF_XML
-        if fmt is None and path.suffix.lower() == ".json":
-            fmt = ox.RdfFormat.JSON_LD
+        found = rdf_syntax_for(media_type=format) if "/" in format else rdf_syntax_for(name=format)
     else:
-        fmt = None
-    if fmt is None:
+        found = rdf_syntax_for(path=path) if path is not None else None
+    if found is None:
         raise ValueError(f"unknown RDF format {format or (path.suffix if path else '')!r}; "
                          "use .ttl, .nt, .nq, .trig, .rdf/.owl, .jsonld or .n3")
-    return fmt
+    return found.oxigraph
 
 
 def _read(data: bytes | str | Path) -> tuple[bytes, Path | None]:
@@ -371,6 +398,6 @@ def _as_nquads(data: bytes | str | Path | Any) -> bytes:
         return data.serialize(format="nquads", encoding="utf-8")
     raw, path = _read(data)
     fmt = _rdf_format(None, path) if path is not None else ox.RdfFormat.N_QUADS
-    if fmt is ox.RdfFormat.N_QUADS:
+    if fmt == ox.RdfFormat.N_QUADS:
         return raw
     return ox.serialize(ox.parse(raw, fmt), format=ox.RdfFormat.N_QUADS)

@@ -28,7 +28,7 @@ from .ipc import recv, send
 from .model import Delta
 from .worker import Views, Worker
 
-__all__ = ["main"]
+__all__ = ["Holder", "main"]
 
 _META_GRAPH = ox.NamedNode("urn:x-basel-kg:store")  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
@@ -69,7 +69,7 @@ def _has_blank(q: ox.Quad) -> bool:
     return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
-class _Holder:
+class Holder:
     """Runs in the holder process: the primary data, the views, the metadata; forks workers.
 
     ``raw`` is the dataset as stored (named graphs, empty ones included, and the store's own
@@ -363,7 +363,7 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     try:
-        holder = _Holder(recv(channel))
+        holder = Holder(recv(channel))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send(channel, ("error", type(exc).__name__, str(exc)))
         return

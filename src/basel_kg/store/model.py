@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from ..errors import NotAcceptable
+from ..formats import BOOLEAN_MEDIA_TYPES, GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES
 from ..sparqltext import Kind
 
 __all__ = [
@@ -35,27 +36,6 @@ __all__ = [
     "serialize_solutions",
     "rename_blank_nodes",
 ]
-
-#: Media types the embedded store can write, per kind of result, in our order of preference.
-SOLUTIONS_MEDIA_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
-# CSV and TSV carry a boolean as one line, "true" or "false" (the SPARQL 1.1 Protocol allows them
-# for ASK; the CSV/TSV results note defines no form, this is Oxigraph's).
-BOOLEAN_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                       "text/tab-separated-values")
-GRAPH_MEDIA_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/trig",
-    "application/n-quads",
-    "text/n3",
-)
 
 @dataclass(frozen=True, slots=True)
 class ResultFormats:
@@ -165,6 +145,10 @@ class Store(Protocol):
     @property
     def triples(self) -> int:
         """Number of distinct triples in the default graph (the union of all graphs)."""
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        """The prefixes every query may use without declaring them."""
 
     def graphs(self) -> tuple[GraphInfo, ...]:
         """The named graphs, by IRI."""

@@ -36,7 +36,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -47,7 +47,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from ..sparqltext import check_services, query_form, scan_sparql
+from ..sparqltext import check_services, query_form, scan_sparql, with_prefixes
 from .model import (
     BOOLEAN_MEDIA_TYPES,
     GRAPH_MEDIA_TYPES,
@@ -136,7 +136,10 @@ class RemoteStore:
 
     ``timeout``: seconds a query may take (the default for :meth:`query`); ``inferred_graphs``:
     left out by ``inference=False``; ``refresh_seconds``: how long graph sizes (and so the
-    version) are trusted; ``auth``: an :class:`httpx.Auth` or a :func:`make_auth` string.
+    version) are trusted; ``auth``: an :class:`httpx.Auth` or a :func:`make_auth` string;
+    ``prefixes``: declared in front of every query, as the embedded store predeclares them
+    (default :data:`basel_kg.namespaces.PREFIXES`); ``track_version=False``: results carry no
+    version, and the store's size is never asked (for one-off queries to a big endpoint).
     """
 
     def __init__(
@@ -148,11 +151,16 @@ class RemoteStore:
         allowed_services: Iterable[str] = (),
         refresh_seconds: float = 30.0,
         auth: httpx.Auth | str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        track_version: bool = True,
     ):
-        if inferred_graphs is None:
-            from ..namespaces import GRAPH
+        if inferred_graphs is None or prefixes is None:
+            from ..namespaces import GRAPH, PREFIXES
 
-            inferred_graphs = (str(GRAPH.INFERRED),)
+            inferred_graphs = (str(GRAPH.INFERRED),) if inferred_graphs is None else inferred_graphs
+            prefixes = PREFIXES if prefixes is None else prefixes
+        self.prefixes = dict(prefixes)
+        self.track_version = track_version
         self.endpoints = endpoints
         self.timeout = timeout
         self.inferred = frozenset(inferred_graphs)
@@ -236,12 +244,12 @@ class RemoteStore:
         wanted = formats.for_kind(kind)
         if wanted is None or wanted not in offered:
             raise NotAcceptable(kind, offered)
-        params = [("query", sparql)] + self._dataset(scan, default_graph_uris, named_graph_uris, union_default,
+        version = self.version if self.track_version else ""
+        params = [("query", with_prefixes(sparql, self.prefixes))] + self._dataset(scan, default_graph_uris, named_graph_uris, union_default,
                                                      inference)
         accept = _GRAPH_ACCEPT if kind == "graph" else "application/sparql-results+json"
         limit = self.timeout if timeout is None else timeout
         response = self._post(self.endpoints.query, params, accept, limit)
-        version = self.version
         received = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "graph":
             fmt = ox.RdfFormat.from_media_type(received) or ox.RdfFormat.N_TRIPLES
@@ -295,7 +303,7 @@ class RemoteStore:
         except httpx.TimeoutException:
             raise QueryTimeout(timeout) from None
         except httpx.HTTPError as exc:
-            raise QueryFailed(f"the remote store at {url} did not answer: {exc}") from None
+            raise QueryFailed(f"cannot reach the remote store at {url}: {exc}") from None
         _raise_for(response, url)
         return response
 
@@ -382,7 +390,7 @@ def _raise_for(response: httpx.Response, url: str, error: type[StoreError] = Que
         return
     text = response.text.strip()[:2000]
     if response.status_code == 400 and error is QueryFailed:
-        raise QuerySyntaxError(f"the remote store refused the query: {text}")
+        raise QuerySyntaxError(f"the remote store says the query is malformed: {text}")
     if response.status_code in (401, 403):
         raise QueryRefused(f"the remote store at {url} refused access ({response.status_code}): {text}")
     raise error(f"the remote store at {url} answered {response.status_code}: {text}")

@@ -48,7 +48,8 @@ class Worker:
     def __init__(self, views: Views, raw: ox.Store, version: str, config: Mapping[str, Any]):
         self.views, self.raw, self.version = views, raw, version
         self.base_iri = config["base_iri"]
-        self.prefixes = dict(config["prefixes"])
+        self.prefixes = dict(config["prefixes"])  # predeclared in every query
+        self.output_prefixes = {p: iri for p, iri in self.prefixes.items() if iri != self.base_iri}
 
     def serve(self, sock: socket.socket) -> None:
         while True:
@@ -57,15 +58,22 @@ class Worker:
             except (EOFError, OSError):
                 return
             try:
-                if request.pop("op", "query") == "plan_update":
-                    reply = ("ok", self.plan_update(**request))
-                else:
-                    reply = ("ok", self.execute(**request))
+                reply = ("ok", self.answer(request))
             except StoreError as exc:
                 reply = ("error", exc)
-            except Exception as exc:  # noqa: BLE001 - any other failure is the query's, not ours
-                reply = ("error", QueryFailed(f"{type(exc).__name__}: {exc}"))
             send(sock, reply)
+
+    def answer(self, request: dict[str, Any]) -> Any:
+        """Answer one request (a query, or ``op="plan_update"``); every failure is a StoreError."""
+        request = dict(request)
+        try:
+            if request.pop("op", "query") == "plan_update":
+                return self.plan_update(**request)
+            return self.execute(**request)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other failure is the query's, not ours
+            raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
 
     def plan_update(self, sparql: str) -> Delta:
         """What a SPARQL Update would change, found by running it on a scratch copy of the data."""
@@ -113,7 +121,7 @@ class Worker:
             elif not union_default and not has_from:
                 options["default_graph"] = []
         try:
-            result = view.query(sparql, base_iri=self.base_iri, **options)
+            result = view.query(sparql, base_iri=self.base_iri, prefixes=self.prefixes, **options)
         except SyntaxError as exc:
             raise syntax_error(str(exc)) from None
         if isinstance(result, ox.QueryBoolean):
@@ -130,7 +138,7 @@ class Worker:
         if truncated:
             triples = triples[:max_rows]
         fmt = ox.RdfFormat.from_media_type(media_type)
-        body = ox.serialize(triples, format=fmt, prefixes=self.prefixes if fmt in PREFIXED_FORMATS else None)
+        body = ox.serialize(triples, format=fmt, prefixes=self.output_prefixes if fmt in PREFIXED_FORMATS else None)
         return QueryResult("graph", media_type, body, self.version, len(triples), truncated)
 
 

@@ -25,7 +25,12 @@
   function tidy(yasr) {
     yasr.resultsEl.querySelectorAll("a.iri").forEach((a) => {
       const iri = a.getAttribute("href");
-      if (iri && iri.startsWith(config.base)) { a.setAttribute("href", "/" + iri.slice(config.base.length)); a.title = iri; }
+      if (iri && iri.startsWith(config.base)) {
+        a.setAttribute("href", "/" + iri.slice(config.base.length));
+        a.title = iri;
+        a.removeAttribute("target"); // this server's pages open in place, like every other link of the site
+        a.removeAttribute("rel");
+      }
     });
     yasr.resultsEl.querySelectorAll("span.nonIri").forEach((span) => {
       const sup = span.querySelector("sup");
@@ -46,6 +51,24 @@
   yasgui.on("tabAdd", (_, id) => setTimeout(() => watch(yasgui.getTab(id)), 0));
   yasgui.on("queryResponse", (_, tab) => watch(tab));
   watch(yasgui.getTab());
+
+  // YASGUI leaves some controls without names and puts its "add tab" button inside the tab
+  // list: name them and give the button the role of a tab, so screen readers can use the editor.
+  const NAMES = [["textarea", "SPARQL query"], ["input.autocomplete", "SPARQL endpoint"],
+    [".tab input[type=text]", "Tab name"], ["select.tableSizer", "Rows per page"], ["select", "Download format"],
+    ["input[type=search]", "Filter the results"]];
+  function accessible() {
+    const root = document.getElementById("yasgui");
+    for (const [selector, name] of NAMES) {
+      root.querySelectorAll(selector).forEach((el) => { if (!el.getAttribute("aria-label") && !el.labels?.length) el.setAttribute("aria-label", name); });
+    }
+    root.querySelectorAll(".tabsList button.addTab:not([role])").forEach((button) => {
+      button.setAttribute("role", "tab"); // a tab list may hold only tabs
+      button.setAttribute("aria-selected", "false");
+    });
+  }
+  accessible();
+  new MutationObserver(accessible).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
 
   function open(title, query) {
     const tab = yasgui.addTab(true, { name: title.slice(0, 40) });

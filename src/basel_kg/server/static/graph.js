@@ -10,15 +10,19 @@
   function draw(container, data) {
     const elements = data.nodes.concat(data.edges);
     const maxWeight = Math.max(1, ...data.nodes.map((n) => n.data.weight || 1));
+    const big = data.nodes.length > 40;
     const cy = cytoscape({
       container: container,
       elements: elements,
       style: [
         { selector: "node", style: {
-          "label": "data(label)", "font-size": data.nodes.length > 40 ? 10 : 13, "text-wrap": "ellipsis", "text-max-width": 140,
+          "label": big ? "" : "data(label)", "font-size": big ? 11 : 13, "text-background-color": "#fff",
+          "text-background-opacity": 0.8, "text-background-padding": 1, "text-wrap": "ellipsis", "text-max-width": 140,
           "background-color": (n) => COLOURS[n.data("group")] || COLOURS.other, "color": "#1d2430",
           "width": (n) => 14 + 26 * Math.sqrt((n.data("weight") || 1) / maxWeight),
           "height": (n) => 14 + 26 * Math.sqrt((n.data("weight") || 1) / maxWeight) } },
+        // A big network names its busiest nodes; the others on hover (and all in the list below).
+        { selector: "node.named, node:active, node.hover", style: { "label": "data(label)", "z-index": 10 } },
         { selector: "node[?center]", style: { "border-width": 4, "border-color": "#1d2430", "font-weight": "bold" } },
         { selector: "edge", style: { "width": (e) => Math.min(8, 1 + (e.data("weight") || 1)), "line-color": "#b8c3cf",
           "curve-style": "bezier", "opacity": 0.8 } },
@@ -26,13 +30,22 @@
           "color": "#5f6b7a", "text-rotation": "autorotate" } },
         { selector: "node:selected", style: { "border-width": 3, "border-color": "#f0b400" } },
       ],
-      layout: { name: data.nodes.length > 25 ? "cose" : "concentric", animate: false, nodeDimensionsIncludeLabels: true,
-        concentric: (n) => (n.data("center") ? 10 : n.degree()), levelWidth: () => 1, minNodeSpacing: 20,
-        randomize: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 60, gravity: 0.6, padding: 20 },
+      maxZoom: 2.5,
+      layout: data.nodes.length > 25
+        ? { name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true, nodeRepulsion: () => 60000,
+            idealEdgeLength: () => 60, gravity: 0.6, padding: 20 }
+        // A neighbourhood: the entity in the middle, its neighbours around it, close enough to read.
+        : { name: "concentric", animate: false, concentric: (n) => (n.data("center") ? 2 : 1), levelWidth: () => 1,
+            minNodeSpacing: 55, padding: 30, nodeDimensionsIncludeLabels: false },
     });
     cy.on("tap", "node", (event) => { window.location.href = event.target.data("href"); });
-    cy.on("mouseover", "node", () => { container.style.cursor = "pointer"; });
-    cy.on("mouseout", "node", () => { container.style.cursor = ""; });
+    cy.on("mouseover", "node", (event) => { container.style.cursor = "pointer"; event.target.addClass("hover"); });
+    cy.on("mouseout", "node", (event) => { container.style.cursor = ""; event.target.removeClass("hover"); });
+    if (big) {
+      const weights = cy.nodes().map((n) => n.data("weight") || 0).sort((a, b) => b - a);
+      const threshold = weights[Math.min(weights.length - 1, 14)];
+      cy.nodes().filter((n) => (n.data("weight") || 0) >= threshold).addClass("named");
+    }
     return cy;
   }
 

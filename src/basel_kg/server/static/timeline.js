@@ -23,7 +23,8 @@
     })));
     // Open on the years most items fall in (a few early foundings would squeeze everything else).
     const starts = data.items.map((i) => i.start).sort();
-    const first = starts[Math.floor(starts.length * 0.1)], last = starts[Math.ceil(starts.length * 0.9) - 1];
+    const cut = starts.length >= 20 ? 0.2 : 0;
+    const first = starts[Math.floor(starts.length * cut)], last = starts[Math.ceil(starts.length * (1 - cut)) - 1];
     const pad = 1000 * 60 * 60 * 24 * 120;
     const timeline = new vis.Timeline(container, items, { stack: true, maxHeight: 560, zoomMin: 1000 * 60 * 60 * 24 * 7,
       orientation: "top", margin: { item: 4 },

@@ -1,4 +1,4 @@
-"""Run pySHACL the way the project validates: one union graph, no inference; read results back.
+"""Run SHACL the way the project validates: one union graph, no inference; read results back.
 
 Used by tests/test_shapes.py and tests/test_shipped_data_conforms.py.
 
@@ -8,8 +8,11 @@ once instead of once per focus node (a full run on the shipped data: ~30 s -> a 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -106,13 +109,25 @@ def owner_shape(shapes: Graph, shape: Node) -> Node:
     return shape
 
 
-def run(data: Graph, shapes: Graph) -> list[Result]:
-    """Validate ``data`` against ``shapes`` (SHACL Core + SPARQL, no inference)."""
-    _conforms, report, text = validate(
-        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False
-    )
+def run(data: Graph, shapes: Graph, *, engine: str = "turbo") -> list[Result]:
+    """Validate ``data`` against ``shapes`` (SHACL Core + SPARQL, no inference) with ``engine``:
+    pyshacl-turbo (the library's default) or pySHACL (the reference)."""
+    if engine == "turbo":
+        import pyshacl_turbo
+
+        _conforms, report, text = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none",
+                                                         allow_warnings=False)
+    else:
+        _conforms, report, text = validate(
+            data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False
+        )
     if not isinstance(report, Graph):
-        raise AssertionError(f"pySHACL failed: {text}")
+        raise AssertionError(f"{engine} failed: {text}")
+    return results_of(report, shapes)
+
+
+def results_of(report: Graph, shapes: Graph) -> list[Result]:
+    """The top-level results of a SHACL report graph, sorted."""
     results = []
     # only top-level results: nested ones (sh:detail of sh:node, sh:or ...) are explanations
     for r in report.objects(None, SH.result):
@@ -132,9 +147,28 @@ def run(data: Graph, shapes: Graph) -> list[Result]:
                 message=" / ".join(messages),
             )
         )
-    return sorted(results, key=lambda x: (x.shape, x.focus, x.path, x.value))
+    return sorted(results, key=lambda x: (x.shape, x.focus, x.path, x.value, x.component, x.message))
 
 
 def report_text(results: list[Result]) -> str:
     """One line per result: severity | focus node | path | value | message."""
     return "\n".join(r.line() for r in results)
+
+
+EXPECT = re.compile(r"^#\s*expect:\s*(.+?)\s*$")
+
+
+def normalise(token: str) -> str:
+    if token.startswith("<") and token.endswith(">"):
+        return curie(URIRef(token[1:-1]))
+    return token
+
+
+def expectations(path: Path) -> Counter:
+    """The results an example file's ``# expect:`` lines announce (focus, path, shape...), counted."""
+    expected = Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = EXPECT.match(line)
+        if m:
+            expected[tuple(normalise(t) for t in m.group(1).split())] += 1
+    return expected

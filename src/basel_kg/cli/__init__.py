@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..errors import BaselKgError, QuerySyntaxError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_ERROR"]
 
@@ -36,12 +37,12 @@ The project folder (ontology/, data/, shapes/, queries/) is the checkout basel-k
 from, or $BASEL_KG_ROOT."""
 
 
-class _CliError(Exception):
-    """An error to report in one line, with an exit code."""
+class _CliError(BaselKgError):
+    """A usage error found by the command line itself, reported in one line."""
 
     def __init__(self, message: str, code: int = EXIT_ERROR):
         super().__init__(message)
-        self.code = code
+        self.exit_code = code
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -127,7 +128,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p = command("serve", serve_help, "Serve the knowledge graph over HTTP. Binds to 127.0.0.1 by default.")
     if argv and argv[0] == "serve":
         try:
-            from .server import add_serve_arguments
+            from ..server import add_serve_arguments
         except ImportError as exc:
             p.set_defaults(handler=_no_server, server_error=str(exc))
             p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -135,23 +136,27 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             add_serve_arguments(p)
             p.set_defaults(handler=_serve)
 
-    from .push import add_push_arguments
-
+    # A command's own options (and the modules that define them) are loaded only when it runs,
+    # so that `basel-kg query` starts fast; `basel-kg push --help` still shows them all.
     p = command("push", "load the release into a remote SPARQL 1.1 store, one named graph per source",
                 "Load the release written by 'basel-kg build' into any SPARQL 1.1 store (Fuseki, GraphDB, "
                 "Virtuoso, Oxigraph ...), one named graph per source, replacing what each graph held there.")
-    add_push_arguments(p)
-    p.set_defaults(handler=_push)
+    if argv and argv[0] == "push":
+        from ..push import add_push_arguments
 
-    from .ingest.cli import add_ingest_arguments, ingest_from_args
+        add_push_arguments(p)
+    p.set_defaults(handler=_push)
 
     p = command("ingest", "draft a named graph from a new UN document (.txt, .html, .pdf, .docx)",
                 "Read a UN document (English and/or Chinese), split it into passages with stable anchors, "
                 "extract the document, meetings, decisions, UN symbols, organisations, persons and dates, match "
                 "them to the knowledge graph, and draft a named graph with passage provenance, validated "
                 "in the context of the graph; report what matched, what is new and what is unresolved.")
-    add_ingest_arguments(p)
-    p.set_defaults(handler=ingest_from_args)
+    if argv and argv[0] == "ingest":
+        from ..ingest.cli import add_ingest_arguments, ingest_from_args
+
+        add_ingest_arguments(p)
+        p.set_defaults(handler=ingest_from_args)
     return parser
 
 
@@ -168,9 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         return args.handler(args)
-    except _CliError as exc:
+    except QuerySyntaxError as exc:
+        _error(f"syntax error in the query: {exc}")
+        return exc.exit_code
+    except BaselKgError as exc:  # every error raised on purpose carries its exit code
         _error(str(exc))
-        return exc.code
+        return exc.exit_code
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
@@ -206,7 +214,7 @@ def _write(data: bytes | str) -> None:
 @contextmanager
 def _reading(what: str) -> Iterator[None]:
     """Turn a syntax error (file:line:column) or an unreadable file into a one-line error, exit 2."""
-    from .sources import ParseError
+    from ..sources import ParseError
 
     try:
         yield
@@ -218,14 +226,26 @@ def _reading(what: str) -> Iterator[None]:
 
 def _knowledge_graph(*, reason: bool = True, validate: bool = False):
     """Build the knowledge graph; input problems exit 2, an inconsistency with the ontology exits 1."""
-    from .build import build_knowledge_graph
-    from .reasoning import ReasoningError
+    from ..build import build_knowledge_graph
 
-    try:
-        with _reading("the knowledge graph sources"):
-            return build_knowledge_graph(reason=reason, validate=validate, progress=_progress())
-    except ReasoningError as exc:
-        raise _CliError(str(exc), EXIT_FAILURE) from None
+    with _reading("the knowledge graph sources"):
+        return build_knowledge_graph(reason=reason, validate=validate, progress=_progress())
+
+
+def _built():
+    """The current build of the sources, from the cache when they have not changed."""
+    from ..cache import built
+
+    with _reading("the knowledge graph sources"):
+        return built(progress=_progress())
+
+
+def _store():
+    """An in-process store holding the current build (see :mod:`basel_kg.cache`)."""
+    from ..cache import open_built_store
+
+    with _reading("the knowledge graph sources"):
+        return open_built_store(progress=_progress())
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -244,7 +264,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # --- commands -----------------------------------------------------------------------------------
 
 def _build(args: argparse.Namespace) -> int:
-    from .release import write_release
+    from ..release import write_release
 
     start = time.perf_counter()
     kg = _knowledge_graph(reason=True, validate=True)
@@ -258,19 +278,22 @@ def _build(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise _CliError(f"cannot write the release to {args.out}: {exc}") from None
     seconds = time.perf_counter() - start
-    _info(f"built basel-kg {kg.version}: {kg.asserted_triples} asserted + {kg.inferred_triples} inferred "
-          f"triples in {len(kg.graphs)} graphs; wrote {len(release.files)} files to {release.directory} "
-          f"in {seconds:.1f} s")
+    from ..stats import dataset_stats
+
+    stats = dataset_stats(kg.dataset)
+    _info(f"built basel-kg {kg.version}: {stats.triples} triples, {stats.entities} entities in {len(kg.graphs)} "
+          f"graphs ({kg.inferred_triples} inferred statements); wrote {len(release.files)} files to "
+          f"{release.directory} in {seconds:.1f} s")
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     from rdflib import Dataset, Graph
 
-    from .formats import Format
-    from .namespaces import GRAPH
-    from .sources import discover, load_shapes, parse_file
-    from .validation import validate
+    from ..formats import Format
+    from ..namespaces import GRAPH
+    from ..sources import discover, load_shapes, parse_file
+    from ..validation import validate
 
     fmt = None if args.format == "auto" else Format(args.format)
     data = Dataset()
@@ -282,7 +305,9 @@ def _validate(args: argparse.Namespace) -> int:
             ontology = next(s for s in discover() if s.graph == GRAPH.ONTOLOGY)
             context = parse_file(ontology.path, format=Format.TURTLE, into=Graph())
     else:
-        context = _knowledge_graph(reason=True, validate=False).dataset
+        from ..cache import built_dataset
+
+        context = built_dataset(_built())
     with _reading("the shapes"):
         shapes = load_shapes()
     report = validate(data, context=context, shapes=shapes)
@@ -293,8 +318,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .sparql import (QueryError, QuerySyntaxError, ResultFormat, UnsafeQueryError, check_local_query,
-                         local_store, render, run_local, run_remote)
+    from ..namespaces import BASE, PREFIXES
+    from ..sparqltext import check_query
+    from .render import ResultFormat, render
 
     if args.param and not args.name:
         raise _CliError("--param only applies to a published query (--name)")
@@ -309,34 +335,31 @@ def _query(args: argparse.Namespace) -> int:
             raise _CliError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
     else:
         text = args.query
-    from .vocabcheck import messages
+    from ..vocabcheck import messages
 
     for line in messages(text or ""):  # a misspelt bkg: term would otherwise answer nothing, silently
         print(line, file=sys.stderr)
+    if args.endpoint:
+        if not args.endpoint.startswith(("http://", "https://")):
+            raise _CliError(f"--endpoint must be an http(s) URL, not {args.endpoint!r}")
+        from ..store.remote import RemoteStore
+
+        store = RemoteStore.from_url(f"sparql+{args.endpoint}#union", timeout=60.0)
+    else:
+        check_query(text, prefixes=PREFIXES, base_iri=BASE)  # before loading anything
+        store = _store()
     try:
-        if args.endpoint:
-            if not args.endpoint.startswith(("http://", "https://")):
-                raise _CliError(f"--endpoint must be an http(s) URL, not {args.endpoint!r}")
-            result = run_remote(args.endpoint, text)
-        else:
-            check_local_query(text)  # before spending time on building
-            kg = _knowledge_graph(reason=not args.no_inference, validate=False)
-            result = run_local(local_store(kg.dataset, inferred=not args.no_inference), text)
-    except (UnsafeQueryError, QuerySyntaxError) as exc:
-        raise _CliError(str(exc)) from None
-    except QueryError as exc:
-        raise _CliError(str(exc), EXIT_FAILURE) from None
+        result = store.query(text, inference=not args.no_inference)
+    finally:
+        store.close()
     fmt = ResultFormat(args.format) if args.format else (
-        ResultFormat.TURTLE if result.kind == "triples" else ResultFormat.TABLE)
-    try:
-        _write(render(result, fmt))
-    except ValueError as exc:
-        raise _CliError(str(exc)) from None
+        ResultFormat.TURTLE if result.kind == "graph" else ResultFormat.TABLE)
+    _write(render(result, fmt))
     return EXIT_OK
 
 
 def _published(name: str, params: list[str]) -> str:
-    from .queries import ParameterError, RegistryError, load_registry
+    from ..queries import ParameterError, RegistryError, load_registry
 
     try:
         registry = load_registry()
@@ -361,19 +384,19 @@ def _published(name: str, params: list[str]) -> str:
 def _export(args: argparse.Namespace) -> int:
     from rdflib import URIRef
 
-    from .export import UnknownGraphError, serialize
-    from .formats import Format
-    from .namespaces import BASE, GRAPH, graph_iri
+    from ..export import UnknownGraphError, serialize
+    from ..formats import Format
+    from ..namespaces import BASE, graph_iri
 
     fmt = Format(args.format)
     graphs = None
     if args.graph:
         graphs = [URIRef(g) if ":" in g else URIRef(BASE + g) if g.startswith("graph/") else graph_iri(g)
                   for g in args.graph]
-    reason = fmt.has_graphs if graphs is None else GRAPH.INFERRED in graphs
-    kg = _knowledge_graph(reason=reason, validate=False)
+    from ..cache import built_dataset
+
     try:
-        data = serialize(kg.dataset, format=fmt, graphs=graphs)
+        data = serialize(built_dataset(_built()), format=fmt, graphs=graphs)
     except UnknownGraphError as exc:
         raise _CliError(str(exc)) from None
     if args.output is None:
@@ -390,11 +413,14 @@ def _export(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from .sparql import table
-    from .stats import compute_stats
+    from ..stats import compute_stats
+    from .render import table
 
-    kg = _knowledge_graph(reason=not args.no_inference, validate=False)
-    stats = compute_stats(kg.dataset, inferred=not args.no_inference)
+    store = _store()
+    try:
+        stats = compute_stats(store, inference=not args.no_inference)
+    finally:
+        store.close()
     if args.format == "json":
         _write(stats.to_json() + "\n")
         return EXIT_OK
@@ -403,9 +429,8 @@ def _stats(args: argparse.Namespace) -> int:
         rows = [(ox.NamedNode(k) if iris else ox.Literal(k or "(none)"), ox.Literal(str(v))) for k, v in counts.items()]
         return f"{title}\n" + table([heading, "count"], rows)
 
-    summary = (f"basel-kg {kg.version}: {stats.triples} triples ({stats.distinct_triples} distinct) in "
-               f"{len(stats.graphs)} graphs, {stats.entities} entities, {len(stats.classes)} classes, "
-               f"{len(stats.properties)} properties\n")
+    summary = (f"basel-kg {store.version}: {stats.triples} triples, {stats.entities} entities in "
+               f"{len(stats.graphs)} graphs; {len(stats.classes)} classes, {len(stats.properties)} properties\n")
     _write("\n".join([
         summary,
         section("Triples by graph", "graph", stats.graphs),
@@ -421,8 +446,8 @@ def _queries(args: argparse.Namespace) -> int:
 
     import pyoxigraph as ox
 
-    from .queries import RegistryError, load_registry
-    from .sparql import table
+    from ..queries import RegistryError, load_registry
+    from .render import table
 
     try:
         registry = load_registry()
@@ -446,13 +471,13 @@ def _queries(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import serve_from_args
+    from ..server import serve_from_args
 
     return serve_from_args(args)
 
 
 def _push(args: argparse.Namespace) -> int:
-    from .push import push_from_args
+    from ..push import push_from_args
 
     return push_from_args(args)
 

@@ -1,0 +1,162 @@
+"""The built knowledge graph, kept on disk and reused until a source changes.
+
+Parsing and reasoning take seconds; ``basel-kg query``, ``stats``, ``export`` and ``validate``
+on an unchanged project should not pay them again. :func:`built` returns the build of the
+sources as they are now: from the cache when an entry for their fingerprint exists, else
+built, written to a temporary folder in the cache and renamed into place (atomic, so
+concurrent processes either see a complete entry or none, and the first rename wins).
+
+The cache folder is ``$BASEL_KG_CACHE``, else ``$XDG_CACHE_HOME/basel-kg``, else
+``~/.cache/basel-kg``. An entry ``<fingerprint>/`` holds ``dataset.nq`` (every named graph,
+``graph/inferred`` and the VoID description ``graph/void`` included, no shapes: the dataset
+``basel-kg query``, the library and ``basel-kg serve`` all answer from) and ``meta.json``. The fingerprint covers every
+source file (ontology, data, shapes: names and bytes) and the code of this package, so a new
+version of the reasoner is never served an old build. Only the newest entries are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CACHE_ENV", "Built", "cache_dir", "fingerprint", "built", "open_built_store", "built_dataset"]
+
+CACHE_ENV = "BASEL_KG_CACHE"
+_FORMAT = "1"  # bump when the layout of an entry changes
+_KEEP = 4  # entries kept (the newest)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A cache entry: the built dataset of one state of the sources."""
+
+    directory: Path
+    fingerprint: str
+    version: str  # the knowledge graph's content version (see build.content_version)
+    graph_sizes: dict[str, int]
+
+    @property
+    def nquads(self) -> Path:
+        return self.directory / "dataset.nq"
+
+
+def cache_dir() -> Path:
+    """Where built knowledge graphs are kept (see the module docstring)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "basel-kg"
+
+
+def fingerprint(root: Path | None = None) -> str:
+    """A digest of the sources under ``root`` and of this package's code."""
+    from .project import project_root
+    from .sources import discover
+
+    root = root or project_root()
+    digest = hashlib.sha256(f"basel-kg cache {_FORMAT}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for source in discover(root):
+        digest.update(f"{source.role}\0{source.graph}\0".encode() + source.path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def built(root: Path | None = None, *, progress: bool = False) -> Built:
+    """The build (parsed and reasoned, not validated) of the sources under ``root``.
+
+    Raises what :func:`basel_kg.build.build_knowledge_graph` raises when a build is needed.
+    """
+    from .project import project_root
+
+    root = root or project_root()
+    key = fingerprint(root)
+    folder = cache_dir()
+    entry = folder / key
+    cached = _read(entry, key)
+    if cached is not None:
+        return cached
+    from .build import build_knowledge_graph
+
+    from .namespaces import GRAPH
+    from .release import void_description
+
+    kg = build_knowledge_graph(root=root, validate=False, progress=progress)
+    void = void_description(kg)  # served with the data, as every door sees it
+    kg.dataset.graph(GRAPH.VOID).__iadd__(void)
+    sizes = {str(g): n for g, n in kg.graph_sizes.items()} | {str(GRAPH.VOID): len(void)}
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=folder))
+    try:
+        (tmp / "dataset.nq").write_bytes(kg.dataset.serialize(format="nquads", encoding="utf-8"))
+        meta = {"version": kg.version, "graphs": sizes, "root": str(root)}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        try:
+            tmp.rename(entry)
+        except OSError:  # another process renamed its entry first: use that one
+            if _read(entry, key) is None:
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune(folder, keep=entry)
+    result = _read(entry, key)
+    assert result is not None
+    return result
+
+
+def _read(entry: Path, key: str) -> Built | None:
+    try:
+        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (entry / "dataset.nq").is_file():
+        return None
+    return Built(entry, key, meta["version"], dict(meta["graphs"]))
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    entries = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def open_built_store(root: Path | None = None, *, progress: bool = False):
+    """An in-process :class:`~basel_kg.store.EmbeddedStore` holding the current build.
+
+    The last one opened is kept for the life of the process and handed out again while the
+    sources have not changed (its data is never written: queries only)."""
+    from .store import EmbeddedStore
+
+    build = built(root, progress=progress)
+    if _last_opened and _last_opened[0] == build.fingerprint:
+        return _last_opened[1]
+    store = EmbeddedStore(processes=False)
+    store.load_dataset(build.nquads, version=build.version, source=build.fingerprint)
+    _last_opened[:] = [build.fingerprint, store]
+    return store
+
+
+_last_opened: list = []
+
+
+def built_dataset(build: Built):
+    """The knowledge graph of ``build`` as an rdflib Dataset: every named graph but the VoID
+    description (what ``export`` writes and ``validate`` checks against)."""
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from .namespaces import GRAPH, bind_prefixes
+
+    void = ox.NamedNode(str(GRAPH.VOID))
+    quads = (q for q in ox.parse(path=build.nquads, format=ox.RdfFormat.N_QUADS) if q.graph_name != void)
+    dataset = bind_prefixes(Dataset(default_union=True))
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    return dataset
