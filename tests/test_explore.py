@@ -105,7 +105,7 @@ def test_a_validated_write_updates_the_index_without_a_rebuild():
     """The write path hands each change to the index: only the touched subjects are re-read."""
     from basel_kg.server import Settings, create_app
     from basel_kg.server.background import BackgroundServer
-    from kgtest import _knowledge_graph
+    from support.shipped import shipped_dataset
 
     token = "explore-secret-token-0123456789"
     turtle = (f"@base <{BASE}> . @prefix bkg: <{BKG_URI}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
@@ -113,7 +113,7 @@ def test_a_validated_write_updates_the_index_without_a_rebuild():
               '<org/zanzibar-waste-forum> a bkg:IntergovernmentalOrganisation ; rdfs:label "Zanzibar Waste Forum"@en ; '
               f"org:memberOf <org/sbc> ; prov:wasDerivedFrom <{BASE}source/002_2e5438f9604e1223#annex-wco> .")
     with EmbeddedStore() as store:
-        store.load_dataset(_knowledge_graph().dataset)
+        store.load_dataset(shipped_dataset())
         app = create_app(Settings(store=store, write_tokens=(("explore", token),)))
         with BackgroundServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as c:
             assert c.get("/search", params={"q": "Zanzibar", "format": "json"}).json()["total"] == 0

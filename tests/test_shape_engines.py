@@ -20,7 +20,7 @@ from rdflib import Graph
 from basel_kg.namespaces import ONTOLOGY_FILE
 from basel_kg.sources import load_shapes
 from basel_kg.validation import _vocabulary_terms, affected_nodes, shacl_report
-from shacl_support import results_of, run, union_graph
+from support.shacl import results_of, run, union_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).resolve().parent / "shapes"

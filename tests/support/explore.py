@@ -6,19 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from basel_kg.namespaces import GRAPH
-from basel_kg.release import void_description
+from basel_kg.cache import built
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.store import EmbeddedStore
-from kgtest import _knowledge_graph
+from support import ROOT
 
 
 @contextmanager
 def reasoned_server() -> Iterator[BackgroundServer]:
-    kg = _knowledge_graph()  # built once per test session, shared with the competency-question tests
+    build = built(ROOT)  # built once per test session (the cache), shared with the competency-question tests
     with EmbeddedStore() as store:
-        void = void_description(kg).serialize(format="nt", encoding="utf-8")
-        store.load_dataset(kg.dataset, graphs={str(GRAPH.VOID): void})
+        store.load_dataset(build.nquads, version=build.version)  # graphs, graph/inferred, graph/void
         with BackgroundServer(create_app(Settings(store=store))) as running:
             yield running
