@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 
 from rdflib import URIRef
-from rdflib.namespace import FOAF, ORG, RDF, RDFS, SKOS
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS
 
 from basel_kg.ingest import Context, ingest_file
 from basel_kg.namespaces import BASE, BKG, PROV, graph_iri

@@ -309,3 +309,25 @@ def test_cli_json_report_lists_unresolved_with_passage(run_cli):
     unresolved = {e["text"]: e for e in item["unresolved"]}
     assert unresolved["SS.VII/1"]["passages"] == ["para-2"] and unresolved["SS.VII/1"]["note"]
     assert any(e["iri"] == "https://w3id.org/basel-kg/decision/basel-cop-IX-9" for e in item["matched"])
+
+
+def test_a_table_of_organisations_proposes_each_row_and_skips_headers(tmp_path, context):
+    path = tmp_path / "annex.txt"
+    path.write_text("Annex\n\nInternational organizations\tActivities\nUN Agencies and organizations\t\n"
+                    "Zeta Regional Waste Office (ZRWO)\tJoint training on illegal traffic\n"
+                    "World Customs Organization (WCO)\tOperation Demeter\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert mentions(d, "organisation", "new") == {"Zeta Regional Waste Office"}
+    assert "World Customs Organization" in mentions(d, "organisation", "matched")
+    row = next(p for p in d.passages if p.text.startswith("Zeta"))
+    assert row.anchor == "annex-table-1-row-3"
+
+
+def test_html_and_text_reports_quote_the_unresolved_passages(en):
+    from basel_kg.ingest.report import to_html, to_text
+
+    html = to_html([en])
+    assert "Unresolved (" in html and "SS.VII/1" in html and "para. 2, lines 24–24" in html
+    assert "<script" not in html.split("Ingest review", 1)[1]  # the text is escaped
+    text = to_text(en)
+    assert "UNRESOLVED" in text and "why: " in text and "decision/basel-cop-IX-9" in text

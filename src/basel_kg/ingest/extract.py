@@ -142,8 +142,18 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
         b.cover_meeting(cover, cover_text, lines)
 
     # --- mentions passage by passage -----------------------------------------------------------------
+    org_table, header = False, ""
     for p in passages:
         text = p.text
+        if p.kind == "row":
+            cells = [c.strip() for c in lines[p.line_start - 1].split("\t")]
+            first = cells[0]
+            if p.anchor.endswith("-row-1"):
+                # a table whose first column is headed "organizations" lists one organisation per row
+                org_table, header = bool(re.search(r"organi[sz]ations?|agencies|组织|机构", first, re.I)), first
+            elif (org_table and first and first != header and any(cells[1:])
+                  and not re.search(r"\b(?:organi[sz]ations|agencies|MEAs|networks)\b", first, re.I)):
+                b.row_organisation(p, first)  # not a repeated header, nor a section row ("UN Agencies and organizations")
         b.decisions(p, text)
         b.symbols(p, text, own_symbol)
         b.meetings(p, text)
@@ -492,6 +502,24 @@ class _Builder:
                 continue  # part of it is a known organisation: leave it to the curator
             self.propose(name, None, p.anchor)
 
+    def row_organisation(self, p: Passage, cell: str) -> None:
+        """The first cell of a row in a table of organisations: a known one, or a new one as written."""
+        if "<" in cell or len(cell) > 150 or not re.search(r"[A-Z\u4e00-\u9fff]", cell):
+            return
+        known = self.gz.organisations(cell)
+        if known and known[0].start == 0 and known[0].end >= len(re.sub(r"\s*\([^)]*\)\s*$", "", cell)):
+            return  # the name is a known organisation (matched with the rest of the row)
+        if known:
+            self.mention("organisation", cell, p.anchor, "unresolved",
+                         note="a row of a table of organisations that names a known one and more: "
+                              + ", ".join(str(k.iri) for k in known if k.iri))
+            return
+        m = re.match(r"^(.*?)\s*\(([^()]{2,20})\)$", cell)
+        name, acronym = (m.group(1), m.group(2)) if m else (cell, None)
+        self.propose(name, acronym, p.anchor)
+        if acronym:
+            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en"))) if name in self.seen_orgs else None
+
     def propose(self, name: str, acronym: str | None, anchor: str) -> None:
         iri = self.seen_orgs.get(name)
         if iri is None:
@@ -550,7 +578,7 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     runs, run = [], []
     for i, (w, a, b) in enumerate(words):
         joined = not run or text[run[-1][2]:a] == " "
-        cap = w[0].isupper()
+        cap = w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
         if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
                                        (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
             run.append((w, a, b))

@@ -33,6 +33,7 @@ class NameMatch:
 @dataclass
 class Gazetteer:
     names: dict[str, set[URIRef]] = field(default_factory=dict)  # org name/acronym -> IRIs
+    written: dict[str, set[str]] = field(default_factory=dict)  # key -> the names as the graph writes them
     places: dict[str, URIRef] = field(default_factory=dict)
     countries: dict[str, URIRef] = field(default_factory=dict)
     decisions: dict[tuple[str, int, int], URIRef] = field(default_factory=dict)  # (body slug, session, no)
@@ -71,6 +72,7 @@ class Gazetteer:
                     key = _key(name)
                     if len(key) >= 2:
                         gz.names.setdefault(key, set()).add(s)
+                        gz.written.setdefault(key, set()).add(name)
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s
@@ -125,8 +127,6 @@ class Gazetteer:
                 written = text[start:end]
                 if _acronym(key) and written != key:
                     continue  # "who" is not WHO
-                if " ".join(written.split()) != written and "\n" not in written:
-                    pass
                 best = (n, start, end, written, key)
                 break  # candidates are sorted longest first
             if best is None:
@@ -154,6 +154,8 @@ class Gazetteer:
                 continue
             if len(key) < 3 and not key.isupper():
                 continue
+            if not any(c.isupper() for n in self.written.get(key, ()) for c in n):
+                continue  # "industry", "stakeholders": common nouns the graph keeps as groups, not names
             toks = tuple(t.lower() for t in _TOKEN.findall(key))
             if toks:
                 index.setdefault(toks[0], []).append((toks, key))
