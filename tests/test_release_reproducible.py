@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import make_mini_project
+from support.projects import make_mini_project
 
 
 def build(root: Path, out: Path, seed: str) -> None:
