@@ -322,6 +322,7 @@ class _Builder:
             value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
                      "convention": None, "extraordinary": False, "its": True}
             spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
+        resolved: list[tuple[P.Span, URIRef]] = []
         for s in sorted(spans, key=lambda s: s.start):
             v = s.value
             body = None
@@ -361,6 +362,19 @@ class _Builder:
                 self.g.add((self.doc, DCTERMS.references, meeting))
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
+            resolved.append((s, meeting))
+        # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
+        # "held back to back with", "simultaneous/joint meetings"
+        for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
+            between = text[s1.end:s2.start]
+            before = text[max(0, s1.start - 40):s1.start]
+            if m1 != m2 and (re.fullmatch(r"\s*(?:and|,)\s*(?:the\s+)?", between, re.I) and
+                             re.search(r"combined|joint|simultaneous|back[- ]to[- ]back", before, re.I)
+                             or re.fullmatch(r"\s*,?\s*(?:held\s+)?back[- ]to[- ]back\s+with\s+(?:the\s+)?", between, re.I)):
+                self.g.add((m1, BKG.heldJointlyWith, m2))
+                self.g.add((m2, BKG.heldJointlyWith, m1))
+                for m in (m1, m2):
+                    self.derive(m, p.anchor)
 
     # decisions
     def decisions(self, p: Passage, text: str) -> None:
