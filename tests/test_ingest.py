@@ -349,3 +349,16 @@ def test_meetings_held_together(tmp_path, context):
     assert (vienna, BKG.heldJointlyWith, montreal) in d.graph and (montreal, BKG.heldJointlyWith, vienna) in d.graph
     report = validate_draft(d, context)
     assert report.conforms, report.text
+
+
+def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.namespaces import BKG
+
+    path = tmp_path / "bureau.txt"
+    path.write_text("1. The Conference of the Parties, at its eleventh meeting in May 2013, adopted the budget.\n"
+                    "2. The Basel Convention was discussed.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    m = URIRef("https://w3id.org/basel-kg/meeting/basel-cop-11")
+    assert [str(d.graph.value(m, p)) for p in (BKG.earliestStart, BKG.latestEnd)] == ["2013-05-01", "2013-05-31"]

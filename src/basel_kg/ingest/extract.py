@@ -307,8 +307,11 @@ class _Builder:
         self.derive(meeting, anchor)
 
     def _dates(self, node: URIRef, d: P.DateSpan) -> None:
+        """The dates as the text gives them, and their sort keys (conventions: "Dates")."""
         self.g.set((node, SCHEMA.startDate, _date(d.begin)))
         self.g.set((node, SCHEMA.endDate, _date(d.finish)))
+        self.g.set((node, BKG.earliestStart, Literal(_bound(d.begin, first=True), datatype=XSD.date)))
+        self.g.set((node, BKG.latestEnd, Literal(_bound(d.finish, first=False), datatype=XSD.date)))
 
     def meetings(self, p: Passage, text: str) -> None:
         spans = P.meetings(text)
@@ -657,6 +660,18 @@ def _ascii(text: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _bound(iso: str, *, first: bool) -> str:
+    """The first (last) day of the date, month or year ``iso``."""
+    import calendar
+
+    if len(iso) == 10:
+        return iso
+    year = int(iso[:4])
+    month = int(iso[5:7]) if len(iso) == 7 else (1 if first else 12)
+    day = 1 if first else calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _date(iso: str) -> Literal:
