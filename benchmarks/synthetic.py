@@ -4,7 +4,8 @@ Replica k (2..N) of every data file is the file with every instance IRI of ours 
 ``-rK`` appended to its path (before any ``#fragment``), e.g. ``org/sbc`` -> ``org/sbc-r2``,
 ontology terms (``ontology#...``), outside IRIs (Wikidata, ISO codes...) and the IRIs the
 shapes derive from a literal (countries, source texts and passages, documents, external
-links) are kept, shared by all replicas. Each replica is its own named graph
+links) are kept, shared by all replicas: described once (by the original files), linked to by
+every replica. Each replica is its own named graph
 (``graph/002-oewg7-cooperation-r2``); the ontology, shapes and queries are copied as they are.
 Not every replica conforms: shapes that derive an IRI from another one (a work-plan item
 from its plan, a membership from its member and organisation, a decision from its body)
@@ -40,6 +41,10 @@ def rename(term, suffix: str):
     return term
 
 
+def _kept(term) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(KEPT)
+
+
 def make_project(factor: int, folder: Path, *, source: Path) -> Path:
     """A project folder under ``folder`` with ``factor`` replicas of ``source``'s data."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +59,8 @@ def make_project(factor: int, folder: Path, *, source: Path) -> Path:
         triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         for k in range(2, factor + 1):
             suffix = f"-r{k}"
-            renamed = (ox.Triple(rename(t.subject, suffix), t.predicate, rename(t.object, suffix)) for t in triples)
+            renamed = (ox.Triple(rename(t.subject, suffix), t.predicate, rename(t.object, suffix))
+                       for t in triples if not _kept(t.subject))
             ox.serialize(renamed, str(data / f"{path.stem}{suffix}.ttl"), format=ox.RdfFormat.N_TRIPLES)
     return folder
 
