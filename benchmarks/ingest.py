@@ -74,8 +74,10 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
            "persons": {n for n in nodes if typed(n, FOAF.Person)},
            "organisations": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)},
            "symbols": {str(o) for s in nodes for o in list(g.objects(s, BKG.symbol)) + list(ref.objects(s, BKG.symbol))},
-           "dates": {str(o) for _, _, o in g if getattr(o, "datatype", None) is not None
-                     and str(o.datatype).endswith(("#date", "#gYearMonth"))}}
+           # dates as the text gives them (not the derived sort keys bkg:earliestStart / bkg:latestEnd)
+           "dates": {str(o) for _, p, o in g if getattr(o, "datatype", None) is not None
+                     and str(o.datatype).endswith(("#date", "#gYearMonth"))
+                     and p not in (BKG.earliestStart, BKG.latestEnd)}}
     for m in out["meetings"]:
         if from_this_text(m) or (m, None, None) in g:
             for p in ("startDate", "endDate"):

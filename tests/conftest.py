@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from support.net import Listener
+from support.projects import make_mini_project
 
 ROOT = Path(__file__).resolve().parents[1]
-MINI_PROJECT = Path(__file__).resolve().parent / "fixtures" / "mini-project"
 
 
 _SESSION_CACHE: list[str] = []
@@ -40,15 +40,6 @@ def shipped_store():
     from support.shipped import shipped_store
 
     return shipped_store()
-
-
-def make_mini_project(folder: Path) -> Path:
-    """Copy tests/fixtures/mini-project and the real ontology into ``folder``/project."""
-    root = folder / "project"
-    shutil.copytree(MINI_PROJECT, root)
-    (root / "ontology").mkdir()
-    shutil.copy(ROOT / "ontology" / "basel-kg.ttl", root / "ontology" / "basel-kg.ttl")
-    return root
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def test_a_validated_write_updates_the_index_without_a_rebuild():
     from basel_kg.server import Settings, create_app
     from basel_kg.server.background import BackgroundServer
     from basel_kg.cache import built
-    from conftest import ROOT
+    from support import ROOT
 
     token = "explore-secret-token-0123456789"
     turtle = (f"@base <{BASE}> . @prefix bkg: <{BKG_URI}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"

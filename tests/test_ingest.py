@@ -331,3 +331,34 @@ def test_html_and_text_reports_quote_the_unresolved_passages(en):
     assert "<script" not in html.split("Ingest review", 1)[1]  # the text is escaped
     text = to_text(en)
     assert "UNRESOLVED" in text and "why: " in text and "decision/basel-cop-IX-9" in text
+
+
+def test_meetings_held_together(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+    from basel_kg.namespaces import BKG
+
+    path = tmp_path / "combined.txt"
+    path.write_text("1. The Secretariat attended the combined eighth meeting of the Conference of the Parties to the "
+                    "Vienna Convention and the Twentieth Meeting of the Parties to the Montreal Protocol, held in Doha "
+                    "from 16 to 20 November 2008.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    vienna, montreal = (URIRef("https://w3id.org/basel-kg/meeting/vienna-cop-8"),
+                        URIRef("https://w3id.org/basel-kg/meeting/montreal-mop-20"))
+    assert (vienna, BKG.heldJointlyWith, montreal) in d.graph and (montreal, BKG.heldJointlyWith, vienna) in d.graph
+    report = validate_draft(d, context)
+    assert report.conforms, report.text
+
+
+def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.namespaces import BKG
+
+    path = tmp_path / "bureau.txt"
+    path.write_text("1. The Conference of the Parties, at its eleventh meeting in May 2013, adopted the budget.\n"
+                    "2. The Basel Convention was discussed.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    m = URIRef("https://w3id.org/basel-kg/meeting/basel-cop-11")
+    assert [str(d.graph.value(m, p)) for p in (BKG.earliestStart, BKG.latestEnd)] == ["2013-05-01", "2013-05-31"]

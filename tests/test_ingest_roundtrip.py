@@ -43,6 +43,17 @@ def test_ingest_into_build_serve_link_and_write_through_the_server(tmp_path, mon
     kg = build_knowledge_graph(root=project, validate=False)
     assert graph_iri("005-cop10-report") in kg.graph_sizes
 
+    import pyoxigraph as ox
+
+    from basel_kg.sources import load_sources
+
+    # the quality checks (queries/checks/*-violation.rq, on the asserted graphs) find nothing with the addition
+    quality = ox.Store()
+    quality.load(load_sources(project).serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
+    for check in sorted((ROOT / "queries" / "checks").glob("*-violation.rq")):
+        rows = list(quality.query(check.read_text(encoding="utf-8"), use_default_graph_as_union=True))
+        assert rows == [], (check.name, rows[:3])
+
     with EmbeddedStore(timeout=60) as store:
         store.load_dataset(kg.dataset, version="test")
         settings = Settings(store=store, dumps_dir=None, write_tokens=(("curator", TOKEN),))

@@ -32,6 +32,14 @@ def shipped_store():
     return open_built_store(ROOT)
 
 
+@cache
+def shipped_dataset():
+    """The same build as an rdflib Dataset (its named graphs, graph/inferred included; not graph/void)."""
+    from basel_kg.cache import built, built_dataset
+
+    return built_dataset(built(ROOT))
+
+
 def run(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
     """Run a query file through the Store; the default graph is the union of all graphs
     (without graph/inferred unless the header says ``# inference: true``). Terms as N-Triples."""

@@ -307,8 +307,11 @@ class _Builder:
         self.derive(meeting, anchor)
 
     def _dates(self, node: URIRef, d: P.DateSpan) -> None:
+        """The dates as the text gives them, and their sort keys (conventions: "Dates")."""
         self.g.set((node, SCHEMA.startDate, _date(d.begin)))
         self.g.set((node, SCHEMA.endDate, _date(d.finish)))
+        self.g.set((node, BKG.earliestStart, Literal(_bound(d.begin, first=True), datatype=XSD.date)))
+        self.g.set((node, BKG.latestEnd, Literal(_bound(d.finish, first=False), datatype=XSD.date)))
 
     def meetings(self, p: Passage, text: str) -> None:
         spans = P.meetings(text)
@@ -322,6 +325,7 @@ class _Builder:
             value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
                      "convention": None, "extraordinary": False, "its": True}
             spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
+        resolved: list[tuple[P.Span, URIRef]] = []
         for s in sorted(spans, key=lambda s: s.start):
             v = s.value
             body = None
@@ -361,6 +365,19 @@ class _Builder:
                 self.g.add((self.doc, DCTERMS.references, meeting))
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
+            resolved.append((s, meeting))
+        # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
+        # "held back to back with", "simultaneous/joint meetings"
+        for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
+            between = text[s1.end:s2.start]
+            before = text[max(0, s1.start - 40):s1.start]
+            if m1 != m2 and (re.fullmatch(r"\s*(?:and|,)\s*(?:the\s+)?", between, re.I) and
+                             re.search(r"combined|joint|simultaneous|back[- ]to[- ]back", before, re.I)
+                             or re.fullmatch(r"\s*,?\s*(?:held\s+)?back[- ]to[- ]back\s+with\s+(?:the\s+)?", between, re.I)):
+                self.g.add((m1, BKG.heldJointlyWith, m2))
+                self.g.add((m2, BKG.heldJointlyWith, m1))
+                for m in (m1, m2):
+                    self.derive(m, p.anchor)
 
     # decisions
     def decisions(self, p: Passage, text: str) -> None:
@@ -643,6 +660,18 @@ def _ascii(text: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _bound(iso: str, *, first: bool) -> str:
+    """The first (last) day of the date, month or year ``iso``."""
+    import calendar
+
+    if len(iso) == 10:
+        return iso
+    year = int(iso[:4])
+    month = int(iso[5:7]) if len(iso) == 7 else (1 if first else 12)
+    day = 1 if first else calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _date(iso: str) -> Literal:
