@@ -24,7 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CACHE_ENV", "Built", "cache_dir", "fingerprint", "built", "open_built_store", "built_dataset"]
+__all__ = ["CACHE_ENV", "Built", "cache_dir", "fingerprint", "built", "open_built_store", "built_dataset",
+           "built_oxigraph"]
 
 CACHE_ENV = "BASEL_KG_CACHE"
 _FORMAT = "1"  # bump when the layout of an entry changes
@@ -160,3 +161,30 @@ def built_dataset(build: Built):
     dataset = bind_prefixes(Dataset(default_union=True))
     dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
     return dataset
+
+
+def built_oxigraph(build: Built):
+    """The dataset of ``build`` as an on-disk pyoxigraph store, opened read-only (what
+    ``basel-kg validate FILE`` reads the neighbourhood of a file from, through the store's
+    indexes, instead of copying the graph into rdflib).
+
+    Made once per cache entry (bulk-loaded into a temporary folder, renamed into place), then
+    only opened: opening does not read the data, so it costs the same at any size."""
+    import pyoxigraph as ox
+
+    folder = build.directory / "oxigraph"
+    if not folder.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix=".oxigraph.tmp-", dir=build.directory))
+        try:
+            store = ox.Store(str(tmp))
+            store.bulk_load(path=build.nquads, format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+            try:
+                tmp.rename(folder)
+            except OSError:  # another process made it first
+                if not folder.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return ox.Store.read_only(str(folder))

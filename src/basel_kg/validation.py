@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as TypingLiteral
 
+import pyoxigraph as ox
 from pyshacl import Validator
 from pyshacl import validate as shacl_validate
 from pyshacl.pytypes import SHACLExecutor
@@ -36,8 +37,8 @@ from rdflib.term import Node
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
 
-__all__ = ["PreparedQueryGraph", "ValidationResult", "ValidationReport", "affected_nodes", "report_from_graph",
-           "shacl_report", "validate", "Engine"]
+__all__ = ["PreparedQueryGraph", "ValidationResult", "ValidationReport", "affected_nodes", "neighbourhood",
+           "inverse_predicates", "report_from_graph", "shacl_reach", "shape_predicates", "shacl_report", "validate", "Engine"]
 
 Engine = TypingLiteral["turbo", "pyshacl"]
 HUB_DEGREE = 64
@@ -110,7 +111,7 @@ class ValidationReport:
 def validate(
     data: Graph | Dataset,
     *,
-    context: Graph | Dataset | None = None,
+    context: Graph | Dataset | ox.Store | None = None,
     shapes: Graph | None = None,
     engine: Engine = "turbo",
 ) -> ValidationReport:
@@ -120,11 +121,20 @@ def validate(
     validated together with it, so new statements may refer to existing entities; only the
     nodes ``data`` can affect are validated (:func:`affected_nodes`). A Dataset is read as the
     union of its graphs, leaving out ``graph/shapes``.
+
+    A pyoxigraph ``Store`` as ``context`` (the built store) is not copied: only the statements
+    the shapes can reach from the nodes ``data`` mentions are read from it
+    (:func:`neighbourhood`), so the cost follows the file, not the graph.
     """
     if shapes is None:
         from .sources import load_shapes
 
         shapes = load_shapes()
+    if isinstance(context, ox.Store):
+        new_data = Graph()
+        _merge(data, new_data)
+        context = neighbourhood(context, new_data, depth=1 + shacl_reach(shapes),
+                                forward=shape_predicates(shapes), inverse=inverse_predicates(shapes))
     data_graph = bind_prefixes(PreparedQueryGraph())
     _merge(data, data_graph)
     focus: list[Node] | None = None
@@ -220,6 +230,204 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph, *,
                 focus.update(_owners(graph, n))
     return sorted(focus, key=lambda n: (isinstance(n, BNode), str(n)))
 
+
+# How far a SHACL-SPARQL constraint of the project's shapes looks from its focus node: the
+# longest chain of triple patterns from $this in shapes/*.ttl (decision -> session -> meeting
+# -> ordinal). A new SPARQL constraint that looks further must raise it (the incremental
+# equality tests in tests/test_incremental_validation.py fail otherwise).
+SPARQL_REACH = 3
+_NESTING = (SH.node, SH.qualifiedValueShape, SH.property)
+_LISTS = (SH["or"], SH["and"], SH.xone)
+
+
+def shacl_reach(shapes: Graph) -> int:
+    """How many links away from a focus node the shapes can look: property paths (a sequence
+    counts its steps), nested shapes (sh:node, sh:property, sh:or ...) add theirs, and a
+    SPARQL-based constraint counts :data:`SPARQL_REACH`. Ontology terms (classes,
+    sub-class chains) are not counted: :func:`neighbourhood` reads the ontology whole."""
+
+    @lru_cache(maxsize=None)
+    def path_length(path: Node) -> int:
+        if isinstance(path, URIRef):
+            return 1
+        if (path, RDF.first, None) in shapes:
+            return sum(path_length(p) for p in Collection(shapes, path))
+        alternatives = shapes.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return max((path_length(p) for p in Collection(shapes, alternatives)), default=1)
+        inner = next((shapes.value(path, p) for p in (SH.inversePath, SH.zeroOrOnePath, SH.oneOrMorePath,
+                                                      SH.zeroOrMorePath) if shapes.value(path, p) is not None), None)
+        return path_length(inner) if inner is not None else 1
+
+    seen: dict[Node, int] = {}
+
+    def reach(shape: Node, stack: frozenset) -> int:
+        if shape in stack:
+            return 0
+        if shape in seen:
+            return seen[shape]
+        stack = stack | {shape}
+        step = 0 if (shape, SH.path, None) not in shapes else path_length(shapes.value(shape, SH.path))
+        inner = 0
+        for p in _NESTING:
+            for nested in shapes.objects(shape, p):
+                inner = max(inner, reach(nested, stack))
+        for p in _LISTS:
+            for lst in shapes.objects(shape, p):
+                for nested in Collection(shapes, lst):
+                    inner = max(inner, reach(nested, stack))
+        for _ in shapes.objects(shape, SH.sparql):
+            inner = max(inner, SPARQL_REACH)
+        seen[shape] = step + inner
+        return seen[shape]
+
+    roots = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    return max((reach(s, frozenset()) for s in roots), default=0)
+
+
+def shape_predicates(shapes: Graph) -> frozenset[URIRef]:
+    """Every predicate the shapes name: in property paths (sequences, alternatives, inverse
+    and repeated paths) and as constants in SPARQL-based constraints (:func:`inverse_predicates`)."""
+    found: set[URIRef] = set()
+
+    def walk(path: Node) -> None:
+        if isinstance(path, URIRef):
+            found.add(path)
+        elif (path, RDF.first, None) in shapes:
+            for p in Collection(shapes, path):
+                walk(p)
+        else:
+            for predicate in (SH.alternativePath, SH.inversePath, SH.zeroOrOnePath, SH.oneOrMorePath,
+                              SH.zeroOrMorePath):
+                for inner in shapes.objects(path, predicate):
+                    walk(inner)
+
+    for path in shapes.objects(None, SH.path):
+        walk(path)
+    return frozenset(found | _sparql_predicates(shapes) | {RDF.type})
+
+
+def _sparql_predicates(shapes: Graph) -> set[URIRef]:
+    """The IRIs a SPARQL-based constraint names (prefixed or in full; over-counting is safe)."""
+    import re
+
+    found: set[URIRef] = set()
+    names = dict(PREFIXES)
+    names.update({p: str(n) for p, n in shapes.namespaces() if p})
+    for text in shapes.objects(None, SH.select):
+        for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", str(text)):
+            if prefix in names:
+                found.add(URIRef(names[prefix] + local))
+        found.update(URIRef(iri) for iri in re.findall(r"<(https?://[^>\s]+)>", str(text)))
+    return found
+
+
+def inverse_predicates(shapes: Graph) -> frozenset[URIRef]:
+    """The predicates the shapes may follow from object to subject: those of inverse paths
+    and every constant predicate a SPARQL-based constraint names (over-counting is safe),
+    except ``rdf:type`` and the RDFS/OWL terms (classes are read from the ontology)."""
+    found: set[URIRef] = set()
+    for path in shapes.objects(None, SH.inversePath):
+        found.update(p for p in ([path] if isinstance(path, URIRef) else shapes.objects(path, None))
+                     if isinstance(p, URIRef))
+    found |= _sparql_predicates(shapes)
+    return frozenset(p for p in found if p != RDF.type and not str(p).startswith(_SCHEMA_NS))
+
+
+def neighbourhood(store: ox.Store, new: Iterable[tuple[Node, Node, Node]], *, depth: int,
+                  hub_degree: int = HUB_DEGREE, inverse: Iterable[URIRef] | None = None,
+                  forward: Iterable[URIRef] | None = None, backward_depth: int | None = None) -> Graph:
+    """The statements of ``store`` that validating ``new`` in its context can read.
+
+    From the nodes ``new`` mentions (not the classes it types them with), ``depth`` links in both directions (blank nodes are
+    followed to their end, whatever the depth), the ``rdf:type`` statements of every node
+    reached (``graph/inferred`` holds the type closure, so class checks need no more), and
+    the ontology graph whole (its size does not depend on the instance data; its terms and
+    those of the standard vocabularies are not expanded). A hub (more
+    than ``hub_degree`` incoming links, such as ``org/sbc``) is not expanded backwards: its
+    inbound links are the graph's, not the file's (:func:`affected_nodes` does not validate
+    a hub's neighbours either); its own statements are read. Beyond the file's own nodes,
+    links are followed backwards only along ``inverse`` (:func:`inverse_predicates` of the
+    shapes; None: every predicate). ``graph/shapes`` and
+    ``graph/void`` are left out. Costs in proportion to ``new`` and its neighbourhood; the
+    store is read through its indexes, never scanned.
+    """
+    from itertools import islice
+
+    from .namespaces import GRAPH
+    from .reasoning import _to_ox, _to_rdflib
+
+    excluded = {ox.NamedNode(str(GRAPH.SHAPES)), ox.NamedNode(str(GRAPH.VOID))}
+    rdf_type = ox.NamedNode(str(RDF.type))
+    backward_depth = depth if backward_depth is None else backward_depth
+    onwards = _EVERY if forward is None else {ox.NamedNode(str(p)) for p in forward}
+    backwards = _EVERY if inverse is None else {ox.NamedNode(str(p)) for p in inverse}
+    out = bind_prefixes(PreparedQueryGraph())
+
+    def add(q: ox.Quad) -> bool:
+        if q.graph_name in excluded:
+            return False
+        out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+        return True
+
+    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH.ONTOLOGY))):
+        add(q)
+
+    from .reasoning import STANDARD_VOCABULARIES
+
+    ontology = ox.NamedNode(str(GRAPH.ONTOLOGY))
+
+    def vocabulary(node) -> bool:  # read whole with the ontology, never expanded
+        return isinstance(node, ox.NamedNode) and (
+            node.value.startswith(STANDARD_VOCABULARIES)
+            or next(iter(store.quads_for_pattern(node, None, None, ontology)), None) is not None)
+
+    frontier: set = set()
+    for s, p, o in new:
+        frontier.add(_to_ox(s))
+        if p != RDF.type and not isinstance(o, Literal):
+            frontier.add(_to_ox(o))
+    seen: set = set()  # the nodes expanded
+    mentioned: set = set(frontier)
+    level = 0
+    while frontier:
+        following: set = set()
+        for node in frontier:
+            if node in seen:
+                continue
+            blank = isinstance(node, ox.BlankNode)
+            if not blank and (level >= depth or vocabulary(node)):
+                continue
+            seen.add(node)
+            for q in store.quads_for_pattern(node, None, None, None):
+                if level > 1 and not blank and q.predicate not in onwards:
+                    continue
+                if add(q) and not isinstance(q.object, ox.Literal):
+                    following.add(q.object)
+                    mentioned.add(q.object)
+            inbound = list(islice(store.quads_for_pattern(None, None, node, None), hub_degree + 1))
+            if len(inbound) > hub_degree and not blank:
+                continue
+            for q in inbound:
+                if level and not blank and (level >= backward_depth or q.predicate not in backwards):
+                    continue
+                if add(q):
+                    following.add(q.subject)
+                    mentioned.add(q.subject)
+        frontier = following - seen
+        level += 1
+    for node in mentioned - seen:  # the edge of the neighbourhood: its types
+        for q in store.quads_for_pattern(node, rdf_type, None, None):
+            add(q)
+    return out
+
+
+class _Every:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
 
 _SCHEMA_NS = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#",
               "http://www.w3.org/1999/02/22-rdf-syntax-ns#")

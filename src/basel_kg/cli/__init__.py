@@ -305,9 +305,10 @@ def _validate(args: argparse.Namespace) -> int:
             ontology = next(s for s in discover() if s.graph == GRAPH.ONTOLOGY)
             context = parse_file(ontology.path, format=Format.TURTLE, into=Graph())
     else:
-        from ..cache import built_dataset
+        from ..cache import built_oxigraph
 
-        context = built_dataset(_built())
+        with _reading("the built knowledge graph"):
+            context = built_oxigraph(_built())
     with _reading("the shapes"):
         shapes = load_shapes()
     report = validate(data, context=context, shapes=shapes)

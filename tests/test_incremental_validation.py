@@ -1,0 +1,99 @@
+"""`validate FILE` in the context of a store reads only what the shapes can reach from the file.
+
+:func:`basel_kg.validation.validate` with a pyoxigraph Store as context extracts the
+neighbourhood of the file's nodes (:func:`basel_kg.validation.neighbourhood`) instead of
+copying the graph. On every example of tests/shapes/ (the ontology and the fixture in the
+store) it must give exactly the results of a full validation of the union (pyshacl-turbo),
+and the amount of data it hands to the engine must not depend on the size of the graph.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, URIRef
+
+from basel_kg.namespaces import GRAPH, ONTOLOGY_FILE
+from basel_kg.sources import load_shapes
+from basel_kg.validation import (inverse_predicates, neighbourhood, shacl_reach, shape_predicates,
+                                 validate)
+from support.shacl import results_of, run, union_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = Path(__file__).resolve().parent / "shapes"
+FILES = sorted(EXAMPLES.glob("*/*.ttl"))
+BASE = "https://w3id.org/basel-kg/"
+
+
+@cache
+def shapes() -> Graph:
+    return load_shapes(ROOT)
+
+
+@cache
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@cache
+def fixture() -> Graph:
+    return Graph().parse(EXAMPLES / "fixture.ttl", format="turtle")
+
+
+def store_of(data: Graph, graph: str) -> ox.Store:
+    store = ox.Store()
+    store.load(ontology().serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode(str(GRAPH.ONTOLOGY)))
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode(graph))
+    return store
+
+
+@cache
+def fixture_store() -> ox.Store:
+    return store_of(fixture(), BASE + "graph/fixture")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_validating_in_the_store_equals_a_full_validation(path: Path):
+    example = Graph().parse(path, format="turtle")
+    full = run(union_graph([ontology(), fixture(), example]), shapes(), engine="turbo")
+    local = results_of(validate(example, context=fixture_store(), shapes=shapes()).graph, shapes())
+    assert local == full, "\n".join(
+        [f"full only: {r.line()}" for r in full if r not in local]
+        + [f"in store only: {r.line()}" for r in local if r not in full])
+
+
+def replicated(data: Graph, copies: int) -> Graph:
+    """``data`` and ``copies - 1`` renamed copies of its instances (IRIs under BASE get a suffix,
+    blank nodes are new); ontology terms and external IRIs are shared, as in benchmarks/synthetic.py."""
+    out = Graph()
+    for i in range(copies):
+        def rename(t):
+            if i and isinstance(t, URIRef) and str(t).startswith(BASE) and "/ontology" not in str(t):
+                return URIRef(f"{t}-copy{i}")
+            if i and isinstance(t, BNode):
+                return BNode(f"{t}copy{i}")
+            return t
+        for s, p, o in data:
+            out.add((rename(s), p, rename(o)))
+    return out
+
+
+def test_the_data_read_does_not_grow_with_the_graph():
+    example = Graph().parse(FILES[0], format="turtle")
+    depth = 1 + shacl_reach(shapes())
+    sizes = []
+    for copies in (1, 2, 4):
+        store = store_of(replicated(fixture(), copies), BASE + "graph/fixture")
+        sizes.append(len(neighbourhood(store, example, depth=depth, inverse=inverse_predicates(shapes()),
+                                          forward=shape_predicates(shapes()))))
+    assert sizes[0] == sizes[1] == sizes[2], sizes
+    assert sizes[0] < len(ontology()) + len(fixture())
+
+
+def test_the_reach_of_the_shapes_counts_nested_shapes_and_sparql():
+    assert shacl_reach(shapes()) >= 3
