@@ -97,3 +97,59 @@ def test_the_data_read_does_not_grow_with_the_graph():
 
 def test_the_reach_of_the_shapes_counts_nested_shapes_and_sparql():
     assert shacl_reach(shapes()) >= 3
+
+
+# Small files added to the shipped knowledge graph: new entities, new links on existing ones
+# (a hub included), each breaking a different kind of shape, and one that conforms.
+PERTURBATIONS = {
+    "new decision, wrong session": """
+        <decision/basel-oewg-VI-99> a bkg:Decision ;
+            rdfs:label "Decision OEWG-VI/99"@en ;
+            bkg:decisionNumber "VI/99" ;
+            bkg:session "7"^^xsd:integer ; bkg:numberInSession "99"^^xsd:integer ;
+            bkg:adoptedBy <body/basel-oewg> ;
+            bkg:adoptedAt <meeting/basel-oewg-6> .
+    """,
+    "existing decision, undefined link and literal object": """
+        <decision/basel-oewg-VI-19> bkg:concerns <programme/no-such-programme> ;
+            bkg:adoptedAt "OEWG-6" .
+    """,
+    "existing decision, second number": """
+        <decision/basel-oewg-VI-19> bkg:decisionNumber "VI/20" .
+    """,
+    "hub, new link": """
+        <body/basel-oewg> bkg:hasMeeting <meeting/basel-oewg-6> ;
+            rdfs:label "OEWG"@fr .
+    """,
+    "nothing wrong": """
+        <decision/basel-oewg-VI-19> rdfs:comment "A comment."@en .
+    """,
+}
+PREAMBLE = """
+    @base <https://w3id.org/basel-kg/> .
+    @prefix bkg: <https://w3id.org/basel-kg/ontology#> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+@cache
+def shipped_oxigraph() -> ox.Store:
+    from basel_kg.cache import built, built_oxigraph
+
+    return built_oxigraph(built(ROOT))
+
+
+@pytest.mark.parametrize("name", list(PERTURBATIONS))
+def test_a_file_added_to_the_shipped_graph_gets_the_results_of_a_full_validation(name: str):
+    from support.shipped import shipped_dataset
+
+    data = Graph().parse(data=PREAMBLE + PERTURBATIONS[name], format="turtle")
+    dataset = shipped_dataset()
+    graphs = [g for g in dataset.graphs() if g.identifier != GRAPH.SHAPES]
+    full = run(union_graph([*graphs, data]), shapes(), engine="turbo")
+    local = results_of(validate(data, context=shipped_oxigraph(), shapes=shapes()).graph, shapes())
+    assert local == full, "\n".join(
+        [f"full only: {r.line()}" for r in full if r not in local]
+        + [f"in store only: {r.line()}" for r in local if r not in full])
+    assert (name == "nothing wrong") == (not full)
