@@ -13,8 +13,9 @@ in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a pr
 2. **Focus nodes**: :func:`basel_kg.validation.affected_nodes` of the changed statements
    (asserted and inferred): their nodes and direct neighbours, not vocabulary terms, and of
    a hub (such as ``org/sbc``) the hub itself, not all its neighbours.
-3. **Validation.** pySHACL validates each shape on the focus nodes it targets, against
-   the graph as it would be after the write (no inference: the entailments of step 1 are
+3. **Validation.** SHACL validates each shape on the focus nodes it targets, against the
+   neighbourhood of the change (:func:`basel_kg.validation.neighbourhood`: what the shapes
+   can read from the focus nodes, not the whole copy) in the graph as it would be after the write (no inference: the entailments of step 1 are
    in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
    and scan the graph with SPARQL, such as "every linked IRI has a type") run on the
    changed statements, the statements around their (non-hub) nodes, the types of every
@@ -48,7 +49,8 @@ from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
 from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, shacl_report
+from .validation import (GraphQuads, PreparedQueryGraph, ValidationReport, affected_nodes, inverse_predicates,
+                         neighbourhood, shacl_reach, shacl_report, shape_predicates)
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
@@ -195,6 +197,8 @@ class WriteGuard:
         self.hub_degree = hub_degree
         self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
         self._shapes_graph = ShapesGraph(shapes)
+        self._reach = 1 + shacl_reach(shapes)
+        self._forward, self._inverse = shape_predicates(shapes), inverse_predicates(shapes)
         self._mirror = _Mirror(
             inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
             ontology_graph=ontology_graph,
@@ -336,10 +340,17 @@ class WriteGuard:
         results: dict[tuple, tuple] = {}
         per_node = focus - self.global_targets
         if per_node:
-            _collect(self._shacl(self._mirror.union, per_node), results)
+            _collect(self._shacl(self._local(changed), per_node), results)
         if self.global_targets and whole_graph:
             _collect(self._shacl(self._neighbourhood(endpoints, changed), self.global_targets), results)
         return results
+
+    def _local(self, changed: set[Triple]) -> Graph:
+        """What the shapes can read from the focus nodes of ``changed``: their neighbourhood in
+        the copy (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
+        return neighbourhood(GraphQuads(self._mirror.union, self._mirror.ontology), changed,
+                             depth=self._reach, hub_degree=self.hub_degree,
+                             forward=self._forward, inverse=self._inverse)
 
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
         """pySHACL, each shape on the nodes it targets among ``focus`` (see

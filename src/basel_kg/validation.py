@@ -37,7 +37,7 @@ from rdflib.term import Node
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
 
-__all__ = ["PreparedQueryGraph", "ValidationResult", "ValidationReport", "affected_nodes", "neighbourhood",
+__all__ = ["PreparedQueryGraph", "ValidationResult", "ValidationReport", "affected_nodes", "GraphQuads", "neighbourhood",
            "inverse_predicates", "report_from_graph", "shacl_reach", "shape_predicates", "shacl_report", "validate", "Engine"]
 
 Engine = TypingLiteral["turbo", "pyshacl"]
@@ -334,7 +334,27 @@ def inverse_predicates(shapes: Graph) -> frozenset[URIRef]:
     return frozenset(p for p in found if p != RDF.type and not str(p).startswith(_SCHEMA_NS))
 
 
-def neighbourhood(store: ox.Store, new: Iterable[tuple[Node, Node, Node]], *, depth: int,
+class GraphQuads:
+    """An rdflib graph (and its ontology graph) read as :func:`neighbourhood` reads a
+    pyoxigraph Store: ``quads_for_pattern`` through rdflib's indexes (the write guard's copy)."""
+
+    def __init__(self, union: Graph, ontology: Graph | None = None):
+        from .namespaces import GRAPH
+
+        self.union, self.ontology = union, ontology if ontology is not None else Graph()
+        self._ontology_name = ox.NamedNode(str(GRAPH.ONTOLOGY))
+
+    def quads_for_pattern(self, s, p, o, g=None):
+        from .reasoning import _to_ox, _to_rdflib
+
+        graph = self.ontology if g == self._ontology_name else self.union
+        name = self._ontology_name if graph is self.ontology else ox.DefaultGraph()
+        pattern = tuple(None if t is None else _to_rdflib(t) for t in (s, p, o))
+        for triple in graph.triples(pattern):
+            yield ox.Quad(*map(_to_ox, triple), name)
+
+
+def neighbourhood(store: ox.Store | GraphQuads, new: Iterable[tuple[Node, Node, Node]], *, depth: int,
                   hub_degree: int = HUB_DEGREE, inverse: Iterable[URIRef] | None = None,
                   forward: Iterable[URIRef] | None = None, backward_depth: int | None = None) -> Graph:
     """The statements of ``store`` that validating ``new`` in its context can read.
