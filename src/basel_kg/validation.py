@@ -8,7 +8,10 @@ strictly (every SELECT of a SPARQL-based constraint projects ``$this``), which t
 In context (:func:`validate` with ``context=``), only the nodes the new data can affect are
 validated: the nodes it mentions and their neighbours (see :func:`affected_nodes`); every
 shape costs in proportion to its focus nodes (there is no whole-graph shape any more), so a
-small file costs in proportion to the file.
+small file costs in proportion to the file. With the built pyoxigraph store as the context,
+the graph is not even copied: only what the shapes can reach from those nodes is read from
+the store (:func:`neighbourhood`, its depth and predicates derived from the shapes by
+:func:`shacl_reach`, :func:`shape_predicates` and :func:`inverse_predicates`).
 
 :func:`validate` returns a :class:`ValidationReport`: ``conforms`` (no result of severity
 ``sh:Violation``; warnings and infos are reported but do not fail), one
