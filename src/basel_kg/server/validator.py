@@ -167,6 +167,8 @@ class ValidatorProcess:
         self._log: deque[tuple[str, bytes, bytes, str]] = deque(maxlen=_LOG)
         self._log_lock = threading.Lock()
         self._busy: asyncio.Lock | None = None
+        #: How many times the whole graph was sent (a new validator, or changes it could not follow).
+        self.reloads = 0
         self._pids: set[int] = set()
         weakref.finalize(self, _kill, self._pids)
         service.listeners.append(self._committed)
@@ -235,10 +237,13 @@ class ValidatorProcess:
         target = self.service.store.version
         changes = self._changes_since(self._version, target)
         limits = asdict(self.limits)
+        if changes is None:
+            self.reloads += 1
         _write_frame(process.stdin, (changes or [], target, None if changes is not None else
                                      self.service.store.export(), add, limits))
         answer = _read_frame(process.stdout)
         if answer[0] == "stale":  # it could not follow: send the whole graph
+            self.reloads += 1
             _write_frame(process.stdin, ([], target, self.service.store.export(), add, limits))
             answer = _read_frame(process.stdout)
         if answer != ("started",):
