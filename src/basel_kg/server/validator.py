@@ -142,13 +142,14 @@ def _child_main() -> None:
             outcome = guard.check(store, delta, keep=False)
             reply: Any = ("ok", outcome.report)
         except MemoryError:
-            reply = None
+            reply = ("memory",)
+        except Exception as exc:  # noqa: BLE001 - answered as a 422 naming it
+            reply = ("error", f"{type(exc).__name__}: {exc}")
         finally:
             resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-        if reply is None:  # the copy may be half-changed: answer, then stop
-            _write_frame(stdout, ("memory",))
-            return
         _write_frame(stdout, reply)
+        if reply[0] != "ok":  # the copy may be half-changed: stop (the next request starts a new one)
+            return
 
 
 # --------------------------------------------------------------------------- the server side
@@ -213,19 +214,21 @@ class ValidatorProcess:
             raise RuntimeError("the validator process did not start")
         return process
 
-    def _discard(self) -> None:
+    def _discard(self) -> int | None:
+        """Stop the validator process (if it still runs); its exit status."""
         process, self._process, self._version = self._process, None, None
         if process is None:
-            return
+            return None
         try:
+            process.wait(timeout=0.2)  # one that stopped by itself: its own status
+        except subprocess.TimeoutExpired:
             process.kill()
-        except ProcessLookupError:
-            pass
-        process.wait()
+        status = process.wait()
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 stream.close()
         self._pids.discard(process.pid)
+        return status
 
     def _prepare(self, add: bytes) -> None:
         """In a worker thread: a running validator at the store's version, the document sent,
@@ -273,16 +276,23 @@ class ValidatorProcess:
                     raise ClientGone
                 result = await _race(asyncio.ensure_future(asyncio.to_thread(_read_or_eof, self._process)),
                                      watcher, loop.time() + limits.seconds)
+                status = None
                 if result in (_GONE, _TIMEOUT) or result is None or result[0] != "ok":
-                    await asyncio.to_thread(self._discard)
+                    status = await asyncio.to_thread(self._discard)
                 if result is _GONE:
                     raise ClientGone
                 if result is _TIMEOUT:
                     raise UploadRefused(413, f"Validating the document took longer than {limits.seconds:g} s (the "
                                              "time limit for one document on this server); send it in parts.")
-                if result is None or result[0] == "memory":
+                if (result is None and status == -signal.SIGABRT) or (result is not None and result[0] == "memory"):
+                    # (Rust code aborts when an allocation fails under RLIMIT_AS; Python raises MemoryError)
                     raise UploadRefused(413, f"Validating the document needed more than {limits.memory_mb} MiB (the "
                                              "memory limit for one document on this server); send it in parts.")
+                if result is None:
+                    raise UploadRefused(422, f"The document made the validator stop (exit status {status}); it was "
+                                             "not validated. Check its structure (size, nesting).")
+                if result[0] == "error":
+                    raise UploadRefused(422, f"The document could not be validated: {result[1]}")
                 return result[1]
             finally:
                 self._busy.release()

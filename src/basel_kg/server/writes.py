@@ -207,10 +207,6 @@ class WriteService:
             return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,
                                outcome.timings)
 
-    def validate(self, delta: Delta) -> GuardOutcome:
-        """Check ``delta`` as a write would, and change nothing; never takes the write lock."""
-        return self.guard.check(self.store, delta, keep=False)
-
     # -- provenance
     def _record(self, delta: Delta, agent: str, request: Request, started: datetime) -> Delta:
         graph_iri = self.settings.provenance_graph
