@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from support.net import Listener
+from support.projects import make_mini_project
+
 ROOT = Path(__file__).resolve().parents[1]
-MINI_PROJECT = Path(__file__).resolve().parent / "fixtures" / "mini-project"
+
+
+_SESSION_CACHE: list[str] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,15 +25,21 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if "BASEL_KG_CACHE" not in os.environ:
         os.environ["BASEL_KG_CACHE"] = tempfile.mkdtemp(prefix="basel-kg-test-cache-")
+        _SESSION_CACHE.append(os.environ["BASEL_KG_CACHE"])
 
 
-def make_mini_project(folder: Path) -> Path:
-    """Copy tests/fixtures/mini-project and the real ontology into ``folder``/project."""
-    root = folder / "project"
-    shutil.copytree(MINI_PROJECT, root)
-    (root / "ontology").mkdir()
-    shutil.copy(ROOT / "ontology" / "basel-kg.ttl", root / "ontology" / "basel-kg.ttl")
-    return root
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _SESSION_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shipped_store():
+    """The shipped knowledge graph (sources, graph/inferred, graph/void) in an in-process Store,
+    built once per session: what `basel-kg query` and the library answer from."""
+    from support.shipped import shipped_store
+
+    return shipped_store()
 
 
 @pytest.fixture
@@ -80,24 +90,6 @@ def shipped_server():
         store.load_dataset(load_sources())
         with BackgroundServer(create_app(Settings(store=store))) as running:
             yield running
-
-
-class Listener:
-    """A local port that listens but must never be contacted: the canary of "fetches nothing"."""
-
-    def __init__(self, path: str) -> None:
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen()
-        self._socket.setblocking(False)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/{path}"
-
-    def assert_never_contacted(self) -> None:
-        with pytest.raises(BlockingIOError):
-            self._socket.accept()
-
-    def close(self) -> None:
-        self._socket.close()
 
 
 @pytest.fixture

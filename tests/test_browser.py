@@ -17,9 +17,10 @@ import pytest
 from basel_kg.namespaces import BASE
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
-from basel_kg.sources import load_sources, project_root
+from basel_kg.project import checkout
+from basel_kg.sources import load_sources
 from basel_kg.store import EmbeddedStore
-from explore_server import reasoned_server
+from support.explore import reasoned_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDTH = 1280
-AXE = project_root() / "node_modules" / "axe-core" / "axe.min.js"
+AXE = checkout() / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")

@@ -375,3 +375,11 @@ def test_queries_reports_a_broken_query_file(mini_root, capsys):
     (mini_root / "queries" / "published" / "broken.rq").write_text("# title: t\n# param: x (colour)\nSELECT ?x {}\n")
     code, _, err = run(capsys, "queries")
     assert code == 2 and "broken.rq" in err and "unknown parameter type 'colour'" in err
+
+
+@pytest.mark.parametrize("load, message", [("x", "--load needs GRAPH_IRI=FILE"),
+                                           ("urn:x-g=/nonexistent.ttl", "no such file")])
+def test_serve_with_a_bad_load_is_a_usage_error(mini_root, capsys, load, message):
+    """Exit 2, as documented for bad input, with the reason on stderr; nothing is served."""
+    code, out, err = run(capsys, "serve", "--load", load, "--port", "1")
+    assert code == 2 and message in err and out == ""

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from kgtest import QUERIES, header, read_tsv, run
+from support.shipped import QUERIES, header, read_tsv, run
 
 CQ_FILES = sorted((QUERIES / "cq").glob("*.rq"))
 

@@ -44,7 +44,7 @@ class _FullDisk:
 
 
 def test_a_write_on_a_full_disk_raises_store_full_and_changes_nothing():
-    holder = holder_module._Holder({**CONFIG, "path": None})
+    holder = holder_module.Holder({**CONFIG, "path": None})
     holder.apply(Delta(add=(_quad(0),)), "first")
     version, triples = holder.version, holder.triples
     holder.disk = _FullDisk()
@@ -66,7 +66,7 @@ def test_a_store_opened_on_a_full_disk_is_read_only(tmp_path, monkeypatch):
 
     store_on_full_disk.read_only = real.read_only
     monkeypatch.setattr(holder_module.ox, "Store", store_on_full_disk)
-    holder = holder_module._Holder({**CONFIG, "path": str(tmp_path / "store")})
+    holder = holder_module.Holder({**CONFIG, "path": str(tmp_path / "store")})
     assert holder.read_only and holder.info()["read_only"]
     assert holder.triples == 1
     with pytest.raises(StoreFull):

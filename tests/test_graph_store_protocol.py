@@ -17,7 +17,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
-from test_w3c_protocol import CNT, HT, MF, W3C, Request, _manifest, _request, _status_class, w3c_settings
+from support.w3c import CNT, HT, MF, W3C, Request, _manifest, _request, _status_class, w3c_settings
 
 from basel_kg.server import create_app
 from basel_kg.server.background import BackgroundServer

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ingest" / "cop-report-en.txt"
 ZH_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ingest" / "oewg-note-zh.txt"

@@ -1,4 +1,5 @@
-"""The package's layout: no module imports another that (directly or not) imports it back."""
+"""The layout: no module of the package imports another that (directly or not) imports it back;
+no test module imports another test module."""
 
 from __future__ import annotations
 
@@ -69,3 +70,15 @@ def test_no_import_cycles():
     assert "basel_kg.store.remote" in graph and graph["basel_kg.store.remote"]  # the scan sees imports
     cycle = _cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in tests/support/; a test module imports no other test module."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(("test_", "conftest"))]
+    assert offenders == []

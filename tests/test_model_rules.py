@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kgtest import QUERIES
+from support import QUERIES
 
 PREFIXES = """@base <https://w3id.org/basel-kg/> .
 @prefix bkg: <https://w3id.org/basel-kg/ontology#> .

@@ -23,7 +23,7 @@ from basel_kg.queries import load_registry
 from basel_kg.server import Settings, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.store import EmbeddedStore
-from kgtest import QUERIES, ROOT, shipped_store
+from support.shipped import QUERIES, ROOT, shipped_store
 
 CQ_FILES = sorted((QUERIES / "cq").glob("*.rq"))
 PUBLISHED = [q for q in load_registry(ROOT).published()]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -18,16 +17,11 @@ import httpx
 import pytest
 
 from basel_kg import project
+from support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY = ("src", "ontology", "data", "shapes", "queries", "pyproject.toml", "setup.py", "MANIFEST.in", "README.md",
         "package.json")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +77,7 @@ def test_the_installed_wheel_queries_outside_the_checkout(installed, tmp_path):
 
 @pytest.mark.slow
 def test_the_installed_wheel_serves_with_its_web_assets(installed, tmp_path):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([str(installed / "bin" / "basel-kg"), "serve", "--port", str(port), "--quiet",
                                 "--dumps", str(tmp_path)], cwd=tmp_path, env=_env(), stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgtest import QUERIES, header, run
+from support.shipped import QUERIES, header, run
 
 CHECKS = sorted((QUERIES / "checks").glob("*-violation.rq"))
 

@@ -19,7 +19,7 @@ from basel_kg.store import EmbeddedStore
 from basel_kg.sparqltext import bind_values as inject_values
 from basel_kg.sources import load_sources
 
-from conftest import ROOT
+from support import ROOT
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -11,7 +11,7 @@ import pytest
 
 from basel_kg import cli
 
-from conftest import ROOT
+from support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("<!-- cli-reference:start -->")[1].split("<!-- cli-reference:end -->")[0]

@@ -14,7 +14,7 @@ from basel_kg.namespaces import BASE, BKG, ELI, GRAPH
 from basel_kg.reasoning import STANDARD_VOCABULARIES, ReasoningError, infer
 from basel_kg.sources import load_sources, parse_file
 
-from conftest import ROOT
+from support import ROOT
 
 
 def iri(path: str) -> URIRef:

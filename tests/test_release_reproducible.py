@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import make_mini_project
 
 
 def build(root: Path, out: Path, seed: str) -> None:
@@ -23,8 +22,8 @@ def build(root: Path, out: Path, seed: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path):
-    root = make_mini_project(tmp_path)
+def test_two_builds_are_byte_identical(mini_root: Path, tmp_path: Path):
+    root = mini_root
     build(root, tmp_path / "a", "1")
     build(root, tmp_path / "b", "2")
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())

@@ -15,7 +15,6 @@ import threading
 import urllib.request
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 

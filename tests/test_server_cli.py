@@ -4,9 +4,7 @@ on-disk store that a restart reuses instead of rebuilding, and ``--load`` for a 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from basel_kg.namespaces import BASE, ONTOLOGY_FILE
+from basel_kg.namespaces import BASE, ONTOLOGY_FILE  # noqa: F401
+from support.net import SMALL_DATA as DATA, free_port, small_project
 
 pytestmark = pytest.mark.slow
 
-DATA = f"""@prefix bkg: <{BASE}ontology#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<{BASE}mea/basel> a bkg:Convention ; rdfs:label "Basel Convention"@en .
-"""
 MINE = """@prefix ex: <http://example.org/> .
 ex:note ex:says "my own annotation" .
 """
@@ -30,21 +25,7 @@ ex:note ex:says "my own annotation" .
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    """A project with the real ontology, one small data file, and no shapes or queries."""
-    root = tmp_path / "project"
-    (root / "ontology").mkdir(parents=True)
-    shutil.copy(ONTOLOGY_FILE, root / "ontology" / "basel-kg.ttl")
-    (root / "data").mkdir()
-    (root / "data" / "reference.ttl").write_text(DATA, encoding="utf-8")
-    (root / "shapes").mkdir()
-    (root / "queries" / "published").mkdir(parents=True)
-    return root
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return small_project(tmp_path)
 
 
 def run_server(root: Path, *args: str) -> tuple[subprocess.Popen, str]:

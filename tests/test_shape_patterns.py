@@ -20,7 +20,8 @@ from basel_kg.namespaces import BKG
 from basel_kg.sources import load_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = next((d / "shared" / "seeds" for d in (ROOT.parent, ROOT.parent.parent) if (d / "shared" / "seeds").is_dir()),
+             ROOT.parent / "shared" / "seeds")
 SHAPES = "https://w3id.org/basel-kg/shapes#"
 
 

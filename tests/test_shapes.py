@@ -29,13 +29,13 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from basel_kg.namespaces import BKG_URI, ONTOLOGY_FILE
 from basel_kg.sources import load_shapes
-from shacl_support import SHAPES_NS, curie, run, union_graph
+from support.shacl import expectations, normalise  # noqa: F401
+from support.shacl import SHAPES_NS, curie, run, union_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).resolve().parent / "shapes"
 FIXTURE = EXAMPLES / "fixture.ttl"
 FILES = sorted(EXAMPLES.glob("*/*.ttl"))
-EXPECT = re.compile(r"^#\s*expect:\s*(.+?)\s*$")
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
@@ -73,21 +73,6 @@ def targeted_shapes() -> list[URIRef]:
 
 def local(term: URIRef) -> str:
     return str(term)[len(SHAPES_NS):]
-
-
-def normalise(token: str) -> str:
-    if token.startswith("<") and token.endswith(">"):
-        return curie(URIRef(token[1:-1]))
-    return token
-
-
-def expectations(path: Path) -> Counter:
-    expected = Counter()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = EXPECT.match(line)
-        if m:
-            expected[tuple(normalise(t) for t in m.group(1).split())] += 1
-    return expected
 
 
 # --- one test per example file -------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from basel_kg.sources import load_shapes, load_sources
-from shacl_support import report_text, run, union_graph
+from support.shacl import report_text, run, union_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 

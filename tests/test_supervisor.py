@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from test_server_cli import free_port, project  # noqa: F401 - the small project fixture
+from support.net import free_port, small_project
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,8 @@ def _wait_for_new(url: str, old: dict, key: str, seconds: float = 90) -> dict:
     raise AssertionError(f"no new {key} after {seconds} s")
 
 
-def test_a_killed_server_process_or_store_process_is_restarted_with_the_data(project, tmp_path):  # noqa: F811
+def test_a_killed_server_process_or_store_process_is_restarted_with_the_data(tmp_path):
+    project = small_project(tmp_path)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, BASEL_KG_ROOT=str(project), BASEL_KG_WRITE_TOKEN=f"tester={TOKEN}")

@@ -3,7 +3,7 @@ answers as validating everything.
 
 1. Every SHACL example of the project (tests/shapes/*/*.ttl), written into a graph that
    holds the ontology and the shapes' fixture, gets from the guard exactly the results its
-   ``# expect:`` lines announce, which tests/test_shapes.py checks a full pySHACL run
+   ``# expect:`` lines announce (support.shacl.expectations), which tests/test_shapes.py checks a full pySHACL run
    against: the guard finds what validating everything finds, and nothing else.
 2. On a small graph made for it: violations already in the graph are not blamed on a
    write; a change is caught two steps from its focus node; whole-graph checks and
@@ -20,8 +20,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
-from shacl_support import curie, owner_shape, path_text
-from test_shapes import expectations
+from support.shacl import curie, expectations, owner_shape, path_text
 
 from basel_kg.guard import WriteGuard
 from basel_kg.namespaces import ONTOLOGY_FILE

@@ -5,23 +5,14 @@ validating the whole graph on every write would cost seconds. :class:`WriteGuard
 in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a proposed
 :class:`basel_kg.store.Delta` to it, and validates only what the change can affect:
 
-1. **Entailments**, worked out locally: owlrl (:func:`basel_kg.reasoning.infer`) runs on
-   the ontology plus the asserted statements touching the nodes of the changed statements
-   (with their ``owl:sameAs`` aliases and whole chains of transitive properties; of a hub,
-   only the statements a rule could combine with a new one). An OWL 2 RL rule concludes
-   ``a p b`` or ``a rdf:type C`` from premises that each touch ``a`` or ``b`` (two-step
-   property chains included), so what the write newly entails is found. What it
-   withdraws is found by delete-and-rederive: entailed by the region before and not
-   after, and not re-derived from the statements around the entailment's own nodes. A
-   change to the ontology (a schema statement, or a statement about an ontology term)
-   recomputes the whole closure (~3-4 s) instead.
-2. **Focus nodes.** The nodes of the changed statements (asserted and inferred), and their
-   direct neighbours (a shape may look two steps away from its focus node), except the
-   neighbours of vocabulary terms and of hubs (nodes with more than ``hub_degree`` links,
-   such as ``org/sbc``): a change at a hub validates the hub itself, not all of its
-   neighbours (the trade-off: a shape of a hub's neighbour that looks through the hub at
-   the new statement is checked by ``basel-kg validate``, not at write time). Blank nodes
-   are validated themselves and through the IRI nodes that own them.
+1. **Entailments**: the guard keeps a :class:`basel_kg.reasoning.IncrementalReasoner`
+   over its copy; the write's added and removed statements go through it (semi-naive
+   evaluation from the added statements, delete-and-rederive for the removed ones; a change
+   to the ontology recomputes the whole closure), giving what the write adds to and
+   withdraws from ``graph/inferred``.
+2. **Focus nodes**: :func:`basel_kg.validation.affected_nodes` of the changed statements
+   (asserted and inferred): their nodes and direct neighbours, not vocabulary terms, and of
+   a hub (such as ``org/sbc``) the hub itself, not all its neighbours.
 3. **Validation.** pySHACL validates each shape on the focus nodes it targets, against
    the graph as it would be after the write (no inference: the entailments of step 1 are
    in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
@@ -49,19 +40,19 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from .namespaces import PREFIXES
+from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
+from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import PreparedQueryGraph, ValidationReport, shacl_report
+from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, shacl_report
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
 
-_XSD_STRING = str(XSD.string)
-_ANNOTATIONS = frozenset({RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo})
 _VOCABULARY_NS = tuple(iri for prefix, iri in PREFIXES.items() if prefix not in ("basel", "wd"))
 
 Triple = tuple[Node, Node, Node]
@@ -82,29 +73,6 @@ class GuardOutcome:
 
 class ReasoningRejected(Exception):
     """The write makes the data inconsistent with the ontology."""
-
-
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-
-
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
 
 
 def _key(graph: ox.NamedNode | ox.DefaultGraph) -> str | None:
@@ -233,6 +201,7 @@ class WriteGuard:
             excluded=frozenset(excluded_graphs),
         )
         self._lock = threading.Lock()
+        self._reasoner_state: IncrementalReasoner | bool | None = None  # False: not covered
 
     # ------------------------------------------------------------------ public
     def check(self, store: WritableStore, delta: Delta, *, keep: bool = True) -> GuardOutcome:
@@ -250,6 +219,8 @@ class WriteGuard:
             mirror = self._sync(store)
             timings["sync"] = time.perf_counter() - start
             delta = mirror.net(delta)
+            if self.inferred_graph is not None:
+                self._reasoner()  # made from the before-state, if not yet there
             left, entered = mirror.change(delta.remove, delta.add)
             try:
                 inferred, full = self._reason(left, entered, timings)
@@ -278,36 +249,38 @@ class WriteGuard:
         if self._mirror.version != store.version:
             version = store.version
             self._mirror.load(store.export(), version)
+            self._reasoner_state = None
         return self._mirror
 
-    def _undo(self, delta: Delta, inferred: Delta) -> None:
+    def _undo(self, delta: Delta, inferred: Delta, *, reasoner: bool = True) -> None:
+        """Put the copy (and with ``reasoner``, the reasoner) back in the before-state."""
         mirror = self._mirror
         mirror.change(inferred.add, inferred.remove)
-        mirror.change(delta.add, delta.remove)
+        left, entered = mirror.change(delta.add, delta.remove)
+        if reasoner and self._reasoner_state:
+            self._reasoner_state.change(add=entered, remove=left)
 
     def _reason(self, left: set[Triple], entered: set[Triple], timings: dict[str, float]) -> tuple[Delta, bool]:
-        """The change to the inferred graph (the copy is in the after-state). See the module
-        docstring: local for data, the whole closure for an ontology change."""
+        """The change to the inferred graph (the copy is in the after-state), from the
+        incremental reasoner (see the module docstring)."""
         if self.inferred_graph is None or not (left or entered):
             return Delta(), False
-        from .reasoning import ReasoningError, infer
-
         mirror = self._mirror
         start = time.perf_counter()
-        schema_terms = _schema_terms(mirror.ontology)
-        full = any(_is_schema(p, o) or s in schema_terms for s, p, o in left | entered)
-        left = {t for t in left if _relevant(t, schema_terms)}
-        entered = {t for t in entered if _relevant(t, schema_terms)}
-        if not (full or left or entered):
-            return Delta(), False  # no rule can use what changed
         try:
-            if full:
-                found = set(infer(mirror.asserted))
-                current = set(mirror.inferred)
-                add, remove = found - current, current - found
+            reasoner = self._reasoner()
+            if reasoner is None:  # the schema needs the reference engine: the whole closure
+                from .reasoning import infer
+
+                found, current = set(infer(mirror.asserted)), set(mirror.inferred)
+                add, remove, full = found - current, current - found, True
             else:
-                add, remove = self._reason_locally(left, entered, infer)
+                change = reasoner.change(add=entered, remove=left)
+                add = {t for t in change.add if t not in mirror.inferred}
+                remove = {t for t in change.remove if t in mirror.inferred}
+                full = change.full
         except ReasoningError as exc:
+            self._reasoner_state = None  # rebuilt from the copy once it is put back
             raise ReasoningRejected(str(exc)) from None
         timings["reason"] = time.perf_counter() - start
         graph = ox.NamedNode(self.inferred_graph)
@@ -316,37 +289,15 @@ class WriteGuard:
             add=tuple(ox.Quad(*map(_to_ox, t), graph) for t in add),
         ), full
 
-    def _reason_locally(self, left: set[Triple], entered: set[Triple], infer) -> tuple[set[Triple], set[Triple]]:
-        """Entailments gained and lost, from the statements around the changed ones.
-
-        Gained: the closure of the region after the write, less what is known. Lost
-        (delete and re-derive): what the region entailed before and no longer does, unless
-        the region around the lost statement's own nodes still entails it.
-        """
-        mirror = self._mirror
-        transitive, chained = _transitive(mirror.ontology), _chained(mirror.ontology)
-
-        def closure(triples: Iterable[Triple]) -> set[Triple]:
-            scope = Graph()
-            for triple in itertools.chain(mirror.ontology, triples):
-                scope.add(triple)
-            return set(infer(scope))
-
-        def region(nodes: set[Node]) -> set[Triple]:
-            return _region(mirror.asserted, _aliases(mirror.asserted, nodes), transitive, chained, self.hub_degree)
-
-        nodes = _endpoints(left | entered)
-        after = region(nodes)
-        found_after = closure(after)
-        add = {t for t in found_after if t not in mirror.asserted and t not in mirror.inferred}
-        if not left:
-            return add, set()
-        found_before = closure((after - entered) | left)
-        candidates = {t for t in found_before - found_after if t in mirror.inferred and t not in mirror.asserted}
-        if not candidates:
-            return add, set()
-        still = closure(after | region(_endpoints(candidates) - nodes))
-        return add, {t for t in candidates if t not in still}
+    def _reasoner(self) -> IncrementalReasoner | None:
+        """The incremental reasoner over the copy's asserted statements (None: the schema
+        uses a construct only the reference engine covers)."""
+        if self._reasoner_state is None:
+            try:
+                self._reasoner_state = IncrementalReasoner(self._mirror.asserted)
+            except UnsupportedSchema:
+                self._reasoner_state = False
+        return self._reasoner_state or None
 
     def _validate(self, changed: set[Triple], delta: Delta, inferred: Delta, full: bool,
                   timings: dict[str, float]) -> GuardOutcome:
@@ -354,13 +305,13 @@ class WriteGuard:
             return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
         start = time.perf_counter()
         endpoints = {n for n in _endpoints(changed) if not _is_vocabulary(n, self._mirror.ontology)}
-        focus = self._focus(endpoints)
+        focus = self._focus(changed)
         after = self._run(endpoints, changed, focus)
         timings["validate"] = time.perf_counter() - start
         violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
         if violating:
             start = time.perf_counter()
-            self._undo(delta, inferred)
+            self._undo(delta, inferred, reasoner=False)
             # only where the after-state has violations: were they there before?
             before = self._run(endpoints, changed, focus & violating, whole_graph=bool(violating & self.global_targets))
             self._mirror.change(delta.remove, delta.add)
@@ -372,26 +323,10 @@ class WriteGuard:
         report = self._report(new)
         return GuardOutcome(report.conforms, report, inferred, len(focus), full, timings)
 
-    def _focus(self, endpoints: set[Node]) -> set[Node]:
-        union, ontology = self._mirror.union, self._mirror.ontology
-        focus: set[Node] = set()
-        for node in endpoints:
-            if isinstance(node, BNode):
-                focus.add(node)
-                focus.update(_owners(union, node))
-                continue
-            focus.add(node)
-            neighbours = [o for p, o in union.predicate_objects(node) if p != RDF.type and not isinstance(o, Literal)]
-            neighbours += [s for s in union.subjects(None, node)]
-            if len(neighbours) > self.hub_degree:
-                continue
-            for n in neighbours:
-                if isinstance(n, BNode):
-                    focus.add(n)
-                    focus.update(_owners(union, n))
-                elif not _is_vocabulary(n, ontology):
-                    focus.add(n)
-        return focus
+    def _focus(self, changed: set[Triple]) -> set[Node]:
+        mirror = self._mirror
+        return set(affected_nodes(changed, mirror.union, hub_degree=self.hub_degree,
+                                  is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology)))
 
     def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
              whole_graph: bool = True) -> dict[tuple, tuple]:
@@ -496,117 +431,6 @@ def _vocabulary(ontology: Graph, triples: set[Triple]) -> set[Triple]:
             if triple[1] in (RDFS.subClassOf, RDFS.subPropertyOf) and isinstance(triple[2], URIRef):
                 todo.append(triple[2])
     return out
-
-
-def _owners(graph: Graph, node: BNode, depth: int = 6) -> set[URIRef]:
-    """The IRI nodes that reach the blank node ``node`` through blank nodes."""
-    owners: set[URIRef] = set()
-    frontier, seen = [node], {node}
-    for _ in range(depth):
-        following = []
-        for n in frontier:
-            for s in graph.subjects(None, n):
-                if isinstance(s, URIRef):
-                    owners.add(s)
-                elif s not in seen:
-                    seen.add(s)
-                    following.append(s)
-        frontier = following
-    return owners
-
-
-def _is_schema(p: Node, o: Node) -> bool:
-    """An RDFS/OWL axiom, as opposed to data or an annotation."""
-    if p == RDF.type:
-        return isinstance(o, URIRef) and str(o).startswith((str(OWL), str(RDFS)))
-    if p in (RDF.first, RDF.rest):
-        return True
-    return str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS
-
-
-def _schema_terms(ontology: Graph) -> set[Node]:
-    return {n for s, p, o in ontology if _is_schema(p, o) for n in (s, o)}
-
-
-def _relevant(triple: Triple, schema_terms: set[Node]) -> bool:
-    """A statement an OWL 2 RL rule could use (so removing it can withdraw an entailment)."""
-    s, p, o = triple
-    return p in (RDF.type, OWL.sameAs) or p in schema_terms or _is_schema(p, o)
-
-
-def _transitive(ontology: Graph) -> set[Node]:
-    """Transitive properties and their sub-properties: their chains are followed whole."""
-    props = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
-    grown = True
-    while grown:
-        more = {s for p in props for s in ontology.subjects(RDFS.subPropertyOf, p)} - props
-        grown = bool(more)
-        props |= more
-    return props
-
-
-def _chained(ontology: Graph) -> set[Node]:
-    """Properties in property chains, with their sub-properties, inverses and equivalents:
-    the statements of a hub that a chain through it can use."""
-    members: set[Node] = set()
-    for _, chain in ontology.subject_objects(OWL.propertyChainAxiom):
-        members.update(ontology.items(chain))
-    grown = True
-    while grown:
-        more: set[Node] = set()
-        for p in members:
-            more.update(ontology.subjects(RDFS.subPropertyOf, p))
-            more.update(ontology.objects(p, OWL.inverseOf))
-            more.update(ontology.subjects(OWL.inverseOf, p))
-            more.update(ontology.objects(p, OWL.equivalentProperty))
-            more.update(ontology.subjects(OWL.equivalentProperty, p))
-        more -= members
-        grown = bool(more)
-        members |= more
-    return members
-
-
-def _aliases(asserted: Graph, nodes: set[Node]) -> set[Node]:
-    """``nodes`` and whatever ``owl:sameAs`` makes them equal to."""
-    out, todo = set(nodes), list(nodes)
-    while todo:
-        node = todo.pop()
-        for other in itertools.chain(asserted.objects(node, OWL.sameAs), asserted.subjects(OWL.sameAs, node)):
-            if other not in out:
-                out.add(other)
-                todo.append(other)
-    return out
-
-
-def _region(asserted: Graph, nodes: set[Node], transitive: set[Node], chained: set[Node], hub_degree: int) -> set[Triple]:
-    """Asserted statements touching ``nodes``, plus whole chains of transitive properties.
-
-    Of a hub (more than ``hub_degree`` statements) only those a rule could combine with a
-    new statement are taken: its types, ``owl:sameAs`` and property-chain statements (the
-    other rules use the new statement alone, or with the types of its nodes).
-    """
-    region: set[Triple] = set()
-    keep = chained | {RDF.type, OWL.sameAs}
-    for node in nodes:
-        around = list(itertools.chain(asserted.triples((node, None, None)), asserted.triples((None, None, node))))
-        if len(around) > hub_degree:
-            around = [t for t in around if t[1] in keep]
-        region.update(around)
-    frontier = set(nodes)
-    seen = set(nodes)
-    while frontier and transitive:
-        following = set()
-        for node in frontier:
-            for p in transitive:
-                for o in asserted.objects(node, p):
-                    region.add((node, p, o))
-                    following.add(o)
-                for s in asserted.subjects(p, node):
-                    region.add((s, p, node))
-                    following.add(s)
-        frontier = following - seen
-        seen |= frontier
-    return region
 
 
 def _collect(report: Graph, results: dict[tuple, tuple]) -> None:

@@ -19,7 +19,7 @@ focus node, path, value, shape, message), as Turtle and as JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as TypingLiteral
@@ -133,7 +133,7 @@ def validate(
         for triple in data_graph:
             new.add(triple)
         _merge(context, data_graph)
-        focus = affected_nodes(new, data_graph, vocabulary=_vocabulary_terms(data_graph))
+        focus = affected_nodes(new, data_graph)
         if not focus:  # no statements: nothing to validate (an engine would read [] as "all nodes")
             return report_from_graph(Graph(), data_graph, shapes)
         # Shapes aimed at one fixed node (sh:targetNode) may check the whole graph: they must
@@ -182,24 +182,30 @@ def _without_existing(report: Graph, context: Graph | Dataset, shapes: Graph, en
     return kept
 
 
-def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph, *, vocabulary: set[Node] = frozenset(),
-                   hub_degree: int = HUB_DEGREE) -> list[Node]:
+def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph, *,
+                   is_vocabulary: Callable[[Node], bool] | None = None, hub_degree: int = HUB_DEGREE) -> list[Node]:
     """The nodes whose validation results new statements can change, in ``graph`` (which holds them).
 
     The subjects and (non-literal, non-class) objects of ``new``, and their direct neighbours
     (a shape may look one step away from its focus node, e.g. an inverse path or a count of
-    links), except the neighbours of vocabulary terms and of hubs (nodes with more than
+    links), except vocabulary terms (classes, properties: ``is_vocabulary``, by default
+    :func:`is_vocabulary` on ``graph``) and the neighbours of hubs (nodes with more than
     ``hub_degree`` links, such as ``org/sbc``: the hub itself is validated, not all of its
-    neighbours). Blank nodes lead to the IRI nodes that own them.
+    neighbours). Blank nodes lead to the IRI nodes that own them. Costs in proportion to
+    ``new`` and the links of its nodes, never to the graph.
     """
+    if is_vocabulary is None:
+        def is_vocabulary(node: Node) -> bool:
+            return _is_vocabulary(node, graph)
     endpoints: set[Node] = set()
     for s, p, o in new:
         endpoints.add(s)
         if p != RDF.type and not isinstance(o, Literal):
             endpoints.add(o)
-    endpoints -= vocabulary
     focus: set[Node] = set()
     for node in endpoints:
+        if is_vocabulary(node):
+            continue
         focus.add(node)
         focus.update(_owners(graph, node))
         neighbours = [o for p, o in graph.predicate_objects(node) if p != RDF.type and not isinstance(o, Literal)]
@@ -207,12 +213,29 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph, *, voca
         if len(neighbours) > hub_degree:
             continue
         for n in neighbours:
-            if n in vocabulary:
+            if is_vocabulary(n):
                 continue
             focus.add(n)
             if isinstance(n, BNode):
                 focus.update(_owners(graph, n))
     return sorted(focus, key=lambda n: (isinstance(n, BNode), str(n)))
+
+
+_SCHEMA_NS = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#",
+              "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+
+
+def _is_vocabulary(node: Node, graph: Graph) -> bool:
+    """A term of the ontologies (what the shapes check about it does not change with instance
+    data): an IRI of a standard vocabulary or of our ontology, or a resource typed with an
+    RDFS/OWL class (owl:Class, owl:ObjectProperty ...)."""
+    from .reasoning import STANDARD_VOCABULARIES
+
+    if not isinstance(node, URIRef):
+        return False
+    if str(node).startswith(STANDARD_VOCABULARIES):
+        return True
+    return any(str(t).startswith(_SCHEMA_NS) for t in graph.objects(node, RDF.type))
 
 
 def _owners(graph: Graph, node: Node, depth: int = 6) -> set[Node]:
@@ -230,19 +253,6 @@ def _owners(graph: Graph, node: Node, depth: int = 6) -> set[Node]:
                     following.append(s)
         frontier = following
     return owners
-
-
-def _vocabulary_terms(graph: Graph) -> set[Node]:
-    """Classes, properties and other terms of the ontologies (what the shapes check about them
-    does not change with instance data)."""
-    from .reasoning import STANDARD_VOCABULARIES
-
-    terms = {s for s, o in graph.subject_objects(RDF.type)
-             if isinstance(o, URIRef) and str(o).startswith(("http://www.w3.org/2002/07/owl#",
-                                                              "http://www.w3.org/2000/01/rdf-schema#"))}
-    terms |= {o for o in graph.objects(None, RDF.type)}
-    terms |= {n for n in graph.all_nodes() if isinstance(n, URIRef) and str(n).startswith(STANDARD_VOCABULARIES)}
-    return terms
 
 
 @lru_cache(maxsize=1024)
@@ -280,12 +290,15 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
     With ``focus``, each shape is run on the nodes it targets among ``focus`` only (nested
     shapes still check every value node). Used by :func:`validate` and by the write guard.
     """
-    if engine == "turbo":
+    if focus is not None:
+        focus = list(focus)
+    # turbo takes IRIs only as focus nodes: a blank focus node goes to pySHACL
+    if engine == "turbo" and not (focus and any(isinstance(n, BNode) for n in focus)):
         compiled = _compiled(shapes.graph if isinstance(shapes, ShapesGraph) else shapes)
         if compiled is not None:
             _conforms, graph, _text = compiled.validate(
                 data_graph, allow_warnings=True, allow_infos=True,
-                focus_nodes=None if focus is None else list(focus))
+                focus_nodes=focus)
             return graph
     if focus is None:
         _conforms, graph, _text = shacl_validate(

@@ -14,8 +14,15 @@ const doc = JSON.parse(readFileSync(jsonldPath, 'utf8'));
 const expanded = await jsonld.expand(doc, { documentLoader, safe: true });
 const fromJsonld = await jsonld.canonize(expanded, {
   algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader, safe: true });
-const fromNquads = await canonize.canonize(readFileSync(nquadsPath, 'utf8'), {
-  algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads', format: 'application/n-quads' });
+// rdf-canonize 5.0.0 gives a wrong (non-canonical) labelling when the input's own blank node
+// labels look like its canonical ones (_:c14n0...), as in our dump: rename them first.
+const dataset = canonize.NQuads.parse(readFileSync(nquadsPath, 'utf8'));
+for (const quad of dataset) {
+  for (const term of [quad.subject, quad.object, quad.graph]) {
+    if (term.termType === 'BlankNode') term.value = `in-${term.value}`;
+  }
+}
+const fromNquads = await canonize.canonize(dataset, { algorithm: 'RDFC-1.0', format: 'application/n-quads' });
 
 const lines = (text) => new Set(text.split('\n').filter((l) => l));
 const a = lines(fromJsonld), b = lines(fromNquads);

@@ -291,8 +291,9 @@ def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:
 
 
 def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
-    """dist/ if it holds this version's release; else a release written beside the store
-    (kept across restarts) or into a temporary folder."""
+    """dist/ if it holds this version's release; else a release written beside the store or,
+    without a store, in the user's cache folder (``$XDG_CACHE_HOME/basel-kg/release-VERSION``):
+    kept across restarts either way, so a cold start writes no release it already has."""
     from ..build import build_knowledge_graph
     from ..release import write_release
 
@@ -302,8 +303,8 @@ def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     if store_path:
         folder = Path(store_path).with_name(Path(store_path).name + "-release")
     else:
-        temporary = tempfile.TemporaryDirectory(prefix="basel-kg-release-")
-        folder = Path(temporary.name) / "release"
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
+        folder = cache / f"release-{kg_version}"
     if _release_version(folder) != kg_version:
         log.warning("writing the release files to %s ...", folder)
         kg = kg or build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())

@@ -177,7 +177,8 @@ async def _write(request: Request, service, agent: str, target: _Target | None) 
                                                  gone=disconnect_event(request)))
     except QuerySyntaxError as exc:  # cannot happen for N-Triples we wrote, but never a 500
         return PlainTextResponse(exc.message + "\n", status_code=400)
-    headers = {"X-Request-ID": request_id(request), "X-Write-ID": write_id(request), "X-Dataset-Version": result.version}
+    headers = {"X-Request-ID": request_id(request), "X-Write-ID": write_id(request),
+               "X-Dataset-Version": result.version}
     if location is not None:
         headers["Location"] = location
     created = method in ("PUT", "POST") and target.iri is not None and not result.existed

@@ -30,7 +30,10 @@ import pickle
 import re
 import signal
 import struct
+import subprocess
 import sys
+import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -236,34 +239,59 @@ def _child_main() -> None:
 
 
 class ParserPool:
-    """Parser processes for one app: at most ``limits.processes`` at once, one kept ready."""
+    """Parser processes for one app: at most ``limits.processes`` at once, one kept ready.
+
+    Plain :class:`subprocess.Popen` processes, waited for in worker threads, so that none is
+    tied to an event loop (apps and their loops come and go in tests and benchmarks)."""
 
     def __init__(self, limits: UploadLimits):
         self.limits = limits
         self._slots: asyncio.Semaphore | None = None
-        self._ready: list[asyncio.subprocess.Process] = []
+        self._ready: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._pids: set[int] = set()  # started and not yet reaped: killed when the pool goes
+        weakref.finalize(self, _kill, self._pids)
 
-    async def _start(self) -> asyncio.subprocess.Process:
+    def _start(self) -> subprocess.Popen:
         package_parent = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from basel_kg.server.uploads import _child_main; _child_main()",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-            env=env, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from basel_kg.server.uploads import _child_main; _child_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        self._pids.add(process.pid)
+        return process
 
-    async def _take(self) -> asyncio.subprocess.Process:
-        while self._ready:
-            process = self._ready.pop()
-            if process.returncode is None:
-                return process
-        return await self._start()
+    def _take(self) -> subprocess.Popen:
+        with self._lock:
+            while self._ready:
+                process = self._ready.pop()
+                if process.poll() is None:
+                    return process
+                self._pids.discard(process.pid)
+        return self._start()
 
-    async def _refill(self) -> None:
-        if not self._ready:
+    def _refill(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+        try:
+            process = self._start()
+        except OSError:
+            return
+        with self._lock:
+            self._ready.append(process)
+
+    def _finish(self, process: subprocess.Popen) -> None:
+        if process.poll() is None:
             try:
-                self._ready.append(await self._start())
-            except OSError:
+                process.kill()
+            except ProcessLookupError:
                 pass
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        self._pids.discard(process.pid)
 
     async def parse(self, body: bytes, format_name: str, base_iri: str,
                     disconnected: Callable[[], Awaitable[None]] | None = None) -> tuple[bytes, int]:
@@ -279,22 +307,20 @@ class ParserPool:
             acquire = asyncio.ensure_future(self._slots.acquire())
             await self._race(acquire, watcher, deadline)
             try:
-                process = await self._take()
+                process = await asyncio.to_thread(self._take)
+                request = pickle.dumps((body, format_name, base_iri, asdict(limits)), protocol=pickle.HIGHEST_PROTOCOL)
+                message = _LENGTH.pack(len(request)) + request
+                talk = asyncio.ensure_future(asyncio.to_thread(_communicate, process, message))
                 try:
-                    request = pickle.dumps((body, format_name, base_iri, asdict(limits)),
-                                           protocol=pickle.HIGHEST_PROTOCOL)
-                    talk = asyncio.ensure_future(process.communicate(_LENGTH.pack(len(request)) + request))
-                    try:
-                        out, _ = await self._race(talk, watcher, deadline)
-                    finally:
-                        if process.returncode is None:
-                            try:
-                                process.kill()
-                            except ProcessLookupError:
-                                pass
-                            await process.wait()
+                    out = await self._race(talk, watcher, deadline)
                 finally:
-                    asyncio.ensure_future(self._refill())
+                    if process.poll() is None:  # stopped at the limit or for a client that left
+                        try:
+                            process.kill()
+                        except ProcessLookupError:
+                            pass
+                    await asyncio.to_thread(self._finish, process)
+                    asyncio.ensure_future(asyncio.to_thread(self._refill))
             finally:
                 self._slots.release()
         finally:
@@ -333,13 +359,25 @@ class ParserPool:
                                  f"{returncode}); it was not read. Check its structure (nesting, size of literals).")
 
     def close(self) -> None:
-        for process in self._ready:
-            if process.returncode is None:
-                try:
-                    process.kill()
-                except ProcessLookupError:
-                    pass
+        _kill(self._pids)
         self._ready.clear()
+
+
+def _communicate(process: subprocess.Popen, data: bytes) -> bytes:
+    try:
+        out, _ = process.communicate(data)
+    except (BrokenPipeError, OSError, ValueError):  # killed while we wrote or read
+        return b""
+    return out or b""
+
+
+def _kill(pids: set[int]) -> None:
+    for pid in list(pids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    pids.clear()
 
 
 class ClientGone(Exception):

@@ -8,8 +8,11 @@ once instead of once per focus node (a full run on the shipped data: ~30 s -> a 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -150,3 +153,22 @@ def results_of(report: Graph, shapes: Graph) -> list[Result]:
 def report_text(results: list[Result]) -> str:
     """One line per result: severity | focus node | path | value | message."""
     return "\n".join(r.line() for r in results)
+
+
+EXPECT = re.compile(r"^#\s*expect:\s*(.+?)\s*$")
+
+
+def normalise(token: str) -> str:
+    if token.startswith("<") and token.endswith(">"):
+        return curie(URIRef(token[1:-1]))
+    return token
+
+
+def expectations(path: Path) -> Counter:
+    """The results an example file's ``# expect:`` lines announce (focus, path, shape...), counted."""
+    expected = Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = EXPECT.match(line)
+        if m:
+            expected[tuple(normalise(t) for t in m.group(1).split())] += 1
+    return expected

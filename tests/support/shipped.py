@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = ROOT / "queries"
+from support import QUERIES, ROOT  # noqa: F401 - re-exported for the data-driven tests
 
 
 def header(path: Path) -> dict[str, str]:
@@ -31,6 +30,14 @@ def shipped_store():
     from basel_kg.cache import open_built_store
 
     return open_built_store(ROOT)
+
+
+@cache
+def shipped_dataset():
+    """The same build as an rdflib Dataset (its named graphs, graph/inferred included; not graph/void)."""
+    from basel_kg.cache import built, built_dataset
+
+    return built_dataset(built(ROOT))
 
 
 def run(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -59,7 +66,7 @@ def read_tsv(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
     return variables, rows
 
 
-if __name__ == "__main__":  # print a query's answer as TSV: python tests/kgtest.py FILE.rq
+if __name__ == "__main__":  # print a query's answer as TSV: python tests/support/shipped.py FILE.rq
     import sys
 
     print(to_tsv(*run(Path(sys.argv[1]))), end="")

@@ -1,0 +1,49 @@
+"""Published queries grow with the data, not faster: on the shipped data replicated twice
+(benchmarks/synthetic.py: every replica a renamed copy), each published query returns at most
+twice the rows it returns on the shipped data. A query whose answer grows faster (pairs of
+agents across replicas, a path that enumerates every node) fails here before it is slow at
+100x. Row counts, not timings: the check is deterministic.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from basel_kg.build import build_knowledge_graph
+from basel_kg.queries import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import make_project  # noqa: E402
+
+
+def in_memory(dataset):
+    """A plain in-memory pyoxigraph store holding ``dataset``'s named graphs."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    out = {}
+    for factor in (1, 2):
+        root = make_project(factor, tmp_path_factory.mktemp(f"x{factor}") / "project", source=ROOT)
+        out[factor] = in_memory(build_knowledge_graph(root=root, validate=False).dataset)
+    return out
+
+
+QUERIES = [q for q in load_registry(ROOT).published()]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_rows_grow_at_most_linearly(stores, query):
+    text = query.bind().sparql
+    rows = {f: len(list(stores[f].query(text, use_default_graph_as_union=True))) for f in (1, 2)}
+    assert rows[1] > 0 or query.parameters, f"{query.name} answers nothing on the shipped data"
+    assert rows[2] <= 2 * rows[1], f"{query.name}: {rows[1]} rows at 1x, {rows[2]} at 2x"
