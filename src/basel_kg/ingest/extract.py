@@ -366,6 +366,7 @@ class _Builder:
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
             resolved.append((s, meeting))
+        self.events(p, text, [s for s, _ in resolved])
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
         for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
@@ -378,6 +379,52 @@ class _Builder:
                 self.g.add((m2, BKG.heldJointlyWith, m1))
                 for m in (m1, m2):
                     self.derive(m, p.anchor)
+
+    def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
+        """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
+        Working Group (Lyon, 7 October 2009)", "a Workshop on ... (24 September 2009, Geneva)"): only
+        those the text dates to the day right after the name, a new meeting labelled as written, of
+        the organisation its name gives when the graph knows exactly one."""
+        for s in P.events(text):
+            if any(t.start < s.end and s.start < t.end for t in taken):
+                continue
+            after = text[s.end:s.end + 90]
+            d = next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
+            if d is None or len(d.begin) < 7:
+                continue  # no month: not enough to tell this meeting from another of the same name
+            label = s.value["label"]
+            label = label[0].upper() + label[1:]
+            orgs = {m.iri for m in self.gz.organisations(label) if m.iri is not None}
+            orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
+            zh = None
+            if s.value.get("zh"):  # an English label only from the graph's English name of the body
+                english = self.gz.labels.get(next(iter(orgs))) if len(orgs) == 1 else None
+                if not english or not s.value["ordinal"]:
+                    self.mention("meeting", label, p.anchor, "unresolved",
+                                 note="a meeting of a body the graph has no English name for: give it an English label")
+                    continue
+                word = ORD_WORDS.get(s.value["ordinal"], f"{s.value['ordinal']}th")
+                zh, label = label, f"{word[0].upper()}{word[1:]} meeting of the {english}"
+            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label).lower()).strip("-")[:50].strip("-")
+            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}")
+            status = "matched" if self.exists(iri) else "new"
+            if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
+                self.g.add((iri, RDF.type, BKG.Meeting))
+                self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                if zh:
+                    self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
+                if len(orgs) == 1:
+                    self.g.add((iri, BKG.meetingOf, orgs.pop()))
+                self.add_meeting_facts(iri, d, self.gz.place(after[:d.end + 30]), p.anchor, after)
+            self.derive(iri, p.anchor)
+            if self.doc is not None:
+                self.g.add((self.doc, DCTERMS.references, iri))
+            # "第七次会议" reported as a meeting without a body is this named one
+            self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
+                                                                 and m.passage == p.anchor and m.text in (zh or label))]
+            self.mention("meeting", label, p.anchor, status, iri,
+                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label})
+            taken.append(s)
 
     # decisions
     def decisions(self, p: Passage, text: str) -> None:
@@ -443,6 +490,14 @@ class _Builder:
                 status = "matched"
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("decision", number, p.anchor, status, iri, value={"body": body})
+            # the number names the session that adopted it: "decision II/4" cites the second meeting of the COP
+            meeting = self.gz.meetings.get((body, v["session"])) or (
+                self.meeting_iri(body, v["session"], p.anchor, text) if status == "matched" else
+                next(self.g.objects(iri, BKG.adoptedAt), None))
+            if meeting is not None:
+                self.mention("meeting", f"the session that adopted decision {number}", p.anchor,
+                             "matched" if meeting in self.gz.meeting_facts else "new", meeting,
+                             note="read from the decision number", value={"ordinal": v["session"], "body": body})
 
     # symbols
     def symbols(self, p: Passage, text: str, own: str | None) -> None:
@@ -633,6 +688,9 @@ _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through
 _OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
 _OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
 _BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
+# between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
+_EVENT_LEAD = re.compile(r"(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
+                         r"hosted|and|on|in|at|from|of|by|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
 _ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
 
 

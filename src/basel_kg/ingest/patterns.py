@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .passages import zh_number
 
-__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
+__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS"]
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,53 @@ def meetings(text: str) -> list[Span]:
         body = BODY_WORDS.get(m.group("body") or "")
         out.append(Span("meeting", m.group(0), m.start(), m.end(),
                         {"ordinal": n, "body": body, "convention": None, "extraordinary": bool(m.group("extra"))}))
+    return sorted(out, key=lambda s: s.start)
+
+
+# one-off meetings: "the 42nd meeting of the Implementation Committee ...", "a Workshop on Environmental
+# Goods and Services", "the WTO CTE meeting", "第二次专家会议"; extract.py keeps only those followed by their dates
+_EVENT_NOUN = r"(?:meetings?|session|workshop|seminar|consultations?|conference|forum|debriefing|symposium|dialogue)"
+_EVENT_EN = re.compile(
+    rf"(?<![\w-])(?:(?P<det>the|a|an|its|their)\s+)?(?:(?P<ord>{_ORD_RE})\s+|(?P<num>\d{{1,3}})(?:st|nd|rd|th)\s+|(?P<year>(?:19|20)\d\d)\s+)?"
+    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
+    rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
+    rf"(?P<noun>(?i:{_EVENT_NOUN}))"
+    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+# "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
+_EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
+_EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
+                       r"(?:委员会|工作组|理事会|大会|小组|论坛|网络|中心|组织))"
+                       rf"第\s*(?P<ord>{_ZH_ORD})\s*(?:次|届)\s*(?P<noun>会议|讲习班|研讨会|论坛)")
+
+
+def events(text: str) -> list[Span]:
+    """Named one-off meetings, workshops, sessions, consultations; value: label as written, ordinal,
+    the name after "of/on" (the body or the topic)."""
+    out = []
+    for m in _EVENT_EN.finditer(text):
+        of = m.group("of") or ""
+        of = re.sub(r"(?:\s+(?:and|of|on|for|the|in|to|under))+$", "", of)  # a name ends on a capitalised word
+        pre = m.group("pre") or ""
+        label_end = m.start("of") + len(of) if of else m.end("noun")
+        label = text[m.start("ord") if m.group("ord") else m.start("num") if m.group("num") else
+                     m.start("year") if m.group("year") else m.start("pre"):label_end].strip()
+        if not re.search(r"[A-Z]", pre + of) and not (m.group("ord") or m.group("num")):
+            continue  # "the meeting", "a workshop": no name
+        n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
+        out.append(Span("event", label, m.start(), label_end,
+                        {"label": label, "ordinal": n, "of": of or None, "pre": pre.strip() or None,
+                         "noun": m.group("noun").lower()}))
+    for m in _EVENT_ACRONYM.finditer(text):
+        if m.group("acr") in ("COP", "OEWG", "MOP") or any(s.start <= m.start() < s.end for s in out):
+            continue  # sessions of the conventions' bodies: meetings()
+        out.append(Span("event", m.group(0), m.start(), m.end(),
+                        {"label": m.group(0), "ordinal": int(m.group("num")), "of": m.group("acr"), "pre": None,
+                         "noun": None}))
+    for m in _EVENT_ZH.finditer(text):
+        raw = m.group("ord")
+        out.append(Span("event", m.group(0), m.start(), m.end(),
+                        {"label": m.group(0), "ordinal": int(raw) if raw.isdigit() else zh_number(raw),
+                         "of": m.group("name"), "pre": None, "noun": m.group("noun"), "zh": True}))
     return sorted(out, key=lambda s: s.start)
 
 
