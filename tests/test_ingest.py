@@ -426,3 +426,28 @@ def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
     d = ingest_file(path, context)
     meetings = {m.iri for m in d.mentions if m.kind == "meeting" and m.status in ("matched", "new")}
     assert {"https://w3id.org/basel-kg/meeting/basel-cop-2", "https://w3id.org/basel-kg/meeting/basel-cop-4"} <= meetings
+
+
+# --- organisation names --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, proposed, not_proposed", [
+    # a unit of a known organisation, with a head word of its own
+    ("1. The Secretariat briefed the GEF Independent Evaluation Office.\n", {"GEF Independent Evaluation Office"}, set()),
+    ("1. It worked with the UNEP Regional Office for West Asia on the project.\n", {"UNEP Regional Office for West Asia"}, set()),
+    # heads: Group, Task Force, Network
+    ("1. It joined the Danube Pollution Crime Working Group and the Baltic Port Security Network.\n",
+     {"Danube Pollution Crime Working Group", "Baltic Port Security Network"}, set()),
+    # "X and the Y" are two names; a heading's words before a name are not part of it
+    ("1. Progress in the Asian Recycling Network was reported by the Lima Institute and the Quito Centre.\n",
+     {"Asian Recycling Network", "Lima Institute", "Quito Centre"}, {"Progress in the Asian Recycling Network"}),
+    # descriptions are not names
+    ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
+     set(), {"Advisory Committee", "Working Group", "Project Group"}),
+])
+def test_organisation_names_with_head_words(tmp_path, context, text, proposed, not_proposed):
+    path = tmp_path / "orgs.txt"
+    path.write_text(text, encoding="utf-8")
+    d = ingest_file(path, context)
+    new = mentions(d, "organisation", "new")
+    assert proposed <= new, new
+    assert not (not_proposed & new), new

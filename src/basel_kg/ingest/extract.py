@@ -564,14 +564,23 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, iri))
             covered.append((m.start(), m.end()))
         for start, end, name in _org_runs(text):
-            if any(a < end and start < b for a, b in covered):
-                continue
             words = name.split()
+            # a unit of a known organisation ("GEF Council", "UNEP Regional Office for Africa",
+            # "Secretariat of the Convention on Biological Diversity"): a name of its own when it
+            # is longer than the known name and has its own head word
+            inside = [(a, b) for a, b in covered if a < end and start < b]
+            if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
+                continue
             capitals = [w for w in words if w[0].isupper()]
             if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name):
                 continue
-            if self.gz.organisations(name):
-                continue  # part of it is a known organisation: leave it to the curator
+            if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
+                continue  # "the Advisory Committee", "a Working Group": a description, not a name
+            known = self.gz.organisations(name)
+            if any(k.start == 0 and k.end >= len(name) for k in known):
+                continue
+            if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
+                continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             self.propose(name, None, p.anchor)
 
     def row_organisation(self, p: Passage, cell: str) -> None:
@@ -637,7 +646,8 @@ class _Builder:
 
 _ORG_HEADS = (r"Organi[sz]ation|Programme|Centre|Center|Committee|Commission|Council|Network|Secretariat|Agency|Institute|"
               r"Association|Federation|Foundation|University|Chamber|Forum|Initiative|Partnership|Unit|Branch|Division|"
-              r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation")
+              r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation|"
+              r"Group|Force|Project|Centres|Offices|Committees|Networks|Secretariats")
 _HEAD = re.compile(r"^(?:" + _ORG_HEADS + r")$")
 _WORD = re.compile(r"[\w’'&\-]+")
 
@@ -663,7 +673,11 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     out = []
     for run in runs:
         parts, current = [], []
-        for tok in run:
+        for k, tok in enumerate(run):
+            if tok[0] == "The" and current or (tok[0] == "and" and k + 1 < len(run) and run[k + 1][0] == "the"):
+                parts.append(current)  # "X and the Y": two names; "... The": a new sentence or heading
+                current = [] if tok[0] == "and" else [tok]
+                continue
             if tok[0] == "and" and any(_HEAD.match(t[0]) for t in current):
                 parts.append(current)
                 current = []
@@ -673,6 +687,13 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
         for part in parts:
             while part and (part[0][0] in _CONNECTORS or part[0][0] == "The"):
                 part = part[1:]
+            # "Progress in the ...", "Tasks of the ...", "Terms of Reference of the ...": a heading's
+            # words before the name (a name that opens with its head keeps its "of": "Secretariat of the ...")
+            while (len(part) > 2 and not _HEAD.match(part[0][0]) and part[1][0] in ("of", "on", "in")
+                   and any(_HEAD.match(t[0]) for t in part[2:])):
+                part = part[2:]
+                while part and part[0][0] in _CONNECTORS:
+                    part = part[1:]
             while part and part[-1][0] in _CONNECTORS:
                 part = part[:-1]
             if part and any(_HEAD.match(t[0]) for t in part):
@@ -680,8 +701,18 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] has an organisation head word outside the known names in it."""
+    return any(_HEAD.match(w.group(0)) and not any(a <= w.start() < b for a, b in known)
+               for w in _WORD.finditer(text, start, end))
+
+
 _CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du"}
-_NOT_ORG = re.compile(r"Convention|Protocol|Conference of|Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
+_GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Interim", "Steering", "Coordinating", "Joint",
+            "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
+            "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
+            "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_NOT_ORG = re.compile(r"(?:Convention|Protocol|Agreement)$|Conference of|Open-ended Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
                       r"Annex|Section|Table|Report|Note|Bureau|Governing Council|Parties|Draft|Further|Requests|Invites|"
                       r"Welcoming|Recalling|Noting|Encourages|Urges|Article", re.I)
 _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")
