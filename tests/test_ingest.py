@@ -451,3 +451,44 @@ def test_organisation_names_with_head_words(tmp_path, context, text, proposed, n
     new = mentions(d, "organisation", "new")
     assert proposed <= new, new
     assert not (not_proposed & new), new
+
+
+# --- persons written without a title -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name, role, country", [
+    ("The workshop was co-chaired by Anna Berg (Sweden).", "Anna Berg", "Co-Chair", "Sweden"),
+    ("The meeting was chaired by Kenji Sato of Japan.", "Kenji Sato", "Chair", "Japan"),
+    ("The Chair, Juan Perez (Chile), opened the meeting.", "Juan Perez", "Chair", "Chile"),
+    ("Executive Secretary Rolph Payet said that", "Rolph Payet", "Executive Secretary", None),
+    ("comments to the Secretariat (E-mail: Matthias Kern or fax: +41 22 797 3454)", "Matthias Kern", None, None),
+    ("through the assistance of Michael Vanderpol who was seconded by Environment Canada", "Michael Vanderpol", None, None),
+])
+def test_persons_without_a_title_where_a_role_says_so(text, name, role, country):
+    found = [(s.value["name"], s.value["role"], s.value["country"]) for s in P.persons(text)]
+    assert found == [(name, role, country)]
+
+
+@pytest.mark.parametrize("text", [
+    "the President of the Conference of the Parties, opened",
+    "the Executive Secretary of the Basel Convention, and",
+    "chaired by Environment Canada and",
+    "Contact: United Nations Environment Programme,",
+])
+def test_roles_before_bodies_are_not_persons(text):
+    assert P.persons(text) == []
+
+
+def test_a_person_without_title_is_drafted_with_role_and_country(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    path = tmp_path / "persons.txt"
+    path.write_text("1. The workshop was co-chaired by Anna Berg (Chile); the meeting was chaired by Lars Holm (Sweden).\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    person = URIRef("https://w3id.org/basel-kg/person/anna-berg")
+    assert str(d.graph.value(person, URIRef("https://schema.org/jobTitle"))) == "Co-Chair"
+    assert str(d.graph.value(person, URIRef("https://schema.org/affiliation"))).endswith("/country/CL")
+    # a country the graph does not have is reported, not asserted
+    assert any(m.kind == "person" and m.status == "unresolved" and "Sweden" in m.note for m in d.mentions)
+    assert validate_draft(d, context).conforms

@@ -635,8 +635,13 @@ class _Builder:
                 self.g.add((iri, SCHEMA.jobTitle, Literal(v["role"], lang="en")))
             if v["country"]:
                 country = self.gz.country(v["country"])
+                if country is None and v.get("bare"):
+                    org = [m.iri for m in self.gz.organisations(v["country"]) if m.iri is not None]
+                    country = org[0] if len(org) == 1 else None  # "co-chaired by X of UNEP"
                 if country is not None:
                     self.g.add((iri, SCHEMA.affiliation, country))
+                elif v.get("bare") and not re.search(r"\(", s.text):
+                    pass  # "X of Geneva": a place or an unknown body after "of", not reported as a country
                 else:
                     self.mention("person", s.text, p.anchor, "unresolved",
                                  note=f"country {v['country']!r} is not in the graph")

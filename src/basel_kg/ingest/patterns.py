@@ -308,6 +308,23 @@ _ROLE_BEFORE = re.compile(
 _PERSON_ZH = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?:·[A-Z][a-z]+)*)(?P<title>先生|女士|博士|教授)")
 
 
+# names written without a title, where a role or a contact says they are persons:
+# "co-chaired by Anna Berg (Sweden)", "the Chair, Juan Pérez (Chile),", "Executive Secretary Rolph Payet",
+# "(E-mail: Matthias Kern", "Michael Vanderpol who was seconded by Environment Canada"
+_BARE = r"(?P<name>[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|da|del|di|du|le|la|[A-Z]\.))?(?:\s+[A-Z][a-zà-ÿ'’\-]+){1,2})"
+_ROLES = (r"(?:Co-|Vice-)?Chair(?:person|man|woman)?|President|Rapporteur|Executive Secretary|Executive Director|"
+          r"Director(?:-General)?|Coordinator|Secretary-General")
+_PERSON_BARE = [
+    re.compile(rf"\b(?P<role>(?:co-)?chaired)\s+by\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\)|\s+(?:of|from)\s+(?P<country2>[A-Z][A-Za-z\-]+(?:\s[A-Z][A-Za-z\-]+)?))?"),
+    re.compile(rf"\b(?:the\s+)?(?P<role>{_ROLES}),?\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?(?=\s*[,.;)(]|\s+[a-z])"),
+    re.compile(rf"\b(?:E-?mail|Contact(?:\s+person)?|Attention|Attn\.?)\s*:\s*{_BARE}(?=\s*[,;)(]|\s+or\b)"),
+    re.compile(rf"\b{_BARE},?\s+who\s+(?:was|is|has been)\s+(?:seconded|appointed|elected|nominated|designated)\b"),
+]
+_NOT_NAME = re.compile(r"\b(?:Convention|Protocol|Conference|Parties|Party|Secretariat|Committee|Group|Office|Programme|"
+                       r"Partnership|Centre|Council|Bureau|Meeting|Organization|Union|Nations|Republic|Kingdom|States|"
+                       r"Government|Ministry|Agency|Network|Initiative|Basel|Stockholm|Rotterdam|Environment|The|This)\b")
+
+
 def persons(text: str) -> list[Span]:
     out = []
     for m in _PERSON.finditer(text):
@@ -322,6 +339,16 @@ def persons(text: str) -> list[Span]:
             continue
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name").strip(), "title": m.group("title"), "country": None, "role": m.group("role")}))
+    for rx in _PERSON_BARE:
+        for m in rx.finditer(text):
+            name = m.group("name")
+            if _NOT_NAME.search(name) or any(s.start <= m.start("name") < s.end for s in out):
+                continue
+            role = m.groupdict().get("role")
+            role = {"chaired": "Chair", "co-chaired": "Co-Chair"}.get(role.lower(), role) if role else None
+            country = m.groupdict().get("country") or m.groupdict().get("country2")
+            out.append(Span("person", m.group(0), m.start(), m.end(),
+                            {"name": name, "title": None, "country": country, "role": role, "bare": True}))
     for m in _PERSON_ZH.finditer(text):
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name"), "title": m.group("title"), "country": None, "role": None, "zh": True}))
