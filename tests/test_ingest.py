@@ -440,6 +440,13 @@ def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
     # "X and the Y" are two names; a heading's words before a name are not part of it
     ("1. Progress in the Asian Recycling Network was reported by the Lima Institute and the Quito Centre.\n",
      {"Asian Recycling Network", "Lima Institute", "Quito Centre"}, {"Progress in the Asian Recycling Network"}),
+    # numbers, "&" and "/" inside a name; a place after the name is not part of it unless the head precedes it
+    ("1. Project Group 4.2 on Repair of Used Mobile Phones reported to the Joint FAO/WHO Residue Unit.\n",
+     {"Project Group 4.2 on Repair of Used Mobile Phones", "Joint FAO/WHO Residue Unit"}, set()),
+    ("1. The Atlantic Post-Conflict & Recovery Branch met the Lake Authority for Biological Diversity in Geneva.\n",
+     {"Atlantic Post-Conflict & Recovery Branch", "Lake Authority for Biological Diversity"},
+     {"Lake Authority for Biological Diversity in Geneva"}),
+    ("1. The Zambezi Regional Centre in Nigeria reported.\n", {"Zambezi Regional Centre in Nigeria"}, set()),
     # descriptions are not names
     ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
      set(), {"Advisory Committee", "Working Group", "Project Group"}),

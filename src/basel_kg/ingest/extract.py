@@ -576,6 +576,13 @@ class _Builder:
                 continue
             if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
                 continue  # "the Advisory Committee", "a Working Group": a description, not a name
+            # "... Diversity in Mali": a place after the name is not part of it, unless the name's head
+            # word comes right before it ("Regional Centre in Nigeria")
+            tail = re.search(r"\s+in\s+((?:[A-Z][\w\-]+\s?){1,3})$", name)
+            if tail and (self.gz.place(tail.group(1)) or self.gz.country(tail.group(1).strip())) \
+                    and not _HEAD.match(name[:tail.start()].split()[-1]):
+                name = name[:tail.start()]
+                words = name.split()
             known = self.gz.organisations(name)
             if any(k.start == 0 and k.end >= len(name) for k in known):
                 continue
@@ -654,7 +661,7 @@ _ORG_HEADS = (r"Organi[sz]ation|Programme|Centre|Center|Committee|Commission|Cou
               r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation|"
               r"Group|Force|Project|Centres|Offices|Committees|Networks|Secretariats")
 _HEAD = re.compile(r"^(?:" + _ORG_HEADS + r")$")
-_WORD = re.compile(r"[\w’'&\-]+")
+_WORD = re.compile(r"\d+(?:\.\d+)+|[\w’'&\-/]+")
 
 
 def _org_runs(text: str) -> list[tuple[int, int, str]]:
@@ -665,7 +672,8 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     runs, run = [], []
     for i, (w, a, b) in enumerate(words):
         joined = not run or text[run[-1][2]:a] == " "
-        cap = w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
+        cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
+               or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
         if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
                                        (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
             run.append((w, a, b))
@@ -712,7 +720,7 @@ def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> 
                for w in _WORD.finditer(text, start, end))
 
 
-_CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du"}
+_CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du", "&"}
 _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Interim", "Steering", "Coordinating", "Joint",
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
