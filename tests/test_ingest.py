@@ -374,6 +374,10 @@ def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
     ("1. The meetings included the 58th session of the Marine Environment Protection Committee (MEPC 58), "
      "6-10 October 2008, and MEPC 59, 13-17 July 2009.\n",
      "58th session of the Marine Environment Protection Committee", "2008-10-06", "2008-10-10", None),
+    ("1. The Secretariat attended the GEF Council meetings in November 2009.\n",
+     "GEF Council meetings", "2009-11", "2009-11", None),
+    ("1. The third session of the JWG was hosted by the ILO in October 2008.\n",
+     "Third session of the JWG", "2008-10", "2008-10", None),
     ("1. The Secretariat attended the Regional 3R Forum in Asia which was inaugurated on 11-12 November 2009 in Tokyo.\n",
      "Regional 3R Forum", "2009-11-11", "2009-11-12", None),
     ("1. 秘书处出席了贸易与环境委员会第五十次会议，会议于2008年11月3日在日内瓦举行。\n",

@@ -733,8 +733,8 @@ _OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
 _OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
 _BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
 # between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
-_EVENT_LEAD = re.compile(r"(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
-                         r"hosted|and|on|in|at|from|of|by|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
+_EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
+                         r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
 _ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
 
 

@@ -250,13 +250,14 @@ def meetings(text: str) -> list[Span]:
 
 # one-off meetings: "the 42nd meeting of the Implementation Committee ...", "a Workshop on Environmental
 # Goods and Services", "the WTO CTE meeting", "第二次专家会议"; extract.py keeps only those followed by their dates
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _EVENT_NOUN = r"(?:meetings?|session|workshop|seminar|consultations?|conference|forum|debriefing|symposium|dialogue)"
 _EVENT_EN = re.compile(
     rf"(?<![\w-])(?:(?P<det>the|a|an|its|their)\s+)?(?:(?P<ord>{_ORD_RE})\s+|(?P<num>\d{{1,3}})(?:st|nd|rd|th)\s+|(?P<year>(?:19|20)\d\d)\s+)?"
     rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
     rf"(?P<noun>(?i:{_EVENT_NOUN}))"
-    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
 # "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
 _EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
 _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
