@@ -169,9 +169,8 @@ class Store(Protocol):
     def triples(self) -> int:
         """Number of distinct triples in the default graph (the union of all graphs)."""
 
-    @property
-    def prefixes(self) -> Mapping[str, str]:
-        """The prefixes every query may use without declaring them."""
+    #: The prefixes every query may use without declaring them.
+    prefixes: Mapping[str, str]
 
     def graphs(self) -> tuple[GraphInfo, ...]:
         """The named graphs, by IRI."""
