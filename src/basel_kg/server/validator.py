@@ -34,12 +34,11 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from ..store import Delta
 from .writes import guard_arguments
-from .uploads import _LENGTH, ClientGone, UploadLimits, UploadRefused, _kill
+from .uploads import _LENGTH, ClientGone, UploadLimits, UploadRefused, _kill, start_child
 
 __all__ = ["ValidatorProcess", "ValidatorBusy"]
 
@@ -199,12 +198,7 @@ class ValidatorProcess:
 
     # -- the process
     def _start(self) -> subprocess.Popen:
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from basel_kg.server.validator import _child_main; _child_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-        self._pids.add(process.pid)
+        process = start_child("basel_kg.server.validator", self._pids)
         settings = self.service.settings
         shapes = settings.shapes
         config = (None if shapes is None else shapes.serialize(format="nt", encoding="utf-8"),
