@@ -8,7 +8,9 @@ extracted is compared with what the curators wrote for that text:
   of this text; extracted: matched + new decision IRIs;
 - symbols: bkg:symbol values of the documents the curated graph describes; extracted: the
   document's own symbol and every symbol asserted (matched or new; unresolved ones are not);
-- meetings: meeting IRIs (curated graph + reference entities citing this text); "with place and
+- meetings: meeting IRIs (curated graph + reference entities citing this text); a newly proposed
+  one-off meeting counts as found when exactly one curated meeting of this text has its start and
+  end dates; "with place and
   dates" scores, among extracted meetings that carry dates, those whose dates and place equal the
   curated ones;
 - organisations: IRIs of organisations, groups, partnerships, programmes, initiatives; a newly
@@ -112,12 +114,22 @@ def extracted(draft, truth) -> dict[str, set]:
                 orgs.add(hit or URIRef(m.iri))
             else:
                 orgs.add(URIRef(m.iri))
+    # a new one-off meeting counts as found when a curated meeting of this text has its dates
+    by_dates = {}
+    for iri, (start, end, _) in truth["meeting_facts"].items():
+        if start:
+            by_dates.setdefault((start, end), []).append(iri)
+    meetings = set()
+    for m in ms:
+        if m.kind == "meeting" and m.iri and m.status in ("matched", "new"):
+            hits = by_dates.get((m.value.get("start"), m.value.get("end")), []) if m.status == "new" else []
+            meetings.add(hits[0] if len(hits) == 1 else URIRef(m.iri))
     own = [str(o) for o in draft.graph.objects(draft.document_iri, BKG.symbol)]
     dates = set()
     for m in ms:
         if m.kind == "date" and m.value:
             dates |= {m.value["start"], m.value["end"]}
-    return {"decisions": iris("decision"), "meetings": iris("meeting"), "persons": iris("person"),
+    return {"decisions": iris("decision"), "meetings": meetings, "persons": iris("person"),
             "organisations": orgs, "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
 
 
@@ -182,6 +194,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs of the 50-page timing; the median is shown")
+    parser.add_argument("--misses", action="store_true", help="also list what was missed and what was found wrongly")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the 50-page timing")
     args = parser.parse_args()
     root = project_root()
     sources = root / "data" / "sources"
@@ -223,6 +237,13 @@ def main() -> int:
         p, r, f, tp, nf, nt = prf(found, truth)
         print(f"  {k:<15} {p:9.2f} {r:7.2f} {f:6.2f} {nf:6d} {nt:8d}   {targets[k]}")
     print(f"  meetings with dates: {dated[0]} of {dated[1]} extracted meetings carrying dates agree with the curated dates")
+    if args.misses:
+        for k, (found, truth) in totals.items():
+            for label, items in (("missed", truth - found), ("wrong", found - truth)):
+                for stem, x in sorted(items, key=str):
+                    print(f"  {label:<6} {k:<13} {stem[:3]} {str(x).removeprefix(BASE)}")
+    if args.no_pdf:
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         pdf = fifty_page_pdf(Path(tmp), [(sources / f"{s}.txt").read_text(encoding="utf-8") for s in SEEDS])

@@ -362,3 +362,144 @@ def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
     d = ingest_file(path, context)
     m = URIRef("https://w3id.org/basel-kg/meeting/basel-cop-11")
     assert [str(d.graph.value(m, p)) for p in (BKG.earliestStart, BKG.latestEnd)] == ["2013-05-01", "2013-05-31"]
+
+
+# --- one-off meetings, meetings read from decision numbers ----------------------------------------------
+
+@pytest.mark.parametrize("text, label, start, end, place", [
+    ("1. The Secretariat participated in the 15th meeting of the Interpol Pollution Crime Working Group "
+     "(Lyon, 7 October 2009).\n", "15th meeting of the Interpol Pollution Crime Working Group", "2009-10-07", "2009-10-07", None),
+    ("1. It made a presentation at a Workshop on Environmental Goods and Services (24 September 2009, Geneva).\n",
+     "Workshop on Environmental Goods and Services", "2009-09-24", "2009-09-24", "Geneva"),
+    ("1. The meetings included the 58th session of the Marine Environment Protection Committee (MEPC 58), "
+     "6-10 October 2008, and MEPC 59, 13-17 July 2009.\n",
+     "58th session of the Marine Environment Protection Committee", "2008-10-06", "2008-10-10", None),
+    ("1. The Secretariat attended the GEF Council meetings in November 2009.\n",
+     "GEF Council meetings", "2009-11", "2009-11", None),
+    ("1. The third session of the JWG was hosted by the ILO in October 2008.\n",
+     "Third session of the JWG", "2008-10", "2008-10", None),
+    ("1. The Secretariat attended the Regional 3R Forum in Asia which was inaugurated on 11-12 November 2009 in Tokyo.\n",
+     "Regional 3R Forum", "2009-11-11", "2009-11-12", None),
+    ("1. 秘书处出席了贸易与环境委员会第五十次会议，会议于2008年11月3日在日内瓦举行。\n",
+     "50th meeting of the WTO Committee on Trade and Environment", "2008-11-03", "2008-11-03", None),
+])
+def test_one_off_meetings_with_their_dates(tmp_path, context, text, label, start, end, place):
+    from rdflib import RDFS, URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    path = tmp_path / "events.txt"
+    path.write_text(text, encoding="utf-8")
+    d = ingest_file(path, context)
+    found = [m for m in d.mentions if m.kind == "meeting" and m.status == "new" and m.value.get("label") == label]
+    assert found, [m.to_dict() for m in d.mentions if m.kind == "meeting"]
+    iri = URIRef(found[0].iri)
+    assert (found[0].value["start"], found[0].value["end"]) == (start, end)
+    assert str(d.graph.value(iri, URIRef("https://schema.org/startDate"))) == start
+    assert label in {str(x) for x in d.graph.objects(iri, RDFS.label)}
+    if place:
+        assert place.lower() in str(d.graph.value(iri, URIRef("https://schema.org/location"))).lower()
+    assert validate_draft(d, context).conforms
+
+
+def test_a_chinese_meeting_of_a_body_without_english_name_is_reported(tmp_path, context):
+    path = tmp_path / "zh.txt"
+    path.write_text("1. 秘书处参加了化学品审查委员会第七次会议，会议于2011年10月10日至14日在日内瓦举行。\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert "化学品审查委员会第七次会议" in mentions(d, "meeting", "unresolved")
+    assert not mentions(d, "meeting", "new")
+
+
+def test_acronym_and_number_with_dates_is_a_meeting():
+    assert [s.text for s in P.events("MEPC 59, 13-17 July 2009; and MEPC 60, 22-26 March 2010")] == ["MEPC 59", "MEPC 60"]
+    assert P.events("see COP 9, below") == []  # the conventions' own bodies are meetings()
+
+
+def test_an_undated_or_unnamed_meeting_is_not_asserted(tmp_path, context):
+    path = tmp_path / "vague.txt"
+    path.write_text("1. The Secretariat attended the meeting on 3 May 2009 and the Workshop on Waste Statistics.\n"
+                    "2. A regional workshop was held in 2009.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert not [m for m in d.mentions if m.kind == "meeting" and m.status == "new"]
+
+
+def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
+    path = tmp_path / "decisions.txt"
+    path.write_text("1. Recalling decisions II/4 and IV/12 of the Conference of the Parties to the Basel Convention,\n",
+                    encoding="utf-8")
+    d = ingest_file(path, context)
+    meetings = {m.iri for m in d.mentions if m.kind == "meeting" and m.status in ("matched", "new")}
+    assert {"https://w3id.org/basel-kg/meeting/basel-cop-2", "https://w3id.org/basel-kg/meeting/basel-cop-4"} <= meetings
+
+
+# --- organisation names --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, proposed, not_proposed", [
+    # a unit of a known organisation, with a head word of its own
+    ("1. The Secretariat briefed the GEF Independent Evaluation Office.\n", {"GEF Independent Evaluation Office"}, set()),
+    ("1. It worked with the UNEP Regional Office for West Asia on the project.\n", {"UNEP Regional Office for West Asia"}, set()),
+    # heads: Group, Task Force, Network
+    ("1. It joined the Danube Pollution Crime Working Group and the Baltic Port Security Network.\n",
+     {"Danube Pollution Crime Working Group", "Baltic Port Security Network"}, set()),
+    # "X and the Y" are two names; a heading's words before a name are not part of it
+    ("1. Progress in the Asian Recycling Network was reported by the Lima Institute and the Quito Centre.\n",
+     {"Asian Recycling Network", "Lima Institute", "Quito Centre"}, {"Progress in the Asian Recycling Network"}),
+    # numbers, "&" and "/" inside a name; a place after the name is not part of it unless the head precedes it
+    ("1. Project Group 4.2 on Repair of Used Mobile Phones reported to the Joint FAO/WHO Residue Unit.\n",
+     {"Project Group 4.2 on Repair of Used Mobile Phones", "Joint FAO/WHO Residue Unit"}, set()),
+    ("1. The Atlantic Post-Conflict & Recovery Branch met the Lake Authority for Biological Diversity in Geneva.\n",
+     {"Atlantic Post-Conflict & Recovery Branch", "Lake Authority for Biological Diversity"},
+     {"Lake Authority for Biological Diversity in Geneva"}),
+    ("1. The Zambezi Regional Centre in Nigeria reported.\n", {"Zambezi Regional Centre in Nigeria"}, set()),
+    # descriptions are not names
+    ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
+     set(), {"Advisory Committee", "Working Group", "Project Group"}),
+])
+def test_organisation_names_with_head_words(tmp_path, context, text, proposed, not_proposed):
+    path = tmp_path / "orgs.txt"
+    path.write_text(text, encoding="utf-8")
+    d = ingest_file(path, context)
+    new = mentions(d, "organisation", "new")
+    assert proposed <= new, new
+    assert not (not_proposed & new), new
+
+
+# --- persons written without a title -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name, role, country", [
+    ("The workshop was co-chaired by Anna Berg (Sweden).", "Anna Berg", "Co-Chair", "Sweden"),
+    ("The meeting was chaired by Kenji Sato of Japan.", "Kenji Sato", "Chair", "Japan"),
+    ("The Chair, Juan Perez (Chile), opened the meeting.", "Juan Perez", "Chair", "Chile"),
+    ("Executive Secretary Rolph Payet said that", "Rolph Payet", "Executive Secretary", None),
+    ("comments to the Secretariat (E-mail: Matthias Kern or fax: +41 22 797 3454)", "Matthias Kern", None, None),
+    ("through the assistance of Michael Vanderpol who was seconded by Environment Canada", "Michael Vanderpol", None, None),
+])
+def test_persons_without_a_title_where_a_role_says_so(text, name, role, country):
+    found = [(s.value["name"], s.value["role"], s.value["country"]) for s in P.persons(text)]
+    assert found == [(name, role, country)]
+
+
+@pytest.mark.parametrize("text", [
+    "the President of the Conference of the Parties, opened",
+    "the Executive Secretary of the Basel Convention, and",
+    "chaired by Environment Canada and",
+    "Contact: United Nations Environment Programme,",
+])
+def test_roles_before_bodies_are_not_persons(text):
+    assert P.persons(text) == []
+
+
+def test_a_person_without_title_is_drafted_with_role_and_country(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    path = tmp_path / "persons.txt"
+    path.write_text("1. The workshop was co-chaired by Anna Berg (Chile); the meeting was chaired by Lars Holm (Sweden).\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    person = URIRef("https://w3id.org/basel-kg/person/anna-berg")
+    assert str(d.graph.value(person, URIRef("https://schema.org/jobTitle"))) == "Co-Chair"
+    assert str(d.graph.value(person, URIRef("https://schema.org/affiliation"))).endswith("/country/CL")
+    # a country the graph does not have is reported, not asserted
+    assert any(m.kind == "person" and m.status == "unresolved" and "Sweden" in m.note for m in d.mentions)
+    assert validate_draft(d, context).conforms

@@ -366,6 +366,7 @@ class _Builder:
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
             resolved.append((s, meeting))
+        self.events(p, text, [s for s, _ in resolved])
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
         for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
@@ -378,6 +379,52 @@ class _Builder:
                 self.g.add((m2, BKG.heldJointlyWith, m1))
                 for m in (m1, m2):
                     self.derive(m, p.anchor)
+
+    def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
+        """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
+        Working Group (Lyon, 7 October 2009)", "a Workshop on ... (24 September 2009, Geneva)"): only
+        those the text dates to the day right after the name, a new meeting labelled as written, of
+        the organisation its name gives when the graph knows exactly one."""
+        for s in P.events(text):
+            if any(t.start < s.end and s.start < t.end for t in taken):
+                continue
+            after = text[s.end:s.end + 90]
+            d = next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
+            if d is None or len(d.begin) < 7:
+                continue  # no month: not enough to tell this meeting from another of the same name
+            label = s.value["label"]
+            label = label[0].upper() + label[1:]
+            orgs = {m.iri for m in self.gz.organisations(label) if m.iri is not None}
+            orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
+            zh = None
+            if s.value.get("zh"):  # an English label only from the graph's English name of the body
+                english = self.gz.labels.get(next(iter(orgs))) if len(orgs) == 1 else None
+                if not english or not s.value["ordinal"]:
+                    self.mention("meeting", label, p.anchor, "unresolved",
+                                 note="a meeting of a body the graph has no English name for: give it an English label")
+                    continue
+                word = ORD_WORDS.get(s.value["ordinal"], f"{s.value['ordinal']}th")
+                zh, label = label, f"{word[0].upper()}{word[1:]} meeting of the {english}"
+            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label).lower()).strip("-")[:50].strip("-")
+            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}")
+            status = "matched" if self.exists(iri) else "new"
+            if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
+                self.g.add((iri, RDF.type, BKG.Meeting))
+                self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                if zh:
+                    self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
+                if len(orgs) == 1:
+                    self.g.add((iri, BKG.meetingOf, orgs.pop()))
+                self.add_meeting_facts(iri, d, self.gz.place(after[:d.end + 30]), p.anchor, after)
+            self.derive(iri, p.anchor)
+            if self.doc is not None:
+                self.g.add((self.doc, DCTERMS.references, iri))
+            # "第七次会议" reported as a meeting without a body is this named one
+            self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
+                                                                 and m.passage == p.anchor and m.text in (zh or label))]
+            self.mention("meeting", label, p.anchor, status, iri,
+                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label})
+            taken.append(s)
 
     # decisions
     def decisions(self, p: Passage, text: str) -> None:
@@ -443,6 +490,14 @@ class _Builder:
                 status = "matched"
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("decision", number, p.anchor, status, iri, value={"body": body})
+            # the number names the session that adopted it: "decision II/4" cites the second meeting of the COP
+            meeting = self.gz.meetings.get((body, v["session"])) or (
+                self.meeting_iri(body, v["session"], p.anchor, text) if status == "matched" else
+                next(self.g.objects(iri, BKG.adoptedAt), None))
+            if meeting is not None:
+                self.mention("meeting", f"the session that adopted decision {number}", p.anchor,
+                             "matched" if meeting in self.gz.meeting_facts else "new", meeting,
+                             note="read from the decision number", value={"ordinal": v["session"], "body": body})
 
     # symbols
     def symbols(self, p: Passage, text: str, own: str | None) -> None:
@@ -509,14 +564,30 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, iri))
             covered.append((m.start(), m.end()))
         for start, end, name in _org_runs(text):
-            if any(a < end and start < b for a, b in covered):
-                continue
             words = name.split()
+            # a unit of a known organisation ("GEF Council", "UNEP Regional Office for Africa",
+            # "Secretariat of the Convention on Biological Diversity"): a name of its own when it
+            # is longer than the known name and has its own head word
+            inside = [(a, b) for a, b in covered if a < end and start < b]
+            if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
+                continue
             capitals = [w for w in words if w[0].isupper()]
             if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name):
                 continue
-            if self.gz.organisations(name):
-                continue  # part of it is a known organisation: leave it to the curator
+            if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
+                continue  # "the Advisory Committee", "a Working Group": a description, not a name
+            # "... Diversity in Mali": a place after the name is not part of it, unless the name's head
+            # word comes right before it ("Regional Centre in Nigeria")
+            tail = re.search(r"\s+in\s+((?:[A-Z][\w\-]+\s?){1,3})$", name)
+            if tail and (self.gz.place(tail.group(1)) or self.gz.country(tail.group(1).strip())) \
+                    and not _HEAD.match(name[:tail.start()].split()[-1]):
+                name = name[:tail.start()]
+                words = name.split()
+            known = self.gz.organisations(name)
+            if any(k.start == 0 and k.end >= len(name) for k in known):
+                continue
+            if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
+                continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             self.propose(name, None, p.anchor)
 
     def row_organisation(self, p: Passage, cell: str) -> None:
@@ -571,8 +642,13 @@ class _Builder:
                 self.g.add((iri, SCHEMA.jobTitle, Literal(v["role"], lang="en")))
             if v["country"]:
                 country = self.gz.country(v["country"])
+                if country is None and v.get("bare"):
+                    org = [m.iri for m in self.gz.organisations(v["country"]) if m.iri is not None]
+                    country = org[0] if len(org) == 1 else None  # "co-chaired by X of UNEP"
                 if country is not None:
                     self.g.add((iri, SCHEMA.affiliation, country))
+                elif v.get("bare") and not re.search(r"\(", s.text):
+                    pass  # "X of Geneva": a place or an unknown body after "of", not reported as a country
                 else:
                     self.mention("person", s.text, p.anchor, "unresolved",
                                  note=f"country {v['country']!r} is not in the graph")
@@ -582,9 +658,10 @@ class _Builder:
 
 _ORG_HEADS = (r"Organi[sz]ation|Programme|Centre|Center|Committee|Commission|Council|Network|Secretariat|Agency|Institute|"
               r"Association|Federation|Foundation|University|Chamber|Forum|Initiative|Partnership|Unit|Branch|Division|"
-              r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation")
+              r"Office|Bank|Fund|Facility|Alliance|Coalition|Society|Union|Ministry|Department|Authority|Corporation|"
+              r"Group|Force|Project|Centres|Offices|Committees|Networks|Secretariats")
 _HEAD = re.compile(r"^(?:" + _ORG_HEADS + r")$")
-_WORD = re.compile(r"[\w’'&\-]+")
+_WORD = re.compile(r"\d+(?:\.\d+)+|[\w’'&\-/]+")
 
 
 def _org_runs(text: str) -> list[tuple[int, int, str]]:
@@ -595,7 +672,8 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     runs, run = [], []
     for i, (w, a, b) in enumerate(words):
         joined = not run or text[run[-1][2]:a] == " "
-        cap = w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
+        cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
+               or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
         if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
                                        (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
             run.append((w, a, b))
@@ -608,7 +686,11 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     out = []
     for run in runs:
         parts, current = [], []
-        for tok in run:
+        for k, tok in enumerate(run):
+            if tok[0] == "The" and current or (tok[0] == "and" and k + 1 < len(run) and run[k + 1][0] == "the"):
+                parts.append(current)  # "X and the Y": two names; "... The": a new sentence or heading
+                current = [] if tok[0] == "and" else [tok]
+                continue
             if tok[0] == "and" and any(_HEAD.match(t[0]) for t in current):
                 parts.append(current)
                 current = []
@@ -618,6 +700,13 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
         for part in parts:
             while part and (part[0][0] in _CONNECTORS or part[0][0] == "The"):
                 part = part[1:]
+            # "Progress in the ...", "Tasks of the ...", "Terms of Reference of the ...": a heading's
+            # words before the name (a name that opens with its head keeps its "of": "Secretariat of the ...")
+            while (len(part) > 2 and not _HEAD.match(part[0][0]) and part[1][0] in ("of", "on", "in")
+                   and any(_HEAD.match(t[0]) for t in part[2:])):
+                part = part[2:]
+                while part and part[0][0] in _CONNECTORS:
+                    part = part[1:]
             while part and part[-1][0] in _CONNECTORS:
                 part = part[:-1]
             if part and any(_HEAD.match(t[0]) for t in part):
@@ -625,14 +714,27 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du"}
-_NOT_ORG = re.compile(r"Convention|Protocol|Conference of|Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
+def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] has an organisation head word outside the known names in it."""
+    return any(_HEAD.match(w.group(0)) and not any(a <= w.start() < b for a, b in known)
+               for w in _WORD.finditer(text, start, end))
+
+
+_CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du", "&"}
+_GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Interim", "Steering", "Coordinating", "Joint",
+            "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
+            "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
+            "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_NOT_ORG = re.compile(r"(?:Convention|Protocol|Agreement)$|Conference of|Open-ended Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
                       r"Annex|Section|Table|Report|Note|Bureau|Governing Council|Parties|Draft|Further|Requests|Invites|"
                       r"Welcoming|Recalling|Noting|Encourages|Urges|Article", re.I)
 _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")
 _OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
 _OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
 _BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
+# between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
+_EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
+                         r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
 _ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
 
 

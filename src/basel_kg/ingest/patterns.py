@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .passages import zh_number
 
-__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "persons", "ORDINALS"]
+__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS"]
 
 
 @dataclass(frozen=True)
@@ -248,6 +248,54 @@ def meetings(text: str) -> list[Span]:
     return sorted(out, key=lambda s: s.start)
 
 
+# one-off meetings: "the 42nd meeting of the Implementation Committee ...", "a Workshop on Environmental
+# Goods and Services", "the WTO CTE meeting", "第二次专家会议"; extract.py keeps only those followed by their dates
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_EVENT_NOUN = r"(?:meetings?|session|workshop|seminar|consultations?|conference|forum|debriefing|symposium|dialogue)"
+_EVENT_EN = re.compile(
+    rf"(?<![\w-])(?:(?P<det>the|a|an|its|their)\s+)?(?:(?P<ord>{_ORD_RE})\s+|(?P<num>\d{{1,3}})(?:st|nd|rd|th)\s+|(?P<year>(?:19|20)\d\d)\s+)?"
+    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
+    rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
+    rf"(?P<noun>(?i:{_EVENT_NOUN}))"
+    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+# "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
+_EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
+_EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
+                       r"(?:委员会|工作组|理事会|大会|小组|论坛|网络|中心|组织))"
+                       rf"第\s*(?P<ord>{_ZH_ORD})\s*(?:次|届)\s*(?P<noun>会议|讲习班|研讨会|论坛)")
+
+
+def events(text: str) -> list[Span]:
+    """Named one-off meetings, workshops, sessions, consultations; value: label as written, ordinal,
+    the name after "of/on" (the body or the topic)."""
+    out = []
+    for m in _EVENT_EN.finditer(text):
+        of = m.group("of") or ""
+        of = re.sub(r"(?:\s+(?:and|of|on|for|the|in|to|under))+$", "", of)  # a name ends on a capitalised word
+        pre = m.group("pre") or ""
+        label_end = m.start("of") + len(of) if of else m.end("noun")
+        label = text[m.start("ord") if m.group("ord") else m.start("num") if m.group("num") else
+                     m.start("year") if m.group("year") else m.start("pre"):label_end].strip()
+        if not re.search(r"[A-Z]", pre + of) and not (m.group("ord") or m.group("num")):
+            continue  # "the meeting", "a workshop": no name
+        n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
+        out.append(Span("event", label, m.start(), label_end,
+                        {"label": label, "ordinal": n, "of": of or None, "pre": pre.strip() or None,
+                         "noun": m.group("noun").lower()}))
+    for m in _EVENT_ACRONYM.finditer(text):
+        if m.group("acr") in ("COP", "OEWG", "MOP") or any(s.start <= m.start() < s.end for s in out):
+            continue  # sessions of the conventions' bodies: meetings()
+        out.append(Span("event", m.group(0), m.start(), m.end(),
+                        {"label": m.group(0), "ordinal": int(m.group("num")), "of": m.group("acr"), "pre": None,
+                         "noun": None}))
+    for m in _EVENT_ZH.finditer(text):
+        raw = m.group("ord")
+        out.append(Span("event", m.group(0), m.start(), m.end(),
+                        {"label": m.group(0), "ordinal": int(raw) if raw.isdigit() else zh_number(raw),
+                         "of": m.group("name"), "pre": None, "noun": m.group("noun"), "zh": True}))
+    return sorted(out, key=lambda s: s.start)
+
+
 # --- persons ---------------------------------------------------------------------------------------------
 
 _NAME = r"(?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]\.)(?:\s+(?:van|von|de|da|del|di|du|la|le|bin|al-|[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,}|[A-Z]\.)){1,4}"
@@ -259,6 +307,23 @@ _ROLE_BEFORE = re.compile(
     rf"\b(?P<role>(?:Co-|Vice-)?(?:Chair(?:person|man|woman)?|President|Rapporteur|Executive Secretary|Executive Director))"
     rf"(?:\s+of\s+the\s+[A-Z][\w\- ]{{2,60}}?)?,\s+(?P<title>Mr\.|Ms\.|Mrs\.|Dr\.)\s+(?P<name>{_NAME})")
 _PERSON_ZH = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,4}|[A-Z][a-z]+(?:·[A-Z][a-z]+)*)(?P<title>先生|女士|博士|教授)")
+
+
+# names written without a title, where a role or a contact says they are persons:
+# "co-chaired by Anna Berg (Sweden)", "the Chair, Juan Pérez (Chile),", "Executive Secretary Rolph Payet",
+# "(E-mail: Matthias Kern", "Michael Vanderpol who was seconded by Environment Canada"
+_BARE = r"(?P<name>[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:van|von|de|da|del|di|du|le|la|[A-Z]\.))?(?:\s+[A-Z][a-zà-ÿ'’\-]+){1,2})"
+_ROLES = (r"(?:Co-|Vice-)?Chair(?:person|man|woman)?|President|Rapporteur|Executive Secretary|Executive Director|"
+          r"Director(?:-General)?|Coordinator|Secretary-General")
+_PERSON_BARE = [
+    re.compile(rf"\b(?P<role>(?:co-)?chaired)\s+by\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\)|\s+(?:of|from)\s+(?P<country2>[A-Z][A-Za-z\-]+(?:\s[A-Z][A-Za-z\-]+)?))?"),
+    re.compile(rf"\b(?:the\s+)?(?P<role>{_ROLES}),?\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?(?=\s*[,.;)(]|\s+[a-z])"),
+    re.compile(rf"\b(?:E-?mail|Contact(?:\s+person)?|Attention|Attn\.?)\s*:\s*{_BARE}(?=\s*[,;)(]|\s+or\b)"),
+    re.compile(rf"\b{_BARE},?\s+who\s+(?:was|is|has been)\s+(?:seconded|appointed|elected|nominated|designated)\b"),
+]
+_NOT_NAME = re.compile(r"\b(?:Convention|Protocol|Conference|Parties|Party|Secretariat|Committee|Group|Office|Programme|"
+                       r"Partnership|Centre|Council|Bureau|Meeting|Organization|Union|Nations|Republic|Kingdom|States|"
+                       r"Government|Ministry|Agency|Network|Initiative|Basel|Stockholm|Rotterdam|Environment|The|This)\b")
 
 
 def persons(text: str) -> list[Span]:
@@ -275,6 +340,16 @@ def persons(text: str) -> list[Span]:
             continue
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name").strip(), "title": m.group("title"), "country": None, "role": m.group("role")}))
+    for rx in _PERSON_BARE:
+        for m in rx.finditer(text):
+            name = m.group("name")
+            if _NOT_NAME.search(name) or any(s.start <= m.start("name") < s.end for s in out):
+                continue
+            role = m.groupdict().get("role")
+            role = {"chaired": "Chair", "co-chaired": "Co-Chair"}.get(role.lower(), role) if role else None
+            country = m.groupdict().get("country") or m.groupdict().get("country2")
+            out.append(Span("person", m.group(0), m.start(), m.end(),
+                            {"name": name, "title": None, "country": country, "role": role, "bare": True}))
     for m in _PERSON_ZH.finditer(text):
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name"), "title": m.group("title"), "country": None, "role": None, "zh": True}))
