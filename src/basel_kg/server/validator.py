@@ -181,6 +181,8 @@ class ValidatorProcess:
         """A write listener (called under the write lock, after the commit): remember the change."""
         if self._version is None:  # no copy to keep up to date (none yet, or it was killed): it will reload
             return
+        if change.drop:  # graphs dropped whole: their statements are not listed, so the validator reloads
+            return
         entry = (before, ox_nquads(change.remove), ox_nquads(change.add), self.service.store.version)
         with self._log_lock:
             self._log.append(entry)
