@@ -250,4 +250,10 @@ def test_reports_are_the_in_process_guards():
                         headers={**TURTLE, **AUTH})
             assert put.status_code in (200, 201, 204), put.text
             assert compare()[3] is True
+            # and a removal (SPARQL Update): org/v-written goes, org/v-member links to an untyped node again
+            update = ("DELETE WHERE { GRAPH <https://example.org/g/written> { "
+                      "<https://w3id.org/basel-kg/org/v-written> ?p ?o } }")
+            deleted = c.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update", **AUTH})
+            assert deleted.status_code in (200, 204), deleted.text
+            assert compare()[3] is False
             assert running.app.state.validator.reloads == reloads
