@@ -48,8 +48,10 @@ class UploadLimits:
     """Bounds on reading one uploaded document (``basel-kg serve --upload-*``)."""
 
     #: Seconds to parse (and, for a write, plan) one document; the parser process is killed after.
+    #: Also the time to validate one ``/validate`` document in the validator process (:mod:`.validator`).
     seconds: float = 30.0
-    #: Memory the parser process may take beyond its start-up size, in MiB.
+    #: Memory the parser process may take beyond its start-up size, in MiB (and the validator
+    #: process beyond its size before one check).
     memory_mb: int = 1024
     #: Most triples one request may carry.
     triples: int = 200_000
