@@ -374,6 +374,8 @@ def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
     ("1. The meetings included the 58th session of the Marine Environment Protection Committee (MEPC 58), "
      "6-10 October 2008, and MEPC 59, 13-17 July 2009.\n",
      "58th session of the Marine Environment Protection Committee", "2008-10-06", "2008-10-10", None),
+    ("1. It participated in informal consultations on rights-based approaches to toxic wastes (Geneva, 18 September 2009).\n",
+     "Informal consultations on rights-based approaches to toxic wastes", "2009-09-18", "2009-09-18", "Geneva"),
     ("1. The Secretariat attended the GEF Council meetings in November 2009.\n",
      "GEF Council meetings", "2009-11", "2009-11", None),
     ("1. The third session of the JWG was hosted by the ILO in October 2008.\n",
@@ -418,7 +420,8 @@ def test_acronym_and_number_with_dates_is_a_meeting():
 def test_an_undated_or_unnamed_meeting_is_not_asserted(tmp_path, context):
     path = tmp_path / "vague.txt"
     path.write_text("1. The Secretariat attended the meeting on 3 May 2009 and the Workshop on Waste Statistics.\n"
-                    "2. A regional workshop was held in 2009.\n", encoding="utf-8")
+                    "2. A regional workshop was held in 2009.\n"
+                    "3. It organised a workshop on waste statistics (see annex, 2009).\n", encoding="utf-8")
     d = ingest_file(path, context)
     assert not [m for m in d.mentions if m.kind == "meeting" and m.status == "new"]
 
