@@ -454,6 +454,13 @@ def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
      {"Atlantic Post-Conflict & Recovery Branch", "Lake Authority for Biological Diversity"},
      {"Lake Authority for Biological Diversity in Geneva"}),
     ("1. The Zambezi Regional Centre in Nigeria reported.\n", {"Zambezi Regional Centre in Nigeria"}, set()),
+    # a date ends a name; a sentence's opening word is not part of it; "and" joins words of one name
+    # unless both sides have a head word
+    ("1. Through the Caspian Recycling Network it met the Harbour Waste Committee in November 2008.\n",
+     {"Caspian Recycling Network", "Harbour Waste Committee"},
+     {"Through the Caspian Recycling Network", "Harbour Waste Committee in November"}),
+    ("1. It joined the Andean Network for the Implementation and Enforcement of Waste Law.\n",
+     {"Andean Network for the Implementation and Enforcement of Waste Law"}, {"Andean Network for the Implementation"}),
     # descriptions are not names
     ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
      set(), {"Advisory Committee", "Working Group", "Project Group"}),
