@@ -412,6 +412,22 @@ def test_a_chinese_meeting_of_a_body_without_english_name_is_reported(tmp_path, 
     assert not mentions(d, "meeting", "new")
 
 
+def test_two_names_for_one_acronym_are_reported_not_merged(tmp_path, context):
+    path = tmp_path / "twice.txt"
+    path.write_text("1. The Aral Waste Institute (AWI) and the Andean Water Institute (AWI) met.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    from rdflib import RDFS, URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    assert "Aral Waste Institute (AWI)" in mentions(d, "organisation", "new")
+    assert "Andean Water Institute (AWI)" in mentions(d, "organisation", "unresolved")
+    labels = [o for m in d.mentions if m.kind == "organisation" and m.status == "new"
+              for o in d.graph.objects(URIRef(m.iri), RDFS.label)]
+    assert len(labels) == len({m.iri for m in d.mentions if m.kind == "organisation" and m.status == "new"})
+    assert validate_draft(d, context).conforms
+
+
 def test_acronym_and_number_with_dates_is_a_meeting():
     assert [s.text for s in P.events("MEPC 59, 13-17 July 2009; and MEPC 60, 22-26 March 2010")] == ["MEPC 59", "MEPC 60"]
     assert P.events("see COP 9, below") == []  # the conventions' own bodies are meetings()
@@ -461,6 +477,9 @@ def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
      {"Through the Caspian Recycling Network", "Harbour Waste Committee in November"}),
     ("1. It joined the Andean Network for the Implementation and Enforcement of Waste Law.\n",
      {"Andean Network for the Implementation and Enforcement of Waste Law"}, {"Andean Network for the Implementation"}),
+    # acronym definitions: mixed-case acronyms; a defined term without a head word is not a body
+    ("1. It works with the Pacific e-Recycling Initiative (PeRI) on Used Lead Acid Batteries (ULAB).\n",
+     {"Pacific e-Recycling Initiative (PeRI)"}, {"Used Lead Acid Batteries (ULAB)"}),
     # descriptions are not names
     ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
      set(), {"Advisory Committee", "Working Group", "Project Group"}),

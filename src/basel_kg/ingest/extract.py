@@ -521,7 +521,7 @@ class _Builder:
             self.mention("symbol", sym, p.anchor, status, iri)
 
     # organisations
-    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|[A-Z][\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
@@ -547,11 +547,13 @@ class _Builder:
             name = " ".join(words)
             if not name or re.search(r"Convention|Protocol|Agreement|Decision|Programme of Work|Meeting|Conference of", name):
                 continue
+            if not any(_HEAD.match(w) for w in name.split()):
+                continue  # "Persistent Organic Pollutants (POPs)", "Used Lead Acid Batteries (ULAB)": not a body
             iri = self.seen_orgs.get(name)
             if iri is None:
                 slug = re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
                 iri = URIRef(f"{BASE}org/{slug}")
-                if self.exists(iri):
+                if self.exists(iri) or iri in self.seen_orgs.values():
                     self.mention("organisation", f"{name} ({acronym})", p.anchor, "unresolved",
                                  note=f"{iri} exists under another name; add the name to it or choose another IRI")
                     continue
@@ -759,7 +761,9 @@ def _convention(text: str) -> str | None:
 
 
 def _acronym_fits(acronym: str, initials: str) -> bool:
-    letters = re.sub(r"[^A-Z]", "", acronym.upper())
+    # "GeSI", "StEP": the capitals only (e-Sustainability); "UNITAR", "Unitar": every letter
+    letters = re.sub(r"[^A-Z]", "", acronym if re.search(r"[a-z]", acronym[1:]) and sum(c.isupper() for c in acronym) >= 3
+                     else acronym.upper())
     if len(letters) < 2:
         return False
     it = iter(initials)
