@@ -240,6 +240,22 @@ class WriteGuard:
         now matches ``version``."""
         self._mirror.version = version
 
+    def follow(self, change: Delta, version: str) -> None:
+        """Apply a write that was checked and committed elsewhere (``change``: its statements,
+        entailments and records, as applied) to the copy, which was at the version before;
+        the copy is then at ``version``. Cost in proportion to the change."""
+        with self._lock:
+            mirror = self._mirror
+            left, entered = mirror.change(change.remove, change.add)
+            if self._reasoner_state:
+                self._reasoner_state.change(add=entered, remove=left)
+            mirror.version = version
+
+    @property
+    def version(self) -> str | None:
+        """The store version the copy matches (None: to be rebuilt at the next check)."""
+        return self._mirror.version
+
     def invalidate(self) -> None:
         """Forget the copy (it is rebuilt from the store at the next check)."""
         self._mirror.version = None

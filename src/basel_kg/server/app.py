@@ -31,6 +31,7 @@ from . import explore, graphstore, health, linkeddata, openapi, published, site,
 from .common import ResultCache
 from .settings import Settings
 from .uploads import ClientGone, ParserPool, UploadRefused
+from .validator import ValidatorProcess
 from .writes import BadDocument, WriteService
 
 __all__ = ["create_app"]
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = _templates(settings)
     app.state.writes = WriteService(settings)
     app.state.parsers = ParserPool(settings.uploads)
+    app.state.validator = ValidatorProcess(app.state.writes, settings.uploads)
     app.state.search = SearchIndex()
     app.state.writes.listeners.append(partial(app.state.search.changed, settings.store))
 
@@ -187,7 +189,9 @@ async def _baselkg_error(request: Request, exc: Exception) -> PlainTextResponse:
 
 
 async def _protocol_error(request: Request, exc: Exception) -> PlainTextResponse:
-    return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+    retry = getattr(exc, "retry_after", None)
+    return PlainTextResponse(exc.message + "\n", status_code=exc.status,
+                             headers={"Retry-After": str(retry)} if retry else None)
 
 
 async def _http_error(request: Request, exc: Exception) -> PlainTextResponse:

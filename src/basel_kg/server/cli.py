@@ -84,10 +84,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                              "against --timeout)")
     limits = UploadLimits()
     parser.add_argument("--upload-timeout", metavar="SECONDS", type=float, default=limits.seconds,
-                        help="stop reading an uploaded document (/validate, /store) after this long: 413 "
+                        help="stop reading an uploaded document (/validate, /store), or validating one (/validate), "
+                             "after this long: 413 "
                              f"(default {limits.seconds:g})")
     parser.add_argument("--upload-memory", metavar="MIB", type=int, default=limits.memory_mb,
-                        help="memory the process reading one uploaded document may take: 413 past it "
+                        help="memory the process reading (or validating, /validate) one uploaded document may take: "
+                             "413 past it "
                              f"(default {limits.memory_mb})")
     parser.add_argument("--upload-triples", metavar="N", type=int, default=limits.triples,
                         help=f"most triples one write or /validate request may carry: 413 past it (default "

@@ -4,16 +4,13 @@ write would be checked, without writing anything. No token needed."""
 from __future__ import annotations
 
 import uuid
-from functools import partial
-
 import pyoxigraph as ox
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..store import Delta
 from .common import settings_of
+from .uploads import disconnect_event
 from .writes import RDF_MEDIA_TYPES, WriteDenied, denied_response, read_document, report_response
 
 __all__ = ["router"]
@@ -41,5 +38,5 @@ async def validate(request: Request) -> Response:
     fresh = ox.NamedNode(f"urn:x-basel-kg:validate:{uuid.uuid4()}")
     quads = [q if isinstance(q.graph_name, ox.NamedNode) else ox.Quad(q.subject, q.predicate, q.object, fresh)
              for q in quads]
-    outcome = await run_in_threadpool(partial(service.validate, Delta(add=tuple(quads))))
-    return report_response(request, outcome.report, 200)
+    report = await request.app.state.validator.validate(quads, disconnected=disconnect_event(request).wait)
+    return report_response(request, report, 200)

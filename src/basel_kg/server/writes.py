@@ -103,6 +103,13 @@ def check_tokens(tokens: tuple[tuple[str, str], ...]) -> None:
                              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
 
 
+def guard_arguments(settings: Settings) -> tuple[str | None, str, list[str]]:
+    """The inferred graph, ontology graph and excluded graphs of the app's guards (the write
+    guard here, the validator process's in :mod:`.validator`)."""
+    return (str(GRAPH.INFERRED) if settings.reasoning else None, str(GRAPH.ONTOLOGY),
+            list(filter(None, [str(GRAPH.VOID), settings.provenance_graph])))
+
+
 class WriteService:
     """The app's writer: authentication, the write lock, the guard, provenance records."""
 
@@ -124,13 +131,9 @@ class WriteService:
     @property
     def guard(self) -> WriteGuard:
         if self._guard is None:
-            settings = self.settings
-            self._guard = WriteGuard(
-                shapes=settings.shapes,
-                inferred_graph=str(GRAPH.INFERRED) if settings.reasoning else None,
-                ontology_graph=str(GRAPH.ONTOLOGY),
-                excluded_graphs=filter(None, [str(GRAPH.VOID), settings.provenance_graph]),
-            )
+            inferred, ontology, excluded = guard_arguments(self.settings)
+            self._guard = WriteGuard(shapes=self.settings.shapes, inferred_graph=inferred, ontology_graph=ontology,
+                                     excluded_graphs=excluded)
         return self._guard
 
     # -- who
@@ -203,10 +206,6 @@ class WriteService:
                 listener(change, before)
             return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,
                                outcome.timings)
-
-    def validate(self, delta: Delta) -> GuardOutcome:
-        """Check ``delta`` as a write would, and change nothing; never takes the write lock."""
-        return self.guard.check(self.store, delta, keep=False)
 
     # -- provenance
     def _record(self, delta: Delta, agent: str, request: Request, started: datetime) -> Delta:
