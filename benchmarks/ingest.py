@@ -258,7 +258,7 @@ def main() -> int:
     v = statistics.median(r[2] for r in runs)
     print(f"  {'basel-kg ingest: read, load graph, extract':<40} {t:8.2f} {m:8.0f} {t / t0:6.1f}")
     print(f"  {'  + SHACL of the draft in context':<40} {v:8.2f} {'':>8} {(t + v) / t0:6.1f}")
-    print("  target: < 10 s, < 1024 MB (reading and extraction; validation is the project's validation API)")
+    print(f"  target: < 10 s overall (here {t + v:.2f} s), < 1024 MB; validation is in context: only the nodes the draft affects")
     return 0
 
 

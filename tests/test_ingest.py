@@ -374,6 +374,8 @@ def test_meeting_dates_carry_their_sort_keys(tmp_path, context):
     ("1. The meetings included the 58th session of the Marine Environment Protection Committee (MEPC 58), "
      "6-10 October 2008, and MEPC 59, 13-17 July 2009.\n",
      "58th session of the Marine Environment Protection Committee", "2008-10-06", "2008-10-10", None),
+    ("1. It participated in informal consultations on rights-based approaches to toxic wastes (Geneva, 18 September 2009).\n",
+     "Informal consultations on rights-based approaches to toxic wastes", "2009-09-18", "2009-09-18", "Geneva"),
     ("1. The Secretariat attended the GEF Council meetings in November 2009.\n",
      "GEF Council meetings", "2009-11", "2009-11", None),
     ("1. The third session of the JWG was hosted by the ILO in October 2008.\n",
@@ -410,6 +412,22 @@ def test_a_chinese_meeting_of_a_body_without_english_name_is_reported(tmp_path, 
     assert not mentions(d, "meeting", "new")
 
 
+def test_two_names_for_one_acronym_are_reported_not_merged(tmp_path, context):
+    path = tmp_path / "twice.txt"
+    path.write_text("1. The Aral Waste Institute (AWI) and the Andean Water Institute (AWI) met.\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    from rdflib import RDFS, URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    assert "Aral Waste Institute (AWI)" in mentions(d, "organisation", "new")
+    assert "Andean Water Institute (AWI)" in mentions(d, "organisation", "unresolved")
+    labels = [o for m in d.mentions if m.kind == "organisation" and m.status == "new"
+              for o in d.graph.objects(URIRef(m.iri), RDFS.label)]
+    assert len(labels) == len({m.iri for m in d.mentions if m.kind == "organisation" and m.status == "new"})
+    assert validate_draft(d, context).conforms
+
+
 def test_acronym_and_number_with_dates_is_a_meeting():
     assert [s.text for s in P.events("MEPC 59, 13-17 July 2009; and MEPC 60, 22-26 March 2010")] == ["MEPC 59", "MEPC 60"]
     assert P.events("see COP 9, below") == []  # the conventions' own bodies are meetings()
@@ -418,7 +436,8 @@ def test_acronym_and_number_with_dates_is_a_meeting():
 def test_an_undated_or_unnamed_meeting_is_not_asserted(tmp_path, context):
     path = tmp_path / "vague.txt"
     path.write_text("1. The Secretariat attended the meeting on 3 May 2009 and the Workshop on Waste Statistics.\n"
-                    "2. A regional workshop was held in 2009.\n", encoding="utf-8")
+                    "2. A regional workshop was held in 2009.\n"
+                    "3. It organised a workshop on waste statistics (see annex, 2009).\n", encoding="utf-8")
     d = ingest_file(path, context)
     assert not [m for m in d.mentions if m.kind == "meeting" and m.status == "new"]
 
@@ -451,6 +470,16 @@ def test_a_decision_number_names_the_session_that_adopted_it(tmp_path, context):
      {"Atlantic Post-Conflict & Recovery Branch", "Lake Authority for Biological Diversity"},
      {"Lake Authority for Biological Diversity in Geneva"}),
     ("1. The Zambezi Regional Centre in Nigeria reported.\n", {"Zambezi Regional Centre in Nigeria"}, set()),
+    # a date ends a name; a sentence's opening word is not part of it; "and" joins words of one name
+    # unless both sides have a head word
+    ("1. Through the Caspian Recycling Network it met the Harbour Waste Committee in November 2008.\n",
+     {"Caspian Recycling Network", "Harbour Waste Committee"},
+     {"Through the Caspian Recycling Network", "Harbour Waste Committee in November"}),
+    ("1. It joined the Andean Network for the Implementation and Enforcement of Waste Law.\n",
+     {"Andean Network for the Implementation and Enforcement of Waste Law"}, {"Andean Network for the Implementation"}),
+    # acronym definitions: mixed-case acronyms; a defined term without a head word is not a body
+    ("1. It works with the Pacific e-Recycling Initiative (PeRI) on Used Lead Acid Batteries (ULAB).\n",
+     {"Pacific e-Recycling Initiative (PeRI)"}, {"Used Lead Acid Batteries (ULAB)"}),
     # descriptions are not names
     ("1. The Advisory Committee and the Working Group met; the Project Group reported.\n",
      set(), {"Advisory Committee", "Working Group", "Project Group"}),

@@ -114,7 +114,8 @@ def test_a_validation_past_its_time_limit_is_killed_and_named_while_ask_answers(
         assert wait_dead(pid), "the validator process was not killed"
         during = [end for _, end in asks if end < result["end"]]
         assert len(during) >= 5  # ASK {} kept answering while the validation ran
-        assert max(end - t0 for t0, end in asks) < (result["end"] - start) / 2
+        latencies = sorted(end - t0 for t0, end in asks)
+        assert latencies[len(latencies) // 2] < (result["end"] - start) / 4  # (the median: a busy machine has spikes)
         # a new validator takes over at the next request
         again = c.post("/validate", content=cube("Slow", 3), headers=TURTLE)
         assert again.status_code == 200 and json.loads(again.text)["conforms"] is True
@@ -250,4 +251,10 @@ def test_reports_are_the_in_process_guards():
                         headers={**TURTLE, **AUTH})
             assert put.status_code in (200, 201, 204), put.text
             assert compare()[3] is True
+            # and a removal (SPARQL Update): org/v-written goes, org/v-member links to an untyped node again
+            update = ("DELETE WHERE { GRAPH <https://example.org/g/written> { "
+                      "<https://w3id.org/basel-kg/org/v-written> ?p ?o } }")
+            deleted = c.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update", **AUTH})
+            assert deleted.status_code in (200, 204), deleted.text
+            assert compare()[3] is False
             assert running.app.state.validator.reloads == reloads

@@ -521,7 +521,7 @@ class _Builder:
             self.mention("symbol", sym, p.anchor, status, iri)
 
     # organisations
-    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|[A-Z][\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
@@ -547,11 +547,13 @@ class _Builder:
             name = " ".join(words)
             if not name or re.search(r"Convention|Protocol|Agreement|Decision|Programme of Work|Meeting|Conference of", name):
                 continue
+            if not any(_HEAD.match(w) for w in name.split()):
+                continue  # "Persistent Organic Pollutants (POPs)", "Used Lead Acid Batteries (ULAB)": not a body
             iri = self.seen_orgs.get(name)
             if iri is None:
                 slug = re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
                 iri = URIRef(f"{BASE}org/{slug}")
-                if self.exists(iri):
+                if self.exists(iri) or iri in self.seen_orgs.values():
                     self.mention("organisation", f"{name} ({acronym})", p.anchor, "unresolved",
                                  note=f"{iri} exists under another name; add the name to it or choose another IRI")
                     continue
@@ -672,6 +674,11 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     runs, run = [], []
     for i, (w, a, b) in enumerate(words):
         joined = not run or text[run[-1][2]:a] == " "
+        if _MONTH.fullmatch(w):  # "... Committee in November 2008": a date ends a name
+            if run:
+                runs.append(run)
+            run = []
+            continue
         cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
                or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
         if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
@@ -691,14 +698,14 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
                 parts.append(current)  # "X and the Y": two names; "... The": a new sentence or heading
                 current = [] if tok[0] == "and" else [tok]
                 continue
-            if tok[0] == "and" and any(_HEAD.match(t[0]) for t in current):
+            if tok[0] == "and" and any(_HEAD.match(t[0]) for t in current) and any(_HEAD.match(t[0]) for t in run[k + 1:]):
                 parts.append(current)
                 current = []
                 continue
             current.append(tok)
         parts.append(current)
         for part in parts:
-            while part and (part[0][0] in _CONNECTORS or part[0][0] == "The"):
+            while part and (part[0][0] in _CONNECTORS or part[0][0] in _OPENERS):
                 part = part[1:]
             # "Progress in the ...", "Tasks of the ...", "Terms of Reference of the ...": a heading's
             # words before the name (a name that opens with its head keeps its "of": "Secretariat of the ...")
@@ -721,6 +728,9 @@ def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> 
 
 
 _CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du", "&"}
+_OPENERS = {"The", "Through", "In", "On", "For", "At", "By", "With", "From", "During", "Under", "To", "As", "And", "Since",
+            "Login", "See", "Annex"}  # capitalised only because they open a sentence or a heading
+_MONTH = re.compile(r"January|February|March|April|May|June|July|August|September|October|November|December")
 _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Interim", "Steering", "Coordinating", "Joint",
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
@@ -751,7 +761,9 @@ def _convention(text: str) -> str | None:
 
 
 def _acronym_fits(acronym: str, initials: str) -> bool:
-    letters = re.sub(r"[^A-Z]", "", acronym.upper())
+    # "GeSI", "StEP": the capitals only (e-Sustainability); "UNITAR", "Unitar": every letter
+    letters = re.sub(r"[^A-Z]", "", acronym if re.search(r"[a-z]", acronym[1:]) and sum(c.isupper() for c in acronym) >= 3
+                     else acronym.upper())
     if len(letters) < 2:
         return False
     it = iter(initials)

@@ -258,6 +258,11 @@ _EVENT_EN = re.compile(
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
     rf"(?P<noun>(?i:{_EVENT_NOUN}))"
     rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+# "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
+# meeting described in lowercase, named by the place and date in brackets right after it
+_EVENT_DESCRIBED = re.compile(
+    r"(?<![\w-])(?P<label>(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|"
+    r"training|dialogue)\s+(?:on|of|for|to)\s+[^()\n.;]{3,160}?)\s*(?=\([A-Z][\w\- ]{2,30},\s*\d)")
 # "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
 _EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
 _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
@@ -282,6 +287,13 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", label, m.start(), label_end,
                         {"label": label, "ordinal": n, "of": of or None, "pre": pre.strip() or None,
                          "noun": m.group("noun").lower()}))
+    for m in _EVENT_DESCRIBED.finditer(text):
+        if any(s.start <= m.start("label") < s.end for s in out):
+            continue
+        label = m.group("label")
+        out.append(Span("event", label, m.start("label"), m.end("label"),
+                        {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun").lower(),
+                         "described": True}))
     for m in _EVENT_ACRONYM.finditer(text):
         if m.group("acr") in ("COP", "OEWG", "MOP") or any(s.start <= m.start() < s.end for s in out):
             continue  # sessions of the conventions' bodies: meetings()

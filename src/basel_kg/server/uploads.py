@@ -48,8 +48,10 @@ class UploadLimits:
     """Bounds on reading one uploaded document (``basel-kg serve --upload-*``)."""
 
     #: Seconds to parse (and, for a write, plan) one document; the parser process is killed after.
+    #: Also the time to validate one ``/validate`` document in the validator process (:mod:`.validator`).
     seconds: float = 30.0
-    #: Memory the parser process may take beyond its start-up size, in MiB.
+    #: Memory the parser process may take beyond its start-up size, in MiB (and the validator
+    #: process beyond its size before one check).
     memory_mb: int = 1024
     #: Most triples one request may carry.
     triples: int = 200_000
@@ -238,6 +240,22 @@ def _child_main() -> None:
 # --------------------------------------------------------------------------- the server side
 
 
+
+def start_child(module: str, pids: set[int]) -> subprocess.Popen:
+    """A fresh Python process running ``module._child_main()``, talking frames on stdin/stdout.
+
+    Started from scratch (not forked from the threaded web server), in a session of its own,
+    with this package importable; its pid goes into ``pids`` so that it is killed with its pool.
+    """
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"from {module} import _child_main; _child_main()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    pids.add(process.pid)
+    return process
+
+
 class ParserPool:
     """Parser processes for one app: at most ``limits.processes`` at once, one kept ready.
 
@@ -253,13 +271,7 @@ class ParserPool:
         weakref.finalize(self, _kill, self._pids)
 
     def _start(self) -> subprocess.Popen:
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from basel_kg.server.uploads import _child_main; _child_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-        self._pids.add(process.pid)
-        return process
+        return start_child("basel_kg.server.uploads", self._pids)
 
     def _take(self) -> subprocess.Popen:
         with self._lock:

@@ -34,17 +34,17 @@ import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from ..store import Delta
 from .writes import guard_arguments
-from .uploads import _LENGTH, ClientGone, UploadLimits, UploadRefused, _kill
+from .uploads import _LENGTH, ClientGone, UploadLimits, UploadRefused, _kill, start_child
 
 __all__ = ["ValidatorProcess", "ValidatorBusy"]
 
-#: Committed writes remembered for the validator to follow (beyond them it reloads the export).
+#: Committed writes remembered for the validator to follow, at most (beyond them it reloads the export).
 _LOG = 256
+_LOG_BYTES = 64 * 2**20
 
 
 class ValidatorBusy(UploadRefused):
@@ -165,8 +165,9 @@ class ValidatorProcess:
         self.service, self.limits = service, limits
         self._process: subprocess.Popen | None = None
         self._version: str | None = None  # what the process's copy is at
-        self._log: deque[tuple[str, bytes, bytes, str]] = deque(maxlen=_LOG)
+        self._log: deque[tuple[str, bytes, bytes, str]] = deque()
         self._log_lock = threading.Lock()
+        self._log_bytes = 0
         self._busy: asyncio.Lock | None = None
         #: How many times the whole graph was sent (a new validator, or changes it could not follow).
         self.reloads = 0
@@ -177,9 +178,17 @@ class ValidatorProcess:
     # -- following the store
     def _committed(self, change: Delta, before: str) -> None:
         """A write listener (called under the write lock, after the commit): remember the change."""
-        nq = ox_nquads
+        if self._version is None:  # no copy to keep up to date (none yet, or it was killed): it will reload
+            return
+        if change.drop:  # graphs dropped whole: their statements are not listed, so the validator reloads
+            return
+        entry = (before, ox_nquads(change.remove), ox_nquads(change.add), self.service.store.version)
         with self._log_lock:
-            self._log.append((before, nq(change.remove), nq(change.add), self.service.store.version))
+            self._log.append(entry)
+            self._log_bytes += len(entry[1]) + len(entry[2])
+            while (self._log_bytes > _LOG_BYTES or len(self._log) > _LOG) and len(self._log) > 1:  # past it the validator reloads instead
+                _, remove, add, _ = self._log.popleft()
+                self._log_bytes -= len(remove) + len(add)
 
     def _changes_since(self, version: str | None, target: str) -> list[tuple[bytes, bytes, str]] | None:
         """The logged changes from ``version`` to ``target``; None when the log does not join them."""
@@ -192,6 +201,8 @@ class ValidatorProcess:
         out: list[tuple[bytes, bytes, str]] = []
         current = version
         for before, remove, add, after in entries:
+            if current == target:
+                break
             if before == current:
                 out.append((remove, add, after))
                 current = after
@@ -199,12 +210,7 @@ class ValidatorProcess:
 
     # -- the process
     def _start(self) -> subprocess.Popen:
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from basel_kg.server.validator import _child_main; _child_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-        self._pids.add(process.pid)
+        process = start_child("basel_kg.server.validator", self._pids)
         settings = self.service.settings
         shapes = settings.shapes
         config = (None if shapes is None else shapes.serialize(format="nt", encoding="utf-8"),
@@ -230,6 +236,16 @@ class ValidatorProcess:
         self._pids.discard(process.pid)
         return status
 
+    def _export(self) -> tuple[str, bytes]:
+        """The store's version and export, taken at that version (retried if a write came between)."""
+        store = self.service.store
+        self.reloads += 1
+        while True:
+            version = store.version
+            export = store.export()
+            if store.version == version:
+                return version, export
+
     def _prepare(self, add: bytes) -> None:
         """In a worker thread: a running validator at the store's version, the document sent,
         until it says it started checking."""
@@ -240,14 +256,14 @@ class ValidatorProcess:
         target = self.service.store.version
         changes = self._changes_since(self._version, target)
         limits = asdict(self.limits)
+        export = None
         if changes is None:
-            self.reloads += 1
-        _write_frame(process.stdin, (changes or [], target, None if changes is not None else
-                                     self.service.store.export(), add, limits))
+            target, export = self._export()
+        _write_frame(process.stdin, (changes or [], target, export, add, limits))
         answer = _read_frame(process.stdout)
         if answer[0] == "stale":  # it could not follow: send the whole graph
-            self.reloads += 1
-            _write_frame(process.stdin, ([], target, self.service.store.export(), add, limits))
+            target, export = self._export()
+            _write_frame(process.stdin, ([], target, export, add, limits))
             answer = _read_frame(process.stdout)
         if answer != ("started",):
             raise RuntimeError(f"unexpected answer from the validator: {answer[0]!r}")

@@ -46,7 +46,7 @@ from ..formats import rdf_syntax_for
 from ..sparqltext import add_using, check_services, scan_sparql
 from .holder import Holder
 from .ipc import recv, send
-from .model import Delta, GraphInfo, QueryResult, ResultFormats, rename_blank_nodes
+from .model import Delta, GraphInfo, QueryRequest, QueryResult, ResultFormats, WritableStore, rename_blank_nodes
 from .pool import Pool, WorkerHandle
 from .worker import Worker
 
@@ -64,7 +64,7 @@ def _shutdown(process: subprocess.Popen, channel: socket.socket, pool: Pool) -> 
 
 
 
-class EmbeddedStore:
+class EmbeddedStore(WritableStore):
     """pyoxigraph in a helper process, in memory (``path=None``) or on disk (``path=``).
 
     With ``processes=False`` the same store runs in this process instead (no holder, no
@@ -243,31 +243,18 @@ class EmbeddedStore:
     def graphs(self) -> tuple[GraphInfo, ...]:
         return tuple(GraphInfo(iri, n) for iri, n in self._info["graphs"])
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        union_default: bool = True,
-        inference: bool = True,
-        timeout: float | None = None,
-        formats: ResultFormats | None = None,
-        max_rows: int | None = None,
-    ) -> QueryResult:
-        scan = scan_sparql(sparql)
-        check_services(scan, self.allowed_services)
+    def _query(self, q: QueryRequest) -> QueryResult:
         request = {
-            "sparql": sparql,
-            "default_graph_uris": tuple(default_graph_uris),
-            "named_graph_uris": tuple(named_graph_uris),
-            "union_default": union_default,
-            "inference": inference,
-            "has_from": "FROM" in scan.keywords,
-            "formats": formats or ResultFormats(),
-            "max_rows": max_rows,
+            "sparql": q.sparql,
+            "default_graph_uris": q.default_graph_uris,
+            "named_graph_uris": q.named_graph_uris,
+            "union_default": q.union_default,
+            "inference": q.inference,
+            "has_from": "FROM" in q.scan.keywords,
+            "formats": q.formats,
+            "max_rows": q.max_rows,
         }
-        return self._run(request, timeout)
+        return self._run(request, q.timeout)
 
     def load_dataset(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..errors import NotAcceptable
 from ..formats import BOOLEAN_MEDIA_TYPES, GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES
-from ..sparqltext import Kind
+from ..sparqltext import Kind, SparqlScan, check_services, scan_sparql
 
 __all__ = [
     "Kind",
@@ -26,6 +26,7 @@ __all__ = [
     "BOOLEAN_MEDIA_TYPES",
     "GRAPH_MEDIA_TYPES",
     "PREFIXED_FORMATS",
+    "QueryRequest",
     "ResultFormats",
     "GraphInfo",
     "QueryResult",
@@ -130,9 +131,31 @@ class Delta:
         return touched
 
 
+@dataclass(frozen=True, slots=True)
+class QueryRequest:
+    """A query as :meth:`Store.query` hands it to a store: scanned, checked, with its options."""
+
+    sparql: str
+    scan: SparqlScan
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    union_default: bool = True
+    inference: bool = True
+    timeout: float | None = None
+    formats: ResultFormats = field(default_factory=ResultFormats)
+    max_rows: int | None = None
+
+
 @runtime_checkable
 class Store(Protocol):
-    """What the server and scripts need from a store to read it (writes: :class:`WritableStore`)."""
+    """What the server and scripts need from a store to read it (writes: :class:`WritableStore`).
+
+    The stores subclass it, so that :meth:`query` (the checks every query gets, whatever the
+    store) is written once; each store answers in its own ``_query``.
+    """
+
+    #: Endpoints a query may name in ``SERVICE``; every other ``SERVICE`` is refused.
+    allowed_services: frozenset[str]
 
     @property
     def version(self) -> str:
@@ -146,9 +169,8 @@ class Store(Protocol):
     def triples(self) -> int:
         """Number of distinct triples in the default graph (the union of all graphs)."""
 
-    @property
-    def prefixes(self) -> Mapping[str, str]:
-        """The prefixes every query may use without declaring them."""
+    #: The prefixes every query may use without declaring them.
+    prefixes: Mapping[str, str]
 
     def graphs(self) -> tuple[GraphInfo, ...]:
         """The named graphs, by IRI."""
@@ -172,6 +194,14 @@ class Store(Protocol):
         graph is the union of all named graphs (``union_default=False``: empty unless the
         query says ``FROM``). ``inference=False`` leaves the inferred graphs out.
         """
+        scan = scan_sparql(sparql)
+        check_services(scan, self.allowed_services)
+        return self._query(QueryRequest(sparql, scan, tuple(default_graph_uris), tuple(named_graph_uris),
+                                        union_default, inference, timeout, formats or ResultFormats(), max_rows))
+
+    def _query(self, request: QueryRequest) -> QueryResult:
+        """Answer a query that :meth:`query` has checked (``SERVICE`` only to allowed endpoints)."""
+        raise NotImplementedError
 
     def put_graph(self, graph_iri: str, data: bytes | str | Path, *, format: str | None = None) -> None:
         """Replace one named graph with the triples of ``data``."""

@@ -36,7 +36,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -47,15 +47,17 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import NotAcceptable, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from ..sparqltext import check_services, query_form, scan_sparql, with_prefixes
+from ..sparqltext import query_form, with_prefixes
 from .model import (
     BOOLEAN_MEDIA_TYPES,
     GRAPH_MEDIA_TYPES,
     PREFIXED_FORMATS,
     SOLUTIONS_MEDIA_TYPES,
     GraphInfo,
+    QueryRequest,
     QueryResult,
     ResultFormats,
+    Store,
     serialize_solutions,
 )
 
@@ -131,7 +133,7 @@ class _State:
     fetched: float
 
 
-class RemoteStore:
+class RemoteStore(Store):
     """A SPARQL 1.1 store over HTTP, read through the :class:`basel_kg.store.model.Store` interface.
 
     ``timeout``: seconds a query may take (the default for :meth:`query`); ``inferred_graphs``:
@@ -222,33 +224,21 @@ class RemoteStore:
             self._state = None
 
     # -- queries
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        union_default: bool = True,
-        inference: bool = True,
-        timeout: float | None = None,
-        formats: ResultFormats | None = None,
-        max_rows: int | None = None,
-    ) -> QueryResult:
-        scan = scan_sparql(sparql)
-        check_services(scan, self.allowed_services)
+    def _query(self, q: QueryRequest) -> QueryResult:
+        sparql, scan, max_rows = q.sparql, q.scan, q.max_rows
         kind = query_form(sparql)
         if kind is None:
             raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-        formats = formats or ResultFormats()
+        formats = q.formats
         offered = {"solutions": SOLUTIONS_MEDIA_TYPES, "boolean": BOOLEAN_MEDIA_TYPES, "graph": GRAPH_MEDIA_TYPES}[kind]
         wanted = formats.for_kind(kind)
         if wanted is None or wanted not in offered:
             raise NotAcceptable(kind, offered)
         version = self.version if self.track_version else ""
-        params = [("query", with_prefixes(sparql, self.prefixes))] + self._dataset(scan, default_graph_uris, named_graph_uris, union_default,
-                                                     inference)
+        params = [("query", with_prefixes(sparql, self.prefixes))] + self._dataset(scan, q.default_graph_uris, q.named_graph_uris,
+                                                                                   q.union_default, q.inference)
         accept = _GRAPH_ACCEPT if kind == "graph" else "application/sparql-results+json"
-        limit = self.timeout if timeout is None else timeout
+        limit = self.timeout if q.timeout is None else q.timeout
         response = self._post(self.endpoints.query, params, accept, limit)
         received = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "graph":
