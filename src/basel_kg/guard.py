@@ -49,8 +49,7 @@ from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
 from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import (GraphQuads, PreparedQueryGraph, ValidationReport, affected_nodes, inverse_predicates,
-                         neighbourhood, shacl_reach, shacl_report, shape_predicates)
+from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
@@ -197,8 +196,7 @@ class WriteGuard:
         self.hub_degree = hub_degree
         self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
         self._shapes_graph = ShapesGraph(shapes)
-        self._reach = 1 + shacl_reach(shapes)
-        self._forward, self._inverse = shape_predicates(shapes), inverse_predicates(shapes)
+        read_plan(shapes)  # worked out once, here
         self._mirror = _Mirror(
             inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
             ontology_graph=ontology_graph,
@@ -325,7 +323,7 @@ class WriteGuard:
             return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
         start = time.perf_counter()
         endpoints = {n for n in _endpoints(changed) if not _is_vocabulary(n, self._mirror.ontology)}
-        focus = self._focus(changed)
+        focus = self._focus(changed, delta)
         after = self._run(endpoints, changed, focus)
         timings["validate"] = time.perf_counter() - start
         violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
@@ -343,9 +341,19 @@ class WriteGuard:
         report = self._report(new)
         return GuardOutcome(report.conforms, report, inferred, len(focus), full, timings)
 
-    def _focus(self, changed: set[Triple]) -> set[Node]:
+    def _focus(self, changed: set[Triple], delta: Delta) -> set[Node]:
+        """The nodes whose results the change can affect, found in the after-state and the
+        statements it removes (which linked nodes in the before-state)."""
         mirror = self._mirror
-        return set(affected_nodes(changed, mirror.union, hub_degree=self.hub_degree,
+        removed = Graph()
+        for q in delta.remove:
+            converted = mirror._quad(q)
+            if converted is not None:
+                removed.add(converted[0])
+        for triple in changed:
+            if triple not in mirror.union:
+                removed.add(triple)
+        return set(affected_nodes(changed, mirror.union, self.shapes, extra=removed,
                                   is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology)))
 
     def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
@@ -356,17 +364,17 @@ class WriteGuard:
         results: dict[tuple, tuple] = {}
         per_node = focus - self.global_targets
         if per_node:
-            _collect(self._shacl(self._local(changed), per_node), results)
+            _collect(self._shacl(self._local(changed, per_node), per_node), results)
         if self.global_targets and whole_graph:
             _collect(self._shacl(self._neighbourhood(endpoints, changed), self.global_targets), results)
         return results
 
-    def _local(self, changed: set[Triple]) -> Graph:
-        """What the shapes can read from the focus nodes of ``changed``: their neighbourhood in
-        the copy (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
-        return neighbourhood(GraphQuads(self._mirror.union, self._mirror.ontology), changed,
-                             depth=self._reach, hub_degree=self.hub_degree,
-                             forward=self._forward, inverse=self._inverse)
+    def _local(self, changed: set[Triple], focus: set[Node]) -> Graph:
+        """What the shapes can read from ``focus`` in the copy
+        (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
+        present = [t for t in changed if t in self._mirror.union]
+        return neighbourhood(self._mirror.union, present, self.shapes, focus=sorted(focus, key=str),
+                             ontology=self._mirror.ontology)
 
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
         """pySHACL, each shape on the nodes it targets among ``focus`` (see
