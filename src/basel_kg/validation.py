@@ -6,12 +6,14 @@ pyshacl-turbo (``engine="turbo"``, the default: a Rust SHACL engine with pySHACL
 strictly (every SELECT of a SPARQL-based constraint projects ``$this``), which turbo requires.
 
 In context (:func:`validate` with ``context=``), only the nodes the new data can affect are
-validated: the nodes it mentions and their neighbours (see :func:`affected_nodes`); every
-shape costs in proportion to its focus nodes (there is no whole-graph shape any more), so a
-small file costs in proportion to the file. With the built pyoxigraph store as the context,
-the graph is not even copied: only what the shapes can reach from those nodes is read from
-the store (:func:`neighbourhood`, its depth and predicates derived from the shapes by
-:func:`shacl_reach`, :func:`shape_predicates` and :func:`inverse_predicates`).
+validated, and with the built pyoxigraph store as the context only what the shapes can read
+from them is read from the store. Both come from the shapes' :class:`ReadPlan`
+(:func:`read_plan`): an automaton of the links an engine may follow from a focus node
+(targets, property paths, nested shapes, sh:class, and the triple patterns of SPARQL-based
+constraints as rdflib parses them). :func:`affected_nodes` walks it backwards from the new
+statements, :func:`neighbourhood` forwards from the affected nodes, so a small file costs in
+proportion to what the shapes read around it, however large the graph and however many
+links a shared node (a source passage, a country) has.
 
 :func:`validate` returns a :class:`ValidationReport`: ``conforms`` (no result of severity
 ``sh:Violation``; warnings and infos are reported but do not fail), one
