@@ -138,7 +138,10 @@ def validate(
     if isinstance(context, ox.Store):
         new_data = Graph()
         _merge(data, new_data)
-        focus = affected_nodes(new_data, context, shapes, extra=new_data)
+        source = _Source(context)
+        # statements the store already holds change nothing: they affect no node
+        changes = [t for t in new_data if not any(stored for _, stored in source.triples(*t))]
+        focus = affected_nodes(changes, context, shapes, extra=new_data)
         context = neighbourhood(context, new_data, shapes, focus=focus)
     data_graph = bind_prefixes(PreparedQueryGraph())
     _merge(data, data_graph)
