@@ -201,7 +201,8 @@ class IncrementalReasoner:
     # -- writing
     def change(self, *, add: Iterable[Triple] = (), remove: Iterable[Triple] = ()) -> InferredDelta:
         """Apply asserted statements added and removed (union level); return the inferred change."""
-        add = {t for t in add if _is_relevant_triple(t, self._schema_terms)}
+        terms = self._schema_terms  # a property that copies the schema: once per change, not per triple
+        add = {t for t in add if _is_relevant_triple(t, terms)}
         remove = {t for t in remove if t in self._relevant_triples} - add
         add -= self._relevant_triples
         if not (add or remove):

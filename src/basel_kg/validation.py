@@ -231,6 +231,11 @@ class ReadPlan:
         self.into: list[list[tuple[int, Step]]] = [[]]
         self.readers: dict[URIRef | None, list[tuple[int, bool]]] = {}
         self._shared: dict[tuple[int, Step], int] = {}
+        self._grouped: dict[int, tuple] = {}
+        # SPARQL constraints that read what the graph says about a predicate they bind
+        # (``?path a ?kind``, ``?path rdfs:domain ?d``), and about what that leads to
+        self.about_predicates = False
+        self.about_more = False
 
     def move(self, state: int, step: Step, to: int | None = None) -> int:
         """The state after ``step`` from ``state``: ``to``, or one made for it (shared by every
@@ -249,6 +254,23 @@ class ReadPlan:
         self.into[to].append((state, step))
         self.readers.setdefault(step.predicate, []).append((state, step.forward))
         return to
+
+    def grouped(self, state: int) -> tuple[dict[URIRef, list[int]], list[int], dict[URIRef | None, list[int]]]:
+        """The moves from ``state``: forward by predicate, forward along any predicate, backward."""
+        cached = self._grouped.get(state)
+        if cached is None:
+            forward: dict[URIRef, list[int]] = {}
+            backward: dict[URIRef | None, list[int]] = {}
+            anything: list[int] = []
+            for step, targets in self.moves[state].items():
+                if not step.forward:
+                    backward.setdefault(step.predicate, []).extend(targets)
+                elif step.predicate is None:
+                    anything.extend(targets)
+                else:
+                    forward.setdefault(step.predicate, []).extend(targets)
+            cached = self._grouped[state] = (forward, anything, backward)
+        return cached
 
     def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
         """The (state, forward) pairs at which a statement with ``predicate`` is read."""
@@ -378,6 +400,9 @@ def _make_plan(shapes: Graph) -> ReadPlan:
                         bound.setdefault(end, set()).update(ends)
                         changed = True
                 elif s in about_terms:  # what the ontology says about a predicate
+                    plan.about_predicates = True
+                    if not isinstance(s, Variable) or not any(s == q for _, q, _ in patterns):
+                        plan.about_more = True  # further than the predicate's own statements
                     if _is_var(o) and o not in about_terms:
                         about_terms.add(o)
                         changed = True
@@ -542,12 +567,10 @@ def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]
         extra.add(triple)
     source = _Source(store, extra)
     out = bind_prefixes(PreparedQueryGraph())
-    if ontology is not None:
-        for triple in ontology:
-            out.add(triple)
-    for triple in source.ontology():
-        out.add(triple)
     plan = read_plan(shapes)
+    if plan is None or plan.about_more:
+        for triple in ontology if ontology is not None else source.ontology():
+            out.add(triple)
     if plan is None:
         for triple, stored in source.triples(None, None, None):
             if stored:
@@ -565,19 +588,32 @@ def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]
             continue
         seen.add((state, node))
         reached.add(node)
-        for step, afters in plan.moves[state].items():
-            pattern = (node, step.predicate, None) if step.forward else (None, step.predicate, node)
-            for triple, stored in source.triples(*pattern):
+        forward, anything, backward = plan.grouped(state)
+        reads: list[tuple[Iterable, dict | None, list[int], bool]] = []
+        if anything or len(forward) > 2:  # one look at all the node's statements
+            reads.append((source.triples(node, None, None), forward, anything, True))
+        else:
+            reads += [(source.triples(node, p, None), None, afters, True) for p, afters in forward.items()]
+        reads += [(source.triples(None, p, node), None, afters, False) for p, afters in backward.items()]
+        for triples, by_predicate, afters, is_forward in reads:
+            for triple, stored in triples:
+                targets = afters if by_predicate is None else by_predicate.get(triple[1], []) + afters
+                if not targets:
+                    continue
                 if stored:
                     out.add(triple)
                 predicates.add(triple[1])
-                end = triple[2] if step.forward else triple[0]
+                end = triple[2] if is_forward else triple[0]
                 if isinstance(end, Literal):
                     continue
                 reached.add(end)
-                todo.extend((after, end) for after in afters if plan.moves[after] and (after, end) not in seen)
-    for node in reached | predicates:  # the types of every node reached, and of the predicates read
+                todo.extend((after, end) for after in targets if plan.moves[after] and (after, end) not in seen)
+    for node in reached:  # the types of every node reached
         for triple, stored in source.triples(node, RDF.type, None):
+            if stored:
+                out.add(triple)
+    for node in predicates:  # what the graph says about the predicates read
+        for triple, stored in source.triples(node, None if plan.about_predicates else RDF.type, None):
             if stored:
                 out.add(triple)
     return out
