@@ -272,6 +272,10 @@ class ReadPlan:
             cached = self._grouped[state] = (forward, anything, backward)
         return cached
 
+    def led_to_forwards(self, state: int) -> bool:
+        """Is ``state`` reached by forward steps only (so only from nodes linking to the node)?"""
+        return all(step.forward for _, step in self.into[state])
+
     def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
         """The (state, forward) pairs at which a statement with ``predicate`` is read."""
         return self.readers.get(predicate, []) + self.readers.get(None, [])
@@ -518,13 +522,16 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Sto
     if plan is None:
         everything = {t[0] for t, _ in source.triples(None, None, None)}
         return sorted(everything, key=lambda n: (isinstance(n, BNode), str(n)))
-    todo: list[tuple[int, Node]] = []
+    seeds: set[tuple[int, Node]] = set()
     for s, p, o in new:
         for state, forward in plan.reading(p):
-            todo.append((state, s if forward else o))
+            seeds.add((state, s if forward else o))
+    todo = list(seeds)
     seen: set[tuple[int, Node]] = set()
     focus: set[Node] = set()
     vocabulary: dict[Node, bool] = {}
+    inbound: dict[Node, bool] = {}  # has the node any link to it? (a new node has none)
+    linked: dict[tuple[Node, Step], list[Node]] = {}
     while todo:
         state, node = todo.pop()
         if (state, node) in seen or isinstance(node, Literal):
@@ -536,11 +543,22 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Sto
             continue
         if state == 0:
             focus.add(node)
+        elif plan.led_to_forwards(state):  # only reached from nodes linking to this one
+            if node not in inbound:
+                inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
+            if not inbound[node]:
+                continue
         for before, step in plan.into[state]:
-            if step.forward:  # read from a subject: the subjects linking to the node
-                todo.extend((before, t[0]) for t, _ in source.triples(None, step.predicate, node))
-            else:
-                todo.extend((before, t[2]) for t, _ in source.triples(node, step.predicate, None))
+            key = (node, step)
+            if key not in linked:
+                if step.forward:  # read from a subject: the subjects linking to the node
+                    if node not in inbound:
+                        inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
+                    linked[key] = [t[0] for t, _ in source.triples(None, step.predicate, node)] \
+                        if inbound[node] else []
+                else:
+                    linked[key] = [t[2] for t, _ in source.triples(node, step.predicate, None)]
+            todo.extend((before, n) for n in linked[key])
     return sorted(focus, key=lambda n: (isinstance(n, BNode), str(n)))
 
 
