@@ -707,7 +707,7 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
     # pySHACL's own ``focus_nodes=`` also filters the value nodes that nested shapes (sh:or,
     # sh:node, qualified value shapes) check, so a literal checked by a nested shape would
     # always pass: run each shape on its targets among ``focus`` instead.
-    shapes_graph = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
+    shapes_graph = shapes if isinstance(shapes, ShapesGraph) else _shapes_graph(shapes)
     wanted = set(focus)
     executor = SHACLExecutor(allow_warnings=True, allow_infos=True)
     reports: list = []
@@ -721,6 +721,19 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
 
 
 _COMPILED: dict[int, tuple[Graph, object, int]] = {}
+_SHAPES_GRAPHS: dict[int, tuple[Graph, ShapesGraph, int]] = {}
+
+
+def _shapes_graph(shapes: Graph) -> ShapesGraph:
+    """pySHACL's parsed form of ``shapes``, made once per shapes graph (as long as it does not change)."""
+    cached = _SHAPES_GRAPHS.get(id(shapes))
+    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
+        return cached[1]
+    if len(_SHAPES_GRAPHS) > 8:
+        _SHAPES_GRAPHS.clear()
+    parsed = ShapesGraph(shapes)
+    _SHAPES_GRAPHS[id(shapes)] = (shapes, parsed, len(shapes))
+    return parsed
 
 
 def _compiled(shapes: Graph):
