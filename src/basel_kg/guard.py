@@ -11,12 +11,13 @@ in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a pr
    to the ontology recomputes the whole closure), giving what the write adds to and
    withdraws from ``graph/inferred``.
 2. **Focus nodes**: :func:`basel_kg.validation.affected_nodes` of the changed statements
-   (asserted and inferred): their nodes and direct neighbours, not vocabulary terms, and of
-   a hub (such as ``org/sbc``) the hub itself, not all its neighbours.
-3. **Validation.** SHACL validates each shape on the focus nodes it targets, against the
-   neighbourhood of the change (:func:`basel_kg.validation.neighbourhood`: what the shapes
-   can read from the focus nodes, not the whole copy) in the graph as it would be after the write (no inference: the entailments of step 1 are
-   in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
+   (asserted and inferred): the nodes whose shapes can read them (the shapes' read plan
+   walked backwards from each statement, in the after-state and the removed statements),
+   not vocabulary terms.
+3. **Validation.** SHACL validates each shape on the focus nodes it targets, against what
+   the shapes can read from them (:func:`basel_kg.validation.neighbourhood`, not the whole
+   copy) in the graph as it would be after the write (no inference: the entailments of step
+   1 are in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
    and scan the graph with SPARQL, such as "every linked IRI has a type") run on the
    changed statements, the statements around their (non-hub) nodes, the types of every
    node mentioned and what the ontology says about the terms used: what such a check can
