@@ -211,3 +211,23 @@ def test_a_file_added_to_the_shipped_graph_gets_the_results_of_a_full_validation
         [f"full only: {r.line()}" for r in full if r not in local]
         + [f"in store only: {r.line()}" for r in local if r not in full])
     assert (name == "nothing wrong") == (not full)
+
+
+def test_shapes_the_read_plan_cannot_follow_validate_the_whole_graph():
+    """A SPARQL constraint with a pattern not linked to $this (any flagged node anywhere makes
+    every ex:Thing fail) cannot be followed from the file's nodes: the whole store is read and
+    every node validated, which finds what a full validation finds."""
+    ex = "https://example.org/"
+    odd_shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{ex}> .
+        ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:sparql [ sh:message "a flag is raised somewhere" ;
+                        sh:select "SELECT $this WHERE {{ $this a <{ex}Thing> . ?x <{ex}flag> true }}" ] .
+    """, format="turtle")
+    assert read_plan(odd_shapes) is None
+    stored = Graph().parse(data=f"<{ex}a> a <{ex}Thing> .", format="turtle")
+    store = store_of(stored, ex + "graph")
+    new = Graph().parse(data=f"<{ex}b> <{ex}flag> true .", format="turtle")
+    full = run(union_graph([ontology(), stored, new]), odd_shapes, engine="turbo")
+    local = results_of(validate(new, context=store, shapes=odd_shapes).graph, odd_shapes)
+    assert local == full and [r.focus for r in full] == [f"<{ex}a>"]

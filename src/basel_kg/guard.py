@@ -354,8 +354,11 @@ class WriteGuard:
         for triple in changed:
             if triple not in mirror.union:
                 removed.add(triple)
-        return set(affected_nodes(changed, mirror.union, self.shapes, extra=removed,
-                                  is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology)))
+        focus = affected_nodes(changed, mirror.union, self.shapes, extra=removed,
+                               is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology))
+        if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
+            return {s for s in mirror.union.subjects()}
+        return set(focus)
 
     def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
              whole_graph: bool = True) -> dict[tuple, tuple]:
@@ -380,6 +383,8 @@ class WriteGuard:
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
         """pySHACL, each shape on the nodes it targets among ``focus`` (see
         :func:`basel_kg.validation.shacl_report`), as a report graph."""
+        if read_plan(self.shapes) is None:  # every node may be affected: the whole copy, every node
+            return shacl_report(data, self._shapes_graph)
         return shacl_report(data, self._shapes_graph, focus=focus)
 
     def _neighbourhood(self, endpoints: set[Node], changed: set[Triple]) -> Graph:

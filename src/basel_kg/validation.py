@@ -150,13 +150,14 @@ def validate(
         for triple in data_graph:
             new.add(triple)
         _merge(context, data_graph)
-        if focus is None:
+        if focus is None and read_plan(shapes) is not None:
             focus = affected_nodes(new, data_graph, shapes)
-        if not focus:  # no statements: nothing to validate (an engine would read [] as "all nodes")
-            return report_from_graph(Graph(), data_graph, shapes)
-        # Shapes aimed at one fixed node (sh:targetNode) may check the whole graph: they must
-        # see the new statements too.
-        focus += sorted({n for n in shapes.objects(None, SH.targetNode) if isinstance(n, URIRef)} - set(focus))
+        if focus is not None:  # None: shapes whose reads cannot be followed, the whole graph is validated
+            if not focus:  # no statements: nothing to validate (an engine would read [] as "all nodes")
+                return report_from_graph(Graph(), data_graph, shapes)
+            # Shapes aimed at one fixed node (sh:targetNode) may check the whole graph: they must
+            # see the new statements too.
+            focus += sorted({n for n in shapes.objects(None, SH.targetNode) if isinstance(n, URIRef)} - set(focus))
     report_graph = shacl_report(data_graph, shapes, focus=focus, engine=engine)
     if context is not None and (None, SH.result, None) in report_graph:
         report_graph = _without_existing(report_graph, context, shapes, engine)
@@ -500,7 +501,7 @@ class _Source:
 
 
 def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Store, shapes: Graph | None = None, *,
-                   is_vocabulary: Callable[[Node], bool] | None = None, extra: Graph | None = None) -> list[Node]:
+                   is_vocabulary: Callable[[Node], bool] | None = None, extra: Graph | None = None) -> list[Node] | None:
     """The nodes whose validation results the statements ``new`` can change, in ``graph``
     (plus ``extra``: together they hold ``new``, and for removed statements, the graph before).
 
@@ -510,8 +511,8 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Sto
     backwards) to the focus nodes that reach it. Vocabulary terms (classes, properties,
     concepts of the ontology: ``is_vocabulary``) are neither affected nor walked through: a
     change to the ontology needs a full validation. Costs in proportion to ``new`` and the
-    links the shapes can follow back from it, never to the graph. With shapes :func:`read_plan`
-    cannot follow, every subject of ``graph`` is affected.
+    links the shapes can follow back from it, never to the graph. None with shapes
+    :func:`read_plan` cannot follow: any node may be affected (validate the whole graph).
     """
     if shapes is None:
         from .sources import load_shapes
@@ -520,8 +521,7 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Sto
     source = _Source(graph, extra, is_vocabulary)
     plan = read_plan(shapes)
     if plan is None:
-        everything = {t[0] for t, _ in source.triples(None, None, None)}
-        return sorted(everything, key=lambda n: (isinstance(n, BNode), str(n)))
+        return None
     seeds: set[tuple[int, Node]] = set()
     for s, p, o in new:
         for state, forward in plan.reading(p):
