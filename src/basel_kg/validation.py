@@ -441,10 +441,12 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
     if isinstance(algebra, dict):
         for key, value in algebra.items():
             if key == "triples" and isinstance(value, list):
+                if value and not isinstance(value[0], (list, tuple)):  # a flat list of terms
+                    value = [value[i:i + 3] for i in range(0, len(value) - 2, 3)]
                 for triple in value:
                     if len(triple) == 3:
                         yield tuple(triple)
-                    else:  # a flat list of terms in some blocks
+                    else:  # several triples in one list (a block of the parser)
                         for i in range(0, len(triple) - 2, 3):
                             yield tuple(triple[i:i + 3])
             else:
