@@ -78,6 +78,15 @@ def test_ingest_into_build_serve_link_and_write_through_the_server(tmp_path, mon
             graph = get("store", params={"graph": "https://w3id.org/basel-kg/graph/006-oewg-note-zh"},
                         headers={"Accept": "application/n-triples"})
             assert graph.status_code == 200 and "UNEP/CHW/OEWG/7/1" in graph.text
+            # the draft carried its source text: /source/{stem} shows it (no file on the server's disk)
+            from basel_kg.ingest import Context, ingest_file
+
+            zh = ingest_file(ZH_FIXTURE, Context.load(project))
+            assert not (project / "data" / "sources" / f"{zh.stem}.txt").exists()
+            served = get(f"source/{zh.stem}", headers={"Accept": "text/html"})
+            assert served.status_code == 200 and 'id="para-1"' in served.text and "不限成员名额工作组" in served.text
+            assert get(f"source/{zh.stem}.txt").text == zh.text
+            assert get("source/999_0123456789abcdef.txt").status_code == 404
 
 
 def test_dist_ships_the_source_texts(mini_release, tmp_path):
