@@ -211,19 +211,38 @@ class _Builder:
         return iri in self.gz.subjects
 
     # meetings
-    def meeting_iri(self, body: str, ordinal: int, anchor: str, text: str) -> URIRef | None:
-        """The meeting (existing, or new with body and ordinal); None when the body is not in the graph."""
-        iri = self.gz.meetings.get((body, ordinal))
+    def body_iri(self, body: str, anchor: str) -> URIRef | None:
+        """The governing body ``body/{body}``: the graph's, or the UNEP Governing Council drafted with
+        the organisation it belongs to when the graph has that organisation; else None."""
+        iri = URIRef(f"{BASE}body/{body}")
+        if self.exists(iri) or (iri, RDF.type, BKG.GoverningBody) in self.g:
+            return iri
+        parent = URIRef(f"{BASE}org/unep")
+        if body != "unep-governing-council" or not self.exists(parent):
+            return None
+        self.g.add((iri, RDF.type, BKG.GoverningBody))
+        self.g.add((iri, RDFS.label, Literal(BODY_NAMES[body], lang="en")))
+        self.g.add((iri, ORG.subOrganizationOf, parent))
+        self.derive(iri, anchor)
+        self.mention("body", BODY_NAMES[body], anchor, "new", iri, note="the body that adopted a decision the text cites")
+        return iri
+
+    def meeting_iri(self, body: str, ordinal: int, anchor: str, text: str, *, extraordinary: bool = False) -> URIRef | None:
+        """The meeting (existing, or new with body and ordinal); None when the body is not in the graph.
+        ``extraordinary``: an extraordinary meeting or special session, numbered in its own series."""
+        iri = (self.gz.extraordinary if extraordinary else self.gz.meetings).get((body, ordinal))
         if iri is not None:
             return iri
-        body_iri = URIRef(f"{BASE}body/{body}")
-        if not self.exists(body_iri):
+        body_iri = self.body_iri(body, anchor)
+        if body_iri is None:
             return None
-        iri = URIRef(f"{BASE}meeting/{body}-{ordinal}")
-        if (iri, RDF.type, BKG.Meeting) not in self.g:
-            self.g.add((iri, RDF.type, BKG.Meeting))
+        iri = URIRef(f"{BASE}meeting/{body}-{'ex-' if extraordinary else ''}{ordinal}")
+        if (iri, BKG.meetingOf, body_iri) not in self.g:
+            self.g.add((iri, RDF.type, BKG.ExtraordinaryMeeting if extraordinary else BKG.Meeting))
             word = ORD_WORDS.get(ordinal, f"{ordinal}th")
-            self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
+            kind = ("special session" if body == "unep-governing-council" else "extraordinary meeting") if extraordinary else \
+                ("session" if body == "unep-governing-council" else "meeting")
+            self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} {kind} of the {BODY_NAMES.get(body, body)}", lang="en")))
             self.g.add((iri, BKG.meetingOf, body_iri))
             self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.integer)))
         self.derive(iri, anchor)
@@ -231,7 +250,7 @@ class _Builder:
 
     def cover_meeting(self, cover: Passage, cover_text: str, lines: list[str]) -> None:
         ordinal = None  # a UN cover page prints the session on a line of its own: "Tenth meeting", "第七届会议"
-        m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
+        m = re.search(r"^\s*(" + P.ORD_RE + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
         if m:
             ordinal = P.ORDINALS[m.group(1).lower()]
         else:
@@ -318,13 +337,19 @@ class _Builder:
         for m in _ITS_MEETING.finditer(text):
             if any(s.start <= m.start(1) < s.end for s in spans):
                 continue
-            near = [(min(abs(b.start() - m.end()), abs(m.start() - b.end())), b.group(0))
-                    for b in _BODY_IN_SENTENCE.finditer(text, max(0, m.start() - 80), m.end() + 80)]
-            near = [n for n in near if n[0] <= 60]
-            bodies = {P.BODY_WORDS.get(min(near)[1].lower(), P.BODY_WORDS.get(min(near)[1]))} if near else set()
-            value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
-                     "convention": None, "extraordinary": False, "its": True}
-            spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
+            # whose meeting: the body the clause is about, "The Conference of the Parties, at its ..." (the
+            # nearest before, in the same sentence), else "at its ... meeting, the Conference ..." (right after)
+            start = max(0, m.start() - 80, *(x.end() for x in _SENTENCE_END.finditer(text, 0, m.start())))
+            before = [b for b in _BODY_IN_SENTENCE.finditer(text, start, m.start())]
+            after = [b for b in _BODY_IN_SENTENCE.finditer(text, m.end(), m.end() + 60)
+                     if not re.search(r"[.;。；]", text[m.end():b.start()])]
+            chosen = before[-1] if before else (after[0] if after else None)
+            bodies = {P.BODY_WORDS.get(chosen.group(0).lower(), P.BODY_WORDS.get(chosen.group(0)))} if chosen else set()
+            # "at its fifth and sixth meetings": one meeting per ordinal, each named by its own words
+            for o in re.finditer(P.ORD_RE, m.group(0)[:m.start("kind") - m.start()], re.I):
+                value = {"ordinal": P.ORDINALS[o.group(0).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
+                         "convention": None, "extraordinary": bool(m.group("extra")), "its": True}
+                spans.append(P.Span("meeting", m.group(0), m.start() + o.start(), m.end(), value))
         resolved: list[tuple[P.Span, URIRef]] = []
         for s in sorted(spans, key=lambda s: s.start):
             v = s.value
@@ -339,6 +364,9 @@ class _Builder:
                     else:
                         conv = self.convention  # the convention the whole document is about
                 body = BODY_SLUGS.get((conv, v["body"])) if conv else None
+            elif v["body"] == "unep-gc":  # "Governing Council" is UNEP's when the passage says so
+                near = text[max(0, s.start - 100):s.end + 60]
+                body = "unep-governing-council" if re.search(r"UNEP|United Nations Environment Programme|环境署|环境规划署", near) else None
             elif v["body"] is None and v.get("its"):
                 body = None
             elif v["body"] is None and self.cover_body and not v.get("short"):
@@ -346,11 +374,12 @@ class _Builder:
                 body = None
             if v.get("short") and body and self.convention != "basel":
                 body = None
-            if body is None or not v["ordinal"] or v["extraordinary"]:
+            if body is None or not v["ordinal"] or v.get("resumed"):
                 self.mention("meeting", s.text.strip(), p.anchor, "unresolved",
-                             note="no body (and convention) can be given to this meeting from the text")
+                             note="a resumed session: say which meeting it continues" if v.get("resumed") else
+                             "no body (and convention) can be given to this meeting from the text")
                 continue
-            meeting = self.meeting_iri(body, v["ordinal"], p.anchor, text)
+            meeting = self.meeting_iri(body, v["ordinal"], p.anchor, text, extraordinary=v["extraordinary"])
             if meeting is None:
                 self.mention("meeting", s.text.strip(), p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                 continue
@@ -433,8 +462,13 @@ class _Builder:
             number = s.text
             series = v["series"]
             body = None
+            extraordinary = bool(series) and (series.endswith("-ex") or series == "unep-gc-special")
             if series in ("basel-cop", "basel-oewg", "stockholm-cop", "rotterdam-cop"):
                 body = series
+            elif series in ("basel-ex", "stockholm-ex", "rotterdam-ex"):
+                body = series[:-3] + "-cop"  # BC.Ex-1/1: the first extraordinary meeting of the Basel COP
+            elif series == "unep-gc-special":
+                body = "unep-governing-council"  # SS.VII/1: the seventh special session of the Governing Council
             elif series is None and v.get("roman"):
                 before, after = text[max(0, s.start - 90):s.start], text[s.end:s.end + 80]
                 if (_OEWG_BEFORE.search(before) or _OEWG_BEFORE_ZH.search(before) or _OEWG_AFTER.search(after)):
@@ -456,18 +490,18 @@ class _Builder:
                     body = "unep-governing-council"
             if body is None or not v["session"]:
                 self.mention("decision", number, p.anchor, "unresolved",
-                             note="the series of this decision number (Governing Council special session, joint "
-                                  "extraordinary meeting, or a bare n/n) has no body in the graph's model" )
+                             note="the text does not say which body adopted this decision number (a bare n/n)")
                 continue
-            iri = self.gz.decisions.get((body, v["session"], v["no"]))
-            if iri is None:
-                # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
-                # conventions write it; the body says whose decision it is
-                written = re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
+            # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
+            # conventions write it; the body says whose decision it is. BC.Ex-1/1 and SS.VII/1 keep theirs.
+            written = number if extraordinary else re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
+            iri = (URIRef(f"{BASE}decision/{body}-{written.replace('/', '-')}") if extraordinary
+                   else self.gz.decisions.get((body, v["session"], v["no"])))
+            if iri is None or not self.exists(iri):
                 if self.number_re is not None and not self.number_re.search(written):
                     self.mention("decision", number, p.anchor, "unresolved", note="the shapes do not accept this number form")
                     continue
-                meeting = self.meeting_iri(body, v["session"], p.anchor, text)
+                meeting = self.meeting_iri(body, v["session"], p.anchor, text, extraordinary=extraordinary)
                 if meeting is None:
                     self.mention("decision", number, p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                     continue
@@ -491,8 +525,8 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("decision", number, p.anchor, status, iri, value={"body": body})
             # the number names the session that adopted it: "decision II/4" cites the second meeting of the COP
-            meeting = self.gz.meetings.get((body, v["session"])) or (
-                self.meeting_iri(body, v["session"], p.anchor, text) if status == "matched" else
+            meeting = (self.gz.extraordinary if extraordinary else self.gz.meetings).get((body, v["session"])) or (
+                self.meeting_iri(body, v["session"], p.anchor, text, extraordinary=extraordinary) if status == "matched" else
                 next(self.g.objects(iri, BKG.adoptedAt), None))
             if meeting is not None:
                 self.mention("meeting", f"the session that adopted decision {number}", p.anchor,
@@ -741,11 +775,14 @@ _NOT_ORG = re.compile(r"(?:Convention|Protocol|Agreement)$|Conference of|Open-en
 _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")
 _OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
 _OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
-_BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
+_BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|Governing Council|缔约方大会|缔约方会议|"
+                               r"不限成员名额工作组|扩大主席团", re.I)
 # between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
 _EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
                          r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
-_ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
+_SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
+_ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y|[Ff]rom)\s+its\s+(" + P.ORD_RE + r")(?:\s*(?:,|and)\s*(?:" + P.ORD_RE
+                          + r"))*\s+(?P<extra>(?:extraordinary|special)\s+)?(?P<kind>meetings?|sessions?)\b")
 
 
 def _convention(text: str) -> str | None:

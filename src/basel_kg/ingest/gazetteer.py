@@ -39,6 +39,7 @@ class Gazetteer:
     decisions: dict[tuple[str, int, int], URIRef] = field(default_factory=dict)  # (body slug, session, no)
     decisions_by_number: dict[tuple[int, int], set[URIRef]] = field(default_factory=dict)
     meetings: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # (body slug, ordinal)
+    extraordinary: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # the same, bkg:ExtraordinaryMeeting
     meeting_facts: dict[URIRef, dict] = field(default_factory=dict)
     documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
@@ -92,7 +93,8 @@ class Gazetteer:
             if BKG.Meeting in types:
                 body, ordinal = g.value(s, BKG.meetingOf), g.value(s, BKG.ordinal)
                 if body is not None and ordinal is not None and str(body).startswith(BASE + "body/"):
-                    gz.meetings[(str(body)[len(BASE) + 5:], int(ordinal))] = s
+                    series = gz.extraordinary if BKG.ExtraordinaryMeeting in types else gz.meetings
+                    series[(str(body)[len(BASE) + 5:], int(ordinal))] = s
                 gz.meeting_facts[s] = {
                     "start": g.value(s, URIRef("https://schema.org/startDate")),
                     "end": g.value(s, URIRef("https://schema.org/endDate")),

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .passages import zh_number
 
-__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS"]
+__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS", "ORD_RE"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def decisions(text: str) -> list[Span]:
 
 # --- UN document symbols ------------------------------------------------------------------------------
 
-_SYMBOL = re.compile(r"(?<![\w/])UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?:\s*/\s*(?:Add|Rev|Corr)\.\s?\d+)*")
+_SYMBOL = re.compile(r"(?<![A-Za-z0-9_/])UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?:\s*/\s*(?:Add|Rev|Corr)\.\s?\d+)*")
 
 
 def symbols(text: str) -> list[Span]:
@@ -206,7 +206,15 @@ ORDINALS = {w: i for i, w in enumerate(
     ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
      "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
      "twentieth"], 1)}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+for _tens, _n in _TENS.items():  # "twenty-fifth session", "thirty first meeting"; "thirtieth"
+    for _unit in ORDINALS.copy():
+        if ORDINALS[_unit] < 10:
+            ORDINALS[f"{_tens} {_unit}"] = ORDINALS[f"{_tens}-{_unit}"] = _n + ORDINALS[_unit]
+    if _n > 20:
+        ORDINALS[_tens[:-1] + "ieth"] = _n
 _ORD_RE = "|".join(sorted(ORDINALS, key=len, reverse=True))
+ORD_RE = _ORD_RE
 BODY_WORDS = {
     "conference of the parties": "cop", "meeting of the parties": "mop", "open-ended working group": "oewg",
     "expanded bureau": "expanded-bureau", "bureau": "bureau", "governing council": "unep-gc",
@@ -231,8 +239,10 @@ def meetings(text: str) -> list[Span]:
         n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
         body = "mop" if m.group("mop") else BODY_WORDS[re.sub(r"working$", "working group", m.group("body").lower())]
         conv = (m.group("conv") or m.group("prot") or "").lower() or None
+        extra = (m.group("extra") or "").strip().lower()
         out.append(Span("meeting", m.group(0), m.start(), m.end(),
-                        {"ordinal": n, "body": body, "convention": conv, "extraordinary": bool(m.group("extra"))}))
+                        {"ordinal": n, "body": body, "convention": conv, "extraordinary": extra in ("extraordinary", "special"),
+                         "resumed": extra == "resumed"}))
     for m in _MEETING_EN_SHORT.finditer(text):
         if any(s.start <= m.start() < s.end for s in out):
             continue
