@@ -157,6 +157,7 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
         b.decisions(p, text)
         b.symbols(p, text, own_symbol)
         b.meetings(p, text)
+        b.bodies(p, text)
         b.organisations(p, text)
         b.persons(p, text)
         for d in P.dates(text):
@@ -554,6 +555,28 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("symbol", sym, p.anchor, status, iri)
 
+    # governing bodies
+    def bodies(self, p: Passage, text: str) -> None:
+        """Governing bodies named in the text ("the Conference of the Parties to the Stockholm Convention",
+        "the Open-ended Working Group", "缔约方大会"): the convention named with it, else the one the
+        whole document is about; without either the mention is reported."""
+        for m in _BODY_NAME.finditer(text):
+            kind = P.BODY_WORDS.get(m.group("body").lower(), P.BODY_WORDS.get(m.group("body")))
+            conv = (m.group("conv") or m.group("prot") or "").lower() or None
+            if kind == "unep-gc":
+                near = text[max(0, m.start() - 60):m.end() + 60]
+                slug = "unep-governing-council" if re.search(r"UNEP|United Nations Environment Programme|环境署|环境规划署", near) else None
+            else:
+                slug = BODY_SLUGS.get((conv or self.convention, kind)) if (conv or self.convention) else None
+            iri = URIRef(f"{BASE}body/{slug}") if slug else None
+            if iri is None or not (self.exists(iri) or (iri, RDF.type, BKG.GoverningBody) in self.g):
+                self.mention("organisation", m.group(0), p.anchor, "unresolved",
+                             note="a governing body whose convention the text does not say" if slug is None
+                             else f"{iri} is not in the graph")
+                continue
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", m.group(0), p.anchor, "matched", iri, note="governing body")
+
     # organisations
     _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
 
@@ -781,6 +804,10 @@ _BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-
 _EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
                          r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
 _SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
+_BODY_NAME = re.compile(
+    r"(?P<body>Conference of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"
+    r"|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团)"
+    r"(?:\s+(?:of\s+the\s+Parties\s+)?(?:to|of)\s+the\s+(?:(?P<conv>Basel|Stockholm|Rotterdam|Vienna)\s+Convention|(?P<prot>Montreal)\s+Protocol))?")
 _ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y|[Ff]rom)\s+its\s+(" + P.ORD_RE + r")(?:\s*(?:,|and)\s*(?:" + P.ORD_RE
                           + r"))*\s+(?P<extra>(?:extraordinary|special)\s+)?(?P<kind>meetings?|sessions?)\b")
 

@@ -114,9 +114,8 @@ class Gazetteer:
         out: list[NameMatch] = []
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         lowered = [t[0].lower() for t in tokens]
-        i = 0
-        while i < len(tokens):
-            best = None
+        found = []  # the longest name starting at each token
+        for i in range(len(tokens)):
             for names_tokens, key in self._index.get(lowered[i], ()):
                 n = len(names_tokens)
                 if lowered[i:i + n] != list(names_tokens):
@@ -129,15 +128,17 @@ class Gazetteer:
                 written = text[start:end]
                 if _acronym(key) and written != key:
                     continue  # "who" is not WHO
-                best = (n, start, end, written, key)
+                found.append((i, n, start, end, written, key))
                 break  # candidates are sorted longest first
-            if best is None:
-                i += 1
+        # longest first, never overlapping: "the Secretariat of the Basel, Rotterdam and Stockholm
+        # Conventions" is one name, not "the Secretariat" and a rest
+        taken: list[tuple[int, int]] = []
+        for i, n, start, end, written, key in sorted(found, key=lambda f: (-(f[3] - f[2]), f[2])):
+            if any(a < end and start < b for a, b in taken):
                 continue
-            n, start, end, written, key = best
+            taken.append((start, end))
             choice = sorted(self.names[key])
             out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
-            i += n
         for key in self._cjk:
             at = text.find(key)
             while at >= 0:
