@@ -118,7 +118,7 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
                     if v is not None and (graph is g or from_this_text(m)):
                         out["dates"].add(str(v))
     names = {}
-    for n in out["organisations (all)"]:
+    for n in out["organisations (all)"] | out["organisations"]:
         for graph in (g, ref):
             for p in (RDFS.label, SKOS.altLabel):
                 for label in graph.objects(n, p):

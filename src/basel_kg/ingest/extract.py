@@ -631,8 +631,11 @@ class _Builder:
             if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
                 continue
             capitals = [w for w in words if w[0].isupper()]
-            if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name):
+            if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name) or _TREATY.match(name):
                 continue
+            heads = [w for w in words if _HEAD.match(w) or w in _PLURAL_HEADS]
+            if heads[-1:] and heads[-1] in _PLURAL_HEADS or self.gz.country(name):
+                continue  # "the MEA Secretariats", "UNEP Regional Offices": several bodies; "Russian Federation": a country
             if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
                 continue  # "the Advisory Committee", "a Working Group": a description, not a name
             # "... Diversity in Mali": a place after the name is not part of it, unless the name's head
@@ -653,6 +656,15 @@ class _Builder:
         """The first cell of a row in a table of organisations: a known one, or a new one as written."""
         if "<" in cell or len(cell) > 150 or not re.search(r"[A-Z\u4e00-\u9fff]", cell):
             return
+        # the name ends before the first lowercase word that is not a connector ("3R Initiative established by the G-8")
+        lower = next((w for w in re.finditer(r"(?<=\s)[a-z][\w\-]*", cell)
+                      if w.group(0) not in _CONNECTORS and not _HEAD.match(w.group(0).capitalize())), None)
+        if lower and not re.search(r"\([^)]*$", cell[:lower.start()]):
+            cell = cell[:lower.start()].rstrip(" ,;:-")
+        heads = [w for w in cell.split() if _HEAD.match(w.capitalize()) or w.capitalize() in _PLURAL_HEADS]
+        if (not cell or self.gz.country(cell) or heads[-1:] and heads[-1].capitalize() in _PLURAL_HEADS
+                or _TREATY.match(cell) or re.search(r"(?:Convention|Protocol|Agreement)$", cell)):
+            return
         known = self.gz.organisations(cell)
         if known and known[0].start == 0 and known[0].end >= len(re.sub(r"\s*\([^)]*\)\s*$", "", cell)):
             return  # the name is a known organisation (matched with the rest of the row)
@@ -669,6 +681,16 @@ class _Builder:
 
     def propose(self, name: str, acronym: str | None, anchor: str) -> None:
         iri = self.seen_orgs.get(name)
+        variant = self.gz.spelling_variant(name) if iri is None else None
+        if variant is not None:
+            if variant.iri is None:
+                self.mention("organisation", name, anchor, "unresolved",
+                             note="a spelling variant of a name several entities share: " + ", ".join(map(str, variant.candidates)))
+                return
+            self.g.add((self.doc, DCTERMS.references, variant.iri))
+            self.mention("organisation", name, anchor, "matched", variant.iri,
+                         note=f"as written; the graph's name is {self.gz.labels.get(variant.iri, '')!r}")
+            return
         if iri is None:
             slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
             iri = URIRef(f"{BASE}org/{slug}")
@@ -792,7 +814,12 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
             "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
+                 "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
+                 "Branches", "Divisions", "Forces", "Projects", "Initiatives", "Partnerships", "Programmes", "Members"}
+_TREATY = re.compile(r"^(?:[A-Z][\w\-]*\s+){0,3}(?:Convention|Protocol|Agreement|Treaty)\s+(?:on|for|to|of|against)\b")
 _NOT_ORG = re.compile(r"(?:Convention|Protocol|Agreement)$|Conference of|Open-ended Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
+                      r"\bList of\b|\bLogin\b|Statement\b|Strategy\b|Guidelines\b|Trust Fund\b|"
                       r"Annex|Section|Table|Report|Note|Bureau|Governing Council|Parties|Draft|Further|Requests|Invites|"
                       r"Welcoming|Recalling|Noting|Encourages|Urges|Article", re.I)
 _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")

@@ -45,6 +45,7 @@ class Gazetteer:
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
     _index: dict | None = None
+    _long: list | None = None
     _cjk: list = field(default_factory=list)
 
     @classmethod
@@ -166,6 +167,27 @@ class Gazetteer:
             entries.sort(key=lambda e: -len(e[0]))
         self._index = index
         self._cjk = sorted(cjk, key=len, reverse=True)
+
+    def spelling_variant(self, name: str) -> NameMatch | None:
+        """The known organisation ``name`` is a misspelling of ("Food and Agricultural Organization",
+        "Partnership for Action on Computing Equiipment"): a name of the same words, each spelt
+        nearly alike, with an overall similarity of at least 95 (rapidfuzz); never a name with a
+        different word ("Asian Recycling Network" is not the African one)."""
+        from rapidfuzz import fuzz, process, utils
+
+        if len(name) < 15 or _acronym(name):
+            return None
+        if self._long is None:
+            self._long = [k for k in self.names if len(k) >= 15 and not _acronym(k) and not _is_cjk(k)]
+        hit = process.extractOne(name.lower(), self._long, scorer=fuzz.ratio, processor=utils.default_process,
+                                 score_cutoff=95)
+        if hit is None:
+            return None
+        ours, theirs = name.lower().split(), hit[0].split()
+        if len(ours) != len(theirs) or any(fuzz.ratio(a, b) < 75 or a[0] != b[0] for a, b in zip(ours, theirs)):
+            return None
+        choice = sorted(self.names[hit[0]])
+        return NameMatch(choice[0] if len(choice) == 1 else None, name, 0, len(name), tuple(choice))
 
     def place(self, text: str) -> URIRef | None:
         for name, iri in sorted(self.places.items(), key=lambda kv: -len(kv[0])):
