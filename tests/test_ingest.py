@@ -610,3 +610,94 @@ def test_conference_room_papers_and_limited_documents_are_asserted(tmp_path, con
     d = ingest_file(path, context)
     assert symbol in mentions(d, "symbol", "new")
     assert str(d.graph.value(URIRef("https://w3id.org/basel-kg/document/" + symbol), BKG.symbol)) == symbol
+
+
+# --- organisations: the graph as gazetteer, boundaries, what is not one organisation -------------------
+
+def _orgs(tmp_path, context, text):
+    path = tmp_path / "orgs.txt"
+    path.write_text(text, encoding="utf-8")
+    d = ingest_file(path, context)
+    return d, {(m.status, m.text, (m.iri or "").removeprefix("https://w3id.org/basel-kg/")) for m in d.mentions
+               if m.kind == "organisation"}
+
+
+def test_the_longest_known_name_wins_over_a_shorter_one_starting_earlier(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. Under this platform, the Secretariat of the Basel, Rotterdam and "
+                                        "Stockholm Conventions is a member.\n")
+    assert ("matched", "Secretariat of the Basel, Rotterdam and Stockholm Conventions", "org/brs-secretariat") in found
+    assert not [f for f in found if f[2] == "org/sbc"]  # "the Secretariat" is part of the longer name
+
+
+def test_chinese_names_longest_first(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. 秘书处争取在世界贸易组织贸易与环境委员会的观察员地位，并告知世界贸易组织。\n")
+    assert {("matched", "世界贸易组织贸易与环境委员会", "org/wto-cte"), ("matched", "世界贸易组织", "org/wto")} <= found
+
+
+def test_a_misspelt_known_name_is_matched_a_different_word_is_not(context):
+    gz = context.gazetteer
+    assert str(gz.spelling_variant("Food and Agricultural Organization").iri).endswith("org/fao")
+    assert gz.spelling_variant("Wood and Agriculture Organization") is None  # another word, not a misspelling
+    assert gz.spelling_variant("FAO") is None
+
+
+def test_a_misspelt_name_in_the_text_is_the_known_organisation(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The Secretariat cooperates with the Food and Agricultural Organization on pesticides.\n")
+    assert ("matched", "Food and Agricultural Organization", "org/fao") in found
+    assert not [f for f in found if f[0] == "new"]
+
+
+@pytest.mark.parametrize("text, not_proposed", [
+    ("1. It informs the MEA Secretariats and the UNEP Regional Offices for Europe.\n",
+     {"MEA Secretariats", "UNEP Regional Offices for Europe"}),  # several bodies, not one
+    ("1. The Secretariats of the Rotterdam and Stockholm Conventions attended.\n",
+     {"Secretariats of the Rotterdam and Stockholm Conventions"}),
+    ("1. A workshop was held in the Russian Federation.\n", {"Russian Federation"}),  # a country
+    ("1. Parties to the Montreal Protocol on Substances that Deplete the Ozone Layer met.\n",
+     {"Montreal Protocol on Substances", "Montreal Protocol on Substances that Deplete the Ozone Layer"}),  # a treaty
+    ("1. It supported the Tokyo 3R Statement towards the Establishment of the Regional 3R Forum in Asia.\n",
+     {"Tokyo 3R Statement"}),
+])
+def test_what_is_not_one_organisation_is_not_proposed(tmp_path, context, text, not_proposed):
+    _, found = _orgs(tmp_path, context, text)
+    assert not {f[1] for f in found if f[0] == "new"} & not_proposed, found
+
+
+def test_a_collective_name_is_one_organisation(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. Involvement of the Caspian Convention Regional Training Centres in training.\n")
+    assert "Caspian Convention Regional Training Centres" in {f[1] for f in found if f[0] == "new"}
+
+
+def test_an_acronym_inside_a_name(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. It joined the Joint Expert Group (JEG) on Ship Recycling Standards with ILO.\n")
+    assert ("new", "Joint Expert Group on Ship Recycling Standards (JEG)", "org/jeg") in found
+
+
+def test_a_table_cell_name_ends_at_its_first_lowercase_word(tmp_path, context):
+    path = tmp_path / "annex.txt"
+    path.write_text("Annex\n\nInternational organizations\tActivities\n"
+                    "4R Initiative established by the G-20\tJoint work on the 4Rs\n"
+                    "Kiribati Waste Authority secretariat\tExchange of information\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert {"4R Initiative", "Kiribati Waste Authority secretariat"} <= mentions(d, "organisation", "new")
+    assert "4R Initiative established by the G-20" not in mentions(d, "organisation")
+
+
+@pytest.mark.parametrize("text, iri", [
+    ("1. The Conference of the Parties to the Stockholm Convention welcomed the report.\n", "body/stockholm-cop"),
+    ("1. The Conference of the Parties to the Basel Convention and the Open-ended Working Group agreed.\n", "body/basel-oewg"),
+    ("1. 巴塞尔公约缔约方大会请秘书处与巴塞尔公约有关组织合作。\n", "body/basel-cop"),
+])
+def test_governing_bodies_named_in_the_text(tmp_path, context, text, iri):
+    d, found = _orgs(tmp_path, context, text)
+    assert iri in {f[2] for f in found if f[0] == "matched"}, found
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS
+
+    assert (d.document_iri, DCTERMS.references, URIRef("https://w3id.org/basel-kg/" + iri)) in d.graph
+
+
+def test_a_governing_body_of_no_stated_convention_is_reported(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The Conference of the Parties met. The Stockholm Convention and the "
+                                        "Rotterdam Convention were discussed.\n")
+    assert ("unresolved", "Conference of the Parties", "") in found

@@ -578,7 +578,8 @@ class _Builder:
             self.mention("organisation", m.group(0), p.anchor, "matched", iri, note="governing body")
 
     # organisations
-    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)"
+                          r"(?:\s+((?:on|of|for)\s+(?:the\s+)?[A-Z][\w’'\-]*(?:\s+(?:of|for|on|and|the|in|[A-Z][\w’'\-]*))*))?")
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
@@ -602,6 +603,10 @@ class _Builder:
             while words and acronym[0].upper() != words[0][0].upper():
                 words.pop(0)  # trim leading words the acronym does not cover
             name = " ".join(words)
+            rest = m.group(3)  # "Inter-Agency Working Group (IAWG) on Sound Management of Asbestos": the name goes on
+            if (rest and name and name.split()[-1] in ("Group", "Committee", "Force", "Commission", "Council", "Panel")
+                    and not re.match(r"\s*\(", text[m.end():])):  # not a term of its own: "... on Used Lead Acid Batteries (ULAB)"
+                name = name + " " + re.sub(r"(?:\s+(?:of|for|on|and|the|in))+$", "", rest)
             if not name or re.search(r"Convention|Protocol|Agreement|Decision|Programme of Work|Meeting|Conference of", name):
                 continue
             if not any(_HEAD.match(w) for w in name.split()):
@@ -634,7 +639,9 @@ class _Builder:
             if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name) or _TREATY.match(name):
                 continue
             heads = [w for w in words if _HEAD.match(w) or w in _PLURAL_HEADS]
-            if heads[-1:] and heads[-1] in _PLURAL_HEADS or self.gz.country(name):
+            own_words = [w for w in capitals if not _HEAD.match(w) and w not in _GENERIC and w not in _PLURAL_HEADS]
+            several = heads[-1:] and heads[-1] in _PLURAL_HEADS and (" and " in name or len(own_words) < 2)
+            if several or self.gz.country(name):
                 continue  # "the MEA Secretariats", "UNEP Regional Offices": several bodies; "Russian Federation": a country
             if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
                 continue  # "the Advisory Committee", "a Working Group": a description, not a name
