@@ -8,7 +8,10 @@ extracted is compared with what the curators wrote for that text:
   of this text; extracted: matched + new decision IRIs;
 - symbols: bkg:symbol values of the documents the curated graph describes; extracted: the
   document's own symbol and every symbol asserted (matched or new; unresolved ones are not);
-- meetings: meeting IRIs (curated graph + reference entities citing this text); a newly proposed
+- meetings: meeting IRIs (curated graph + reference entities citing this text), of bkg:Meeting or
+  any subclass (bkg:Workshop, bkg:Conference...); "meetings (first)", the first counting, took only
+  those typed bkg:Meeting itself, so the workshops and conferences the curators typed precisely
+  were missing from the truth and the extractor's finding them counted as wrong; a newly proposed
   one-off meeting counts as found when exactly one curated meeting of this text has its start and
   end dates; "with place and
   dates" scores, among extracted meetings that carry dates, those whose dates and place equal the
@@ -88,6 +91,7 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
     org_classes = set()
     for root in ORG_ROOTS:
         org_classes |= set(onto.transitive_subjects(RDFS.subClassOf, root))
+    meeting_classes = set(onto.transitive_subjects(RDFS.subClassOf, BKG.Meeting))  # workshops, conferences too
     activity_classes = set(onto.transitive_subjects(RDFS.subClassOf, PROV.Activity))
     everywhere = list(ds.graphs())  # what an entity is and is called, wherever the project says it
 
@@ -99,7 +103,8 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
         return any(re.match(r"^(?:the\s+)?[A-Z0-9]", str(x)) for x in labels if getattr(x, "language", None) in (None, "en"))
 
     out = {"decisions": {n for n in nodes if typed(n, BKG.Decision) and "/draft/" not in str(n)},
-           "meetings": {n for n in nodes if typed(n, BKG.Meeting)},
+           "meetings (first)": {n for n in nodes if typed(n, BKG.Meeting)},
+           "meetings": {n for n in nodes if is_a(n, meeting_classes)},
            "persons": {n for n in nodes if typed(n, FOAF.Person)},
            "organisations (all)": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)},
            "organisations": {n for n in nodes if is_a(n, org_classes) and named(n)},
@@ -145,21 +150,24 @@ def extracted(draft, truth) -> dict[str, set]:
             else:
                 orgs.add(URIRef(m.iri))
     # a new one-off meeting counts as found when a curated meeting of this text has its dates
-    by_dates = {}
-    for iri, (start, end, _) in truth["meeting_facts"].items():
-        if start:
-            by_dates.setdefault((start, end), []).append(iri)
-    meetings = set()
-    for m in ms:
-        if m.kind == "meeting" and m.iri and m.status in ("matched", "new"):
-            hits = by_dates.get((m.value.get("start"), m.value.get("end")), []) if m.status == "new" else []
-            meetings.add(hits[0] if len(hits) == 1 else URIRef(m.iri))
+    def found_meetings(curated_meetings) -> set:
+        by_dates = {}
+        for iri, (start, end, _) in truth["meeting_facts"].items():
+            if start and iri in curated_meetings:
+                by_dates.setdefault((start, end), []).append(iri)
+        out = set()
+        for m in ms:
+            if m.kind == "meeting" and m.iri and m.status in ("matched", "new"):
+                hits = by_dates.get((m.value.get("start"), m.value.get("end")), []) if m.status == "new" else []
+                out.add(hits[0] if len(hits) == 1 else URIRef(m.iri))
+        return out
     own = [str(o) for o in draft.graph.objects(draft.document_iri, BKG.symbol)]
     dates = set()
     for m in ms:
         if m.kind == "date" and m.value:
             dates |= {m.value["start"], m.value["end"]}
-    return {"decisions": iris("decision"), "meetings": meetings, "persons": iris("person"),
+    return {"decisions": iris("decision"), "meetings (first)": found_meetings(truth["meetings (first)"]),
+            "meetings": found_meetings(truth["meetings"]), "persons": iris("person"),
             "organisations (all)": orgs, "organisations": orgs, "projects, programmes": set(), "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
 
 
@@ -229,7 +237,7 @@ def main() -> int:
     args = parser.parse_args()
     root = project_root()
     sources = root / "data" / "sources"
-    totals: dict[str, list] = {k: [set(), set()] for k in ("decisions", "symbols", "meetings", "organisations (all)",
+    totals: dict[str, list] = {k: [set(), set()] for k in ("decisions", "symbols", "meetings (first)", "meetings", "organisations (all)",
                                                             "organisations", "projects, programmes", "persons", "dates")}
     dated = [0, 0]  # extracted meetings with dates: right, all
     full = Context.load(root)
@@ -263,6 +271,7 @@ def main() -> int:
     print("\nextraction against the curated data (pooled over the five texts)")
     print(f"  {'what':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'found':>6} {'curated':>8}   target")
     targets = {"decisions": "P>=0.98 R>=0.95", "symbols": "P>=0.98 R>=0.95", "meetings": "F1>=0.90",
+               "meetings (first)": "first counting (see docstring)",
                "dates": "F1>=0.90", "organisations (all)": "first counting (see docstring)", "organisations": "F1>=0.90",
                "projects, programmes": "not extracted (activities: left to the curator)", "persons": "-"}
     for k, (found, truth) in totals.items():
@@ -271,7 +280,7 @@ def main() -> int:
     print(f"  meetings with dates: {dated[0]} of {dated[1]} extracted meetings carrying dates agree with the curated dates")
     if args.misses:
         for k, (found, truth) in totals.items():
-            if k in ("organisations (all)", "projects, programmes"):
+            if k in ("meetings (first)", "organisations (all)", "projects, programmes"):
                 continue  # the same found set as "organisations"; the left-out curated entities are listed below
             for label, items in (("missed", truth - found), ("wrong", found - truth)):
                 for stem, x in sorted(items, key=str):

@@ -420,7 +420,16 @@ class _Builder:
                 continue
             after = text[s.end:s.end + 90]
             d = next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
-            if d is None or len(d.begin) < 7:
+            if d is None:  # "an OSCE conference devoted to ... (Minsk, Belarus 15-16 March 2010)": the brackets close the description
+                bracket = _DESCRIBED_UNTIL.match(text, s.end, s.end + 240)
+                if bracket:
+                    after = text[bracket.end():bracket.end() + 60]
+                    d = next((d for d in P.dates(after) if d.start == 0), None)
+            if d is None and _proper(s.value["label"]):  # "the Children, Environment and Health Conference in Korea in 2009"
+                y = _IN_YEAR.match(text, s.end, s.end + 60)
+                d = P.DateSpan(y.group(1), y.start(1), y.end(1), y.group(1), y.group(1)) if y else None
+                after = text[s.end:s.end + 90]
+            if d is None or (len(d.begin) < 7 and not _proper(s.value["label"])):
                 continue  # no month: not enough to tell this meeting from another of the same name
             label = s.value["label"]
             label = label[0].upper() + label[1:]
@@ -836,7 +845,18 @@ _BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-
                                r"不限成员名额工作组|扩大主席团", re.I)
 # between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
 _EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
-                         r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
+                         r"hosted|and|on|in|at|from|of|by|the|to\s+be\s+held|will\s+be\s+held|took\s+place|meeting|session|"
+                         r"[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
+_DESCRIBED_UNTIL = re.compile(r"[^.;()\n]{0,200}?\(\s*(?:[A-Z][\w\-]*[ ,]*){0,4}")
+_IN_YEAR = re.compile(r"(?:\s+(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s*){1,3})?\s+in\s+((?:19|20)\d\d)\b(?!\s*[-–]|\s+and)")
+
+
+def _proper(label: str) -> bool:
+    """A proper name: at least two capitalised words that are not head or generic words ("Children,
+    Environment and Health Conference"), so that its year alone tells it from others."""
+    own = [w for w in re.findall(r"[A-Z][\w\-]*", label) if not _HEAD.match(w) and w not in _GENERIC
+           and w.lower() not in P.ORDINALS and w not in ("Conference", "Workshop", "Meeting", "Session", "Forum", "Seminar", "The")]
+    return len(own) >= 2
 _SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
 _BODY_NAME = re.compile(
     r"(?P<body>Conference of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"

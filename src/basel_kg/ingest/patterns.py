@@ -271,8 +271,19 @@ _EVENT_EN = re.compile(
 # "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
 # meeting described in lowercase, named by the place and date in brackets right after it
 _EVENT_DESCRIBED = re.compile(
-    r"(?<![\w-])(?P<label>(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|"
-    r"training|dialogue)\s+(?:on|of|for|to)\s+[^()\n.;]{3,160}?)\s*(?=\([A-Z][\w\- ]{2,30},\s*\d)")
+    r"(?<![\w-])(?P<label>(?:[A-Z]{2,8}\s+)?(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}"
+    r"(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
+    r"(?:on|of|for|to)\s+[^()\n.;]{3,160}?)"
+    # then the place and date in brackets, or "which was hosted by ... in Geneva on ...", ", organized by ..."
+    r"(?=\s*\((?:[A-Z][\w\-]*[ ,]*){1,4}\d|\s+(?:which|that)\s+(?:was|were|is|will\s+be)\s+(?:held|hosted|organi[sz]ed|convened)\b"
+    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b)")
+# "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
+# "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
+_OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
+_EVENT_OWNED_LIST = re.compile(
+    _OWNER + rf"['’]s?\s+(?P<items>(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?(?:\s*(?:,|and|,\s*and)\s*(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?)+)"
+    r"\s+(?P<noun>meetings|sessions|workshops)\b")
+_EVENT_OWNED = re.compile(_OWNER + rf"['’]s?\s+(?P<adj>(?:{_ORD_RE}|[a-z]+)\s+)?(?P<noun>meeting|session|workshop)\b")
 # "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
 _EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
 _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
@@ -286,6 +297,7 @@ def events(text: str) -> list[Span]:
     out = []
     for m in _EVENT_EN.finditer(text):
         of = m.group("of") or ""
+        of = re.sub(r"(?:\s+\d[\d\-–‑]*)+$", "", of)  # "... in Products 17-18 December": the days are not the name
         of = re.sub(r"(?:\s+(?:and|of|on|for|the|in|to|under))+$", "", of)  # a name ends on a capitalised word
         pre = m.group("pre") or ""
         label_end = m.start("of") + len(of) if of else m.end("noun")
@@ -304,6 +316,25 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", label, m.start("label"), m.end("label"),
                         {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun").lower(),
                          "described": True}))
+    for m in _EVENT_OWNED_LIST.finditer(text):
+        owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
+        for o in re.finditer(_ORD_RE, m.group("items"), re.I):
+            n = ORDINALS[o.group(0).lower()]
+            label = f"{o.group(0)[0].upper()}{o.group(0)[1:].lower()} {m.group('noun')[:-1]} of the {owner}"
+            start = m.start("items") + o.start()
+            out.append(Span("event", label, start, start + len(o.group(0)),
+                            {"label": label, "ordinal": n, "of": owner, "pre": None, "noun": m.group("noun")[:-1], "owned": True}))
+    for m in _EVENT_OWNED.finditer(text):
+        if any(s.start <= m.start("noun") < s.end or m.start() <= s.start < m.end() for s in out):
+            continue
+        owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
+        adj = (m.group("adj") or "").strip()
+        if not re.search(r"[A-Z]", owner) or adj in ("next", "last", "previous", "latest", "first", "own", "annual"):
+            continue  # whose meeting is not said, or which one is not (its "last" or "next" meeting)
+        label = f"{adj.capitalize() + ' ' if adj else ''}{m.group('noun') if adj else m.group('noun').capitalize()} of the {owner}"
+        n = ORDINALS.get(adj.lower())
+        out.append(Span("event", label, m.start(), m.end(),
+                        {"label": label, "ordinal": n, "of": owner, "pre": None, "noun": m.group("noun"), "owned": True}))
     for m in _EVENT_ACRONYM.finditer(text):
         if m.group("acr") in ("COP", "OEWG", "MOP") or any(s.start <= m.start() < s.end for s in out):
             continue  # sessions of the conventions' bodies: meetings()
