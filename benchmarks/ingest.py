@@ -13,7 +13,7 @@ extracted is compared with what the curators wrote for that text:
   those typed bkg:Meeting itself, so the workshops and conferences the curators typed precisely
   were missing from the truth and the extractor's finding them counted as wrong; a newly proposed
   one-off meeting counts as found when exactly one curated meeting of this text has its start and
-  end dates; "with place and
+  end dates (when several have them, the one at the place the extractor read); "with place and
   dates" scores, among extracted meetings that carry dates, those whose dates and place equal the
   curated ones;
 - organisations: IRIs of organisations, groups, partnerships, programmes, initiatives; a newly
@@ -159,6 +159,8 @@ def extracted(draft, truth) -> dict[str, set]:
         for m in ms:
             if m.kind == "meeting" and m.iri and m.status in ("matched", "new"):
                 hits = by_dates.get((m.value.get("start"), m.value.get("end")), []) if m.status == "new" else []
+                if len(hits) > 1 and m.value.get("place"):  # several on those dates: the one at that place
+                    hits = [h for h in hits if truth["meeting_facts"][h][2] == m.value["place"]]
                 out.add(hits[0] if len(hits) == 1 else URIRef(m.iri))
         return out
     own = [str(o) for o in draft.graph.objects(draft.document_iri, BKG.symbol)]

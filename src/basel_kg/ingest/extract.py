@@ -433,6 +433,11 @@ class _Builder:
                 continue  # no month: not enough to tell this meeting from another of the same name
             label = s.value["label"]
             label = label[0].upper() + label[1:]
+            # where: a city the graph knows near the date, else a country the text says it was "in"
+            near = after[:d.end + 30] if d.start < len(after) and after[d.start:d.end] == d.text else after[:120]
+            where = self.gz.place(near) or next(
+                (c for c in (self.gz.country(x.group(1)) for x in re.finditer(r"\b(?:in|,)\s+((?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)", s.text + near))
+                 if c is not None), None)
             orgs = {m.iri for m in self.gz.organisations(label) if m.iri is not None}
             orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
             zh = None
@@ -454,7 +459,7 @@ class _Builder:
                     self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
                 if len(orgs) == 1:
                     self.g.add((iri, BKG.meetingOf, orgs.pop()))
-                self.add_meeting_facts(iri, d, self.gz.place(after[:d.end + 30]), p.anchor, after)
+                self.add_meeting_facts(iri, d, where, p.anchor, after)
             self.derive(iri, p.anchor)
             if self.doc is not None:
                 self.g.add((self.doc, DCTERMS.references, iri))
@@ -462,7 +467,8 @@ class _Builder:
             self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
                                                                  and m.passage == p.anchor and m.text in (zh or label))]
             self.mention("meeting", label, p.anchor, status, iri,
-                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label})
+                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label,
+                                **({"place": str(where)} if where is not None else {})})
             taken.append(s)
 
     # decisions

@@ -264,9 +264,9 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _EVENT_NOUN = r"(?:meetings?|session|workshop|seminar|consultations?|conference|forum|debriefing|symposium|dialogue)"
 _EVENT_EN = re.compile(
     rf"(?<![\w-])(?:(?P<det>the|a|an|its|their)\s+)?(?:(?P<ord>{_ORD_RE})\s+|(?P<num>\d{{1,3}})(?:st|nd|rd|th)\s+|(?P<year>(?:19|20)\d\d)\s+)?"
-    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
+    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*,?|(?<=[A-Za-z,] )and(?=\s+[A-Z])|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
-    rf"(?P<noun>(?i:{_EVENT_NOUN}))"
+    rf"(?P<noun>(?i:{_EVENT_NOUN}))(?P<where>\s+in\s+(?!{_MONTHS}\b)[A-Z][\w\-]+(?=\s+(?:on|of|for)\s))?"
     rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
 # "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
 # meeting described in lowercase, named by the place and date in brackets right after it
