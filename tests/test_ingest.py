@@ -701,3 +701,94 @@ def test_a_governing_body_of_no_stated_convention_is_reported(tmp_path, context)
     _, found = _orgs(tmp_path, context, "1. The Conference of the Parties met. The Stockholm Convention and the "
                                         "Rotterdam Convention were discussed.\n")
     assert ("unresolved", "Conference of the Parties", "") in found
+
+
+# --- meetings referred to without a name ---------------------------------------------------------------
+
+_COVER_ZH = "控制危险废物越境转移及其处置巴塞尔公约\n不限成员名额工作组\n第七届会议\n2010年5月10-14日，日内瓦\n\n"
+
+
+def _meetings(tmp_path, context, text):
+    path = tmp_path / "m.txt"
+    path.write_text(text, encoding="utf-8")
+    d = ingest_file(path, context)
+    return d, [(m.passage, m.status, m.text, (m.iri or "").removeprefix("https://w3id.org/basel-kg/"))
+               for m in d.mentions if m.kind == "meeting"]
+
+
+def test_a_chinese_ordinal_alone_refers_back_to_the_meeting_named_before(tmp_path, context):
+    _, found = _meetings(tmp_path, context, _COVER_ZH + "1. 第七届会议的报告载于附件。\n2. 第十二届会议将审议此事。\n")
+    assert ("para-1", "matched", "第七届会议", "meeting/basel-oewg-7") in found
+    assert ("para-2", "unresolved", "第十二届会议", "") in found  # no twelfth meeting named before: reported
+
+
+def test_a_meeting_after_and_shares_the_body_of_the_one_before(tmp_path, context):
+    _, found = _meetings(tmp_path, context, _COVER_ZH + "1. 缔约方大会第八次会议和第九次会议通过了决定。\n")
+    assert {("para-1", "matched", "第九次会议", "meeting/basel-cop-9"),
+            ("para-1", "matched", "缔约方大会第八次会议", "meeting/basel-cop-8")} <= set(found)
+    assert "meeting/basel-oewg-9" not in {f[3] for f in found}
+
+
+@pytest.mark.parametrize("text", [
+    "1. 至于有关贸易与环境委员会的讨论，秘书处向该委员会主席发出了信函。\n"
+    "2. 该委员会自缔约方大会第九次会议以来已经召开两次会议：分别是在 2008 年 11 月 3 日和 2009 年 7 月 10 日。\n",
+    "1. The Secretariat wrote to the WTO Committee on Trade and Environment.\n"
+    "2. The Committee has met twice since then: on 3 November 2008 and 10 July 2009.\n",
+])
+def test_meetings_of_the_body_named_before_one_per_date(tmp_path, context, text):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+    from basel_kg.namespaces import BKG
+
+    d, found = _meetings(tmp_path, context, text)
+    new = {f[3] for f in found if f[1] == "new"}
+    assert new == {"meeting/wto-committee-on-trade-and-environment-2008-11-03",
+                   "meeting/wto-committee-on-trade-and-environment-2009-07-10"}
+    for iri in new:
+        assert str(d.graph.value(URIRef("https://w3id.org/basel-kg/" + iri), BKG.meetingOf)).endswith("org/wto-cte")
+    assert validate_draft(d, context).conforms
+
+
+def test_meetings_of_a_body_not_named_before_or_with_too_few_dates_are_reported(tmp_path, context):
+    _, found = _meetings(tmp_path, context, "1. 该工作组已经召开两次会议：2008 年 11 月 3 日。\n"
+                                            "2. The Committee of the Wadden Sea met twice: in May 2009.\n")
+    assert not [f for f in found if f[1] == "new"]
+    assert [f for f in found if f[1] == "unresolved" and f[0] == "para-1"]
+
+
+@pytest.mark.parametrize("text, labels, start", [
+    ("1. The Secretariat has participated in the GCI partners' fifth (26-27 January 2009, Brussels) and sixth "
+     "(8-9 February 2010, Geneva) meetings.\n",
+     {"Fifth meeting of the GCI partners", "Sixth meeting of the GCI partners"}, "2009-01-26"),
+    ("1. The Project Groups were formed at the PACE Working Group’s physical meeting in Geneva in May 2009.\n",
+     {"Physical meeting of the PACE Working Group"}, "2009-05"),
+    ("1. The Secretariat developed the concept for a consultative workshop on waste management partnership which "
+     "was hosted by the Secretariat in Geneva on 30 November – 1 December 2009.\n",
+     {"Consultative workshop on waste management partnership"}, "2009-11-30"),
+    ("1. It was invited to an OSCE conference devoted to good governance at border crossings, improving the security "
+     "of land transportation in the OSCE region (Minsk, Belarus 15-16 March 2010).\n", {"OSCE conference"}, "2010-03-15"),
+    ("1. The Secretariat participated in the Children, Environment and Health Conference in Korea in 2009.\n",
+     {"Children, Environment and Health Conference"}, "2009"),
+    ("1. UNEP Chemicals held a Scoping Meeting for the Study of Stakeholder Needs for Information on Chemicals in "
+     "Products 17-18 December, 2009 Geneva, Switzerland.\n",
+     {"Scoping Meeting for the Study of Stakeholder Needs for Information on Chemicals in Products"}, "2009-12-17"),
+])
+def test_one_off_meetings_named_by_owner_or_description(tmp_path, context, text, labels, start):
+    from basel_kg.ingest import validate_draft
+
+    d, _ = _meetings(tmp_path, context, text)
+    new = {m.value.get("label"): m.value for m in d.mentions if m.kind == "meeting" and m.status == "new"}
+    assert labels <= set(new), new
+    assert min(new[label]["start"] for label in labels) == start
+    assert validate_draft(d, context).conforms
+
+
+@pytest.mark.parametrize("text", [
+    "1. The Committee will report at its next meeting in May 2010.\n",  # which meeting is not said
+    "1. The Secretariat attended the GCI workshops that took place in 2009 (in Mongolia, India and Kenya).\n",
+    "1. The Secretariat attended the Regional Conference in 2009.\n",  # a description, not a name: a year is not enough
+])
+def test_meetings_the_text_does_not_identify_are_not_asserted(tmp_path, context, text):
+    _, found = _meetings(tmp_path, context, text)
+    assert not [f for f in found if f[1] == "new"], found

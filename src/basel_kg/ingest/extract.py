@@ -196,6 +196,8 @@ class _Builder:
         self.symbol_re = re.compile(symbol_pattern) if symbol_pattern else None
         self.number_re = re.compile(number_pattern) if number_pattern else None
         self.seen_orgs: dict[str, URIRef] = {}
+        self.named: list[tuple[int, bool, URIRef]] = []  # (ordinal, extraordinary, meeting) named so far, in order
+        self.org_history: list[tuple[str, URIRef]] = []  # known organisations named so far (as written), in order
         self.convention: str | None = None
 
     # helpers
@@ -281,6 +283,7 @@ class _Builder:
         meeting = self.meeting_iri(body, ordinal, cover.anchor, cover_text)
         if meeting is None:
             return
+        self.named.append((ordinal, False, meeting))
         self.g.add((self.doc, BKG.forMeeting, meeting))
         status = "matched" if meeting in self.gz.meeting_facts else "new"
         # place and dates: the first date range on the cover with a known city on the same line
@@ -352,6 +355,7 @@ class _Builder:
                          "convention": None, "extraordinary": bool(m.group("extra")), "its": True}
                 spans.append(P.Span("meeting", m.group(0), m.start() + o.start(), m.end(), value))
         resolved: list[tuple[P.Span, URIRef]] = []
+        prev = None  # the last meeting of a body read in this passage: (span, body)
         for s in sorted(spans, key=lambda s: s.start):
             v = s.value
             body = None
@@ -375,6 +379,20 @@ class _Builder:
                 body = None
             if v.get("short") and body and self.convention != "basel":
                 body = None
+            if (body is None and v["body"] is None and not v.get("its") and not v.get("short") and v["ordinal"] and prev
+                    and re.fullmatch(r"\s*(?:和|及|与|、|以及|或)\s*", text[prev[0].end:s.start])):
+                body = prev[1]  # "缔约方大会第八次会议和第九次会议": the second shares the first's body
+            if body is None and v["body"] is None and not v.get("its") and not v.get("short") and v["ordinal"]:
+                # "第七届会议", "本届会议" alone: the meeting of that ordinal the document named before, when there is one
+                earlier = {iri for o, ex, iri in self.named if o == v["ordinal"] and ex == v["extraordinary"]}
+                if len(earlier) == 1:
+                    meeting = earlier.pop()
+                    self.g.add((self.doc, DCTERMS.references, meeting))
+                    self.mention("meeting", s.text.strip(), p.anchor, "matched" if meeting in self.gz.meeting_facts else "new",
+                                 meeting, note="refers back to the meeting the document named before",
+                                 value={"ordinal": v["ordinal"], "backReference": True})
+                    resolved.append((s, meeting))
+                    continue
             if body is None or not v["ordinal"] or v.get("resumed"):
                 self.mention("meeting", s.text.strip(), p.anchor, "unresolved",
                              note="a resumed session: say which meeting it continues" if v.get("resumed") else
@@ -396,7 +414,10 @@ class _Builder:
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
             resolved.append((s, meeting))
+            self.named.append((v["ordinal"], v["extraordinary"], meeting))
+            prev = (s, body)
         self.events(p, text, [s for s, _ in resolved])
+        self.met_on(p, text)
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
         for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
@@ -409,6 +430,41 @@ class _Builder:
                 self.g.add((m2, BKG.heldJointlyWith, m1))
                 for m in (m1, m2):
                     self.derive(m, p.anchor)
+
+    def met_on(self, p: Passage, text: str) -> None:
+        """"该委员会…已经召开两次会议：分别是在 2008 年 11 月 3 日和 2009 年 7 月 10 日", "The Committee has met
+        twice: on 3 November 2008 and 10 July 2009": one meeting per date, of the body the document named
+        last with that head word ("该委员会": the last 委员会), when the graph knows it and its English name;
+        the number of dates must be the number of meetings the text gives."""
+        for m in _MET_ON.finditer(text):
+            head = m.group("zh") or m.group("en")
+            count = m.group("n") or m.group("n2")
+            n = {"两": 2, "二": 2, "三": 3, "四": 4, "twice": 2, "two": 2, "three": 3, "four": 4}.get(
+                count, int(count) if count.isdigit() else 0)
+            end = _SENTENCE_END.search(text, m.end())
+            dates = P.dates(text[m.end():end.start() if end else len(text)])
+            named = [(t, iri) for t, iri in self.org_history] + \
+                [(x.text, x.iri) for x in self.gz.organisations(text[:m.start()]) if x.iri is not None]
+            body = next((iri for t, iri in reversed(named) if (t.endswith(head) if m.group("zh") else head.lower() in t.lower())), None)
+            english = self.gz.labels.get(body) if body is not None else None
+            if not english or len(dates) != n:
+                self.mention("meeting", m.group(0), p.anchor, "unresolved",
+                             note=f"{n} meeting(s) of a {head} named before: " + ("the dates are not one per meeting" if english
+                                  else "the document names no such body the graph knows in English"))
+                continue
+            for d in dates:
+                label = f"Meeting of the {english} ({d.begin if d.begin == d.finish else d.begin + ' to ' + d.finish})"
+                iri = URIRef(f"{BASE}meeting/{re.sub(r'[^a-z0-9]+', '-', _ascii(english).lower()).strip('-')[:50].strip('-')}-{d.begin}")
+                status = "matched" if self.exists(iri) else "new"
+                if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
+                    self.g.add((iri, RDF.type, BKG.Meeting))
+                    self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                    self.g.add((iri, BKG.meetingOf, body))
+                    self.add_meeting_facts(iri, d, None, p.anchor, text)
+                self.derive(iri, p.anchor)
+                self.g.add((self.doc, DCTERMS.references, iri))
+                self.mention("meeting", label, p.anchor, status, iri, note=f"refers back to {english}",
+                             value={"start": d.begin, "end": d.finish, "label": label})
 
     def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
         """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
@@ -606,6 +662,7 @@ class _Builder:
                 continue
             self.g.add((self.doc, DCTERMS.references, m.iri))
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
+            self.org_history.append((m.text, m.iri))
         for m in self._NEW_ORG.finditer(text):
             name, acronym = m.group(1), m.group(2)
             name = re.sub(r"^the\s+", "", name)
@@ -863,6 +920,11 @@ def _proper(label: str) -> bool:
     own = [w for w in re.findall(r"[A-Z][\w\-]*", label) if not _HEAD.match(w) and w not in _GENERIC
            and w.lower() not in P.ORDINALS and w not in ("Conference", "Workshop", "Meeting", "Session", "Forum", "Seminar", "The")]
     return len(own) >= 2
+_MET_ON = re.compile(
+    r"(?:(?:该|这个|此|本)(?P<zh>委员会|工作组|小组|理事会|网络)[^。；]{0,40}?(?:召开|举行)了?\s*(?P<n>两|二|三|四|[2-9])\s*次会议"
+    r"[^。；\d]{0,12}?[：:，,]?\s*(?:分别)?(?:是|为)?(?:在|于)?"
+    r"|\b[Tt]he\s+(?P<en>Committee|Working Group|Task Force|Council|Network|Group)\s+(?:has\s+|had\s+)?(?:met|held)\s+"
+    r"(?P<n2>twice|two|three|four|[2-9])(?:\s+(?:times|meetings))?[^.;\d]{0,60}?[:,]?\s*(?:on|in)?\s*)")
 _SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
 _BODY_NAME = re.compile(
     r"(?P<body>Conference of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"
