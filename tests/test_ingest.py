@@ -792,3 +792,19 @@ def test_one_off_meetings_named_by_owner_or_description(tmp_path, context, text,
 def test_meetings_the_text_does_not_identify_are_not_asserted(tmp_path, context, text):
     _, found = _meetings(tmp_path, context, text)
     assert not [f for f in found if f[1] == "new"], found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1. The Secretariat participated both in the preparatory and debriefing meetings at WCO headquarters "
+     "(9 February 2009 and 23 November 2009).\n",
+     {("Preparatory meeting at WCO headquarters", "2009-02-09"), ("Debriefing meeting at WCO headquarters", "2009-11-23")}),
+    ("1. As requested by the SAICM African Core Group at its last meeting in Nairobi, 20 and 21 August 2009.\n",
+     {("Meeting of the SAICM African Core Group", "2009-08-20")}),
+])
+def test_paired_meetings_and_a_group_at_its_dated_meeting(tmp_path, context, text, expected):
+    d, _ = _meetings(tmp_path, context, text)
+    assert {(m.value["label"], m.value["start"]) for m in d.mentions if m.kind == "meeting" and m.status == "new"} == expected
+
+
+def test_two_consecutive_days_joined_by_and_are_a_range():
+    assert [(d.begin, d.finish) for d in P.dates("in Nairobi, 20 and 21 August 2009.")] == [("2009-08-20", "2009-08-21")]

@@ -475,7 +475,7 @@ class _Builder:
             if any(t.start < s.end and s.start < t.end for t in taken):
                 continue
             after = text[s.end:s.end + 90]
-            d = next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
+            d = s.value.get("date") or next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
             if d is None:  # "an OSCE conference devoted to ... (Minsk, Belarus 15-16 March 2010)": the brackets close the description
                 bracket = _DESCRIBED_UNTIL.match(text, s.end, s.end + 240)
                 if bracket:

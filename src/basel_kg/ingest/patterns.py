@@ -126,6 +126,7 @@ _MON = r"(?:January|February|March|April|May|June|July|August|September|October|
 _DASH = r"\s*(?:-|–|—|‑|to|until|till)\s*"
 _EN_RANGE_X = re.compile(rf"\b(\d{{1,2}})\s+({_MON}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_RANGE = re.compile(rf"\b(?:from\s+)?(\d{{1,2}}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
+_EN_TWO_DAYS = re.compile(rf"\b(\d{{1,2}})\s+and\s+(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")  # "20 and 21 August 2009"
 _EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
 _EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
@@ -171,6 +172,10 @@ def dates(text: str) -> list[DateSpan]:
 
     for m in _EN_RANGE_X.finditer(text):
         add(m, _parsed(m.group(1), m.group(2), m.group(5)), _parsed(m.group(3), m.group(4), m.group(5)))
+    for m in _EN_TWO_DAYS.finditer(text):
+        first, second = _parsed(m.group(1), m.group(3), m.group(4)), _parsed(m.group(2), m.group(3), m.group(4))
+        if first and second and int(m.group(2)) == int(m.group(1)) + 1:
+            add(m, first, second)
     for m in _EN_RANGE.finditer(text):
         add(m, _parsed(m.group(1), m.group(3), m.group(4)), _parsed(m.group(2), m.group(3), m.group(4)))
     for m in _EN_DAY.finditer(text):
@@ -280,10 +285,15 @@ _EVENT_DESCRIBED = re.compile(
 # "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
 # "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
 _OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
+# "the preparatory and debriefing meetings at WCO headquarters (9 February 2009 and 23 November 2009)":
+# two meetings, dated in the same order
+_EVENT_PAIRED = re.compile(r"(?<![\w-])(?P<a>[a-z]{4,})\s+and\s+(?P<b>[a-z]{4,})\s+(?P<noun>meetings|workshops|sessions)"
+                           r"(?P<where>\s+(?:at|in)\s+[^()\n.;]{2,60}?)?\s*\((?P<dates>[^()]{8,60})\)")
+_HEAD_LIKE = re.compile(r"(?:The\s+|the\s+)?(?:Committee|Group|Working Group|Council|Conference|Bureau|Network|Secretariat|Parties)")
 _EVENT_OWNED_LIST = re.compile(
     _OWNER + rf"['’]s?\s+(?P<items>(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?(?:\s*(?:,|and|,\s*and)\s*(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?)+)"
     r"\s+(?P<noun>meetings|sessions|workshops)\b")
-_EVENT_OWNED = re.compile(_OWNER + rf"['’]s?\s+(?P<adj>(?:{_ORD_RE}|[a-z]+)\s+)?(?P<noun>meeting|session|workshop)\b")
+_EVENT_OWNED = re.compile(_OWNER + rf"(?:['’]s?|\s+(?:at|during|in)\s+its)\s+(?P<adj>(?:{_ORD_RE}|[a-z]+)\s+)?(?P<noun>meeting|session|workshop)\b")
 # "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
 _EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
 _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
@@ -316,6 +326,16 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", label, m.start("label"), m.end("label"),
                         {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun").lower(),
                          "described": True}))
+    for m in _EVENT_PAIRED.finditer(text):
+        inside = dates(m.group("dates"))
+        if len(inside) != 2 or not re.fullmatch(r"\s*and\s*", m.group("dates")[inside[0].end:inside[1].start]):
+            continue
+        where = (m.group("where") or "").strip()
+        for key, d in zip("ab", inside):
+            label = f"{m.group(key).capitalize()} {m.group('noun')[:-1]}{' ' + where if where else ''}"
+            out.append(Span("event", label, m.start(key), m.end(key),
+                            {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun")[:-1],
+                             "date": d, "paired": True}))
     for m in _EVENT_OWNED_LIST.finditer(text):
         owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
         for o in re.finditer(_ORD_RE, m.group("items"), re.I):
@@ -329,9 +349,10 @@ def events(text: str) -> list[Span]:
             continue
         owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
         adj = (m.group("adj") or "").strip()
-        if not re.search(r"[A-Z]", owner) or adj in ("next", "last", "previous", "latest", "first", "own", "annual"):
-            continue  # whose meeting is not said, or which one is not (its "last" or "next" meeting)
-        label = f"{adj.capitalize() + ' ' if adj else ''}{m.group('noun') if adj else m.group('noun').capitalize()} of the {owner}"
+        if not re.search(r"[A-Z]", owner) or _HEAD_LIKE.fullmatch(owner) or adj == "own":
+            continue  # whose meeting is not said ("The Committee at its last meeting"); which one: its dates (extract.py)
+        when = adj in ("next", "last", "previous", "latest", "recent")  # says when, not what: not in the label
+        label = (f"{adj.capitalize()} {m.group('noun')}" if adj and not when else m.group("noun").capitalize()) + f" of the {owner}"
         n = ORDINALS.get(adj.lower())
         out.append(Span("event", label, m.start(), m.end(),
                         {"label": label, "ordinal": n, "of": owner, "pre": None, "noun": m.group("noun"), "owned": True}))
