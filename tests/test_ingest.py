@@ -808,3 +808,22 @@ def test_paired_meetings_and_a_group_at_its_dated_meeting(tmp_path, context, tex
 
 def test_two_consecutive_days_joined_by_and_are_a_range():
     assert [(d.begin, d.finish) for d in P.dates("in Nairobi, 20 and 21 August 2009.")] == [("2009-08-20", "2009-08-21")]
+
+
+@pytest.mark.parametrize("text, symbol, meeting", [
+    ("1. The guidelines (UNEP/CHW.6/29) were adopted.\n", "UNEP/CHW.6/29", "meeting/basel-cop-6"),
+    ("1. See UNEP/POPS/COP.4/INF/30.\n", "UNEP/POPS/COP.4/INF/30", "meeting/stockholm-cop-4"),
+    ("1. 见UNEP/CHW/OEWG/6/18号文件。\n", "UNEP/CHW/OEWG/6/18", "meeting/basel-oewg-6"),
+])
+def test_a_symbol_names_the_session_its_document_is_for(tmp_path, context, text, symbol, meeting):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+    from basel_kg.namespaces import BKG
+
+    d, found = _meetings(tmp_path, context, text)
+    assert meeting in {f[3] for f in found if f[1] in ("matched", "new")}
+    doc = URIRef("https://w3id.org/basel-kg/document/" + symbol)
+    if (doc, BKG.symbol, None) in d.graph:  # a new document: its meeting is stated
+        assert d.graph.value(doc, BKG.forMeeting) == URIRef("https://w3id.org/basel-kg/" + meeting)
+    assert validate_draft(d, context).conforms

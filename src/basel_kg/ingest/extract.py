@@ -625,6 +625,15 @@ class _Builder:
                 self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("symbol", sym, p.anchor, status, iri)
+            # the symbol names the session it was issued for: UNEP/CHW.6/29 is a document of COP-6
+            session = next(((body, int(m.group(1))) for rx, body in _SYMBOL_SESSION if (m := rx.match(sym))), None)
+            meeting = self.meeting_iri(session[0], session[1], p.anchor, text) if session else None
+            if meeting is not None:
+                if status == "new":
+                    self.g.add((iri, BKG.forMeeting, meeting))
+                self.mention("meeting", f"the session of document {sym}", p.anchor,
+                             "matched" if meeting in self.gz.meeting_facts else "new", meeting,
+                             note="read from the document symbol", value={"ordinal": session[1], "body": session[0]})
 
     # governing bodies
     def bodies(self, p: Passage, text: str) -> None:
@@ -920,6 +929,11 @@ def _proper(label: str) -> bool:
     own = [w for w in re.findall(r"[A-Z][\w\-]*", label) if not _HEAD.match(w) and w not in _GENERIC
            and w.lower() not in P.ORDINALS and w not in ("Conference", "Workshop", "Meeting", "Session", "Forum", "Seminar", "The")]
     return len(own) >= 2
+_SYMBOL_SESSION = [(re.compile(rx), body) for rx, body in (  # UN symbol conventions: the series and session of a document
+    (r"^UNEP/CHW\.(\d{1,2})/", "basel-cop"), (r"^UNEP/CHW/OEWG/(\d{1,2})/", "basel-oewg"),
+    (r"^UNEP/POPS/COP\.(\d{1,2})/", "stockholm-cop"), (r"^UNEP/FAO/RC/COP\.(\d{1,2})/", "rotterdam-cop"),
+    (r"^UNEP/OzL\.Conv\.(\d{1,2})/", "vienna-cop"), (r"^UNEP/OzL\.Pro\.(\d{1,2})/", "montreal-mop"),
+    (r"^UNEP/OzL\.Pro\.WG\.1/(\d{1,2})/", "montreal-oewg"), (r"^UNEP/GC\.(\d{1,2})/", "unep-governing-council"))]
 _MET_ON = re.compile(
     r"(?:(?:该|这个|此|本)(?P<zh>委员会|工作组|小组|理事会|网络)[^。；]{0,40}?(?:召开|举行)了?\s*(?P<n>两|二|三|四|[2-9])\s*次会议"
     r"[^。；\d]{0,12}?[：:，,]?\s*(?:分别)?(?:是|为)?(?:在|于)?"
