@@ -827,3 +827,22 @@ def test_a_symbol_names_the_session_its_document_is_for(tmp_path, context, text,
     if (doc, BKG.symbol, None) in d.graph:  # a new document: its meeting is stated
         assert d.graph.value(doc, BKG.forMeeting) == URIRef("https://w3id.org/basel-kg/" + meeting)
     assert validate_draft(d, context).conforms
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The workshop was co-chaired by Anna Berg (Sweden) and Lars Holm (Norway).",
+     [("Anna Berg", "Co-Chair", "Sweden"), ("Lars Holm", "Co-Chair", "Norway")]),
+    ("It was co-chaired by Mr. John Smith (Canada) and Ms. Anna Berg (Sweden).",
+     [("John Smith", "Co-Chair", "Canada"), ("Anna Berg", "Co-Chair", "Sweden")]),
+    ("研讨会由张伟先生（中国）和Anna·Berg女士共同主持。", [("张伟", "Co-Chair", None), ("Anna·Berg", "Co-Chair", None)]),
+])
+def test_the_second_co_chair_after_and(text, expected):
+    assert [(s.value["name"], s.value["role"], s.value["country"]) for s in P.persons(text)] == expected
+
+
+def test_chinese_co_chairs_are_reported_not_asserted(tmp_path, context):
+    path = tmp_path / "zh.txt"
+    path.write_text("1. 研讨会由张伟先生和李娜女士共同主持。\n", encoding="utf-8")
+    d = ingest_file(path, context)
+    assert mentions(d, "person", "unresolved") == {"张伟先生", "李娜女士"}
+    assert not mentions(d, "person", "new")

@@ -394,7 +394,11 @@ _PERSON_BARE = [
     re.compile(rf"\b(?:the\s+)?(?P<role>{_ROLES}),?\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?(?=\s*[,.;)(]|\s+[a-z])"),
     re.compile(rf"\b(?:E-?mail|Contact(?:\s+person)?|Attention|Attn\.?)\s*:\s*{_BARE}(?=\s*[,;)(]|\s+or\b)"),
     re.compile(rf"\b{_BARE},?\s+who\s+(?:was|is|has been)\s+(?:seconded|appointed|elected|nominated|designated)\b"),
+    # the second co-chair after "and": "co-chaired by Anna Berg (Sweden) and Lars Holm (Norway)"
+    re.compile(rf"\b(?P<role>(?:co-)?chaired)\s+by\s+(?:(?:Mr|Ms|Mrs|Dr)\.\s+)?[A-Z][^.;()]{{2,60}}?(?:\s*\([^()]{{2,40}}\))?"
+               rf"\s+and\s+(?:by\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.\s+)?{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?"),
 ]
+_CHAIRED_BY = re.compile(r"\b((?:co-)?chaired)\s+by\s+(?:(?:Mrs?\.|Ms\.|Dr\.|[^.;]){2,80}?\s+and\s+(?:by\s+)?)?$", re.I)
 _NOT_NAME = re.compile(r"\b(?:Convention|Protocol|Conference|Parties|Party|Secretariat|Committee|Group|Office|Programme|"
                        r"Partnership|Centre|Council|Bureau|Meeting|Organization|Union|Nations|Republic|Kingdom|States|"
                        r"Government|Ministry|Agency|Network|Initiative|Basel|Stockholm|Rotterdam|Environment|The|This)\b")
@@ -406,6 +410,11 @@ def persons(text: str) -> list[Span]:
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name").strip(), "title": m.group("title"), "country": m.group("country"),
                          "role": m.group("role")}))
+    for i, sp in enumerate(out):  # "co-chaired by Mr. X (Canada) and Ms. Y (Sweden)": both are co-chairs
+        chaired = _CHAIRED_BY.search(text, max(0, sp.start - 120), sp.start) if not sp.value["role"] else None
+        if chaired:
+            out[i] = Span("person", sp.text, sp.start, sp.end,
+                          {**sp.value, "role": "Co-Chair" if chaired.group(1).lower().startswith("co") else "Chair"})
     for m in _ROLE_BEFORE.finditer(text):
         if any(s.start <= m.start("name") < s.end for s in out):
             for i, s in enumerate(out):
@@ -425,6 +434,11 @@ def persons(text: str) -> list[Span]:
             out.append(Span("person", m.group(0), m.start(), m.end(),
                             {"name": name, "title": None, "country": country, "role": role, "bare": True}))
     for m in _PERSON_ZH.finditer(text):
-        out.append(Span("person", m.group(0), m.start(), m.end(),
-                        {"name": m.group("name"), "title": m.group("title"), "country": None, "role": None, "zh": True}))
+        name, start = m.group("name"), m.start()
+        while len(name) > 2 and name[0] in "由和与及的会在被请向了":  # "会议由张伟先生": the name is 张伟
+            name, start = name[1:], start + 1
+        chaired = "共同主持" in text[m.end():m.end() + 40]
+        out.append(Span("person", text[start:m.end()], start, m.end(),
+                        {"name": name, "title": m.group("title"), "country": None,
+                         "role": "Co-Chair" if chaired else None, "zh": True}))
     return sorted(out, key=lambda s: s.start)
