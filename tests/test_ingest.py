@@ -846,3 +846,26 @@ def test_chinese_co_chairs_are_reported_not_asserted(tmp_path, context):
     d = ingest_file(path, context)
     assert mentions(d, "person", "unresolved") == {"张伟先生", "李娜女士"}
     assert not mentions(d, "person", "new")
+
+
+def test_a_unit_of_a_known_organisation_written_in_lowercase(tmp_path, context):
+    from rdflib import URIRef
+    from rdflib.namespace import ORG
+
+    from basel_kg.ingest import validate_draft
+
+    text = ("1. The UNEP IETC hosts the secretariat of the GPWM. It joined a meeting of the steering committee for "
+            "the PCB Elimination Network (PEN).\n")
+    d, found = _orgs(tmp_path, context, text)
+    assert ("matched", "secretariat of the GPWM", "org/gpwm-secretariat") in found  # the graph's unit
+    assert not [f for f in found if f[2] == "org/sbc"]  # not "the Secretariat" of the Basel Convention
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert "Steering Committee of the PCB Elimination Network" in new
+    unit = URIRef("https://w3id.org/basel-kg/" + new["Steering Committee of the PCB Elimination Network"])
+    assert str(d.graph.value(unit, ORG.unitOf)).endswith("partnership/pen")
+    assert validate_draft(d, context).conforms
+
+
+def test_a_known_name_inside_a_longer_known_name_is_also_referenced(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The PEN is administered by UNEP DTIE Chemicals Branch.\n")
+    assert {"org/unep-chemicals", "org/unep-dtie"} <= {f[2] for f in found if f[0] == "matched"}

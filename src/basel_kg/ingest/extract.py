@@ -663,7 +663,14 @@ class _Builder:
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
-        for m in self.gz.organisations(text):
+        found = self.gz.organisations(text)
+        nested = self.gz.nested
+        starts = {m.start for m in found if m.iri is not None}
+        for m in found:
+            tail = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", text[m.end:])
+            if (re.fullmatch(r"(?:the\s+)?[A-Za-z]+", m.text, re.I) and _HEAD.match(m.text.split()[-1].capitalize())
+                    and tail and m.end + tail.end() in starts):
+                continue  # "the secretariat of the GPWM" is not "the Secretariat" (SBC): units() reads it
             covered.append((m.start, m.end))
             if m.iri is None:
                 self.mention("organisation", m.text, p.anchor, "unresolved",
@@ -672,6 +679,11 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, m.iri))
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
+        self.units(p, text, covered)
+        for m in nested:  # the parent a unit's name names: "UNEP DTIE" in "UNEP DTIE Chemicals Branch"
+            if m.iri is not None:
+                self.g.add((self.doc, DCTERMS.references, m.iri))
+                self.mention("organisation", m.text, p.anchor, "matched", m.iri, note="named within a longer known name")
         for m in self._NEW_ORG.finditer(text):
             name, acronym = m.group(1), m.group(2)
             name = re.sub(r"^the\s+", "", name)
@@ -721,7 +733,7 @@ class _Builder:
                 continue
             heads = [w for w in words if _HEAD.match(w) or w in _PLURAL_HEADS]
             own_words = [w for w in capitals if not _HEAD.match(w) and w not in _GENERIC and w not in _PLURAL_HEADS]
-            several = heads[-1:] and heads[-1] in _PLURAL_HEADS and (" and " in name or len(own_words) < 2)
+            several = heads[-1:] and heads[-1] in _PLURAL_HEADS and (" and " in name or len(own_words) < 2 or words[-1] != heads[-1])
             if several or self.gz.country(name):
                 continue  # "the MEA Secretariats", "UNEP Regional Offices": several bodies; "Russian Federation": a country
             if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
@@ -739,6 +751,47 @@ class _Builder:
             if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             self.propose(name, None, p.anchor)
+
+    def units(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A unit of a known organisation written in lowercase ("the secretariat of the GPWM", "the advisory
+        committee for the PCB Elimination Network"): a new organisation, unit of that one, named after the
+        graph's name of it ("Secretariat of the UNEP Global Partnership on Waste Management"), with the
+        words as written kept as an alternative label."""
+        known = {(m.start, m.end): m for m in self.gz.organisations(text) if m.iri is not None}
+        for u in _UNIT_OF.finditer(text):
+            parent = next((k for (a, b), k in known.items() if a == u.end()), None)
+            if parent is None or any(a <= u.start("unit") < b for a, b in covered):
+                continue  # not a known organisation after it, or the whole is a known name
+            parent_name = self.gz.labels.get(parent.iri)
+            if not parent_name:
+                continue
+            unit = " ".join(w.capitalize() for w in u.group("unit").split())
+            name = f"{unit} of the {parent_name}"
+            written = text[u.start("unit"):parent.end]
+            same = [self.gz.names.get(k) for k in (name.lower(), name.lower().replace(" of the ", " for the "), written.lower())]
+            same = next((x for x in same if x), None)
+            if same is not None:  # the graph has this unit under its full name
+                if len(same) == 1:
+                    iri = next(iter(same))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri, note=f"the graph's {name!r}")
+                    covered.append((u.start("unit"), parent.end))
+                continue
+            iri = self.seen_orgs.get(name)
+            if iri is None:
+                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                if self.exists(iri):
+                    continue
+                self.seen_orgs[name] = iri
+                self.g.add((iri, RDF.type, ORG.OrganizationalUnit))
+                self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+                if written != name:
+                    self.g.add((iri, SKOS.altLabel, Literal(written, lang="en")))
+                self.g.add((iri, ORG.unitOf, parent.iri))
+            self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", name, p.anchor, "new", iri, note=f"written {written!r}")
+            covered.append((u.start("unit"), parent.end))
 
     def row_organisation(self, p: Passage, cell: str) -> None:
         """The first cell of a row in a table of organisations: a known one, or a new one as written."""
@@ -902,6 +955,8 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
             "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_UNIT_OF = re.compile(r"\b(?:the\s+)?(?P<unit>(?:[Ss]ecretariat|(?:[Aa]dvisory|[Ss]teering|[Ee]xecutive|[Tt]echnical|[Cc]oordinating)\s+"
+                      r"(?:[Cc]ommittee|[Gg]roup|[Bb]oard)))\s+(?:of|for)\s+(?:the\s+)?")
 _PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
                  "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
                  "Branches", "Divisions", "Forces", "Projects", "Initiatives", "Partnerships", "Programmes", "Members"}

@@ -46,6 +46,7 @@ class Gazetteer:
     labels: dict[URIRef, str] = field(default_factory=dict)
     _index: dict | None = None
     _long: list | None = None
+    nested: list = field(default_factory=list)
     _cjk: list = field(default_factory=list)
 
     @classmethod
@@ -115,7 +116,7 @@ class Gazetteer:
         out: list[NameMatch] = []
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         lowered = [t[0].lower() for t in tokens]
-        found = []  # the longest name starting at each token
+        found = []  # every name starting at each token
         for i in range(len(tokens)):
             for names_tokens, key in self._index.get(lowered[i], ()):
                 n = len(names_tokens)
@@ -130,12 +131,15 @@ class Gazetteer:
                 if _acronym(key) and written != key:
                     continue  # "who" is not WHO
                 found.append((i, n, start, end, written, key))
-                break  # candidates are sorted longest first
         # longest first, never overlapping: "the Secretariat of the Basel, Rotterdam and Stockholm
         # Conventions" is one name, not "the Secretariat" and a rest
         taken: list[tuple[int, int]] = []
+        self.nested = []  # known names inside a longer one ("UNEP DTIE" in "UNEP DTIE Chemicals Branch")
         for i, n, start, end, written, key in sorted(found, key=lambda f: (-(f[3] - f[2]), f[2])):
             if any(a < end and start < b for a, b in taken):
+                if any(a <= start and end <= b for a, b in taken):
+                    choice = sorted(self.names[key])
+                    self.nested.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
                 continue
             taken.append((start, end))
             choice = sorted(self.names[key])
