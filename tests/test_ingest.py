@@ -869,3 +869,10 @@ def test_a_unit_of_a_known_organisation_written_in_lowercase(tmp_path, context):
 def test_a_known_name_inside_a_longer_known_name_is_also_referenced(tmp_path, context):
     _, found = _orgs(tmp_path, context, "1. The PEN is administered by UNEP DTIE Chemicals Branch.\n")
     assert {"org/unep-chemicals", "org/unep-dtie"} <= {f[2] for f in found if f[0] == "matched"}
+
+
+def test_the_parties_inside_a_governing_body_s_name_are_not_an_organisation(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. PACE was launched at the ninth meeting of the Conference of the Parties to the "
+                                        "Basel Convention.\n")
+    assert "org/basel-parties" not in {f[2] for f in found}
+    assert "body/basel-cop" in {f[2] for f in found if f[0] == "matched"}

@@ -663,8 +663,10 @@ class _Builder:
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
-        found = self.gz.organisations(text)
-        nested = self.gz.nested
+        bodies = [(b.start(), b.end()) for b in _BODY_NAME.finditer(text)]
+        # "Parties to the Basel Convention" inside "the Conference of the Parties to the Basel Convention" is the body's name
+        found = [m for m in self.gz.organisations(text) if not any(a <= m.start and m.end <= b for a, b in bodies)]
+        nested = [m for m in self.gz.nested if not any(a <= m.start and m.end <= b for a, b in bodies)]
         starts = {m.start for m in found if m.iri is not None}
         for m in found:
             tail = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", text[m.end:])
@@ -996,7 +998,7 @@ _MET_ON = re.compile(
     r"(?P<n2>twice|two|three|four|[2-9])(?:\s+(?:times|meetings))?[^.;\d]{0,60}?[:,]?\s*(?:on|in)?\s*)")
 _SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
 _BODY_NAME = re.compile(
-    r"(?P<body>Conference of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"
+    r"(?P<body>(?<!\w)(?:Conference|Meeting) of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"
     r"|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团)"
     r"(?:\s+(?:of\s+the\s+Parties\s+)?(?:to|of)\s+the\s+(?:(?P<conv>Basel|Stockholm|Rotterdam|Vienna)\s+Convention|(?P<prot>Montreal)\s+Protocol))?")
 _ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y|[Ff]rom)\s+its\s+(" + P.ORD_RE + r")(?:\s*(?:,|and)\s*(?:" + P.ORD_RE
