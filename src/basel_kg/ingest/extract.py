@@ -722,12 +722,17 @@ class _Builder:
             self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
             covered.append((m.start(), m.end()))
+        mask, mask_size = [], -1
         for start, end, name in _org_runs(text):
             words = name.split()
             # a unit of a known organisation ("GEF Council", "UNEP Regional Office for Africa",
             # "Secretariat of the Convention on Biological Diversity"): a name of its own when it
             # is longer than the known name and has its own head word
-            inside = [(a, b) for a, b in covered if a < end and start < b]
+            if mask_size != len(covered):  # which covered span holds each character (covered grows as names are proposed)
+                mask, mask_size = [0] * len(text), len(covered)
+                for k, (a, b) in enumerate(covered, 1):
+                    mask[a:b] = [k] * (b - a)
+            inside = [covered[k - 1] for k in sorted(set(mask[start:end]) - {0})]
             if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
                 continue
             capitals = [w for w in words if w[0].isupper()]

@@ -133,15 +133,16 @@ class Gazetteer:
                 found.append((i, n, start, end, written, key))
         # longest first, never overlapping: "the Secretariat of the Basel, Rotterdam and Stockholm
         # Conventions" is one name, not "the Secretariat" and a rest
-        taken: list[tuple[int, int]] = []
+        owner: list[int | None] = [None] * len(tokens)  # which chosen name holds each token
         self.nested = []  # known names inside a longer one ("UNEP DTIE" in "UNEP DTIE Chemicals Branch")
-        for i, n, start, end, written, key in sorted(found, key=lambda f: (-(f[3] - f[2]), f[2])):
-            if any(a < end and start < b for a, b in taken):
-                if any(a <= start and end <= b for a, b in taken):
+        for k, (i, n, start, end, written, key) in enumerate(sorted(found, key=lambda f: (-(f[3] - f[2]), f[2]))):
+            held = set(owner[i:i + n])
+            if held != {None}:
+                if len(held) == 1:  # wholly inside one longer name
                     choice = sorted(self.names[key])
                     self.nested.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
                 continue
-            taken.append((start, end))
+            owner[i:i + n] = [k] * n
             choice = sorted(self.names[key])
             out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
         for key in self._cjk:
