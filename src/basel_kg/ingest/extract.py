@@ -665,8 +665,9 @@ class _Builder:
         covered = []
         bodies = [(b.start(), b.end()) for b in _BODY_NAME.finditer(text)]
         # "Parties to the Basel Convention" inside "the Conference of the Parties to the Basel Convention" is the body's name
-        found = [m for m in self.gz.organisations(text) if not any(a <= m.start and m.end <= b for a, b in bodies)]
-        nested = [m for m in self.gz.nested if not any(a <= m.start and m.end <= b for a, b in bodies)]
+        nested: list = []
+        found = [m for m in self.gz.organisations(text, nested) if not any(a <= m.start and m.end <= b for a, b in bodies)]
+        nested = [m for m in nested if not any(a <= m.start and m.end <= b for a, b in bodies)]
         starts = {m.start for m in found if m.iri is not None}
         for m in found:
             tail = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", text[m.end:])

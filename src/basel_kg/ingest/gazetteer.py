@@ -46,7 +46,6 @@ class Gazetteer:
     labels: dict[URIRef, str] = field(default_factory=dict)
     _index: dict | None = None
     _long: list | None = None
-    nested: list = field(default_factory=list)
     _cjk: list = field(default_factory=list)
 
     @classmethod
@@ -106,11 +105,12 @@ class Gazetteer:
                 gz.documents[str(sym)] = s
         return gz
 
-    def organisations(self, text: str) -> list[NameMatch]:
+    def organisations(self, text: str, nested: list[NameMatch] | None = None) -> list[NameMatch]:
         """Every known organisation name in ``text``, longest first, not overlapping; acronyms match
         case-sensitively, other names ignoring case; Chinese names as substrings. Names are looked
         up token by token in an index of first tokens, so the cost grows with the text, not with
-        the number of names."""
+        the number of names. ``nested`` receives the known names wholly inside a longer one ("UNEP
+        DTIE" in "UNEP DTIE Chemicals Branch")."""
         if self._index is None:
             self._build_index()
         out: list[NameMatch] = []
@@ -134,13 +134,12 @@ class Gazetteer:
         # longest first, never overlapping: "the Secretariat of the Basel, Rotterdam and Stockholm
         # Conventions" is one name, not "the Secretariat" and a rest
         owner: list[int | None] = [None] * len(tokens)  # which chosen name holds each token
-        self.nested = []  # known names inside a longer one ("UNEP DTIE" in "UNEP DTIE Chemicals Branch")
         for k, (i, n, start, end, written, key) in enumerate(sorted(found, key=lambda f: (-(f[3] - f[2]), f[2]))):
             held = set(owner[i:i + n])
             if held != {None}:
-                if len(held) == 1:  # wholly inside one longer name
+                if len(held) == 1 and nested is not None:  # wholly inside one longer name
                     choice = sorted(self.names[key])
-                    self.nested.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
+                    nested.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
                 continue
             owner[i:i + n] = [k] * n
             choice = sorted(self.names[key])
