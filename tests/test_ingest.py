@@ -876,3 +876,14 @@ def test_the_parties_inside_a_governing_body_s_name_are_not_an_organisation(tmp_
                                         "Basel Convention.\n")
     assert "org/basel-parties" not in {f[2] for f in found}
     assert "body/basel-cop" in {f[2] for f in found if f[0] == "matched"}
+
+
+def test_one_more_of_a_family_the_graph_names_by_acronym_and_place(tmp_path):
+    ctx = Context.load(hide="002-oewg7-cooperation")  # the graph knows BCRC-Nigeria and BCRC-Trinidad and Tobago
+    assert "BCRC" in ctx.gazetteer.place_families()
+    _, found = _orgs(tmp_path, ctx, "1. The Secretariat is assisting the BCRC China and BCRC-Nigeria; the BCRC Kenya "
+                                    "Office and the UNEP Paris office met.\n")
+    assert ("new", "BCRC China", "org/bcrc-china") in found
+    assert ("matched", "BCRC-Nigeria", "org/bcrc-nigeria") in found
+    assert "BCRC Kenya" not in {f[1] for f in found}  # the name goes on: "BCRC Kenya Office"
+    assert "UNEP Paris" not in {f[1] for f in found}  # UNEP is not named with places in the graph

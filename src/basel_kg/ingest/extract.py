@@ -683,6 +683,19 @@ class _Builder:
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
         self.units(p, text, covered)
+        families = self.gz.place_families()
+        for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
+            if m.group(1) not in families:
+                continue
+            words = m.group(2).split()
+            place = next((" ".join(words[:k]) for k in range(len(words), 0, -1)
+                          if self.gz.country(" ".join(words[:k])) or self.gz.places.get(" ".join(words[:k]).lower())), None)
+            name = f"{m.group(1)}{text[m.end(1)]}{place}" if place else ""
+            end = m.start() + len(name)
+            if name and not any(a < end and m.start() < b for a, b in covered) \
+                    and not re.match(r"\s+[A-Z]", text[end:]):  # not "the BCRC Kenya Office": a name going on
+                self.propose(name, None, p.anchor)
+                covered.append((m.start(), m.start() + len(name)))
         for m in nested:  # the parent a unit's name names: "UNEP DTIE" in "UNEP DTIE Chemicals Branch"
             if m.iri is not None:
                 self.g.add((self.doc, DCTERMS.references, m.iri))
@@ -963,6 +976,7 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
             "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_FAMILY = re.compile(r"(?<![\w/-])([A-Z]{3,6})[- ]([A-Z][\w\-]+(?:\s(?:and\s)?[A-Z][\w\-]+){0,2})")
 _UNIT_OF = re.compile(r"\b(?:the\s+)?(?P<unit>(?:[Ss]ecretariat|(?:[Aa]dvisory|[Ss]teering|[Ee]xecutive|[Tt]echnical|[Cc]oordinating)\s+"
                       r"(?:[Cc]ommittee|[Gg]roup|[Bb]oard)))\s+(?:of|for)\s+(?:the\s+)?")
 _PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",

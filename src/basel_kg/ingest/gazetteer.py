@@ -46,6 +46,7 @@ class Gazetteer:
     labels: dict[URIRef, str] = field(default_factory=dict)
     _index: dict | None = None
     _long: list | None = None
+    _families: set | None = None
     _cjk: list = field(default_factory=list)
 
     @classmethod
@@ -171,6 +172,19 @@ class Gazetteer:
             entries.sort(key=lambda e: -len(e[0]))
         self._index = index
         self._cjk = sorted(cjk, key=len, reverse=True)
+
+    def place_families(self) -> set[str]:
+        """Acronyms the graph uses with a place to name several organisations ("BCRC-Nigeria", "BCRC-Trinidad
+        and Tobago": BCRC), so that "BCRC China" names one more of them."""
+        if self._families is None:
+            members: dict[str, set] = {}
+            for key, iris in self.names.items():
+                for written in self.written.get(key, {key}):
+                    m = re.match(r"^([A-Z]{3,6})[- ]([A-Z][\w\- ]+)$", written)
+                    if m and (self.country(m.group(2)) or self.places.get(_key(m.group(2)))):
+                        members.setdefault(m.group(1), set()).update(iris)
+            self._families = {acronym for acronym, iris in members.items() if len(iris) >= 2}
+        return self._families
 
     def spelling_variant(self, name: str) -> NameMatch | None:
         """The known organisation ``name`` is a misspelling of ("Food and Agricultural Organization",
