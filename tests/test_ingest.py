@@ -887,3 +887,10 @@ def test_one_more_of_a_family_the_graph_names_by_acronym_and_place(tmp_path):
     assert ("matched", "BCRC-Nigeria", "org/bcrc-nigeria") in found
     assert "BCRC Kenya" not in {f[1] for f in found}  # the name goes on: "BCRC Kenya Office"
     assert "UNEP Paris" not in {f[1] for f in found}  # UNEP is not named with places in the graph
+
+
+def test_a_name_goes_on_through_connectors_before_a_capitalised_word(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The Andean Council on the Transport of Dangerous Goods and on the "
+                                        "Globally Harmonized System of Labelling met in Lima.\n")
+    assert {f[1] for f in found if f[0] == "new"} == {
+        "Andean Council on the Transport of Dangerous Goods and on the Globally Harmonized System of Labelling"}

@@ -922,8 +922,11 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
             continue
         cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
                or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
-        if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
-                                       (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
+        # a connector joins when the next word that is not one is capitalised: "Goods and on the Globally Harmonized System"
+        nxt = next((x[0] for x in words[i + 1:i + 4] if x[0] not in _CONNECTORS), "")
+        if run and joined and (cap or (w in _CONNECTORS and nxt[:1].isupper()
+                                       and all(text[words[j][2]:words[j + 1][1]] == " " for j in range(i, min(i + 3, len(words) - 1))
+                                               if words[j + 1][0] in _CONNECTORS or j == i))):
             run.append((w, a, b))
             continue
         if run:
