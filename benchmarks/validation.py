@@ -39,6 +39,47 @@ def median_time(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), value
 
 
+WHOLE_GRAPH = {
+    "OntologyTermShape": ("UndefinedPredicateConstraint", "NotAClassConstraint", "PropertyKindConstraint",
+                          "DomainConstraint"),
+    "IriResolvesShape": ("IriResolvesConstraint",),
+    "TextShape": ("TextLanguageConstraint", "ChineseTextConstraint"),
+}
+# a constraint that matches nothing: what the engine spends per focus node before the query
+NO_OP = "SELECT $this ?value WHERE { $this <urn:basel-kg:bench:none> ?value }"
+
+
+def constraint_times(data, shapes) -> dict[str, float]:
+    """Each SPARQL constraint of the whole-graph shapes run alone by pyshacl-turbo on ``data``
+    (one run each, seconds), and ``no-op:SHAPE``: a constraint that matches nothing on the same
+    focus nodes, the engine's cost per focus node whatever the query."""
+    import pyshacl_turbo
+    from pyshacl_turbo.rdf import input_graph
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import SH
+
+    base = "https://w3id.org/basel-kg/shapes#"
+    prepared = input_graph(data, direct=True)
+    out: dict[str, float] = {}
+    for shape, constraints in WHOLE_GRAPH.items():
+        node = URIRef(base + shape)
+        for keep in (*constraints, "no-op"):
+            alone = Graph()
+            for triple in shapes:
+                alone.add(triple)
+            kept = constraints[0] if keep == "no-op" else keep
+            for name in constraints:
+                if name != kept:
+                    alone.remove((node, SH.sparql, URIRef(base + name)))
+            if keep == "no-op":
+                alone.set((URIRef(base + kept), SH.select, Literal(NO_OP)))
+            compiled = pyshacl_turbo.compile_shapes(alone)
+            start = time.perf_counter()
+            compiled.validate(prepared, allow_warnings=True, allow_infos=True, use_shapes=[node])
+            out[f"no-op:{shape}" if keep == "no-op" else keep] = time.perf_counter() - start
+    return out
+
+
 def measure(factor: int, repeat: int, whole: bool) -> dict:
     sys.path.insert(0, str(HERE))
     import pyoxigraph as ox
@@ -77,6 +118,7 @@ def measure(factor: int, repeat: int, whole: bool) -> dict:
         out["file_reference"], _ = median_time(lambda: shacl_report(with_file, shapes), 1)
         if whole:
             out["whole"], _ = median_time(lambda: shacl_report(union, shapes), 1)
+            out["constraints"] = constraint_times(union, shapes)
 
         class Store:  # what the guard reads of a store: its version and its dump
             version = "0"
@@ -142,6 +184,9 @@ def main() -> int:
     ]
     for label, cell in lines:
         print(f"| {label} | " + " | ".join(cell(r) for r in rows) + " |")
+    if all("constraints" in r for r in rows):
+        for name in rows[0]["constraints"]:
+            print(f"|   {name} alone | " + " | ".join(f"{r['constraints'][name]:.2f} s" for r in rows) + " |")
     return 0
 
 
