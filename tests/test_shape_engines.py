@@ -42,6 +42,19 @@ def context() -> Graph:
 def test_the_fixture_alone_gives_the_same_report_with_both_engines():
     data = union_graph([context()])
     assert run(data, shapes(), engine="pyshacl") == run(data, shapes(), engine="turbo")
+    assert results_of(shacl_report(data, shapes()), shapes()) == run(data, shapes(), engine="turbo")
+
+
+def test_whole_graph_constraints_run_once_each_over_the_graph():
+    from basel_kg.validation import WHOLE_GRAPH_SHAPES, _batched
+    from rdflib.namespace import SH
+
+    batched = _batched(shapes())
+    # every SPARQL constraint of the whole-graph shapes is batched, and only those leave turbo's shapes
+    expected = {(s, c) for s in WHOLE_GRAPH_SHAPES for c in shapes().objects(s, SH.sparql)}
+    assert {(b.shape, b.constraint) for b in batched.constraints} == expected and len(expected) == 7
+    assert len(batched.rest) == len(shapes()) - len(expected)
+    assert all(not list(batched.rest.objects(s, SH.sparql)) for s in WHOLE_GRAPH_SHAPES)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -49,6 +62,9 @@ def test_full_turbo_equals_incremental_pyshacl(path: Path):
     example = Graph().parse(path, format="turtle")
     data = union_graph([context(), example])
     full = run(data, shapes(), engine="turbo")
+    # the library's whole-graph run: turbo, with the whole-graph shapes' SPARQL constraints run
+    # once each over the whole graph (validation._Batched)
+    assert results_of(shacl_report(data, shapes()), shapes()) == full
     focus = affected_nodes(example, data, shapes())
     incremental = results_of(shacl_report(data, shapes(), focus=focus, engine="pyshacl"), shapes())
     # the fixture conforms (test above), so every result of the full run is the example's doing

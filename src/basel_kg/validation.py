@@ -34,7 +34,7 @@ from pyshacl import Validator
 from pyshacl import validate as shacl_validate
 from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
@@ -695,11 +695,16 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
         focus = list(focus)
     # turbo takes IRIs only as focus nodes: a blank focus node goes to pySHACL
     if engine == "turbo" and not (focus and any(isinstance(n, BNode) for n in focus)):
-        compiled = _compiled(shapes.graph if isinstance(shapes, ShapesGraph) else shapes)
+        shapes_graph = shapes.graph if isinstance(shapes, ShapesGraph) else shapes
+        batched = (_batched(shapes_graph) if focus is None and not isinstance(data_graph, ConjunctiveGraph)
+                   else None)  # a Dataset's named graphs are validated apart: not batched
+        compiled = _compiled(batched.rest if batched else shapes_graph)
         if compiled is not None:
             _conforms, graph, _text = compiled.validate(
                 data_graph, allow_warnings=True, allow_infos=True,
                 focus_nodes=focus)
+            if batched:
+                batched.add_results(graph, data_graph)
             return graph
     if focus is None:
         _conforms, graph, _text = shacl_validate(
@@ -755,6 +760,130 @@ def _compiled(shapes: Graph):
         _COMPILED.clear()
     _COMPILED[key] = (shapes, compiled, len(shapes))
     return compiled
+
+
+# Whole-graph shapes whose SPARQL constraints are run once over the whole graph instead of
+# once per focus node (see _Batched).
+WHOLE_GRAPH_SHAPES = tuple(URIRef("https://w3id.org/basel-kg/shapes#" + name) for name in (
+    "OntologyTermShape", "IriResolvesShape", "TextShape"))
+
+
+@dataclass
+class _BatchedConstraint:
+    shape: URIRef
+    constraint: Node
+    query: str
+    severity: Node
+    messages: tuple[Literal, ...]
+
+
+@dataclass
+class _Batched:
+    """The SPARQL constraints of the whole-graph shapes, each run as one query on the whole graph.
+
+    pyshacl-turbo runs a SPARQL constraint once per focus node, and each run costs about as much
+    as a query that matches nothing, a cost that grows with the graph (``benchmarks/validation.py``
+    prints it beside each constraint): at 100x the three whole-graph shapes, which target every
+    typed or described resource, took most of the whole-graph validation. Here each constraint's
+    own SELECT runs once in pyoxigraph, joined with the shape's focus nodes (its
+    ``sh:targetSubjectsOf``): the solutions are those of the per-node runs, since every one of
+    these queries binds ``$this`` by its first triple pattern. Each solution becomes the result
+    SHACL 1.0 section 5.3 defines (focus node ``$this``, path ``?path``, value ``?value`` or the
+    focus node, the constraint's messages with ``{?var}`` substituted), as turbo writes it;
+    ``tests/test_shape_engines.py`` holds it equal to pySHACL's on every example. ``rest`` is the
+    shapes graph without these constraints, for turbo.
+    """
+
+    rest: Graph
+    constraints: list[_BatchedConstraint]
+
+    def add_results(self, report: Graph, data: Graph) -> None:
+        from .reasoning import _to_ox, _to_rdflib
+
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
+        node = report.value(None, RDF.type, SH.ValidationReport)
+        found = False
+        for batched in self.constraints:
+            solutions = store.query(batched.query)
+            variables = solutions.variables
+            for solution in solutions:
+                values = {v.value: _to_rdflib(solution[v]) for v in variables if solution[v] is not None}
+                focus = values["this"]
+                result = BNode()
+                found = True
+                report.add((node, SH.result, result))
+                report.add((result, RDF.type, SH.ValidationResult))
+                report.add((result, SH.focusNode, focus))
+                if isinstance(values.get("path"), URIRef):
+                    report.add((result, SH.resultPath, values["path"]))
+                report.add((result, SH.value, values.get("value", focus)))
+                report.add((result, SH.resultSeverity, batched.severity))
+                report.add((result, SH.sourceShape, batched.shape))
+                report.add((result, SH.sourceConstraint, batched.constraint))
+                report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+                for message in batched.messages:
+                    report.add((result, SH.resultMessage, Literal(_substitute(str(message), values))))
+        if found:
+            report.set((node, SH.conforms, Literal(False)))
+
+
+def _substitute(message: str, values: dict[str, Node]) -> str:
+    import re
+
+    return re.sub(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}",
+                  lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
+
+
+_BATCHED: dict[int, tuple[Graph, _Batched | None, int]] = {}
+
+
+def _batched(shapes: Graph) -> _Batched | None:
+    """The whole-graph shapes' SPARQL constraints to run once each (see :class:`_Batched`), or
+    None when ``shapes`` has none that qualify. Made once per shapes graph."""
+    cached = _BATCHED.get(id(shapes))
+    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
+        return cached[1]
+    import re
+
+    constraints: list[_BatchedConstraint] = []
+    removed: list[tuple[Node, Node, Node]] = []
+    targets_kinds = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.target)
+    for shape in WHOLE_GRAPH_SHAPES:
+        targets = sorted(shapes.objects(shape, SH.targetSubjectsOf))
+        if (not targets or any(shapes.value(shape, kind) is not None for kind in targets_kinds)
+                or shapes.value(shape, SH.deactivated) == Literal(True)):
+            continue
+        for constraint in sorted(shapes.objects(shape, SH.sparql)):
+            select = shapes.value(constraint, SH.select)
+            if (select is None or shapes.value(constraint, SH.deactivated) == Literal(True)
+                    or re.match(r"\s*(PREFIX|BASE)\b", str(select), re.IGNORECASE)
+                    or not re.match(r"\s*SELECT\b", str(select), re.IGNORECASE)):
+                continue
+            prologue = "".join(
+                f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                for declared in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(declared, SH.declare))
+            target = "|".join(t.n3() for t in targets)
+            query = (f"{prologue}SELECT * WHERE {{ {{ SELECT DISTINCT $this WHERE {{ $this {target} ?bkgTargetValue }} }}"
+                     f" {{ {select} }} }}")
+            messages = tuple(shapes.objects(constraint, SH.message)) or tuple(shapes.objects(shape, SH.message))
+            severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
+            constraints.append(_BatchedConstraint(shape, constraint, query, severity, messages))
+            removed.append((shape, SH.sparql, constraint))
+    batched = None
+    if constraints:
+        rest = Graph()
+        for prefix, namespace in shapes.namespaces():
+            rest.bind(prefix, namespace)
+        for triple in shapes:
+            rest.add(triple)
+        for triple in removed:
+            rest.remove(triple)
+        batched = _Batched(rest, constraints)
+    if len(_BATCHED) > 8:
+        _BATCHED.clear()
+    _BATCHED[id(shapes)] = (shapes, batched, len(shapes))
+    return batched
 
 
 def _merge(source: Graph | Dataset, into: Graph) -> None:
