@@ -45,16 +45,23 @@ def test_the_fixture_alone_gives_the_same_report_with_both_engines():
     assert results_of(shacl_report(data, shapes()), shapes()) == run(data, shapes(), engine="turbo")
 
 
-def test_whole_graph_constraints_run_once_each_over_the_graph():
-    from basel_kg.validation import WHOLE_GRAPH_SHAPES, _batched
+def test_sparql_constraints_of_node_shapes_run_once_each_over_the_graph():
     from rdflib.namespace import SH
 
+    from basel_kg.validation import _batched
+
     batched = _batched(shapes())
-    # every SPARQL constraint of the whole-graph shapes is batched, and only those leave turbo's shapes
-    expected = {(s, c) for s in WHOLE_GRAPH_SHAPES for c in shapes().objects(s, SH.sparql)}
-    assert {(b.shape, b.constraint) for b in batched.constraints} == expected and len(expected) == 7
-    assert len(batched.rest) == len(shapes()) - len(expected)
-    assert all(not list(batched.rest.objects(s, SH.sparql)) for s in WHOLE_GRAPH_SHAPES)
+    bkgsh = "https://w3id.org/basel-kg/shapes#"
+    moved = {(str(b.shape), str(b.constraint)) for b in batched.constraints}
+    # the three shapes aimed at every typed or described resource are among them
+    for shape, constraint in [("OntologyTermShape", "DomainConstraint"), ("IriResolvesShape", "IriResolvesConstraint"),
+                              ("TextShape", "TextLanguageConstraint"), ("TextShape", "ChineseTextConstraint")]:
+        assert (bkgsh + shape, bkgsh + constraint) in moved
+    # each moved constraint leaves turbo's shapes, and nothing else does
+    assert len(batched.rest) == len(shapes()) - len(moved)
+    assert not any((b.shape, SH.sparql, b.constraint) in batched.rest for b in batched.constraints)
+    # property shapes keep theirs ($PATH is substituted per shape)
+    assert all((b.shape, SH.path, None) not in shapes() for b in batched.constraints)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")

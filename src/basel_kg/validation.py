@@ -762,12 +762,6 @@ def _compiled(shapes: Graph):
     return compiled
 
 
-# Whole-graph shapes whose SPARQL constraints are run once over the whole graph instead of
-# once per focus node (see _Batched).
-WHOLE_GRAPH_SHAPES = tuple(URIRef("https://w3id.org/basel-kg/shapes#" + name) for name in (
-    "OntologyTermShape", "IriResolvesShape", "TextShape"))
-
-
 @dataclass
 class _BatchedConstraint:
     shape: URIRef
@@ -779,19 +773,24 @@ class _BatchedConstraint:
 
 @dataclass
 class _Batched:
-    """The SPARQL constraints of the whole-graph shapes, each run as one query on the whole graph.
+    """The SPARQL constraints of node shapes, each run as one query over the whole graph.
 
     pyshacl-turbo runs a SPARQL constraint once per focus node, and each run costs about as much
     as a query that matches nothing, a cost that grows with the graph (``benchmarks/validation.py``
-    prints it beside each constraint): at 100x the three whole-graph shapes, which target every
-    typed or described resource, took most of the whole-graph validation. Here each constraint's
-    own SELECT runs once in pyoxigraph, joined with the shape's focus nodes (its
-    ``sh:targetSubjectsOf``): the solutions are those of the per-node runs, since every one of
-    these queries binds ``$this`` by its first triple pattern. Each solution becomes the result
-    SHACL 1.0 section 5.3 defines (focus node ``$this``, path ``?path``, value ``?value`` or the
-    focus node, the constraint's messages with ``{?var}`` substituted), as turbo writes it;
-    ``tests/test_shape_engines.py`` holds it equal to pySHACL's on every example. ``rest`` is the
-    shapes graph without these constraints, for turbo.
+    prints it beside each constraint of the three shapes that target every typed or described
+    resource): at 100x these runs took most of the whole-graph validation. On a whole-graph run,
+    each constraint's own SELECT runs once in pyoxigraph instead, its top-level group opened by
+    the shape's focus nodes (its ``sh:targetClass``, ``sh:targetSubjectsOf``,
+    ``sh:targetObjectsOf`` and ``sh:targetNode``): what follows in the group (triple patterns,
+    ``BIND``, ``OPTIONAL``, ``FILTER (NOT) EXISTS``) sees ``$this`` bound as SHACL's pre-binding
+    has it, so the solutions are the per-node ones (queries with aggregates or solution
+    modifiers stay with turbo). Each solution becomes the result SHACL 1.0 section 5.3
+    defines (focus node ``$this``, path ``?path``, value ``?value`` or else the focus node, the
+    constraint's messages with ``{?var}`` substituted), written as turbo writes it;
+    ``tests/test_shape_engines.py`` holds the whole report equal to turbo's own and to pySHACL's
+    on every example. Property shapes (``$PATH``), shapes nested in others, implicit class
+    targets and SPARQL-based targets stay with turbo. ``rest`` is the shapes graph without the
+    batched constraints, for turbo.
     """
 
     rest: Graph
@@ -848,27 +847,38 @@ def _batched(shapes: Graph) -> _Batched | None:
 
     constraints: list[_BatchedConstraint] = []
     removed: list[tuple[Node, Node, Node]] = []
-    targets_kinds = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.target)
-    for shape in WHOLE_GRAPH_SHAPES:
-        targets = sorted(shapes.objects(shape, SH.targetSubjectsOf))
-        if (not targets or any(shapes.value(shape, kind) is not None for kind in targets_kinds)
+    nested = {o for p in (SH.node, SH.qualifiedValueShape, SH["not"], SH.property, RDF.first) for o in shapes.objects(None, p)}
+    for shape in sorted(set(shapes.subjects(SH.sparql, None))):
+        targets = [f"{{ $this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {c.n3()} }}" for c in shapes.objects(shape, SH.targetClass)]
+        targets += [f"{{ $this {p.n3()} ?bkgTargetValue }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
+        targets += [f"{{ ?bkgTargetSubject {p.n3()} $this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
+        targets += [f"{{ VALUES $this {{ {n.n3()} }} }}" for n in shapes.objects(shape, SH.targetNode)]
+        # left to turbo: property shapes ($PATH), nested shapes, implicit class targets, SPARQL targets
+        if (not targets or shape in nested or (shape, SH.path, None) in shapes or (shape, SH.target, None) in shapes
+                or (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes
                 or shapes.value(shape, SH.deactivated) == Literal(True)):
             continue
+        target = " UNION ".join(sorted(targets))
         for constraint in sorted(shapes.objects(shape, SH.sparql)):
             select = shapes.value(constraint, SH.select)
             if (select is None or shapes.value(constraint, SH.deactivated) == Literal(True)
                     or re.match(r"\s*(PREFIX|BASE)\b", str(select), re.IGNORECASE)
-                    or not re.match(r"\s*SELECT\b", str(select), re.IGNORECASE)):
+                    or not re.match(r"\s*SELECT\b", str(select), re.IGNORECASE)
+                    # aggregates and solution modifiers would span all focus nodes at once
+                    or re.search(r"\b(GROUP|HAVING|LIMIT|OFFSET|ORDER|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b",
+                                 str(select), re.IGNORECASE)):
                 continue
             prologue = "".join(
                 f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
                 for declared in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(declared, SH.declare))
-            target = "|".join(t.n3() for t in targets)
-            query = (f"{prologue}SELECT * WHERE {{ {{ SELECT DISTINCT $this WHERE {{ $this {target} ?bkgTargetValue }} }}"
-                     f" {{ {select} }} }}")
+            # the focus nodes first in the constraint's own top-level group: its BINDs, OPTIONALs
+            # and (NOT) EXISTS then see $this bound, as SHACL's pre-binding has it
+            brace = str(select).index("{") + 1
+            query = (f"{prologue}{str(select)[:brace]} {{ SELECT DISTINCT $this WHERE {{ {target} }} }}"
+                     f" {str(select)[brace:]}")
             messages = tuple(shapes.objects(constraint, SH.message)) or tuple(shapes.objects(shape, SH.message))
             severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
-            constraints.append(_BatchedConstraint(shape, constraint, query, severity, messages))
+            constraints.append(_BatchedConstraint(URIRef(shape), constraint, query, severity, messages))
             removed.append((shape, SH.sparql, constraint))
     batched = None
     if constraints:
