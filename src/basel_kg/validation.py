@@ -889,6 +889,16 @@ def _batched(shapes: Graph) -> _Batched | None:
             rest.add(triple)
         for triple in removed:
             rest.remove(triple)
+        # a shape left with no constraint at all (only targets and words) need not have its
+        # focus nodes found by turbo: OntologyTermShape and IriResolvesShape target every typed node
+        words = {SH.name, SH.description, SH.message, SH.severity, SH.deactivated, SH.order, SH.group,
+                 SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode}
+        for shape in {shape for shape, _, _ in removed}:
+            if (not any(p.startswith(str(SH)) and p not in words for p in rest.predicates(shape, None))
+                    and (RDF.type, SH.NodeShape) == next(((p, o) for p, o in rest.predicate_objects(shape)
+                                                          if p == RDF.type), None)):
+                for target in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode):
+                    rest.remove((shape, target, None))
         batched = _Batched(rest, constraints)
     if len(_BATCHED) > 8:
         _BATCHED.clear()
