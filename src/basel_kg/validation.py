@@ -847,9 +847,11 @@ def _batched(shapes: Graph) -> _Batched | None:
 
     constraints: list[_BatchedConstraint] = []
     removed: list[tuple[Node, Node, Node]] = []
-    nested = {o for p in (SH.node, SH.qualifiedValueShape, SH["not"], SH.property, RDF.first) for o in shapes.objects(None, p)}
+    nested = {o for p in (SH.node, SH.qualifiedValueShape, SH["not"], SH.property, RDF.first)
+              for o in shapes.objects(None, p)}
+    instance_of = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
     for shape in sorted(set(shapes.subjects(SH.sparql, None))):
-        targets = [f"{{ $this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {c.n3()} }}" for c in shapes.objects(shape, SH.targetClass)]
+        targets = [f"{{ $this {instance_of} {c.n3()} }}" for c in shapes.objects(shape, SH.targetClass)]
         targets += [f"{{ $this {p.n3()} ?bkgTargetValue }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
         targets += [f"{{ ?bkgTargetSubject {p.n3()} $this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
         targets += [f"{{ VALUES $this {{ {n.n3()} }} }}" for n in shapes.objects(shape, SH.targetNode)]
