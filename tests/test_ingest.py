@@ -786,12 +786,50 @@ def test_one_off_meetings_named_by_owner_or_description(tmp_path, context, text,
 
 @pytest.mark.parametrize("text", [
     "1. The Committee will report at its next meeting in May 2010.\n",  # which meeting is not said
-    "1. The Secretariat attended the GCI workshops that took place in 2009 (in Mongolia, India and Kenya).\n",
     "1. The Secretariat attended the Regional Conference in 2009.\n",  # a description, not a name: a year is not enough
 ])
 def test_meetings_the_text_does_not_identify_are_not_asserted(tmp_path, context, text):
     _, found = _meetings(tmp_path, context, text)
     assert not [f for f in found if f[1] == "new"], found
+
+
+@pytest.mark.parametrize("text, labels", [
+    ("1. The Secretariat attended all the GCI workshops that took place in 2009 (in Mongolia, Kenya, the Dominican "
+     "Republic, and at the India/Nepal border).\n",
+     {"GCI workshop in Mongolia (2009)": ["MN"], "GCI workshop in Kenya (2009)": ["KE"],
+      "GCI workshop in Dominican Republic (2009)": ["DO"], "GCI workshop at the India/Nepal border (2009)": ["IN", "NP"]}),
+    ("1. It attended the GCI workshops held in 2010 in Kenya and Trinidad and Tobago.\n",
+     {"GCI workshop in Kenya (2010)": ["KE"], "GCI workshop in Trinidad and Tobago (2010)": ["TT"]}),
+    ("1. 秘书处出席了2009年在蒙古、肯尼亚和尼日利亚举办的所有GCI讲习班。\n",
+     {"Green Customs Initiative workshop in Mongolia (2009)": ["MN"],  # the graph's English name of the owner
+      "Green Customs Initiative workshop in Kenya (2009)": ["KE"], "Green Customs Initiative workshop in Nigeria (2009)": ["NG"]}),
+])
+def test_events_a_sentence_spreads_over_listed_places_one_per_place(tmp_path, context, text, labels):
+    from rdflib import RDF, URIRef
+
+    from basel_kg.ingest import validate_draft
+    from basel_kg.namespaces import BKG
+
+    d, _ = _meetings(tmp_path, context, text)
+    new = {m.value.get("label"): m for m in d.mentions if m.kind == "meeting" and m.status == "new"}
+    assert set(new) == set(labels), new
+    year = labels and next(iter(labels))[-5:-1]
+    for label, codes in labels.items():
+        iri = URIRef(new[label].iri)
+        assert (new[label].value["start"], new[label].value["end"]) == (year, year)
+        places = {str(x).rsplit("/", 1)[-1] for x in d.graph.objects(iri, URIRef("https://schema.org/location"))}
+        assert places == set(codes)
+        assert (iri, RDF.type, BKG.Workshop) in d.graph
+        assert str(d.graph.value(iri, BKG.meetingOf)).endswith("initiative/green-customs")
+    assert validate_draft(d, context).conforms
+
+
+def test_a_listed_place_the_graph_does_not_know_is_reported_not_asserted(tmp_path, context):
+    d, found = _meetings(tmp_path, context, "1. It attended the GCI workshops held in 2010 in Kenya and Atlantis.\n")
+    assert {f[2] for f in found if f[1] == "new"} == {"GCI workshop in Kenya (2010)"}
+    assert any(f[1] == "unresolved" and "Atlantis" in f[2] for f in found)
+    d, found = _meetings(tmp_path, context, "1. 秘书处出席了2009年在蒙古和肯尼亚举办的某某讲习班。\n")
+    assert not [f for f in found if f[1] == "new"] and any(f[1] == "unresolved" for f in found)
 
 
 @pytest.mark.parametrize("text, expected", [

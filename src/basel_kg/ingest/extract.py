@@ -416,7 +416,9 @@ class _Builder:
             resolved.append((s, meeting))
             self.named.append((v["ordinal"], v["extraordinary"], meeting))
             prev = (s, body)
-        self.events(p, text, [s for s, _ in resolved])
+        taken = [s for s, _ in resolved]
+        self.distributed(p, text, taken)
+        self.events(p, text, taken)
         self.met_on(p, text)
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
@@ -525,6 +527,65 @@ class _Builder:
             self.mention("meeting", label, p.anchor, status, iri,
                          value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label,
                                 **({"place": str(where)} if where is not None else {})})
+            taken.append(s)
+
+    def distributed(self, p: Passage, text: str, taken: list[P.Span]) -> None:
+        """Events of one kind the sentence spreads over listed places in one year ("the GCI workshops that
+        took place in 2009 (in Mongolia, India, ...)", "2009年在蒙古、印度举办的GCI讲习班"): one new
+        meeting per place, dated to that year, of the owner when the graph knows exactly one; a place the
+        graph does not know is reported, not asserted."""
+        for s in P.distributed_events(text):
+            if any(t.start < s.end and s.start < t.end for t in taken):
+                continue
+            v = s.value
+            orgs = {m.iri for m in self.gz.organisations(v["owner"]) if m.iri is not None and m.end - m.start == len(v["owner"])}
+            orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
+            owner = v["owner"]
+            if v.get("zh"):  # an English label only from the graph's English names
+                owner = self.gz.labels.get(next(iter(orgs))) if len(orgs) == 1 else None
+                owner = v["owner"] if owner is None and re.fullmatch(r"[A-Za-z]+", v["owner"]) else owner
+            if not owner:
+                self.mention("meeting", s.text, p.anchor, "unresolved",
+                             note="meetings of an owner the graph has no English name for: give them English labels")
+                continue
+            places = list(v["places"])
+            for i in range(len(places) - 1, 0, -1):  # "Trinidad and Tobago": one country the list split at "and"
+                (a, a0, _), (b, _, b1) = places[i - 1], places[i]
+                if re.fullmatch(r"\s+and\s+", text[a0 + len(a):places[i][1]]) and self.gz.country(text[a0:b1]):
+                    places[i - 1:i + 1] = [(text[a0:b1], a0, b1)]
+            year = v["year"]
+            d = P.DateSpan(year, s.start, s.end, year, year)
+            cls = BKG.Workshop if v["noun"] == "workshop" else BKG.Meeting
+            for item, start, _ in places:
+                parts = re.sub(r"\s+border$", "", item)
+                where = self.gz.country(item) or self.gz.places.get(item.lower()) or self.gz.place(item) if not v.get("zh") else \
+                    self.gz.country(item) or self.gz.places.get(item)
+                several = [self.gz.country(x) for x in parts.split("/")] if "/" in parts and where is None else []
+                if where is None and (not several or None in several):
+                    self.mention("meeting", f"{owner} {v['noun']} ({item}, {year})", p.anchor, "unresolved",
+                                 note=f"a place the graph does not know: {item}")
+                    continue
+                name = self.gz.labels.get(where, item) if where is not None else item
+                at = "at the" if re.search(r"\bat\s+(?:the\s+)?$", text[max(0, start - 8):start]) or item.endswith("border") else "in"
+                kind = f"{v['kind']} " if v["kind"] else ""
+                label = f"{owner} {kind}{v['noun']} {at} {name} ({year})"
+                slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label[:-len(year) - 3]).lower()).strip("-")[:50].strip("-")
+                iri = URIRef(f"{BASE}meeting/{slug}-{year}")
+                status = "matched" if self.exists(iri) else "new"
+                if status == "new" and (iri, RDF.type, cls) not in self.g:
+                    self.g.add((iri, RDF.type, cls))
+                    self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                    if len(orgs) == 1:
+                        self.g.add((iri, BKG.meetingOf, next(iter(orgs))))
+                    self.add_meeting_facts(iri, d, where, p.anchor, s.text)
+                    for c in several:
+                        self.g.add((iri, SCHEMA.location, c))
+                self.derive(iri, p.anchor)
+                if self.doc is not None:
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                first = where if where is not None else several[0]
+                self.mention("meeting", label, p.anchor, status, iri,
+                             value={"ordinal": None, "start": year, "end": year, "label": label, "place": str(first)})
             taken.append(s)
 
     # decisions

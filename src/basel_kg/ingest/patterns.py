@@ -370,6 +370,48 @@ def events(text: str) -> list[Span]:
     return sorted(out, key=lambda s: s.start)
 
 
+# --- one event kind or one organisation family spread over a list of places ---------------------------
+# "all the GCI workshops that took place in 2009 (in Mongolia, India, Kenya, ... and at the India/Nepal
+# border)", "the workshops held in 2009 in Kenya and Nigeria": one workshop per listed place, in that year
+_LIST_ITEM = r"(?:the\s+)?[A-Z][\w'’\-/]*(?:\s+(?:[A-Z][\w'’\-/]*|border|of|and(?=\s+[A-Z][\w\-]*\s*(?:[,)]|and|$))))*"
+_PLACE_LIST = (rf"(?:in|at)\s+{_LIST_ITEM}(?:\s*,\s*(?:(?:and\s+)?(?:in|at)\s+)?{_LIST_ITEM}|\s*,?\s+and\s+(?:(?:in|at)\s+)?{_LIST_ITEM})+")
+_DISTRIBUTED_EVENTS = re.compile(
+    r"(?<![\w-])(?P<owner>(?:[A-Z][\w&\-]*\s+){1,4})(?P<kind>(?:[a-z]+\s+)?)(?P<noun>workshops|meetings|seminars|conferences|consultations)"
+    r"\s+(?:(?:that|which)\s+(?:took\s+place|were\s+(?:held|organi[sz]ed|convened))|held|organi[sz]ed|convened)"
+    rf"\s+in\s+(?P<year>(?:19|20)\d\d)\s*(?:\(\s*(?P<blist>{_PLACE_LIST})\s*\)|\s(?P<list>{_PLACE_LIST}))")
+_DISTRIBUTED_EVENTS_ZH = re.compile(
+    r"(?P<year>(?:19|20)\d\d)\s*年(?:期间)?(?:在|于)(?P<list>[\u4e00-\u9fff/]{1,12}(?:[、和及与][\u4e00-\u9fff/]{1,12})+)"
+    r"(?:举办|举行|召开)的(?:所有)?(?P<owner>[A-Za-z]{2,8}|[\u4e00-\u9fff]{2,16}?)(?P<noun>讲习班|研讨会|会议)")
+
+
+def _items(listed: str, offset: int, split: str) -> list[tuple[str, int, int]]:
+    out = []
+    for m in re.finditer(split, listed):
+        item = m.group("item")
+        out.append((item, offset + m.start("item"), offset + m.end("item")))
+    return out
+
+
+def distributed_events(text: str) -> list[Span]:
+    """Events of one kind and owner that the sentence spreads over listed places in one year; value:
+    owner as written, noun (singular), year, places [(text, start, end)]."""
+    out = []
+    for m in _DISTRIBUTED_EVENTS.finditer(text):
+        group = "blist" if m.group("blist") else "list"
+        items = _items(m.group(group), m.start(group),
+                       r"(?:^|,|\band\b)\s*(?:and\s+)?(?:(?:in|at)\s+)?(?:the\s+)?(?P<item>[A-Z][\w'’\-/]*(?:\s+(?:[A-Z][\w'’\-/]*|border|of))*)")
+        owner = m.group("owner").strip()
+        kind = m.group("kind").strip()
+        out.append(Span("events", m.group(0), m.start(), m.end(),
+                        {"owner": owner, "kind": kind, "noun": m.group("noun")[:-1], "year": m.group("year"), "places": items}))
+    for m in _DISTRIBUTED_EVENTS_ZH.finditer(text):
+        items = _items(m.group("list"), m.start("list"), r"(?P<item>[^、和及与]+)")
+        noun = {"讲习班": "workshop", "研讨会": "seminar", "会议": "meeting"}[m.group("noun")]
+        out.append(Span("events", m.group(0), m.start(), m.end(),
+                        {"owner": m.group("owner"), "kind": "", "noun": noun, "year": m.group("year"), "places": items, "zh": True}))
+    return out
+
+
 # --- persons ---------------------------------------------------------------------------------------------
 
 _NAME = r"(?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]\.)(?:\s+(?:van|von|de|da|del|di|du|la|le|bin|al-|[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,}|[A-Z]\.)){1,4}"
