@@ -932,3 +932,41 @@ def test_a_name_goes_on_through_connectors_before_a_capitalised_word(tmp_path, c
                                         "Globally Harmonized System of Labelling met in Lima.\n")
     assert {f[1] for f in found if f[0] == "new"} == {
         "Andean Council on the Transport of Dangerous Goods and on the Globally Harmonized System of Labelling"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1. It works with the chemicals coordinators in the UNEP Regional Offices for Europe, Asia Pacific, Latin America "
+     "and the Caribbean and Africa.\n",
+     {"org/unep-roe", "org/unep-roap", "org/unep-rolac", "org/unep-roa"}),
+    ("1. The Secretariat and the regional Centres based in Egypt, Senegal and Nigeria cooperate with IMPEL.\n",
+     {"org/bcrc-egypt", "org/bcrc-senegal", "org/bcrc-nigeria"}),
+    ("1. It cooperates with various MEA Secretariats, including the CBD, CITES and the UNCCD.\n",
+     {"org/cbd-secretariat", "org/cites-secretariat", "org/unccd-secretariat"}),
+    ("1. 秘书处与设在埃及、塞内加尔和尼日利亚的区域中心合作。\n", {"org/bcrc-egypt", "org/bcrc-senegal", "org/bcrc-nigeria"}),
+])
+def test_a_family_spread_over_a_list_is_each_of_the_graph_s_members(tmp_path, context, text, expected):
+    _, found = _orgs(tmp_path, context, text)
+    assert expected <= {f[2] for f in found if f[0] == "matched"}, found
+
+
+def test_a_family_spread_over_a_list_proposes_proper_names_and_reports_the_rest(tmp_path, context):
+    from basel_kg.ingest import validate_draft
+
+    d, found = _orgs(tmp_path, context, "1. It works with the FAO Regional Offices for Europe and Africa, and with the "
+                                         "regional Centres based in Nigeria and Kenya.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"FAO Regional Office for Europe", "FAO Regional Office for Africa"} <= new
+    assert ("matched", "regional Centre in Nigeria", "org/bcrc-nigeria") in found
+    # no regional centre in Kenya in the graph, and "regional Centre" is not a name: reported, not proposed
+    assert any(f[0] == "unresolved" and "Kenya" in f[1] for f in found) and not any("Kenya" in f for f in new)
+    assert validate_draft(d, context).conforms
+
+
+@pytest.mark.parametrize("text", [
+    "1. The Coordinating Centres for Capacity Building and Technology Transfer met.\n",  # topics, not places
+    "1. It thanked the Secretariats of the Rotterdam and Stockholm Conventions.\n",  # one name with the list inside
+    "1. 它感谢鹿特丹公约和斯德哥尔摩公约秘书处。\n",
+])
+def test_what_is_not_a_family_over_a_list_is_not_split(tmp_path, context, text):
+    _, found = _orgs(tmp_path, context, text)
+    assert not [f for f in found if f[0] != "matched"], found

@@ -744,6 +744,7 @@ class _Builder:
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
         self.units(p, text, covered)
+        self.distributed_organisations(p, text, covered)
         families = self.gz.place_families()
         for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
             if m.group(1) not in families:
@@ -833,6 +834,73 @@ class _Builder:
             if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             self.propose(name, None, p.anchor)
+
+    def distributed_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """Organisations of one family a plural head spreads over a list ("UNEP Regional Offices for Europe,
+        Asia Pacific and Africa", "the regional Centres based in Egypt, Senegal and Nigeria", "MEA
+        Secretariats, including the CBD and CITES", "设在埃及、塞内加尔和尼日利亚的区域中心"): for each item,
+        the graph's member of that family (its name, or a name ending in the head and the place) when
+        there is exactly one; otherwise a new one when the whole name is written as a proper name
+        ("UNEP Regional Office for Europe"); otherwise the item is reported."""
+        for s in P.distributed_organisations(text):
+            v = s.value
+            items = list(v["items"])
+            if v["prep"] and not any(self.gz.country(re.sub(r"^the\s+", "", i)) or self.gz.region(re.sub(r"^the\s+", "", i))
+                                     or self.gz.places.get(re.sub(r"^the\s+", "", i).lower()) for i, _, _ in items):
+                continue  # "Coordinating Centres for Capacity Building and Technology Transfer": not a list of places
+            for i in range(len(items) - 1, 0, -1):  # "Latin America and the Caribbean", "Trinidad and Tobago"
+                (a, a0, _), (_, b0, b1) = items[i - 1], items[i]
+                joined = text[a0:b1]
+                if re.fullmatch(r"\s+and\s+", text[a0 + len(a):b0]) and (self.gz.region(joined) or self.gz.country(joined)):
+                    items[i - 1:i + 1] = [(joined, a0, b1)]
+            head = f"{v['adj']} {v['head']}".strip() if v["adj"] else v["head"]
+            proper = " ".join(x for x in (v["owner"], head) if x)
+            whole = bool(v["owner"]) and not v.get("zh") and all(w[0].isupper() for w in proper.split())
+            seen = set()
+            for item, start, end in items:
+                if item in seen:
+                    continue
+                seen.add(item)
+                bare = re.sub(r"^the\s+", "", item)
+                if v["prep"]:  # a family over places
+                    place = self.gz.country(bare) or self.gz.region(bare) or self.gz.places.get(bare.lower())
+                    if place is None:
+                        self.mention("organisation", f"{proper} ({item})", p.anchor, "unresolved",
+                                     note=f"one of {proper}s listed by place; a place the graph does not know: {item}")
+                        continue
+                    where = self.gz.labels.get(place, bare) if v.get("zh") else bare
+                    prep = "in" if v["prep"] in ("based in", "located in") else v["prep"]
+                    names = [f"{proper} {prep} {item}", f"{proper} {prep} {bare}"]
+                    # whose the family is unsaid ("the regional Centres"): the graph's members of that head at that place
+                    ends = () if v["owner"] else tuple(f"{head} {x} {self.gz.labels.get(place, bare)}".lower() for x in ("in", "for"))
+                    written = f"{proper} {prep} {item}" if not v.get("zh") else item + s.text[-len(s.text.split("的")[-1]):]
+                else:  # a family over owners: "Secretariats, including the CBD, CITES"
+                    known = [k for k in self.gz.organisations(item) if k.iri is not None and k.end - k.start >= len(bare)]
+                    owner_names = [bare] + [self.gz.labels[k.iri] for k in known if k.iri in self.gz.labels]
+                    names = [n for o in owner_names for n in (f"{o} {head}", f"{head} of the {o}", f"{head} of {o}")]
+                    ends = ()
+                    where = bare
+                    written = names[0] if re.fullmatch(r"[A-Z][A-Z\-]{1,10}", bare) else f"{head} of {item}"
+                hits = next((self.gz.names[k] for k in (n if re.fullmatch(r"[A-Z\-]{2,12}", n) else n.lower() for n in names)
+                             if k in self.gz.names), None)
+                treaty = self.gz.treaties.get(bare if re.fullmatch(r"[A-Z\-]{2,12}", bare) else bare.lower())
+                if hits is None and treaty is not None and v["head"] == "Secretariat" and not v["prep"]:
+                    hits = self.gz.secretariat_of.get(treaty)  # "Secretariats, including the CBD": the CBD's secretariat
+                if hits is None and ends:
+                    hits = {iri for key, iris in self.gz.names.items() if key.endswith(ends) for iri in iris} or None
+                if hits is not None and len(hits) == 1:
+                    iri = next(iter(hits))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri,
+                                 note=f"one of the {proper}s the text lists; the graph's {self.gz.labels.get(iri, '')!r}")
+                elif hits is None and whole and (v["prep"] or v["head"][0].isupper()):
+                    self.propose(written, None, p.anchor)
+                else:
+                    why = "several in the graph could be it: " + ", ".join(sorted(map(str, hits))) if hits else \
+                        "the text does not name it (the graph has no member of this family there)"
+                    self.mention("organisation", f"{proper} ({where})", p.anchor, "unresolved",
+                                 note=f"one of {proper}s listed in the text; {why}")
+            covered.append((s.start, s.end))
 
     def units(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
         """A unit of a known organisation written in lowercase ("the secretariat of the GPWM", "the advisory

@@ -45,6 +45,9 @@ class Gazetteer:
     documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
+    treaties: dict[str, URIRef] = field(default_factory=dict)  # name/acronym -> mea/ IRI
+    secretariat_of: dict[URIRef, set] = field(default_factory=dict)  # treaty -> its secretariat(s)
+    regions: dict[str, URIRef] = field(default_factory=dict)  # "Asia-Pacific", "Latin America and the Caribbean"
     country_codes: dict[str, URIRef] = field(default_factory=dict)  # ISO 3166 alpha-2 -> the graph's country
     _index: dict | None = None
     _long: list | None = None
@@ -81,6 +84,15 @@ class Gazetteer:
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s
+            if iri.startswith(BASE + "mea/"):  # treaties, and the secretariat the graph gives each
+                for name in names:
+                    gz.treaties[_key(name)] = s
+            for treaty in g.objects(s, BKG.secretariatOf):
+                gz.secretariat_of.setdefault(treaty, set()).add(s)
+            if BKG.Region in types:
+                for name in names:
+                    gz.regions[_key(name)] = s
+                    gz.regions[_key(name.replace("-", " "))] = s
             if BKG.Country in types:
                 for name in names:
                     gz.countries[_key(name)] = s
@@ -216,6 +228,9 @@ class Gazetteer:
             if re.search((re.escape(name) if _is_cjk(name) else r"\b" + re.escape(name) + r"\b"), text, re.I if not _is_cjk(name) else 0):
                 return iri
         return None
+
+    def region(self, name: str) -> URIRef | None:
+        return self.regions.get(_key(name)) or self.regions.get(_key(name.replace("-", " ")))
 
     def country(self, name: str) -> URIRef | None:
         """The graph's country of that name; a Chinese name through the CLDR names of territories (Babel),

@@ -412,6 +412,53 @@ def distributed_events(text: str) -> list[Span]:
     return out
 
 
+# "UNEP Regional Offices for Europe, Asia Pacific and Africa", "the regional Centres based in Egypt, Senegal
+# and Nigeria", "various MEA Secretariats, including the CBD, CITES and the UNCCD": one organisation per
+# listed place or owner, of the family the plural head names
+_ORG_ITEM = r"(?:the\s+)?[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*"
+_ORG_LIST = rf"{_ORG_ITEM}(?:\s*,\s*(?:and\s+)?{_ORG_ITEM}|\s+and\s+{_ORG_ITEM})+"
+_DISTRIBUTED_ORGS = re.compile(
+    r"(?<![\w-])(?P<owner>(?:[A-Z][\w&\-]*\s+){0,3}?)(?P<adj>(?:(?!(?:the|a|an|of|and|in|for|to|by|with|its|their|various|all|other|several)\s)[A-Za-z][a-z\-]+\s+)?)"
+    r"(?P<head>Offices|Centres|Centers|Secretariats|Committees|Networks|Branches|Units|Divisions|Task\s+Forces)"
+    rf"(?:\s+(?P<prep>for|in|of|based\s+in|located\s+in)|\s*,?\s+(?P<incl>including|such\s+as|namely))\s+(?P<list>{_ORG_LIST})"
+    r"(?![\w’'\-]|\s+(?:Conventions|Secretariats|Protocols)\b)")
+_DISTRIBUTED_ORGS_ZH = re.compile(
+    r"(?:设在|位于|设于)(?P<list>[^，。；、的\s]{1,12}(?:[、和及与][^，。；、的\s]{1,12})+)的(?P<head>区域办事处|区域中心|秘书处)")
+ZH_ORG_HEADS = {"区域办事处": "Regional Office", "区域中心": "Regional Centre", "秘书处": "Secretariat"}
+
+
+def distributed_organisations(text: str) -> list[Span]:
+    """Organisations of one family the sentence spreads over a list; value: owner and adjective as
+    written, singular head, preposition (or None after "including"), items [(text, start, end)]."""
+    out = []
+    for m in _DISTRIBUTED_ORGS.finditer(text):
+        head = re.sub(r"\s+", " ", m.group("head"))
+        singular = re.sub(r"(?:es)$", "", head) if head.endswith("ches") else head[:-1]
+        items = [(i.group("item"), m.start("list") + i.start("item"), m.start("list") + i.end("item"))
+                 for i in re.finditer(r"(?:^|,|\band\b)\s*(?:and\s+)?(?P<item>(?:the\s+)?[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)",
+                                      m.group("list"))]
+        if re.search(r"\b(?:Conventions|Protocols|Secretariats|Parties|Agreements)$", items[-1][0]):
+            continue  # "the Secretariats of the Rotterdam and Stockholm Conventions": one name, the list inside it
+        prep = re.sub(r"\s+", " ", m.group("prep")) if m.group("prep") else None
+        out.append(Span("organisations", m.group(0), m.start(), m.end(),
+                        {"owner": m.group("owner").strip(), "adj": m.group("adj").strip(), "head": singular, "prep": prep,
+                         "items": items}))
+    for m in _DISTRIBUTED_ORGS_ZH.finditer(text):
+        pieces, at = [], m.start("list")
+        for piece in m.group("list").split("、"):
+            pieces.append((piece, at, at + len(piece)))
+            at += len(piece) + 1
+        last, a, b = pieces[-1]  # the conjunction before the last item: "塞内加尔和尼日利亚"
+        cut = max(last.rfind(c) for c in "和及与")
+        if cut > 0:
+            pieces[-1:] = [(last[:cut], a, a + cut), (last[cut + 1:], a + cut + 1, b)]
+        items = pieces
+        out.append(Span("organisations", m.group(0), m.start(), m.end(),
+                        {"owner": "", "adj": "", "head": ZH_ORG_HEADS[m.group("head")], "prep": "based in",
+                         "items": items, "zh": True}))
+    return out
+
+
 # --- persons ---------------------------------------------------------------------------------------------
 
 _NAME = r"(?:[A-Z][a-zà-ÿ'’\-]+|[A-Z]\.)(?:\s+(?:van|von|de|da|del|di|du|la|le|bin|al-|[A-Z][a-zà-ÿ'’\-]+|[A-Z]{2,}|[A-Z]\.)){1,4}"
