@@ -970,3 +970,44 @@ def test_a_family_spread_over_a_list_proposes_proper_names_and_reports_the_rest(
 def test_what_is_not_a_family_over_a_list_is_not_split(tmp_path, context, text):
     _, found = _orgs(tmp_path, context, text)
     assert not [f for f in found if f[0] != "matched"], found
+
+
+def test_a_post_of_a_known_organisation_is_one_unit_in_english_and_chinese(tmp_path, context):
+    from rdflib import RDFS, URIRef
+    from rdflib.namespace import ORG
+
+    from basel_kg.ingest import validate_draft
+
+    _, found = _orgs(tmp_path, context, "1. 环境署执行主任设立了该基金。\n")
+    assert ("matched", "环境署执行主任", "org/unep-executive-director") in found  # the graph's, under another name of UNEP
+    context = Context.load(hide="002-oewg7-cooperation")  # the graph without it
+    d, found = _orgs(tmp_path, context, "1. The fund was established by the UNEP Executive Director.\n"
+                                         "2. 环境署执行主任设立了该基金。\n")
+    new = [f for f in found if f[0] == "new"]
+    assert [f[1] for f in new] == ["UNEP Executive Director"], found  # one node, however the text writes it
+    iri = URIRef("https://w3id.org/basel-kg/" + new[0][2])
+    assert str(d.graph.value(iri, ORG.unitOf)).endswith("org/unep")
+    assert {str(x) for x in d.graph.objects(iri, RDFS.label)} == {"UNEP Executive Director", "环境署执行主任"}
+    assert validate_draft(d, context).conforms
+    _, found = _orgs(tmp_path, context, "1. 环境署执行主任设立了该基金。\n")
+    assert {f[1] for f in found if f[0] == "new"} == {"Executive Director of the United Nations Environment Programme"}
+    _, found = _orgs(tmp_path, context, "1. The Executive Director welcomed it; the Special Rapporteur visited.\n")
+    assert not [f for f in found if f[0] == "new"]  # whose post is not said: not proposed
+
+
+@pytest.mark.parametrize("text, name", [
+    ("1. The Secretariat is involved in the Andean Waste Task Force on policy and legislation.\n",
+     "Andean Waste Task Force on policy and legislation"),
+    ("1. It joined the Pacific Islands Working Group on e-waste, which met twice.\n",
+     "Pacific Islands Working Group on e-waste"),
+])
+def test_a_group_s_name_runs_through_lowercase_words_to_the_clause_end(tmp_path, context, text, name):
+    _, found = _orgs(tmp_path, context, text)
+    assert name in {f[1] for f in found if f[0] == "new"}, found
+
+
+def test_a_group_s_name_stops_before_lowercase_words_that_go_on(tmp_path, context):
+    for text in ("1. The Andean Waste Task Force on policy and legislation met in Geneva to discuss it.\n",
+                 "1. The Andean Waste Task Force on policy met.\n"):
+        _, found = _orgs(tmp_path, context, text)
+        assert not [f for f in found if "policy" in f[1]], found

@@ -744,6 +744,7 @@ class _Builder:
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
         self.units(p, text, covered)
+        self.posts(p, text, covered)
         self.distributed_organisations(p, text, covered)
         families = self.gz.place_families()
         for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
@@ -833,6 +834,9 @@ class _Builder:
                 continue
             if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
+            tail = _LOWER_TAIL.match(text, start + len(name)) if words[-1] in _GROUP_HEADS and text.startswith(name, start) else None
+            if tail:
+                name += tail.group(1)
             self.propose(name, None, p.anchor)
 
     def distributed_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
@@ -901,6 +905,62 @@ class _Builder:
                     self.mention("organisation", f"{proper} ({where})", p.anchor, "unresolved",
                                  note=f"one of {proper}s listed in the text; {why}")
             covered.append((s.start, s.end))
+
+    def posts(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A post of a known organisation ("the UNEP Executive Director", "the Executive Secretary of the
+        CBD", "环境署执行主任"): a new unit of that organisation named as written (in Chinese, after the
+        graph's English name of it), unless the graph has it."""
+        known = [m for m in self.gz.organisations(text) if m.iri is not None]
+        for m in _POST.finditer(text):
+            zh = m.group("zh") is not None
+            post = _ZH_POSTS[m.group("zh")] if zh else " ".join(m.group("post").split())
+            if zh:
+                parent = next((k for k in known if k.end == m.start()), None)
+            elif m.group("of"):
+                parent = next((k for k in known if k.start == m.end()), None)
+            else:
+                parent = next((k for k in known if k.end + 1 == m.start("post") and text[k.end] == " "), None)
+            if parent is None or str(parent.iri).startswith(f"{BASE}body/"):
+                continue
+            span = (min(parent.start, m.start("post") if not zh else m.start()), max(parent.end, m.end()))
+            if any(a <= span[0] and span[1] <= b and (a, b) != (parent.start, parent.end) for a, b in covered):
+                continue
+            parent_name = self.gz.labels.get(parent.iri)
+            if zh and not parent_name:
+                continue
+            name = f"{post} of the {parent_name}" if zh or m.group("of") else f"{parent.text} {post}"
+            written = text[span[0]:span[1]]
+            # the graph's post under any of the parent's names ("UNEP Executive Director" for "环境署执行主任")
+            parents = {parent.text} | {w for k, iris in self.gz.names.items() if parent.iri in iris for w in self.gz.written.get(k, ())}
+            tries = [written.lower()] + [x.lower() for n in parents for x in (f"{n} {post}", f"{post} of the {n}", f"{post} of {n}")]
+            same = next((self.gz.names[k] for k in tries if k in self.gz.names), None)
+            if same is not None:
+                if len(same) == 1:
+                    iri = next(iter(same))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri, note=f"the graph's {self.gz.labels.get(iri, '')!r}")
+                covered.append(span)
+                continue
+            key = f"post {parent.iri} {post}"  # one node for the post however the text writes it
+            iri = self.seen_orgs.get(key)
+            if iri is not None:
+                name = next((str(x) for x in self.g.objects(iri, RDFS.label) if x.language == "en"), name)
+                if zh and not any(x.language == "zh" for x in self.g.objects(iri, RDFS.label)):
+                    self.g.add((iri, RDFS.label, Literal(written, lang="zh")))
+            if iri is None:
+                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                if self.exists(iri):
+                    continue
+                self.seen_orgs[key] = iri
+                self.g.add((iri, RDF.type, ORG.OrganizationalUnit))
+                self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+                if zh:
+                    self.g.add((iri, RDFS.label, Literal(written, lang="zh")))
+                self.g.add((iri, ORG.unitOf, parent.iri))
+            self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", name, p.anchor, "new", iri, note=f"a post of {parent.text}; written {written!r}")
+            covered.append(span)
 
     def units(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
         """A unit of a known organisation written in lowercase ("the secretariat of the GPWM", "the advisory
@@ -1111,6 +1171,14 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
 _FAMILY = re.compile(r"(?<![\w/-])([A-Z]{3,6})[- ]([A-Z][\w\-]+(?:\s(?:and\s)?[A-Z][\w\-]+){0,2})")
 _UNIT_OF = re.compile(r"\b(?:the\s+)?(?P<unit>(?:[Ss]ecretariat|(?:[Aa]dvisory|[Ss]teering|[Ee]xecutive|[Tt]echnical|[Cc]oordinating)\s+"
                       r"(?:[Cc]ommittee|[Gg]roup|[Bb]oard)))\s+(?:of|for)\s+(?:the\s+)?")
+_POSTS = r"Executive\s+Director|Executive\s+Secretary|Director-General|Secretary-General|Special\s+Rapporteur|High\s+Commissioner"
+_ZH_POSTS = {"执行主任": "Executive Director", "执行秘书": "Executive Secretary", "总干事": "Director-General", "秘书长": "Secretary-General"}
+# "the UNEP Executive Director", "the Executive Secretary of the CBD", "环境署执行主任": a post of a known organisation
+_POST = re.compile(rf"(?<![\w-])(?P<post>{_POSTS})(?:\s+(?P<of>of)\s+(?:the\s+)?)?(?![\w-])|(?P<zh>执行主任|执行秘书|总干事|秘书长)")
+# "the StEP Task Force on policy and legislation": a group's name running through lowercase words to the clause's end
+_VERBISH = r"(?!(?:is|are|was|were|be|been|met|meets|has|have|had|will|would|shall|should|can|could|may|might|which|that|who|also)\b)"
+_LOWER_TAIL = re.compile(rf"(\s+(?:on|for)\s+{_VERBISH}[a-z][\w\-]*(?:\s+{_VERBISH}[a-z][\w\-]*){{0,5}})(?=\s*(?:[.;,)]|$))")
+_GROUP_HEADS = {"Force", "Group", "Committee", "Panel", "Team", "Subcommittee"}
 _PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
                  "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
                  "Branches", "Divisions", "Forces", "Projects", "Initiatives", "Partnerships", "Programmes", "Members"}
