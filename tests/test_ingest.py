@@ -773,6 +773,13 @@ def test_meetings_of_a_body_not_named_before_or_with_too_few_dates_are_reported(
     ("1. UNEP Chemicals held a Scoping Meeting for the Study of Stakeholder Needs for Information on Chemicals in "
      "Products 17-18 December, 2009 Geneva, Switzerland.\n",
      {"Scoping Meeting for the Study of Stakeholder Needs for Information on Chemicals in Products"}, "2009-12-17"),
+    ("1. The Secretariat participated in the Workshop on management and destruction of ozone-depleting substance banks "
+     "and implications for climate change held in Geneva on 13 July 2009. The report is available.\n",
+     {"Workshop on management and destruction of ozone-depleting substance banks and implications for climate change"},
+     "2009-07-13"),
+    ("1. The SBC works with UNIDO to organize a Workshop on Hazardous Substances within the Life Cycle of Electrical and "
+     "Electronic Products to be held in February 2011.\n",
+     {"Workshop on Hazardous Substances within the Life Cycle of Electrical and Electronic Products"}, "2011-02"),
 ])
 def test_one_off_meetings_named_by_owner_or_description(tmp_path, context, text, labels, start):
     from basel_kg.ingest import validate_draft

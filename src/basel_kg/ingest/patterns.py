@@ -272,16 +272,18 @@ _EVENT_EN = re.compile(
     rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*,?|(?<=[A-Za-z,] )and(?=\s+[A-Z])|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
     rf"(?P<noun>(?i:{_EVENT_NOUN}))(?P<where>\s+in\s+(?!{_MONTHS}\b)[A-Z][\w\-]+(?=\s+(?:on|of|for)\s))?"
-    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under|within)){{0,12}}))?")
 # "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
 # meeting described in lowercase, named by the place and date in brackets right after it
 _EVENT_DESCRIBED = re.compile(
     r"(?<![\w-])(?P<label>(?:[A-Z]{2,8}\s+)?(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}"
-    r"(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
+    r"(?P<noun>[Mm]eetings?|[Ww]orkshop|[Ss]eminar|[Cc]onsultations?|[Cc]onference|[Ff]orum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
     r"(?:on|of|for|to)\s+[^()\n.;]{3,160}?)"
     # then the place and date in brackets, or "which was hosted by ... in Geneva on ...", ", organized by ..."
     r"(?=\s*\((?:[A-Z][\w\-]*[ ,]*){1,4}\d|\s+(?:which|that)\s+(?:was|were|is|will\s+be)\s+(?:held|hosted|organi[sz]ed|convened)\b"
-    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b)")
+    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b"
+    # "the Workshop on management and destruction of ... held in Geneva on 13 July 2009"
+    r"|\s+(?:held|hosted|organi[sz]ed|convened)\s+(?:in|at|on)\s)")
 # "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
 # "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
 _OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
