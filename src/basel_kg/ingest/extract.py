@@ -745,6 +745,7 @@ class _Builder:
             self.org_history.append((m.text, m.iri))
         self.units(p, text, covered)
         self.posts(p, text, covered)
+        self.zh_organisations(p, text, covered)
         self.distributed_organisations(p, text, covered)
         families = self.gz.place_families()
         for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
@@ -904,6 +905,22 @@ class _Builder:
                         "the text does not name it (the graph has no member of this family there)"
                     self.mention("organisation", f"{proper} ({where})", p.anchor, "unresolved",
                                  note=f"one of {proper}s listed in the text; {why}")
+            covered.append((s.start, s.end))
+
+    def zh_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """Chinese organisation names the graph does not know (jieba noun phrases ending in a head word):
+        a whole name is proposed in the review as written, a fragment cut by 的 is reported to check; neither
+        is asserted, because every entity needs an English label the text does not give."""
+        known = lambda w: bool(self.gz.names.get(w)) or self.gz.country(w) is not None  # noqa: E731
+        for s in P.zh_organisation_phrases(text, known):
+            if any(a <= s.start and s.end <= b for a, b in covered) or s.text in self.gz.zh_labels:
+                continue  # a known name, or the graph's name of something else (a programme)
+            if s.value["whole"]:
+                self.mention("organisation", s.text, p.anchor, "unresolved",
+                             note="a new organisation named in Chinese: add it with an English label (the text gives none)")
+            else:
+                self.mention("organisation", s.text, p.anchor, "unresolved",
+                             note="part of a Chinese name? (the words before 的 may belong to it): check the whole name")
             covered.append((s.start, s.end))
 
     def posts(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:

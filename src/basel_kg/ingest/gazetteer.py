@@ -45,6 +45,7 @@ class Gazetteer:
     documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
+    zh_labels: set = field(default_factory=set)  # every Chinese name the graph gives anything
     treaties: dict[str, URIRef] = field(default_factory=dict)  # name/acronym -> mea/ IRI
     secretariat_of: dict[URIRef, set] = field(default_factory=dict)  # treaty -> its secretariat(s)
     regions: dict[str, URIRef] = field(default_factory=dict)  # "Asia-Pacific", "Latin America and the Caribbean"
@@ -84,6 +85,10 @@ class Gazetteer:
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s
+            for p_ in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
+                for o in g.objects(s, p_):
+                    if getattr(o, "language", None) == "zh":
+                        gz.zh_labels.add(str(o))
             if iri.startswith(BASE + "mea/"):  # treaties, and the secretariat the graph gives each
                 for name in names:
                     gz.treaties[_key(name)] = s

@@ -10,6 +10,7 @@ it is returned; ranges ("17 to 21 October 2011", "17–21 October 2011", "30 Jun
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -459,6 +460,70 @@ def distributed_organisations(text: str) -> list[Span]:
                         {"owner": "", "adj": "", "head": ZH_ORG_HEADS[m.group("head")], "prep": "based in",
                          "items": items, "zh": True}))
     return out
+
+
+# --- Chinese organisation names (jieba) -------------------------------------------------------------
+_ZH_NAME_HEADS = ("组织", "中心", "秘书处", "委员会", "署", "论坛", "伙伴关系", "网络", "大会", "工作组", "理事会", "倡议", "联盟",
+                "协会", "研究所", "基金")
+_ZH_NOUNISH = {"n", "nr", "ns", "nt", "nz", "nrt", "j", "vn", "b", "eng", "l", "an", "nrfg", "ng"}
+_ZH_PROPER = {"nr", "ns", "nt", "nz", "nrt", "j", "eng", "nrfg"}
+
+
+@functools.cache
+def _jieba():
+    """jieba's part-of-speech tagger; its dictionary ships in the package (nothing is downloaded), and
+    its prefix cache goes to the temporary folder."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def zh_organisation_phrases(text: str, known=lambda word: False) -> list[Span]:
+    """Noun phrases ending in an organisation head word ("巴塞尔工商业论坛", "亚洲危险废物非法越境控制网络"),
+    segmented and tagged by jieba; value: whole (opens with a proper noun, or a name ``known`` says the
+    graph has: a name as written) or fragment (a generic head cut from a proper noun by 的: "巴塞尔公约的
+    区域中心", which may or may not be one name). Generic phrases ("各区域中心", "该委员会") are neither."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    tokens, at = [], 0
+    for word, flag in _jieba().cut(text):
+        tokens.append((word, flag, at, at + len(word)))
+        at += len(word)
+    nounish = lambda k: tokens[k][1] in _ZH_NOUNISH or tokens[k][0].endswith(_ZH_NAME_HEADS)  # noqa: E731
+    out, left = [], len(tokens)  # phrases are read right to left; ``left``: where the last one began
+    for h in range(len(tokens) - 1, -1, -1):
+        if h >= left or not tokens[h][0].endswith(_ZH_NAME_HEADS) or not (nounish(h) and not tokens[h][1].startswith("v")
+                                                                        or tokens[h][0] == "组织"):
+            continue  # "签署" (to sign) is no head
+        if h + 1 < len(tokens) and tokens[h + 1][1] in _ZH_NOUNISH:
+            continue  # the name goes on: "伙伴关系方案"
+        i = h
+        while i > 0:
+            word, flag = tokens[i - 1][:2]
+            if nounish(i - 1) and not (flag == "ng" and len(word) == 1):
+                i -= 1
+            elif (word in ("与", "和", "及") and i - 2 >= 0 and nounish(i - 2) and nounish(i)
+                  and len(tokens[i - 2][0]) <= 2 and len(tokens[i][0]) <= 2 and not tokens[i - 2][0].endswith(_ZH_NAME_HEADS)):
+                i -= 1  # "贸易与环境委员会", "粮食及农业组织": two short nouns; never "X论坛和Y论坛", "东道国和东道组织"
+            else:
+                break
+        while i < h and not nounish(i):
+            i += 1
+        first = tokens[i]
+        start, end = first[2], tokens[h][3]
+        # cut from a proper noun before it by 的 or by a verb ("巴塞尔公约的区域中心", "东亚回收工商业论坛"): maybe one name
+        cut = i >= 2 and (tokens[i - 1][0] == "的" or tokens[i - 1][1].startswith("v")) and (
+            tokens[i - 2][1] in _ZH_PROPER or known(tokens[i - 2][0]) or tokens[i - 2][0] in ("公约", "议定书"))
+        whole = h > i and (first[1] in _ZH_PROPER or known(first[0])) and not cut
+        fragment = cut
+        if whole or fragment:
+            out.append(Span("zh-organisation", text[start:end], start, end, {"whole": whole, "fragment": fragment}))
+        left = i
+    return sorted(out, key=lambda s: s.start)
 
 
 # --- persons ---------------------------------------------------------------------------------------------
