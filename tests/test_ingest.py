@@ -1051,3 +1051,20 @@ def test_chinese_segmentation_downloads_nothing(tmp_path):
                          env={"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert "东盟工商业论坛" in out.stdout
+
+
+def test_an_undated_meeting_named_by_its_owner_and_more_is_asserted_without_dates(tmp_path, context):
+    from rdflib import URIRef
+
+    from basel_kg.ingest import validate_draft
+
+    d, found = _meetings(tmp_path, context, "1. It attended the 15th meeting of the Interpol Pollution Crime Working Group. "
+                                            "It attended the UNEP Workshop on Waste Statistics.\n"
+                                            "2. It attended the GEF Council meeting and meetings of the IOMC Coordinating Group.\n"
+                                            "3. 秘书处参加了环境署第十五次会议。\n")
+    new = {m.value["label"]: m for m in d.mentions if m.kind == "meeting" and m.status == "new"}
+    assert set(new) == {"15th meeting of the Interpol Pollution Crime Working Group", "UNEP Workshop on Waste Statistics"}, found
+    for m in new.values():  # what is stated, and no date
+        assert "start" not in m.value
+        assert d.graph.value(URIRef(m.iri), URIRef("https://schema.org/startDate")) is None
+    assert validate_draft(d, context).conforms

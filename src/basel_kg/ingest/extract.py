@@ -468,6 +468,31 @@ class _Builder:
                 self.mention("meeting", label, p.anchor, status, iri, note=f"refers back to {english}",
                              value={"start": d.begin, "end": d.finish, "label": label})
 
+    def _named_without_date(self, s: P.Span) -> bool:
+        """An undated meeting the text still identifies: of exactly one organisation the graph knows, and
+        named by its ordinal or by words of its own beyond the owner and the kind ("the SAICM E-Products
+        workshop", "the 15th meeting of the Interpol Pollution Crime Working Group"); never a meeting of a
+        series named only by its owner ("the GEF Council meeting"), nor one of a Chinese name."""
+        v = s.value
+        if v.get("zh") or v.get("described") or v.get("paired") or not v.get("noun") or v["noun"].endswith("s"):
+            return False  # "meetings of the IOMC Coordinating Group": a series
+        if _BODY_IN_SENTENCE.search(v["label"]) or re.search(r"Conference of (?:the )?Parties", v["label"]):
+            return False  # the conventions' bodies: meetings()
+        orgs = [m for m in self.gz.organisations(v["label"]) if m.iri is not None and not str(m.iri).startswith(f"{BASE}body/")]
+        if len({m.iri for m in orgs}) != 1:
+            return False
+        of = re.sub(r"^the\s+", "", v.get("of") or "")
+        if of and re.search(r"\bof\s+(?:the\s+)?" + re.escape(of) + "$", v["label"]) and not any(m.text == of for m in orgs):
+            return False  # "of the X Committee": X Committee itself must be the known owner, not a word of it
+        if v.get("ordinal"):
+            return True
+        rest = v["label"]
+        for m in sorted(orgs, key=lambda m: -m.start):
+            rest = rest[:m.start] + rest[m.end:]
+        own = [w for w in re.findall(r"[A-Z][\w\-’']*", rest) if w.lower() != v["noun"].lower() and w not in ("The", "A", "An")
+               and not _HEAD.match(w) and w not in _GENERIC]
+        return bool(own)
+
     def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
         """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
         Working Group (Lyon, 7 October 2009)", "a Workshop on ... (24 September 2009, Geneva)"): only
@@ -487,12 +512,14 @@ class _Builder:
                 y = _IN_YEAR.match(text, s.end, s.end + 60)
                 d = P.DateSpan(y.group(1), y.start(1), y.end(1), y.group(1), y.group(1)) if y else None
                 after = text[s.end:s.end + 90]
-            if d is None or (len(d.begin) < 7 and not _proper(s.value["label"])):
+            undated = d is None and self._named_without_date(s)
+            if (d is None and not undated) or (d is not None and len(d.begin) < 7 and not _proper(s.value["label"])):
                 continue  # no month: not enough to tell this meeting from another of the same name
             label = s.value["label"]
             label = label[0].upper() + label[1:]
             # where: a city the graph knows near the date, else a country the text says it was "in"
-            near = after[:d.end + 30] if d.start < len(after) and after[d.start:d.end] == d.text else after[:120]
+            near = after[:d.end + 30] if d is not None and d.start < len(after) and after[d.start:d.end] == d.text else \
+                after[:0] if d is None else after[:120]
             where = self.gz.place(near) or next(
                 (c for c in (self.gz.country(x.group(1)) for x in re.finditer(r"\b(?:in|,)\s+((?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)", s.text + near))
                  if c is not None), None)
@@ -508,7 +535,7 @@ class _Builder:
                 word = ORD_WORDS.get(s.value["ordinal"], f"{s.value['ordinal']}th")
                 zh, label = label, f"{word[0].upper()}{word[1:]} meeting of the {english}"
             slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label).lower()).strip("-")[:50].strip("-")
-            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}")
+            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}" if d is not None else f"{BASE}meeting/{slug}")
             status = "matched" if self.exists(iri) else "new"
             if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
                 self.g.add((iri, RDF.type, BKG.Meeting))
@@ -517,7 +544,8 @@ class _Builder:
                     self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
                 if len(orgs) == 1:
                     self.g.add((iri, BKG.meetingOf, orgs.pop()))
-                self.add_meeting_facts(iri, d, where, p.anchor, after)
+                if d is not None:
+                    self.add_meeting_facts(iri, d, where, p.anchor, after)
             self.derive(iri, p.anchor)
             if self.doc is not None:
                 self.g.add((self.doc, DCTERMS.references, iri))
@@ -525,7 +553,8 @@ class _Builder:
             self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
                                                                  and m.passage == p.anchor and m.text in (zh or label))]
             self.mention("meeting", label, p.anchor, status, iri,
-                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label,
+                         value={"ordinal": s.value["ordinal"], "label": label,
+                                **({"start": d.begin, "end": d.finish} if d is not None else {}),
                                 **({"place": str(where)} if where is not None else {})})
             taken.append(s)
 
