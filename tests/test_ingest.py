@@ -78,6 +78,10 @@ def test_un_symbols_whole_never_print_job_numbers(text, symbols):
     ("2010年5月10-14日，日内瓦", "2010-05-10", "2010-05-14"),
     ("2008 年 6 月 23 日－27 日, 巴厘", "2008-06-23", "2008-06-27"),
     ("于 2001 年 10 月 4 日商定", "2001-10-04", "2001-10-04"),
+    ("in Geneva, September / October 2009.", "2009-09", "2009-10"),  # a span of months
+    ("September-October 2009", "2009-09", "2009-10"),
+    ("于2009年9月至10月在日内瓦", "2009-09", "2009-10"),
+    ("2009年9月/10月", "2009-09", "2009-10"),
 ])
 def test_dates_and_ranges_in_english_and_chinese(text, begin, end):
     (span,) = P.dates(text)
@@ -777,6 +781,8 @@ def test_meetings_of_a_body_not_named_before_or_with_too_few_dates_are_reported(
      "and implications for climate change held in Geneva on 13 July 2009. The report is available.\n",
      {"Workshop on management and destruction of ozone-depleting substance banks and implications for climate change"},
      "2009-07-13"),
+    ("1. It organized a joint meeting of directors from SCRCs and BCRCs in Geneva, September / October 2009. Then\n",
+     {"Joint meeting of directors from SCRCs and BCRCs"}, "2009-09"),
     ("1. The SBC works with UNIDO to organize a Workshop on Hazardous Substances within the Life Cycle of Electrical and "
      "Electronic Products to be held in February 2011.\n",
      {"Workshop on Hazardous Substances within the Life Cycle of Electrical and Electronic Products"}, "2011-02"),

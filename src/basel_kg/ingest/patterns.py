@@ -131,6 +131,9 @@ _EN_TWO_DAYS = re.compile(rf"\b(\d{{1,2}})\s+and\s+(\d{{1,2}})\s+({_MON}),?\s+(\
 _EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
 _EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
+# "September / October 2009", "September-October 2009", "2009年9月/10月", "2009年9月至10月": a span of months
+_EN_MONTHS = re.compile(rf"(?<!\d )(?<!\d)\b({_MON})\s*(?:/|-|–|to)\s*({_MON})\s+(\d{{4}})\b")
+_ZH_MONTHS = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:/|-|–|至|到)\s*(\d{1,2})\s*月(?!\s*\d)")
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日?)?"
                       r"(?:\s*(?:-|－|–|—|~|～|至|到)\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?")
 
@@ -185,6 +188,15 @@ def dates(text: str) -> list[DateSpan]:
     for m in _EN_MDY.finditer(text):
         d = _parsed(m.group(2), m.group(1), m.group(3))
         add(m, d, d)
+    for m in _EN_MONTHS.finditer(text):
+        a, b = MONTHS.get(m.group(1).lower().rstrip(".")), MONTHS.get(m.group(2).lower().rstrip("."))
+        if a and b and a < b:
+            y = int(m.group(3))
+            add(m, f"{y:04d}-{a:02d}", f"{y:04d}-{b:02d}")
+    for m in _ZH_MONTHS.finditer(text):
+        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= a < b <= 12:
+            add(m, f"{y:04d}-{a:02d}", f"{y:04d}-{b:02d}")
     for m in _EN_MONTH.finditer(text):
         month = MONTHS.get(m.group(1).lower().rstrip("."))
         if month and _check(int(m.group(2)), month, None):
@@ -284,7 +296,9 @@ _EVENT_DESCRIBED = re.compile(
     r"(?=\s*\((?:[A-Z][\w\-]*[ ,]*){1,4}\d|\s+(?:which|that)\s+(?:was|were|is|will\s+be)\s+(?:held|hosted|organi[sz]ed|convened)\b"
     r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b"
     # "the Workshop on management and destruction of ... held in Geneva on 13 July 2009"
-    r"|\s+(?:held|hosted|organi[sz]ed|convened)\s+(?:in|at|on)\s)")
+    r"|\s+(?:held|hosted|organi[sz]ed|convened)\s+(?:in|at|on)\s"
+    # "a joint meeting of directors from SCRCs and BCRCs in Geneva, September / October 2009"
+    rf"|\s+in\s+[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?,\s*(?:\d|{_MONTHS}))")
 # "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
 # "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
 _OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
