@@ -1074,3 +1074,8 @@ def test_an_undated_meeting_named_by_its_owner_and_more_is_asserted_without_date
         assert "start" not in m.value
         assert d.graph.value(URIRef(m.iri), URIRef("https://schema.org/startDate")) is None
     assert validate_draft(d, context).conforms
+
+
+def test_a_chinese_name_wrapped_at_a_line_end_is_not_cut_there():
+    assert [s.text for s in P.zh_organisation_phrases("巴塞尔公约伙伴关系\n方案: 执行")] == []  # "...伙伴关系方案" goes on
+    assert [s.text for s in P.zh_organisation_phrases("即东盟工商业论坛。\n秘书处")] == ["东盟工商业论坛"]

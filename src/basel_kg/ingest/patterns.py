@@ -513,7 +513,9 @@ def zh_organisation_phrases(text: str, known=lambda word: False) -> list[Span]:
         if h >= left or not tokens[h][0].endswith(_ZH_NAME_HEADS) or not (nounish(h) and not tokens[h][1].startswith("v")
                                                                         or tokens[h][0] == "组织"):
             continue  # "签署" (to sign) is no head
-        if h + 1 < len(tokens) and tokens[h + 1][1] in _ZH_NOUNISH:
+        after = next((t for t in tokens[h + 1:] if t[0].strip()), None)  # a line may wrap inside a Chinese name
+        if after is not None and after[1] in _ZH_NOUNISH and re.fullmatch(r"\s*", text[tokens[h][3]:after[2]]) \
+                and (after[2] == tokens[h][3] or "\n" in text[tokens[h][3]:after[2]]):
             continue  # the name goes on: "伙伴关系方案"
         i = h
         while i > 0:
