@@ -78,6 +78,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="switch writes on (SPARQL Update, Graph Store Protocol at /store) for clients sending "
                              "'Authorization: Bearer SECRET', recorded as NAME; repeatable; prefer the environment "
                              f"variable {TOKEN_ENV} (default: none, the server is read-only)")
+    parser.add_argument("--result-cache", metavar="MIB", type=int, default=64,
+                        help="memory for cached query results (default 64); 0 switches the cache off, so every "
+                             "query runs (what a benchmark of the engine wants)")
     parser.add_argument("--max-queue", metavar="N", type=int, default=64,
                         help="most queries that may wait for a busy query process; one more gets 503 with "
                              "Retry-After at once instead of queueing without end (default 64; the wait counts "
@@ -418,6 +421,7 @@ def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *
         cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
         queries_root=root,
         dumps_dir=dumps,
+        cache_bytes=max(0, getattr(args, "result_cache", 64)) * 2**20,
         write_tokens=write_tokens,
         max_query_depth=2 * args.max_depth,
         uploads=UploadLimits(seconds=args.upload_timeout, memory_mb=args.upload_memory, triples=args.upload_triples,
