@@ -1,0 +1,47 @@
+"""``basel-kg serve`` start-up options that the scale benchmark relies on: the result cache can be
+switched off (``--result-cache 0``: every query runs), and the supervisor's listening socket
+switches Nagle's algorithm off for the connections it accepts (else each response waits ~40 ms
+for the client's delayed ACK)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+
+import uvicorn
+
+from basel_kg.server.cli import add_serve_arguments, listening_socket
+from basel_kg.server.common import ResultCache
+from basel_kg.store.model import QueryResult
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_result_cache_option_sets_the_cache_size_and_zero_keeps_nothing():
+    from basel_kg.server.cli import _settings
+
+    assert _settings(_args(), store=None, root=None, dumps=None).cache_bytes == 64 * 2**20
+    assert _settings(_args("--result-cache", "8"), store=None, root=None, dumps=None).cache_bytes == 8 * 2**20
+    settings = _settings(_args("--result-cache", "0"), store=None, root=None, dumps=None)
+    assert settings.cache_bytes == 0
+    cache = ResultCache(settings.cache_bytes)
+    cache.put("key", QueryResult(kind="select", media_type="application/json", body=b"{}", version="v"))
+    assert cache.get("key") is None
+
+
+def test_supervisor_socket_accepts_connections_with_nagle_off():
+    config = uvicorn.Config("basel_kg.server.cli:supervised_app", host="127.0.0.1", port=0)
+    server = listening_socket(config)
+    try:
+        assert server.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        server.listen()
+        with socket.create_connection(server.getsockname()[:2]) as client:
+            accepted, _ = server.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.close()
