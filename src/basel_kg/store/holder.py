@@ -235,7 +235,7 @@ class Holder:
         for graph in create:
             raw.add_graph(graph)
         raw.extend(added)
-        self._update_views(removed, added)
+        self._update_views(removed, added, drop, create)
 
     def _disk_update(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> str:
         """One SPARQL Update (one transaction) taking the disk store to the new state.
@@ -267,24 +267,37 @@ class Holder:
         operations.append(self._meta_update())
         return " ;\n".join(operations)
 
-    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad]) -> None:
+    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
+                      create: set = frozenset()) -> None:
+        """Apply a change (already applied to ``raw``) to the views and the counts, in time
+        proportional to the change."""
         full, asserted = self.views.full, self.views.asserted
+        counts = dict(self.counts)
         for q in removed:
             if isinstance(q.graph_name, ox.NamedNode):
                 full.remove(q)
                 asserted.remove(q)
+                counts[q.graph_name.value] -= 1
         for q in added:
             if isinstance(q.graph_name, ox.NamedNode):
                 full.add(q)
                 if not self._is_inferred(q.graph_name):
                     asserted.add(q)
+                counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+        triples = self.triples
         for triple in {q.triple for q in removed | added}:
             s, p, o = triple
             graphs = [q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)]
             union = ox.Quad(s, p, o, _DEFAULT)
+            triples += bool(graphs) - (union in full)
             (full.add if graphs else full.remove)(union)
             (asserted.add if any(not self._is_inferred(g) for g in graphs) else asserted.remove)(union)
-        self._count()
+        for graph in drop:
+            counts.pop(graph.value, None)
+        for graph in create:
+            counts.setdefault(graph.value, 0)
+        self.counts = tuple(sorted(counts.items()))
+        self.triples = triples
 
     def export(self) -> bytes:
         return ox.serialize(self.raw, format=ox.RdfFormat.N_QUADS)
