@@ -361,9 +361,11 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         temporary = tempfile.TemporaryDirectory(prefix="basel-kg-store-")
         args.store = str(Path(temporary.name) / "store")
     try:
-        prepared = prepare(args)
-        dumps = prepared.settings.dumps_dir
-        prepared.close()
+        dumps = _current_dumps(args)
+        if dumps is None:  # the store does not hold the current sources: build and load it here, once
+            prepared = prepare(args)
+            dumps = prepared.settings.dumps_dir
+            prepared.close()
         options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
         os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
         config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
@@ -378,6 +380,34 @@ def _serve_supervised(args: argparse.Namespace) -> int:
 
 
 _ARGS_ENV = "BASEL_KG_SERVE_ARGS"
+
+
+def _current_dumps(args: argparse.Namespace) -> Path | None:
+    """When the store on disk already holds the current sources: the folder /dumps serves, found
+    without loading the store (the server process loads it; loading it here as well would double
+    a restart). None when the store must be (re)built, or when --dumps is not given and no
+    release of this version exists yet."""
+    from ..build import content_version
+    from ..cache import fingerprint as sources_fingerprint
+    from ..project import project_root
+    from ..sources import discover
+    from ..store.holder import stored_source
+
+    write_tokens(args.write_token)  # a bad token is refused here, before any server process starts
+    loads = _loads(args.load)
+    source = stored_source(args.store) if args.store else None
+    if source is None:
+        return None
+    root = project_root()
+    if source != _fingerprint(sources_fingerprint(root), loads):
+        return None
+    if args.dumps is not None:
+        return args.dumps
+    kg_version = content_version(tuple(discover(root)))
+    for folder in (root / "dist", Path(args.store).with_name(Path(args.store).name + "-release")):
+        if _release_version(folder) == kg_version:
+            return folder
+    return None
 
 
 def listening_socket(config) -> socket.socket:

@@ -28,7 +28,7 @@ from .ipc import recv, send
 from .model import Delta
 from .worker import Views, Worker
 
-__all__ = ["Holder", "main"]
+__all__ = ["Holder", "main", "stored_source"]
 
 _META_GRAPH = ox.NamedNode("urn:x-basel-kg:store")  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
@@ -39,6 +39,22 @@ _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _DEFAULT = ox.DefaultGraph()
+
+
+def stored_source(path: str) -> str | None:
+    """What the on-disk store at ``path`` was loaded from (its ``source``), read without loading
+    its data and without taking its lock (RocksDB opened read-only); None when there is no
+    readable store there."""
+    try:
+        disk = ox.Store.read_only(path)
+    except OSError:
+        return None
+    try:
+        for q in disk.quads_for_pattern(_META_GRAPH, _META_SOURCE, None, _META_GRAPH):
+            return q.object.value
+        return None
+    finally:
+        del disk
 
 
 def _build_view(quads: Iterable[ox.Quad]) -> ox.Store:
