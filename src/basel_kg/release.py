@@ -206,28 +206,11 @@ def serialize_quads(quads: list[ox.Quad], fmt: Format) -> bytes:
 
 
 def _jsonld(quads: list[ox.Quad]) -> bytes:
-    """Compacted with the basel-kg context embedded (:func:`basel_kg.export.jsonld_document`);
-    arrays sorted."""
-    from rdflib import Dataset
+    """Compacted with the basel-kg context embedded (:func:`basel_kg.jsonld.compact_quads`, one
+    pass over the quads); arrays sorted."""
+    from .jsonld import compact_quads
 
-    from .export import jsonld_document
-
-    data = bind_prefixes(Dataset())
-    data.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
-    doc = jsonld_document(data)
-    return (json.dumps(_sorted_json(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _sorted_json(value, key: str | None = None):
-    """JSON-LD with every array sorted, except the ordered ones (``@list``, the context)."""
-    if key == "@context":
-        return value
-    if isinstance(value, dict):
-        return {k: _sorted_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+    return (json.dumps(compact_quads(quads), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def ontology_html(ontology: Graph) -> str:
