@@ -1,25 +1,39 @@
 """How basel-kg scales: the shipped data replicated N times (benchmarks/synthetic.py), each step
 timed beside its reference engine in the same run.
 
-For each factor N (default 1 and 10; 100 and 700 when asked), in a fresh process (so peak
-memory is that of one build):
+For each factor N (default 1 and 10; 100 and 700 when asked), the project is written once, then
 
-- ``build``: parse, reason, validate (whole graph), write the release; the stages separately;
+in a fresh process (so the peak memory read after the build is the build's):
+
+- ``build``: parse, reason, validate (whole graph), write the release; the stages separately,
+  and the peak RSS of the process at the end of the build;
 - reasoning: ours (OWL 2 RL rules compiled to SPARQL, in pyoxigraph) beside owlrl;
 - whole-graph validation: pyshacl-turbo beside pySHACL;
 - ``validate`` of a 5-triple file in context: only the file's neighbourhood is read from the
   store and validated (beside the previous way, the whole graph copied into rdflib);
-- the incremental reasoner on a 100-triple change (add, then remove) beside a full recompute;
+- the incremental reasoner on a 100-triple change (add, then remove);
 - every published query, uncached, in process (pyoxigraph): the slowest one;
-- peak resident memory of the process.
 
-The reference engines (owlrl, pySHACL) take minutes at 10x and hours at 100x: they run up
-to ``--reference-max`` (default 10). Each figure is the median of ``--repeat`` runs (the
-build: one run). The machine is shared: read the ratios, not the seconds.
+then through ``basel-kg serve --store`` (the real process tree: supervisor, server, store holder,
+query workers, validator; result cache off, no row cut) beside ``oxigraph serve`` on the same
+dataset (``--no-serve`` leaves these out):
+
+- cold start (build without SHACL, load, release) beside ``oxigraph load``;
+- restart on its store, to the first answer, beside ``oxigraph serve`` starting on its store;
+- published-query throughput, uncached, by 1 and 4 clients (``--clients``), and the slowest
+  published query over HTTP;
+- validated 100-triple PUTs per second (parse, reason, SHACL on what the write touches, atomic
+  apply, PROV-O record) beside ``oxigraph serve``'s unvalidated PUT;
+- peak memory of the whole ``serve`` process tree (psutil; PSS counts pages that forked
+  processes share once, the RSS sum counts them in each).
+
+The reference engines owlrl and pySHACL take minutes at 10x and hours at 100x: they run up to
+``--reference-max`` (default 10). Each figure is the median of ``--repeat`` runs (the build and
+the cold start: one run). The machine is shared: read the ratios, not the seconds.
 
     nice .venv/bin/python benchmarks/scale.py                  # 1x and 10x
-    nice .venv/bin/python benchmarks/scale.py --factors 1 10 100
-    nice .venv/bin/python benchmarks/scale.py --factors 700 --reference-max 0
+    nice .venv/bin/python benchmarks/scale.py --factors 1 10 100 --repeat 1
+    nice .venv/bin/python benchmarks/scale.py --factors 700 --reference-max 0 --repeat 1
 """
 
 from __future__ import annotations
