@@ -321,6 +321,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4], help="concurrent query clients (default 1 4)")
     parser.add_argument("--writes", type=int, default=20, help="100-triple PUTs per write measurement (default 20)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--table", type=Path, nargs="+", metavar="JSON",
+                        help="print the table of earlier runs (their --json files) instead of measuring")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one factor, print JSON
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,6 +331,10 @@ def main() -> int:
         CLOCK = time.process_time
     if args.one is not None:
         print(json.dumps(measure(args.one, args.project, args.repeat, args.one <= args.reference_max)))
+        return 0
+    if args.table:
+        rows = sorted((row for path in args.table for row in json.loads(path.read_text())), key=lambda r: r["factor"])
+        print(table(rows, args.clients))
         return 0
     from synthetic import make_project
 
