@@ -181,7 +181,7 @@ def _release_version(folder: Path) -> str | None:
 
 def prepare(args: argparse.Namespace) -> Prepared:
     """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
-    from ..build import content_version
+    from ..build import build_knowledge_graph, content_version
     from ..cache import built, fingerprint as sources_fingerprint
     from ..project import project_root
     from ..sources import discover
@@ -205,7 +205,10 @@ def prepare(args: argparse.Namespace) -> Prepared:
         if rebuilt:
             # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
             log.warning("building the knowledge graph from %s (reasoning, no validation; from the cache if unchanged) ...", root)
-            build = built(root, progress=sys.stderr.isatty())
+            if args.dumps is None and _release_folder(root, args.store, kg_version) is None:
+                # a release must be written too: build once for both
+                kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
+            build = built(root, progress=sys.stderr.isatty(), kg=kg)
             graphs = {iri: path for iri, path in loads}
             release = set(build.graph_sizes) | set(graphs)
             graphs.update(_written_graphs(store, release))
@@ -296,6 +299,22 @@ def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:
     return f"{kg_version}+{digest.hexdigest()[:8]}"
 
 
+def _release_folder(root: Path, store_path: str | None, kg_version: str) -> Path | None:
+    """The folder holding this version's release already (see :func:`_dumps_folder`), or None."""
+    for folder in (root / "dist", _own_release(store_path, kg_version)):
+        if _release_version(folder) == kg_version:
+            return folder
+    return None
+
+
+def _own_release(store_path: str | None, kg_version: str) -> Path:
+    """Where serve writes a release when dist/ does not hold this version's."""
+    if store_path:
+        return Path(store_path).with_name(Path(store_path).name + "-release")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
+    return cache / f"release-{kg_version}"
+
+
 def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     """dist/ if it holds this version's release; else a release written beside the store or,
     without a store, in the user's cache folder (``$XDG_CACHE_HOME/basel-kg/release-VERSION``):
@@ -306,11 +325,7 @@ def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     if _release_version(root / "dist") == kg_version:
         return root / "dist", kg, None
     temporary = None
-    if store_path:
-        folder = Path(store_path).with_name(Path(store_path).name + "-release")
-    else:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
-        folder = cache / f"release-{kg_version}"
+    folder = _own_release(store_path, kg_version)
     if _release_version(folder) != kg_version:
         log.warning("writing the release files to %s ...", folder)
         kg = kg or build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
@@ -403,11 +418,7 @@ def _current_dumps(args: argparse.Namespace) -> Path | None:
         return None
     if args.dumps is not None:
         return args.dumps
-    kg_version = content_version(tuple(discover(root)))
-    for folder in (root / "dist", Path(args.store).with_name(Path(args.store).name + "-release")):
-        if _release_version(folder) == kg_version:
-            return folder
-    return None
+    return _release_folder(root, args.store, content_version(tuple(discover(root))))
 
 
 def listening_socket(config) -> socket.socket:
