@@ -39,7 +39,7 @@ def test_supervisor_socket_accepts_connections_with_nagle_off():
     try:
         assert server.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
         server.listen()
-        with socket.create_connection(server.getsockname()[:2]) as client:
+        with socket.create_connection(server.getsockname()[:2]):
             accepted, _ = server.accept()
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
