@@ -45,3 +45,25 @@ def test_supervisor_socket_accepts_connections_with_nagle_off():
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         server.close()
+
+
+def test_the_supervisor_prepares_the_store_in_a_child_and_raises_its_error(tmp_path, monkeypatch):
+    """The build (gigabytes at scale) runs in a child process the supervisor waits for, so the
+    long-lived supervisor never holds the graph; a build error comes back as the same exception (or the nearest class of it that can cross a process boundary)."""
+    import os
+
+    import pytest
+
+    from basel_kg.server.cli import _prepare_in_child
+    from basel_kg.errors import InputError
+    from support.net import small_project
+
+    project = small_project(tmp_path)
+    monkeypatch.setenv("BASEL_KG_ROOT", str(project))
+    monkeypatch.setenv("BASEL_KG_CACHE", str(tmp_path / "cache"))
+    args = _args("--store", str(tmp_path / "store"), "--dumps", str(tmp_path))
+    assert _prepare_in_child(args) == tmp_path
+    assert (tmp_path / "store").is_dir() and os.listdir(tmp_path / "cache"), "the child built and loaded the store"
+    (project / "data" / "broken.ttl").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="broken.ttl:1:17"):  # ParseError does not pickle: its base class
+        _prepare_in_child(args)

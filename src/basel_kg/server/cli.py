@@ -377,10 +377,8 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         args.store = str(Path(temporary.name) / "store")
     try:
         dumps = _current_dumps(args)
-        if dumps is None:  # the store does not hold the current sources: build and load it here, once
-            prepared = prepare(args)
-            dumps = prepared.settings.dumps_dir
-            prepared.close()
+        if dumps is None:  # the store does not hold the current sources: build and load it, once
+            dumps = _prepare_in_child(args)
         options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
         os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
         config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
@@ -395,6 +393,54 @@ def _serve_supervised(args: argparse.Namespace) -> int:
 
 
 _ARGS_ENV = "BASEL_KG_SERVE_ARGS"
+
+
+def _prepare_in_child(args: argparse.Namespace) -> Path | None:
+    """:func:`prepare` (build, load the store on disk, write the release) in a child process, and
+    the folder /dumps serves. The build holds the whole graph in memory (gigabytes at scale),
+    which a process does not give back to the system: the supervisor, which lives as long as
+    the server, must not keep it. The child's exception, if any, is raised here."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_prepare_child, args=(vars(args), sender), name="basel-kg-prepare")
+    child.start()
+    sender.close()
+    try:
+        outcome = receiver.recv()
+    except EOFError:
+        outcome = ("error", StoreError(f"the process preparing the store stopped (exit code {child.exitcode})"))
+    finally:
+        child.join()
+        receiver.close()
+    kind, value = outcome
+    if kind == "error":
+        raise value
+    return Path(value) if value is not None else None
+
+
+def _prepare_child(values: dict[str, Any], sender) -> None:
+    import pickle
+
+    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    try:
+        prepared = prepare(argparse.Namespace(**values))
+        dumps = prepared.settings.dumps_dir
+        prepared.close()
+        outcome: tuple[str, Any] = ("ok", str(dumps) if dumps else None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the supervisor, which raises it
+        outcome = ("error", StoreError(f"{type(exc).__name__}: {exc}"))
+        for kind in type(exc).__mro__:  # the exception, else its nearest class that pickles with the message
+            try:
+                candidate = exc if kind is type(exc) else kind(str(exc))
+                pickle.loads(pickle.dumps(candidate))
+            except Exception:  # noqa: BLE001 - e.g. a constructor that needs more arguments
+                continue
+            outcome = ("error", candidate)
+            break
+    sender.send(outcome)
+    sender.close()
 
 
 def _current_dumps(args: argparse.Namespace) -> Path | None:
