@@ -42,6 +42,15 @@ def shipped_store():
     return shipped_store()
 
 
+@pytest.fixture()
+def client(server):
+    """An HTTP client for the module's `server` fixture (a running basel-kg server)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
 @pytest.fixture
 def mini_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A small project folder: the real ontology plus tests/fixtures/mini-project (data, shapes, queries).

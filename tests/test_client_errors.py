@@ -29,12 +29,6 @@ def server():
             yield running
 
 
-@pytest.fixture()
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
 @pytest.mark.parametrize("params, named", [
     ({"query": "ASK {}", "default-graph-uri": ""}, "default-graph-uri"),
     ({"query": "ASK {}", "named-graph-uri": "a b"}, "named-graph-uri"),

@@ -56,7 +56,7 @@ def test_ingest_into_build_serve_link_and_write_through_the_server(tmp_path, mon
 
     with EmbeddedStore(timeout=60) as store:
         store.load_dataset(kg.dataset, version="test")
-        settings = Settings(store=store, dumps_dir=None, write_tokens=(("curator", TOKEN),))
+        settings = Settings(store=store, dumps_dir=None, write_tokens=(("curator", TOKEN),), max_write_bytes=400_000)
         with BackgroundServer(create_app(settings)) as server:
             get = lambda path, **kw: httpx.get(server.url + path, timeout=60, **kw)  # noqa: E731
             page = get(f"source/{stem}", headers={"Accept": "text/html"})
@@ -78,6 +78,25 @@ def test_ingest_into_build_serve_link_and_write_through_the_server(tmp_path, mon
             graph = get("store", params={"graph": "https://w3id.org/basel-kg/graph/006-oewg-note-zh"},
                         headers={"Accept": "application/n-triples"})
             assert graph.status_code == 200 and "UNEP/CHW/OEWG/7/1" in graph.text
+            # the draft carried its source text: /source/{stem} shows it (no file on the server's disk)
+            from basel_kg.ingest import Context, ingest_file
+
+            zh = ingest_file(ZH_FIXTURE, Context.load(project))
+            assert not (project / "data" / "sources" / f"{zh.stem}.txt").exists()
+            served = get(f"source/{zh.stem}", headers={"Accept": "text/html"})
+            assert served.status_code == 200 and 'id="para-1"' in served.text and "不限成员名额工作组" in served.text
+            assert get(f"source/{zh.stem}.txt").text == zh.text
+            assert get("source/999_0123456789abcdef.txt").status_code == 404
+            # a text over the server's write limit: refused as a whole (413), the CLI says so, nothing stored
+            big = tmp_path / "big-note.txt"
+            big.write_text("".join(f"{i}. " + "The Secretariat reported on its cooperation in 2009. " * 60 + "\n\n"
+                                   for i in range(1, 200)), encoding="utf-8")  # 600 kB of text, 199 passages
+            assert cli.main(["ingest", str(big), "--no-validate", "--endpoint", endpoint, "--token", TOKEN]) == 1
+            err = capsys.readouterr().err
+            assert "refused" in err and "413" in err, err[-500:]
+            gone = get("store", params={"graph": "https://w3id.org/basel-kg/graph/007-big-note"},
+                       headers={"Accept": "application/n-triples"})
+            assert gone.status_code == 404
 
 
 def test_dist_ships_the_source_texts(mini_release, tmp_path):

@@ -62,12 +62,6 @@ def server(store, dumps):
         yield running
 
 
-@pytest.fixture()
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=30) as c:
-        yield c
-
-
 def boolean(response: httpx.Response) -> bool:
     assert response.status_code == 200, response.text
     return json.loads(response.text)["boolean"]

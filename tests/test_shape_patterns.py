@@ -47,11 +47,13 @@ def symbol() -> re.Pattern:
 VALID_NUMBERS = [
     "IX/9", "VIII/33", "VIII/5", "VI/22", "II/4", "IV/12", "V/13", "VII/3", "XIV/1", "XXXVI/12",
     "OEWG-VI/19", "OEWG-I/1", "BC-15/27", "BC-16/1", "25/8", "IX/…", "VI/__", "VI/___",
+    "BC.Ex-1/1", "SC.Ex-1/1", "RC.Ex-1/2", "SS.VII/1", "SS.XI/5",
 ]
 INVALID_NUMBERS = [
     "IX-9", "ix/9", "IX /9", "IX/ 9", " IX/9", "IX/9 ", "IX/9.", "Decision IX/9", "IIII/1", "VV/1",
     "IIX/1", "IC/1", "XM/3", "/9", "IX/", "IX/09", "IX/0", "OEWG-/19", "OEWG VI/19", "OEWG-VI-19",
     "BC-XV/27", "BC-15/…", "IX/...", "VI/_", "VI/22 (B9)", "VIII/33(B9)", "0/1", "IX/9/1",
+    "BC.Ex-I/1", "BC.EX-1/1", "XC.Ex-1/1", "BC.Ex-1/…", "SS.7/1", "SS VII/1", "SS.VII/…", "Ex-1/1", "BC.Ex-0/1",
 ]
 
 
@@ -97,12 +99,14 @@ VALID_SYMBOLS = [
     "UNEP/OzL.Conv.8/7", "UNEP/OzL.Pro/Workshop.3/2/Add.1", "UNEP/CHW.9/1", "UNEP/CHW/OEWG/7/INF/2",
     "UNEP/OzL.Pro.20/9", "UNEP/CHW.8/2/Add.2", "UNEP/GC.25/17", "UNEP/CHW.10/3/Rev.1",
     "UNEP/CHW.9/5/Corr.1", "UNEP/POPS/COP.4/INF/30",
+    "UNEP/CHW.10/CRP.1", "UNEP/CHW/OEWG/7/CRP.12", "UNEP/POPS/COP.4/CRP.5/Rev.1", "UNEP/GC.25/L.1",
 ]
 INVALID_SYMBOLS = [
     "UNEP/CHW.9/INF/12.", "UNEP/CHW.9/4.", "UNEP/CHW.9", "UNEP/CHW.9/INF12", "unep/chw.9/1",
     "UNEP /CHW.9/1", "UNEP/CHW 9/1", "UNEP/OzL.Conv.8/7- UNEP/OzL.Pro.20/9", "UNEP/OzL.Conv.8/7-",
     "UNEP/Chemicals/mercury", "UNEP/OCHA", "UNEP/CHW.9/13 ", "CHW.9/13", "UNEP/CHW.9/add.1/2",
     "UNEP/CHW.6/32/Add 1", "UNEP/CHW.9/INF/",
+    "UNEP/CHW.10/CRP", "UNEP/CHW.10/CRP.", "UNEP/CHW.10/CRP 1", "UNEP/CHW.10/crp.1",
 ]
 
 

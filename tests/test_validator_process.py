@@ -200,10 +200,14 @@ WRITTEN_ = PREFIXES + """<org/v-written> a bkg:IntergovernmentalOrganisation ; r
     org:memberOf <org/sbc> ; prov:wasDerivedFrom <{passage}> ."""
 
 
-def in_process(store, settings: Settings, document: str) -> dict:
+def in_process_guard(settings: Settings) -> WriteGuard:
+    """The guard a server with these settings runs in its own process (it follows the store's version)."""
     inferred, ontology, excluded = guard_arguments(settings)
-    guard = WriteGuard(shapes=settings.shapes, inferred_graph=inferred, ontology_graph=ontology,
-                       excluded_graphs=excluded)
+    return WriteGuard(shapes=settings.shapes, inferred_graph=inferred, ontology_graph=ontology,
+                      excluded_graphs=excluded)
+
+
+def in_process(guard: WriteGuard, store, document: str) -> dict:
     graph = ox.NamedNode("urn:x-basel-kg:validate:in-process")
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
              for t in ox.parse(document.encode(), ox.RdfFormat.TURTLE)]
@@ -229,6 +233,7 @@ def test_reports_are_the_in_process_guards():
         store.load_dataset(kg.dataset, version="identical")
         with serve(store) as running, httpx.Client(base_url=running.url, timeout=120) as c:
             settings = running.app.state.settings
+            guard = in_process_guard(settings)
 
             passage = "https://w3id.org/basel-kg/source/002_2e5438f9604e1223#annex-wco"
             documents = {name: text.replace("{passage}", passage) for name, text in DOCUMENTS_.items()}
@@ -239,7 +244,7 @@ def test_reports_are_the_in_process_guards():
                 for name, document in documents.items():
                     response = c.post("/validate", content=document.encode(), headers=TURTLE)
                     assert response.status_code == 200, response.text
-                    assert comparable(response.text) == in_process(store, settings, document), name
+                    assert comparable(response.text) == in_process(guard, store, document), name
                     seen.append(json.loads(response.text)["conforms"])
                 return seen
 

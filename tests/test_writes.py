@@ -66,12 +66,6 @@ def server(store):
         yield running
 
 
-@pytest.fixture()
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
 def ask(client: httpx.Client, query: str) -> bool:
     response = client.get("/sparql", params={"query": query}, headers={"Accept": JSON})
     assert response.status_code == 200, response.text

@@ -200,7 +200,8 @@ class IncrementalReasoner:
     # -- writing
     def change(self, *, add: Iterable[Triple] = (), remove: Iterable[Triple] = ()) -> InferredDelta:
         """Apply asserted statements added and removed (union level); return the inferred change."""
-        add = {t for t in add if _is_relevant_triple(t, self._schema_terms)}
+        terms = self._schema_terms  # a property that copies the schema: once per change, not per triple
+        add = {t for t in add if _is_relevant_triple(t, terms)}
         remove = {t for t in remove if t in self._relevant_triples} - add
         add -= self._relevant_triples
         if not (add or remove):
@@ -375,18 +376,20 @@ def _compile(closed: Graph) -> list[_Rule]:
     transitive = [(p,) for p in closed.subjects(RDF.type, OWL.TransitiveProperty) if isinstance(p, URIRef)]
     if transitive:
         rules.append(_rule("prp-trp", "?x ?p ?z .",
-                           ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "?x ?p ?y . DELTA(?y ?p ?z .)DELTA"],
+                           ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "DELTA(?y ?p ?z .)DELTA ?x ?p ?y ."],
                            _values("?p", transitive)))
     for rule in RULES:  # each premise in turn from the delta
-        bodies = [" ".join(f"DELTA({p})DELTA" if i == j else p for i, p in enumerate(rule.premises)) + " " + rule.condition
-                  for j in range(len(rule.premises))]
+        # the premise from the delta first: the store evaluates the patterns in this order
+        bodies = [" ".join([f"DELTA({rule.premises[j]})DELTA", *(p for i, p in enumerate(rule.premises) if i != j)])
+                  + " " + rule.condition for j in range(len(rule.premises))]
         rules.append(_rule(f"rule {rule.head}", rule.head, bodies, ""))
     for prop, chain_node in closed.subject_objects(OWL.propertyChainAxiom):
         chain = list(Collection(closed, chain_node))
         if not isinstance(prop, URIRef) or not chain or not all(isinstance(c, URIRef) for c in chain):
             raise UnsupportedSchema(f"property chain of {prop}")
         steps = [f"?v{i} {c.n3()} ?v{i + 1} ." for i, c in enumerate(chain)]
-        bodies = [" ".join(f"DELTA({s})DELTA" if i == j else s for i, s in enumerate(steps)) for j in range(len(steps))]
+        bodies = [" ".join([f"DELTA({steps[j]})DELTA", *(s for i, s in enumerate(steps) if i != j)])
+                  for j in range(len(steps))]
         rules.append(_rule(f"prp-spo2 {prop}", f"?v0 {prop.n3()} ?v{len(chain)} .", bodies, ""))
     return rules
 

@@ -24,7 +24,7 @@ from .gazetteer import Gazetteer
 from .reader import MAX_BYTES, IngestError, ReadDocument, read_document
 
 __all__ = ["Draft", "Mention", "IngestError", "Context", "ingest_file", "draft_turtle", "write_into",
-           "validate_draft", "read_document", "MAX_BYTES", "SOURCES_DIR"]
+           "with_source_text", "validate_draft", "read_document", "MAX_BYTES", "SOURCES_DIR"]
 
 SOURCES_DIR = "sources"  # data/sources/: the text of every source, shipped with the release
 _INTO = re.compile(r"^(\d{3})-[a-z0-9]+(?:-[a-z0-9]+)*\.ttl$")
@@ -101,6 +101,21 @@ def draft_turtle(draft: Draft) -> str:
     for m in unresolved[:200]:
         head.append(f"# unresolved: {m.kind} {m.text!r} ({m.passage}): {m.note}")
     return "\n".join(head) + "\n\n" + body
+
+
+def with_source_text(draft: Draft) -> Graph:
+    """The draft graph plus its source text as the ``prov:value`` of its ``bkg:SourceText``: what
+    ``--endpoint`` sends, so that the server's ``/source/{stem}`` shows the text without a file
+    (``--into`` writes the text as a file instead, and the graph does not repeat it)."""
+    from rdflib import Literal
+    from rdflib.namespace import PROV
+
+    g = Graph()
+    for prefix, ns in draft.graph.namespaces():
+        g.bind(prefix, ns)
+    g += draft.graph
+    g.add((draft.source_iri, PROV.value, Literal(draft.text)))
+    return g
 
 
 def write_into(draft: Draft, into: Path, *, force: bool = False) -> tuple[Path, Path]:

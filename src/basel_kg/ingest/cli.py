@@ -27,8 +27,9 @@ def add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-file", type=Path, metavar="FILE",
                         help="write the review to FILE instead of standard error (text) or standard output")
     parser.add_argument("--endpoint", metavar="URL",
-                        help="also write the draft graph through a running basel-kg server's guarded write path "
-                             "(its Graph Store endpoint, e.g. http://127.0.0.1:8000/store); needs --token")
+                        help="also write the draft graph, with its source text (shown at /source/{stem}), through a "
+                             "running basel-kg server's guarded write path (its Graph Store endpoint, e.g. "
+                             "http://127.0.0.1:8000/store; the server's write size limit applies); needs --token")
     parser.add_argument("--token", metavar="SECRET",
                         help=f"the server's write token; prefer the environment variable {TOKEN_ENV}")
     parser.add_argument("--max-size", type=float, default=50.0, metavar="MB",
@@ -41,7 +42,8 @@ def add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
 def ingest_from_args(args: argparse.Namespace) -> int:
     """Run ``basel-kg ingest``: 0 done (and conforms), 1 the draft does not conform or the server refused it,
     2 bad input (the message names the file and the problem; nothing is written)."""
-    from . import Context, IngestError, draft_turtle, ingest_file, read_document, validate_draft, write_into
+    from . import (Context, IngestError, draft_turtle, ingest_file, read_document, validate_draft, with_source_text,
+                   write_into)
     from .report import to_html, to_json, to_text
 
     def fail(message: str, code: int = 2) -> int:
@@ -97,9 +99,9 @@ def ingest_from_args(args: argparse.Namespace) -> int:
         try:
             with RemoteStore(Endpoints(query=args.endpoint, update=None, store=args.endpoint),
                              auth=make_auth(f"bearer:{token}")) as store:
-                for d in drafts:
-                    store.put_graph(str(d.graph_name), d.graph.serialize(format="nt", encoding="utf-8"))
+                for d in drafts:  # the graph carries the source text, for the server's /source/{stem}
+                    store.put_graph(str(d.graph_name), with_source_text(d).serialize(format="nt", encoding="utf-8"))
         except StoreError as exc:
-            return fail(f"the server refused the draft: {exc}", 1)
+            return fail(f"the server refused the draft (with its source text): {exc}", 1)
         print(f"wrote {len(drafts)} graph(s) to {args.endpoint}", file=sys.stderr)
     return 0

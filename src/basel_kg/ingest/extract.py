@@ -157,6 +157,7 @@ def extract(doc: ReadDocument, gazetteer: Gazetteer, *, number: int, graph_stem:
         b.decisions(p, text)
         b.symbols(p, text, own_symbol)
         b.meetings(p, text)
+        b.bodies(p, text)
         b.organisations(p, text)
         b.persons(p, text)
         for d in P.dates(text):
@@ -195,6 +196,8 @@ class _Builder:
         self.symbol_re = re.compile(symbol_pattern) if symbol_pattern else None
         self.number_re = re.compile(number_pattern) if number_pattern else None
         self.seen_orgs: dict[str, URIRef] = {}
+        self.named: list[tuple[int, bool, URIRef]] = []  # (ordinal, extraordinary, meeting) named so far, in order
+        self.org_history: list[tuple[str, URIRef]] = []  # known organisations named so far (as written), in order
         self.convention: str | None = None
 
     # helpers
@@ -211,19 +214,38 @@ class _Builder:
         return iri in self.gz.subjects
 
     # meetings
-    def meeting_iri(self, body: str, ordinal: int, anchor: str, text: str) -> URIRef | None:
-        """The meeting (existing, or new with body and ordinal); None when the body is not in the graph."""
-        iri = self.gz.meetings.get((body, ordinal))
+    def body_iri(self, body: str, anchor: str) -> URIRef | None:
+        """The governing body ``body/{body}``: the graph's, or the UNEP Governing Council drafted with
+        the organisation it belongs to when the graph has that organisation; else None."""
+        iri = URIRef(f"{BASE}body/{body}")
+        if self.exists(iri) or (iri, RDF.type, BKG.GoverningBody) in self.g:
+            return iri
+        parent = URIRef(f"{BASE}org/unep")
+        if body != "unep-governing-council" or not self.exists(parent):
+            return None
+        self.g.add((iri, RDF.type, BKG.GoverningBody))
+        self.g.add((iri, RDFS.label, Literal(BODY_NAMES[body], lang="en")))
+        self.g.add((iri, ORG.subOrganizationOf, parent))
+        self.derive(iri, anchor)
+        self.mention("body", BODY_NAMES[body], anchor, "new", iri, note="the body that adopted a decision the text cites")
+        return iri
+
+    def meeting_iri(self, body: str, ordinal: int, anchor: str, text: str, *, extraordinary: bool = False) -> URIRef | None:
+        """The meeting (existing, or new with body and ordinal); None when the body is not in the graph.
+        ``extraordinary``: an extraordinary meeting or special session, numbered in its own series."""
+        iri = (self.gz.extraordinary if extraordinary else self.gz.meetings).get((body, ordinal))
         if iri is not None:
             return iri
-        body_iri = URIRef(f"{BASE}body/{body}")
-        if not self.exists(body_iri):
+        body_iri = self.body_iri(body, anchor)
+        if body_iri is None:
             return None
-        iri = URIRef(f"{BASE}meeting/{body}-{ordinal}")
-        if (iri, RDF.type, BKG.Meeting) not in self.g:
-            self.g.add((iri, RDF.type, BKG.Meeting))
+        iri = URIRef(f"{BASE}meeting/{body}-{'ex-' if extraordinary else ''}{ordinal}")
+        if (iri, BKG.meetingOf, body_iri) not in self.g:
+            self.g.add((iri, RDF.type, BKG.ExtraordinaryMeeting if extraordinary else BKG.Meeting))
             word = ORD_WORDS.get(ordinal, f"{ordinal}th")
-            self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} meeting of the {BODY_NAMES.get(body, body)}", lang="en")))
+            kind = ("special session" if body == "unep-governing-council" else "extraordinary meeting") if extraordinary else \
+                ("session" if body == "unep-governing-council" else "meeting")
+            self.g.add((iri, RDFS.label, Literal(f"{word[0].upper()}{word[1:]} {kind} of the {BODY_NAMES.get(body, body)}", lang="en")))
             self.g.add((iri, BKG.meetingOf, body_iri))
             self.g.add((iri, BKG.ordinal, Literal(ordinal, datatype=XSD.integer)))
         self.derive(iri, anchor)
@@ -231,7 +253,7 @@ class _Builder:
 
     def cover_meeting(self, cover: Passage, cover_text: str, lines: list[str]) -> None:
         ordinal = None  # a UN cover page prints the session on a line of its own: "Tenth meeting", "第七届会议"
-        m = re.search(r"^\s*(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
+        m = re.search(r"^\s*(" + P.ORD_RE + r")\s+(?:meeting|session)\s*$", cover_text, re.I | re.M)
         if m:
             ordinal = P.ORDINALS[m.group(1).lower()]
         else:
@@ -261,6 +283,7 @@ class _Builder:
         meeting = self.meeting_iri(body, ordinal, cover.anchor, cover_text)
         if meeting is None:
             return
+        self.named.append((ordinal, False, meeting))
         self.g.add((self.doc, BKG.forMeeting, meeting))
         status = "matched" if meeting in self.gz.meeting_facts else "new"
         # place and dates: the first date range on the cover with a known city on the same line
@@ -318,14 +341,21 @@ class _Builder:
         for m in _ITS_MEETING.finditer(text):
             if any(s.start <= m.start(1) < s.end for s in spans):
                 continue
-            near = [(min(abs(b.start() - m.end()), abs(m.start() - b.end())), b.group(0))
-                    for b in _BODY_IN_SENTENCE.finditer(text, max(0, m.start() - 80), m.end() + 80)]
-            near = [n for n in near if n[0] <= 60]
-            bodies = {P.BODY_WORDS.get(min(near)[1].lower(), P.BODY_WORDS.get(min(near)[1]))} if near else set()
-            value = {"ordinal": P.ORDINALS[m.group(1).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
-                     "convention": None, "extraordinary": False, "its": True}
-            spans.append(P.Span("meeting", m.group(0), m.start(), m.end(), value))
+            # whose meeting: the body the clause is about, "The Conference of the Parties, at its ..." (the
+            # nearest before, in the same sentence), else "at its ... meeting, the Conference ..." (right after)
+            start = max(0, m.start() - 80, *(x.end() for x in _SENTENCE_END.finditer(text, 0, m.start())))
+            before = [b for b in _BODY_IN_SENTENCE.finditer(text, start, m.start())]
+            after = [b for b in _BODY_IN_SENTENCE.finditer(text, m.end(), m.end() + 60)
+                     if not re.search(r"[.;。；]", text[m.end():b.start()])]
+            chosen = before[-1] if before else (after[0] if after else None)
+            bodies = {P.BODY_WORDS.get(chosen.group(0).lower(), P.BODY_WORDS.get(chosen.group(0)))} if chosen else set()
+            # "at its fifth and sixth meetings": one meeting per ordinal, each named by its own words
+            for o in re.finditer(P.ORD_RE, m.group(0)[:m.start("kind") - m.start()], re.I):
+                value = {"ordinal": P.ORDINALS[o.group(0).lower()], "body": next(iter(bodies)) if len(bodies) == 1 else None,
+                         "convention": None, "extraordinary": bool(m.group("extra")), "its": True}
+                spans.append(P.Span("meeting", m.group(0), m.start() + o.start(), m.end(), value))
         resolved: list[tuple[P.Span, URIRef]] = []
+        prev = None  # the last meeting of a body read in this passage: (span, body)
         for s in sorted(spans, key=lambda s: s.start):
             v = s.value
             body = None
@@ -339,6 +369,9 @@ class _Builder:
                     else:
                         conv = self.convention  # the convention the whole document is about
                 body = BODY_SLUGS.get((conv, v["body"])) if conv else None
+            elif v["body"] == "unep-gc":  # "Governing Council" is UNEP's when the passage says so
+                near = text[max(0, s.start - 100):s.end + 60]
+                body = "unep-governing-council" if re.search(r"UNEP|United Nations Environment Programme|环境署|环境规划署", near) else None
             elif v["body"] is None and v.get("its"):
                 body = None
             elif v["body"] is None and self.cover_body and not v.get("short"):
@@ -346,11 +379,26 @@ class _Builder:
                 body = None
             if v.get("short") and body and self.convention != "basel":
                 body = None
-            if body is None or not v["ordinal"] or v["extraordinary"]:
+            if (body is None and v["body"] is None and not v.get("its") and not v.get("short") and v["ordinal"] and prev
+                    and re.fullmatch(r"\s*(?:和|及|与|、|以及|或)\s*", text[prev[0].end:s.start])):
+                body = prev[1]  # "缔约方大会第八次会议和第九次会议": the second shares the first's body
+            if body is None and v["body"] is None and not v.get("its") and not v.get("short") and v["ordinal"]:
+                # "第七届会议", "本届会议" alone: the meeting of that ordinal the document named before, when there is one
+                earlier = {iri for o, ex, iri in self.named if o == v["ordinal"] and ex == v["extraordinary"]}
+                if len(earlier) == 1:
+                    meeting = earlier.pop()
+                    self.g.add((self.doc, DCTERMS.references, meeting))
+                    self.mention("meeting", s.text.strip(), p.anchor, "matched" if meeting in self.gz.meeting_facts else "new",
+                                 meeting, note="refers back to the meeting the document named before",
+                                 value={"ordinal": v["ordinal"], "backReference": True})
+                    resolved.append((s, meeting))
+                    continue
+            if body is None or not v["ordinal"] or v.get("resumed"):
                 self.mention("meeting", s.text.strip(), p.anchor, "unresolved",
-                             note="no body (and convention) can be given to this meeting from the text")
+                             note="a resumed session: say which meeting it continues" if v.get("resumed") else
+                             "no body (and convention) can be given to this meeting from the text")
                 continue
-            meeting = self.meeting_iri(body, v["ordinal"], p.anchor, text)
+            meeting = self.meeting_iri(body, v["ordinal"], p.anchor, text, extraordinary=v["extraordinary"])
             if meeting is None:
                 self.mention("meeting", s.text.strip(), p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                 continue
@@ -366,7 +414,10 @@ class _Builder:
             self.mention("meeting", s.text.strip(), p.anchor, status, meeting,
                          value={"ordinal": v["ordinal"], "body": body, **({"start": d.begin, "end": d.finish} if d else {})})
             resolved.append((s, meeting))
+            self.named.append((v["ordinal"], v["extraordinary"], meeting))
+            prev = (s, body)
         self.events(p, text, [s for s, _ in resolved])
+        self.met_on(p, text)
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
         for (s1, m1), (s2, m2) in zip(resolved, resolved[1:]):
@@ -380,6 +431,41 @@ class _Builder:
                 for m in (m1, m2):
                     self.derive(m, p.anchor)
 
+    def met_on(self, p: Passage, text: str) -> None:
+        """"该委员会…已经召开两次会议：分别是在 2008 年 11 月 3 日和 2009 年 7 月 10 日", "The Committee has met
+        twice: on 3 November 2008 and 10 July 2009": one meeting per date, of the body the document named
+        last with that head word ("该委员会": the last 委员会), when the graph knows it and its English name;
+        the number of dates must be the number of meetings the text gives."""
+        for m in _MET_ON.finditer(text):
+            head = m.group("zh") or m.group("en")
+            count = m.group("n") or m.group("n2")
+            n = {"两": 2, "二": 2, "三": 3, "四": 4, "twice": 2, "two": 2, "three": 3, "four": 4}.get(
+                count, int(count) if count.isdigit() else 0)
+            end = _SENTENCE_END.search(text, m.end())
+            dates = P.dates(text[m.end():end.start() if end else len(text)])
+            named = [(t, iri) for t, iri in self.org_history] + \
+                [(x.text, x.iri) for x in self.gz.organisations(text[:m.start()]) if x.iri is not None]
+            body = next((iri for t, iri in reversed(named) if (t.endswith(head) if m.group("zh") else head.lower() in t.lower())), None)
+            english = self.gz.labels.get(body) if body is not None else None
+            if not english or len(dates) != n:
+                self.mention("meeting", m.group(0), p.anchor, "unresolved",
+                             note=f"{n} meeting(s) of a {head} named before: " + ("the dates are not one per meeting" if english
+                                  else "the document names no such body the graph knows in English"))
+                continue
+            for d in dates:
+                label = f"Meeting of the {english} ({d.begin if d.begin == d.finish else d.begin + ' to ' + d.finish})"
+                iri = URIRef(f"{BASE}meeting/{re.sub(r'[^a-z0-9]+', '-', _ascii(english).lower()).strip('-')[:50].strip('-')}-{d.begin}")
+                status = "matched" if self.exists(iri) else "new"
+                if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
+                    self.g.add((iri, RDF.type, BKG.Meeting))
+                    self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                    self.g.add((iri, BKG.meetingOf, body))
+                    self.add_meeting_facts(iri, d, None, p.anchor, text)
+                self.derive(iri, p.anchor)
+                self.g.add((self.doc, DCTERMS.references, iri))
+                self.mention("meeting", label, p.anchor, status, iri, note=f"refers back to {english}",
+                             value={"start": d.begin, "end": d.finish, "label": label})
+
     def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
         """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
         Working Group (Lyon, 7 October 2009)", "a Workshop on ... (24 September 2009, Geneva)"): only
@@ -389,11 +475,25 @@ class _Builder:
             if any(t.start < s.end and s.start < t.end for t in taken):
                 continue
             after = text[s.end:s.end + 90]
-            d = next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
-            if d is None or len(d.begin) < 7:
+            d = s.value.get("date") or next((d for d in P.dates(after) if d.start <= 70 and _EVENT_LEAD.fullmatch(after[:d.start])), None)
+            if d is None:  # "an OSCE conference devoted to ... (Minsk, Belarus 15-16 March 2010)": the brackets close the description
+                bracket = _DESCRIBED_UNTIL.match(text, s.end, s.end + 240)
+                if bracket:
+                    after = text[bracket.end():bracket.end() + 60]
+                    d = next((d for d in P.dates(after) if d.start == 0), None)
+            if d is None and _proper(s.value["label"]):  # "the Children, Environment and Health Conference in Korea in 2009"
+                y = _IN_YEAR.match(text, s.end, s.end + 60)
+                d = P.DateSpan(y.group(1), y.start(1), y.end(1), y.group(1), y.group(1)) if y else None
+                after = text[s.end:s.end + 90]
+            if d is None or (len(d.begin) < 7 and not _proper(s.value["label"])):
                 continue  # no month: not enough to tell this meeting from another of the same name
             label = s.value["label"]
             label = label[0].upper() + label[1:]
+            # where: a city the graph knows near the date, else a country the text says it was "in"
+            near = after[:d.end + 30] if d.start < len(after) and after[d.start:d.end] == d.text else after[:120]
+            where = self.gz.place(near) or next(
+                (c for c in (self.gz.country(x.group(1)) for x in re.finditer(r"\b(?:in|,)\s+((?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)", s.text + near))
+                 if c is not None), None)
             orgs = {m.iri for m in self.gz.organisations(label) if m.iri is not None}
             orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
             zh = None
@@ -415,7 +515,7 @@ class _Builder:
                     self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
                 if len(orgs) == 1:
                     self.g.add((iri, BKG.meetingOf, orgs.pop()))
-                self.add_meeting_facts(iri, d, self.gz.place(after[:d.end + 30]), p.anchor, after)
+                self.add_meeting_facts(iri, d, where, p.anchor, after)
             self.derive(iri, p.anchor)
             if self.doc is not None:
                 self.g.add((self.doc, DCTERMS.references, iri))
@@ -423,7 +523,8 @@ class _Builder:
             self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
                                                                  and m.passage == p.anchor and m.text in (zh or label))]
             self.mention("meeting", label, p.anchor, status, iri,
-                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label})
+                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label,
+                                **({"place": str(where)} if where is not None else {})})
             taken.append(s)
 
     # decisions
@@ -433,8 +534,13 @@ class _Builder:
             number = s.text
             series = v["series"]
             body = None
+            extraordinary = bool(series) and (series.endswith("-ex") or series == "unep-gc-special")
             if series in ("basel-cop", "basel-oewg", "stockholm-cop", "rotterdam-cop"):
                 body = series
+            elif series in ("basel-ex", "stockholm-ex", "rotterdam-ex"):
+                body = series[:-3] + "-cop"  # BC.Ex-1/1: the first extraordinary meeting of the Basel COP
+            elif series == "unep-gc-special":
+                body = "unep-governing-council"  # SS.VII/1: the seventh special session of the Governing Council
             elif series is None and v.get("roman"):
                 before, after = text[max(0, s.start - 90):s.start], text[s.end:s.end + 80]
                 if (_OEWG_BEFORE.search(before) or _OEWG_BEFORE_ZH.search(before) or _OEWG_AFTER.search(after)):
@@ -456,18 +562,18 @@ class _Builder:
                     body = "unep-governing-council"
             if body is None or not v["session"]:
                 self.mention("decision", number, p.anchor, "unresolved",
-                             note="the series of this decision number (Governing Council special session, joint "
-                                  "extraordinary meeting, or a bare n/n) has no body in the graph's model" )
+                             note="the text does not say which body adopted this decision number (a bare n/n)")
                 continue
-            iri = self.gz.decisions.get((body, v["session"], v["no"]))
-            if iri is None:
-                # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
-                # conventions write it; the body says whose decision it is
-                written = re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
+            # the number without its series prefix (OEWG-VI/11 -> VI/11, BC-10/2 -> 10/2), as the
+            # conventions write it; the body says whose decision it is. BC.Ex-1/1 and SS.VII/1 keep theirs.
+            written = number if extraordinary else re.sub(r"^(?:OEWG|BC|SC|RC)-", "", number)
+            iri = (URIRef(f"{BASE}decision/{body}-{written.replace('/', '-')}") if extraordinary
+                   else self.gz.decisions.get((body, v["session"], v["no"])))
+            if iri is None or not self.exists(iri):
                 if self.number_re is not None and not self.number_re.search(written):
                     self.mention("decision", number, p.anchor, "unresolved", note="the shapes do not accept this number form")
                     continue
-                meeting = self.meeting_iri(body, v["session"], p.anchor, text)
+                meeting = self.meeting_iri(body, v["session"], p.anchor, text, extraordinary=extraordinary)
                 if meeting is None:
                     self.mention("decision", number, p.anchor, "unresolved", note=f"body/{body} is not in the graph")
                     continue
@@ -491,8 +597,8 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("decision", number, p.anchor, status, iri, value={"body": body})
             # the number names the session that adopted it: "decision II/4" cites the second meeting of the COP
-            meeting = self.gz.meetings.get((body, v["session"])) or (
-                self.meeting_iri(body, v["session"], p.anchor, text) if status == "matched" else
+            meeting = (self.gz.extraordinary if extraordinary else self.gz.meetings).get((body, v["session"])) or (
+                self.meeting_iri(body, v["session"], p.anchor, text, extraordinary=extraordinary) if status == "matched" else
                 next(self.g.objects(iri, BKG.adoptedAt), None))
             if meeting is not None:
                 self.mention("meeting", f"the session that adopted decision {number}", p.anchor,
@@ -519,13 +625,55 @@ class _Builder:
                 self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("symbol", sym, p.anchor, status, iri)
+            # the symbol names the session it was issued for: UNEP/CHW.6/29 is a document of COP-6
+            session = next(((body, int(m.group(1))) for rx, body in _SYMBOL_SESSION if (m := rx.match(sym))), None)
+            meeting = self.meeting_iri(session[0], session[1], p.anchor, text) if session else None
+            if meeting is not None:
+                if status == "new":
+                    self.g.add((iri, BKG.forMeeting, meeting))
+                self.mention("meeting", f"the session of document {sym}", p.anchor,
+                             "matched" if meeting in self.gz.meeting_facts else "new", meeting,
+                             note="read from the document symbol", value={"ordinal": session[1], "body": session[0]})
+
+    # governing bodies
+    def bodies(self, p: Passage, text: str) -> None:
+        """Governing bodies named in the text ("the Conference of the Parties to the Stockholm Convention",
+        "the Open-ended Working Group", "缔约方大会"): the convention named with it, else the one the
+        whole document is about; without either the mention is reported."""
+        for m in _BODY_NAME.finditer(text):
+            kind = P.BODY_WORDS.get(m.group("body").lower(), P.BODY_WORDS.get(m.group("body")))
+            conv = (m.group("conv") or m.group("prot") or "").lower() or None
+            if kind == "unep-gc":
+                near = text[max(0, m.start() - 60):m.end() + 60]
+                slug = "unep-governing-council" if re.search(r"UNEP|United Nations Environment Programme|环境署|环境规划署", near) else None
+            else:
+                slug = BODY_SLUGS.get((conv or self.convention, kind)) if (conv or self.convention) else None
+            iri = URIRef(f"{BASE}body/{slug}") if slug else None
+            if iri is None or not (self.exists(iri) or (iri, RDF.type, BKG.GoverningBody) in self.g):
+                self.mention("organisation", m.group(0), p.anchor, "unresolved",
+                             note="a governing body whose convention the text does not say" if slug is None
+                             else f"{iri} is not in the graph")
+                continue
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", m.group(0), p.anchor, "matched", iri, note="governing body")
 
     # organisations
-    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)")
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)"
+                          r"(?:\s+((?:on|of|for)\s+(?:the\s+)?[A-Z][\w’'\-]*(?:\s+(?:of|for|on|and|the|in|[A-Z][\w’'\-]*))*))?")
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
-        for m in self.gz.organisations(text):
+        bodies = [(b.start(), b.end()) for b in _BODY_NAME.finditer(text)]
+        # "Parties to the Basel Convention" inside "the Conference of the Parties to the Basel Convention" is the body's name
+        nested: list = []
+        found = [m for m in self.gz.organisations(text, nested) if not any(a <= m.start and m.end <= b for a, b in bodies)]
+        nested = [m for m in nested if not any(a <= m.start and m.end <= b for a, b in bodies)]
+        starts = {m.start for m in found if m.iri is not None}
+        for m in found:
+            tail = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", text[m.end:])
+            if (re.fullmatch(r"(?:the\s+)?[A-Za-z]+", m.text, re.I) and _HEAD.match(m.text.split()[-1].capitalize())
+                    and tail and m.end + tail.end() in starts):
+                continue  # "the secretariat of the GPWM" is not "the Secretariat" (SBC): units() reads it
             covered.append((m.start, m.end))
             if m.iri is None:
                 self.mention("organisation", m.text, p.anchor, "unresolved",
@@ -533,6 +681,25 @@ class _Builder:
                 continue
             self.g.add((self.doc, DCTERMS.references, m.iri))
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
+            self.org_history.append((m.text, m.iri))
+        self.units(p, text, covered)
+        families = self.gz.place_families()
+        for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
+            if m.group(1) not in families:
+                continue
+            words = m.group(2).split()
+            place = next((" ".join(words[:k]) for k in range(len(words), 0, -1)
+                          if self.gz.country(" ".join(words[:k])) or self.gz.places.get(" ".join(words[:k]).lower())), None)
+            name = f"{m.group(1)}{text[m.end(1)]}{place}" if place else ""
+            end = m.start() + len(name)
+            if name and not any(a < end and m.start() < b for a, b in covered) \
+                    and not re.match(r"\s+[A-Z]", text[end:]):  # not "the BCRC Kenya Office": a name going on
+                self.propose(name, None, p.anchor)
+                covered.append((m.start(), m.start() + len(name)))
+        for m in nested:  # the parent a unit's name names: "UNEP DTIE" in "UNEP DTIE Chemicals Branch"
+            if m.iri is not None:
+                self.g.add((self.doc, DCTERMS.references, m.iri))
+                self.mention("organisation", m.text, p.anchor, "matched", m.iri, note="named within a longer known name")
         for m in self._NEW_ORG.finditer(text):
             name, acronym = m.group(1), m.group(2)
             name = re.sub(r"^the\s+", "", name)
@@ -545,6 +712,10 @@ class _Builder:
             while words and acronym[0].upper() != words[0][0].upper():
                 words.pop(0)  # trim leading words the acronym does not cover
             name = " ".join(words)
+            rest = m.group(3)  # "Inter-Agency Working Group (IAWG) on Sound Management of Asbestos": the name goes on
+            if (rest and name and name.split()[-1] in ("Group", "Committee", "Force", "Commission", "Council", "Panel")
+                    and not re.match(r"\s*\(", text[m.end():])):  # not a term of its own: "... on Used Lead Acid Batteries (ULAB)"
+                name = name + " " + re.sub(r"(?:\s+(?:of|for|on|and|the|in))+$", "", rest)
             if not name or re.search(r"Convention|Protocol|Agreement|Decision|Programme of Work|Meeting|Conference of", name):
                 continue
             if not any(_HEAD.match(w) for w in name.split()):
@@ -565,17 +736,27 @@ class _Builder:
             self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
             covered.append((m.start(), m.end()))
+        mask, mask_size = [], -1
         for start, end, name in _org_runs(text):
             words = name.split()
             # a unit of a known organisation ("GEF Council", "UNEP Regional Office for Africa",
             # "Secretariat of the Convention on Biological Diversity"): a name of its own when it
             # is longer than the known name and has its own head word
-            inside = [(a, b) for a, b in covered if a < end and start < b]
+            if mask_size != len(covered):  # which covered span holds each character (covered grows as names are proposed)
+                mask, mask_size = [0] * len(text), len(covered)
+                for k, (a, b) in enumerate(covered, 1):
+                    mask[a:b] = [k] * (b - a)
+            inside = [covered[k - 1] for k in sorted(set(mask[start:end]) - {0})]
             if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
                 continue
             capitals = [w for w in words if w[0].isupper()]
-            if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name):
+            if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name) or _TREATY.match(name):
                 continue
+            heads = [w for w in words if _HEAD.match(w) or w in _PLURAL_HEADS]
+            own_words = [w for w in capitals if not _HEAD.match(w) and w not in _GENERIC and w not in _PLURAL_HEADS]
+            several = heads[-1:] and heads[-1] in _PLURAL_HEADS and (" and " in name or len(own_words) < 2 or words[-1] != heads[-1])
+            if several or self.gz.country(name):
+                continue  # "the MEA Secretariats", "UNEP Regional Offices": several bodies; "Russian Federation": a country
             if all(_HEAD.match(w) or w in _GENERIC for w in capitals):
                 continue  # "the Advisory Committee", "a Working Group": a description, not a name
             # "... Diversity in Mali": a place after the name is not part of it, unless the name's head
@@ -592,9 +773,59 @@ class _Builder:
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             self.propose(name, None, p.anchor)
 
+    def units(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A unit of a known organisation written in lowercase ("the secretariat of the GPWM", "the advisory
+        committee for the PCB Elimination Network"): a new organisation, unit of that one, named after the
+        graph's name of it ("Secretariat of the UNEP Global Partnership on Waste Management"), with the
+        words as written kept as an alternative label."""
+        known = {(m.start, m.end): m for m in self.gz.organisations(text) if m.iri is not None}
+        for u in _UNIT_OF.finditer(text):
+            parent = next((k for (a, b), k in known.items() if a == u.end()), None)
+            if parent is None or any(a <= u.start("unit") < b for a, b in covered):
+                continue  # not a known organisation after it, or the whole is a known name
+            parent_name = self.gz.labels.get(parent.iri)
+            if not parent_name:
+                continue
+            unit = " ".join(w.capitalize() for w in u.group("unit").split())
+            name = f"{unit} of the {parent_name}"
+            written = text[u.start("unit"):parent.end]
+            same = [self.gz.names.get(k) for k in (name.lower(), name.lower().replace(" of the ", " for the "), written.lower())]
+            same = next((x for x in same if x), None)
+            if same is not None:  # the graph has this unit under its full name
+                if len(same) == 1:
+                    iri = next(iter(same))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri, note=f"the graph's {name!r}")
+                    covered.append((u.start("unit"), parent.end))
+                continue
+            iri = self.seen_orgs.get(name)
+            if iri is None:
+                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                if self.exists(iri):
+                    continue
+                self.seen_orgs[name] = iri
+                self.g.add((iri, RDF.type, ORG.OrganizationalUnit))
+                self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+                if written != name:
+                    self.g.add((iri, SKOS.altLabel, Literal(written, lang="en")))
+                self.g.add((iri, ORG.unitOf, parent.iri))
+            self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", name, p.anchor, "new", iri, note=f"written {written!r}")
+            covered.append((u.start("unit"), parent.end))
+
     def row_organisation(self, p: Passage, cell: str) -> None:
         """The first cell of a row in a table of organisations: a known one, or a new one as written."""
         if "<" in cell or len(cell) > 150 or not re.search(r"[A-Z\u4e00-\u9fff]", cell):
+            return
+        # the name ends before the first lowercase word that is not a connector ("3R Initiative established by the G-8")
+        lower = next((w for w in re.finditer(r"(?<=\s)[a-z][\w\-]*", cell)
+                      if w.group(0) not in _CONNECTORS and not _HEAD.match(w.group(0).capitalize())), None)
+        if lower and not re.search(r"\([^)]*$", cell[:lower.start()]):
+            cell = cell[:lower.start()].rstrip(" ,;:-")
+        heads = [w for w in cell.split() if _HEAD.match(w.capitalize()) or w.capitalize() in _PLURAL_HEADS]
+        if (not cell or self.gz.country(cell) or heads[-1:] and heads[-1].capitalize() in _PLURAL_HEADS
+                or _TREATY.match(cell) or re.search(r"(?:Convention|Protocol|Agreement)$", cell)):
             return
         known = self.gz.organisations(cell)
         if known and known[0].start == 0 and known[0].end >= len(re.sub(r"\s*\([^)]*\)\s*$", "", cell)):
@@ -612,6 +843,16 @@ class _Builder:
 
     def propose(self, name: str, acronym: str | None, anchor: str) -> None:
         iri = self.seen_orgs.get(name)
+        variant = self.gz.spelling_variant(name) if iri is None else None
+        if variant is not None:
+            if variant.iri is None:
+                self.mention("organisation", name, anchor, "unresolved",
+                             note="a spelling variant of a name several entities share: " + ", ".join(map(str, variant.candidates)))
+                return
+            self.g.add((self.doc, DCTERMS.references, variant.iri))
+            self.mention("organisation", name, anchor, "matched", variant.iri,
+                         note=f"as written; the graph's name is {self.gz.labels.get(variant.iri, '')!r}")
+            return
         if iri is None:
             slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
             iri = URIRef(f"{BASE}org/{slug}")
@@ -681,8 +922,11 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
             continue
         cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
                or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
-        if run and joined and (cap or (w in _CONNECTORS and i + 1 < len(words) and
-                                       (words[i + 1][0][0].isupper() or words[i + 1][0] == "the"))):
+        # a connector joins when the next word that is not one is capitalised: "Goods and on the Globally Harmonized System"
+        nxt = next((x[0] for x in words[i + 1:i + 4] if x[0] not in _CONNECTORS), "")
+        if run and joined and (cap or (w in _CONNECTORS and nxt[:1].isupper()
+                                       and all(text[words[j][2]:words[j + 1][1]] == " " for j in range(i, min(i + 3, len(words) - 1))
+                                               if words[j + 1][0] in _CONNECTORS or j == i))):
             run.append((w, a, b))
             continue
         if run:
@@ -735,17 +979,53 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
             "Technical", "Expert", "Experts", "Inter-Agency", "Implementation", "Environment", "Executive", "National",
             "International", "Management", "Sub-regional", "Subregional", "Special", "Legal", "Scientific", "Partners",
             "Contact", "Open-ended", "Ad", "Hoc", "Consultative", "Intergovernmental"}
+_FAMILY = re.compile(r"(?<![\w/-])([A-Z]{3,6})[- ]([A-Z][\w\-]+(?:\s(?:and\s)?[A-Z][\w\-]+){0,2})")
+_UNIT_OF = re.compile(r"\b(?:the\s+)?(?P<unit>(?:[Ss]ecretariat|(?:[Aa]dvisory|[Ss]teering|[Ee]xecutive|[Tt]echnical|[Cc]oordinating)\s+"
+                      r"(?:[Cc]ommittee|[Gg]roup|[Bb]oard)))\s+(?:of|for)\s+(?:the\s+)?")
+_PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
+                 "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
+                 "Branches", "Divisions", "Forces", "Projects", "Initiatives", "Partnerships", "Programmes", "Members"}
+_TREATY = re.compile(r"^(?:[A-Z][\w\-]*\s+){0,3}(?:Convention|Protocol|Agreement|Treaty)\s+(?:on|for|to|of|against)\b")
 _NOT_ORG = re.compile(r"(?:Convention|Protocol|Agreement)$|Conference of|Open-ended Working Group|Meeting|Declaration|Decision|Plan\b|Agenda|"
+                      r"\bList of\b|\bLogin\b|Statement\b|Strategy\b|Guidelines\b|Trust Fund\b|"
                       r"Annex|Section|Table|Report|Note|Bureau|Governing Council|Parties|Draft|Further|Requests|Invites|"
                       r"Welcoming|Recalling|Noting|Encourages|Urges|Article", re.I)
 _OEWG_BEFORE = re.compile(r"(?:Working Group|OEWG)[^.;]{0,40}?\b(?:by|in|through|under)\s+(?:its\s+)?decisions?\s*$")
 _OEWG_BEFORE_ZH = re.compile(r"工作组(?:在|通过)?\s*第\s*$")
 _OEWG_AFTER = re.compile(r"^\s*(?:of|adopted by) the (?:\w+ (?:session|meeting) of the )?(?:Open-ended Working|OEWG)", re.I)
-_BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团", re.I)
+_BODY_IN_SENTENCE = re.compile(r"Expanded Bureau|Conference of the Parties|Open-ended Working Group|Governing Council|缔约方大会|缔约方会议|"
+                               r"不限成员名额工作组|扩大主席团", re.I)
 # between a meeting's name and its dates: "(Lyon, ", " of ", ", held in Nairobi on ", "于"
 _EVENT_LEAD = re.compile(r"\s*(?:\s*(?:[,(（]|\([A-Z][\w\- ]{0,15}\)|which|that|was|were|held|inaugurated|convened|organi[sz]ed|"
-                         r"hosted|and|on|in|at|from|of|by|the|[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
-_ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y)\s+its\s+(" + "|".join(P.ORDINALS) + r")\s+(?:meeting|session)\b")
+                         r"hosted|and|on|in|at|from|of|by|the|to\s+be\s+held|will\s+be\s+held|took\s+place|meeting|session|"
+                         r"[A-Z][\w\-]+|[于在，]|会议|该会议|本次会议)\s*)*")
+_DESCRIBED_UNTIL = re.compile(r"[^.;()\n]{0,200}?\(\s*(?:[A-Z][\w\-]*[ ,]*){0,4}")
+_IN_YEAR = re.compile(r"(?:\s+(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w\-]*\s*){1,3})?\s+in\s+((?:19|20)\d\d)\b(?!\s*[-–]|\s+and)")
+
+
+def _proper(label: str) -> bool:
+    """A proper name: at least two capitalised words that are not head or generic words ("Children,
+    Environment and Health Conference"), so that its year alone tells it from others."""
+    own = [w for w in re.findall(r"[A-Z][\w\-]*", label) if not _HEAD.match(w) and w not in _GENERIC
+           and w.lower() not in P.ORDINALS and w not in ("Conference", "Workshop", "Meeting", "Session", "Forum", "Seminar", "The")]
+    return len(own) >= 2
+_SYMBOL_SESSION = [(re.compile(rx), body) for rx, body in (  # UN symbol conventions: the series and session of a document
+    (r"^UNEP/CHW\.(\d{1,2})/", "basel-cop"), (r"^UNEP/CHW/OEWG/(\d{1,2})/", "basel-oewg"),
+    (r"^UNEP/POPS/COP\.(\d{1,2})/", "stockholm-cop"), (r"^UNEP/FAO/RC/COP\.(\d{1,2})/", "rotterdam-cop"),
+    (r"^UNEP/OzL\.Conv\.(\d{1,2})/", "vienna-cop"), (r"^UNEP/OzL\.Pro\.(\d{1,2})/", "montreal-mop"),
+    (r"^UNEP/OzL\.Pro\.WG\.1/(\d{1,2})/", "montreal-oewg"), (r"^UNEP/GC\.(\d{1,2})/", "unep-governing-council"))]
+_MET_ON = re.compile(
+    r"(?:(?:该|这个|此|本)(?P<zh>委员会|工作组|小组|理事会|网络)[^。；]{0,40}?(?:召开|举行)了?\s*(?P<n>两|二|三|四|[2-9])\s*次会议"
+    r"[^。；\d]{0,12}?[：:，,]?\s*(?:分别)?(?:是|为)?(?:在|于)?"
+    r"|\b[Tt]he\s+(?P<en>Committee|Working Group|Task Force|Council|Network|Group)\s+(?:has\s+|had\s+)?(?:met|held)\s+"
+    r"(?P<n2>twice|two|three|four|[2-9])(?:\s+(?:times|meetings))?[^.;\d]{0,60}?[:,]?\s*(?:on|in)?\s*)")
+_SENTENCE_END = re.compile(r"[.;。；](?:\s|$)")
+_BODY_NAME = re.compile(
+    r"(?P<body>(?<!\w)(?:Conference|Meeting) of the Parties|Open-ended Working Group|Expanded Bureau|Meeting of the Parties|Governing Council"
+    r"|缔约方大会|缔约方会议|不限成员名额工作组|扩大主席团)"
+    r"(?:\s+(?:of\s+the\s+Parties\s+)?(?:to|of)\s+the\s+(?:(?P<conv>Basel|Stockholm|Rotterdam|Vienna)\s+Convention|(?P<prot>Montreal)\s+Protocol))?")
+_ITS_MEETING = re.compile(r"\b(?:[Aa]t|[Dd]uring|[Tt]o|[Bb]y|[Ff]rom)\s+its\s+(" + P.ORD_RE + r")(?:\s*(?:,|and)\s*(?:" + P.ORD_RE
+                          + r"))*\s+(?P<extra>(?:extraordinary|special)\s+)?(?P<kind>meetings?|sessions?)\b")
 
 
 def _convention(text: str) -> str | None:

@@ -39,11 +39,14 @@ class Gazetteer:
     decisions: dict[tuple[str, int, int], URIRef] = field(default_factory=dict)  # (body slug, session, no)
     decisions_by_number: dict[tuple[int, int], set[URIRef]] = field(default_factory=dict)
     meetings: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # (body slug, ordinal)
+    extraordinary: dict[tuple[str, int], URIRef] = field(default_factory=dict)  # the same, bkg:ExtraordinaryMeeting
     meeting_facts: dict[URIRef, dict] = field(default_factory=dict)
     documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
     _index: dict | None = None
+    _long: list | None = None
+    _families: set | None = None
     _cjk: list = field(default_factory=list)
 
     @classmethod
@@ -92,7 +95,8 @@ class Gazetteer:
             if BKG.Meeting in types:
                 body, ordinal = g.value(s, BKG.meetingOf), g.value(s, BKG.ordinal)
                 if body is not None and ordinal is not None and str(body).startswith(BASE + "body/"):
-                    gz.meetings[(str(body)[len(BASE) + 5:], int(ordinal))] = s
+                    series = gz.extraordinary if BKG.ExtraordinaryMeeting in types else gz.meetings
+                    series[(str(body)[len(BASE) + 5:], int(ordinal))] = s
                 gz.meeting_facts[s] = {
                     "start": g.value(s, URIRef("https://schema.org/startDate")),
                     "end": g.value(s, URIRef("https://schema.org/endDate")),
@@ -102,19 +106,19 @@ class Gazetteer:
                 gz.documents[str(sym)] = s
         return gz
 
-    def organisations(self, text: str) -> list[NameMatch]:
+    def organisations(self, text: str, nested: list[NameMatch] | None = None) -> list[NameMatch]:
         """Every known organisation name in ``text``, longest first, not overlapping; acronyms match
         case-sensitively, other names ignoring case; Chinese names as substrings. Names are looked
         up token by token in an index of first tokens, so the cost grows with the text, not with
-        the number of names."""
+        the number of names. ``nested`` receives the known names wholly inside a longer one ("UNEP
+        DTIE" in "UNEP DTIE Chemicals Branch")."""
         if self._index is None:
             self._build_index()
         out: list[NameMatch] = []
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         lowered = [t[0].lower() for t in tokens]
-        i = 0
-        while i < len(tokens):
-            best = None
+        found = []  # every name starting at each token
+        for i in range(len(tokens)):
             for names_tokens, key in self._index.get(lowered[i], ()):
                 n = len(names_tokens)
                 if lowered[i:i + n] != list(names_tokens):
@@ -127,15 +131,20 @@ class Gazetteer:
                 written = text[start:end]
                 if _acronym(key) and written != key:
                     continue  # "who" is not WHO
-                best = (n, start, end, written, key)
-                break  # candidates are sorted longest first
-            if best is None:
-                i += 1
+                found.append((i, n, start, end, written, key))
+        # longest first, never overlapping: "the Secretariat of the Basel, Rotterdam and Stockholm
+        # Conventions" is one name, not "the Secretariat" and a rest
+        owner: list[int | None] = [None] * len(tokens)  # which chosen name holds each token
+        for k, (i, n, start, end, written, key) in enumerate(sorted(found, key=lambda f: (-(f[3] - f[2]), f[2]))):
+            held = set(owner[i:i + n])
+            if held != {None}:
+                if len(held) == 1 and nested is not None:  # wholly inside one longer name
+                    choice = sorted(self.names[key])
+                    nested.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
                 continue
-            n, start, end, written, key = best
+            owner[i:i + n] = [k] * n
             choice = sorted(self.names[key])
             out.append(NameMatch(choice[0] if len(choice) == 1 else None, written, start, end, tuple(choice)))
-            i += n
         for key in self._cjk:
             at = text.find(key)
             while at >= 0:
@@ -163,6 +172,40 @@ class Gazetteer:
             entries.sort(key=lambda e: -len(e[0]))
         self._index = index
         self._cjk = sorted(cjk, key=len, reverse=True)
+
+    def place_families(self) -> set[str]:
+        """Acronyms the graph uses with a place to name several organisations ("BCRC-Nigeria", "BCRC-Trinidad
+        and Tobago": BCRC), so that "BCRC China" names one more of them."""
+        if self._families is None:
+            members: dict[str, set] = {}
+            for key, iris in self.names.items():
+                for written in self.written.get(key, {key}):
+                    m = re.match(r"^([A-Z]{3,6})[- ]([A-Z][\w\- ]+)$", written)
+                    if m and (self.country(m.group(2)) or self.places.get(_key(m.group(2)))):
+                        members.setdefault(m.group(1), set()).update(iris)
+            self._families = {acronym for acronym, iris in members.items() if len(iris) >= 2}
+        return self._families
+
+    def spelling_variant(self, name: str) -> NameMatch | None:
+        """The known organisation ``name`` is a misspelling of ("Food and Agricultural Organization",
+        "Partnership for Action on Computing Equiipment"): a name of the same words, each spelt
+        nearly alike, with an overall similarity of at least 95 (rapidfuzz); never a name with a
+        different word ("Asian Recycling Network" is not the African one)."""
+        from rapidfuzz import fuzz, process, utils
+
+        if len(name) < 15 or _acronym(name):
+            return None
+        if self._long is None:
+            self._long = [k for k in self.names if len(k) >= 15 and not _acronym(k) and not _is_cjk(k)]
+        hit = process.extractOne(name.lower(), self._long, scorer=fuzz.ratio, processor=utils.default_process,
+                                 score_cutoff=95)
+        if hit is None:
+            return None
+        ours, theirs = name.lower().split(), hit[0].split()
+        if len(ours) != len(theirs) or any(fuzz.ratio(a, b) < 75 or a[0] != b[0] for a, b in zip(ours, theirs)):
+            return None
+        choice = sorted(self.names[hit[0]])
+        return NameMatch(choice[0] if len(choice) == 1 else None, name, 0, len(name), tuple(choice))
 
     def place(self, text: str) -> URIRef | None:
         for name, iri in sorted(self.places.items(), key=lambda kv: -len(kv[0])):

@@ -262,7 +262,7 @@ def _join(parts: list[str]) -> str:
         part = part.strip()
         if not out:
             out = part
-        elif out.endswith("/") or re.search(r"[\u4e00-\u9fff，、（]$", out) and re.match(r"^[\u4e00-\u9fff，。、）]", part):
+        elif out.endswith("/") or re.match(r"[\u4e00-\u9fff，、（]", out[-1]) and re.match(r"^[\u4e00-\u9fff，。、）]", part):
             out += part
         else:
             out += " " + part

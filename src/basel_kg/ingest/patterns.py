@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .passages import zh_number
 
-__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS"]
+__all__ = ["Span", "DateSpan", "decisions", "symbols", "dates", "meetings", "events", "persons", "ORDINALS", "ORD_RE"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def decisions(text: str) -> list[Span]:
 
 # --- UN document symbols ------------------------------------------------------------------------------
 
-_SYMBOL = re.compile(r"(?<![\w/])UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?:\s*/\s*(?:Add|Rev|Corr)\.\s?\d+)*")
+_SYMBOL = re.compile(r"(?<![A-Za-z0-9_/])UNEP(?:/[A-Za-z0-9][A-Za-z0-9.\-]*)+(?:\s*/\s*(?:Add|Rev|Corr)\.\s?\d+)*")
 
 
 def symbols(text: str) -> list[Span]:
@@ -126,6 +126,7 @@ _MON = r"(?:January|February|March|April|May|June|July|August|September|October|
 _DASH = r"\s*(?:-|–|—|‑|to|until|till)\s*"
 _EN_RANGE_X = re.compile(rf"\b(\d{{1,2}})\s+({_MON}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_RANGE = re.compile(rf"\b(?:from\s+)?(\d{{1,2}}){_DASH}(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")
+_EN_TWO_DAYS = re.compile(rf"\b(\d{{1,2}})\s+and\s+(\d{{1,2}})\s+({_MON}),?\s+(\d{{4}})\b")  # "20 and 21 August 2009"
 _EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
 _EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
@@ -171,6 +172,10 @@ def dates(text: str) -> list[DateSpan]:
 
     for m in _EN_RANGE_X.finditer(text):
         add(m, _parsed(m.group(1), m.group(2), m.group(5)), _parsed(m.group(3), m.group(4), m.group(5)))
+    for m in _EN_TWO_DAYS.finditer(text):
+        first, second = _parsed(m.group(1), m.group(3), m.group(4)), _parsed(m.group(2), m.group(3), m.group(4))
+        if first and second and int(m.group(2)) == int(m.group(1)) + 1:
+            add(m, first, second)
     for m in _EN_RANGE.finditer(text):
         add(m, _parsed(m.group(1), m.group(3), m.group(4)), _parsed(m.group(2), m.group(3), m.group(4)))
     for m in _EN_DAY.finditer(text):
@@ -206,7 +211,15 @@ ORDINALS = {w: i for i, w in enumerate(
     ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
      "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
      "twentieth"], 1)}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+for _tens, _n in _TENS.items():  # "twenty-fifth session", "thirty first meeting"; "thirtieth"
+    for _unit in ORDINALS.copy():
+        if ORDINALS[_unit] < 10:
+            ORDINALS[f"{_tens} {_unit}"] = ORDINALS[f"{_tens}-{_unit}"] = _n + ORDINALS[_unit]
+    if _n > 20:
+        ORDINALS[_tens[:-1] + "ieth"] = _n
 _ORD_RE = "|".join(sorted(ORDINALS, key=len, reverse=True))
+ORD_RE = _ORD_RE
 BODY_WORDS = {
     "conference of the parties": "cop", "meeting of the parties": "mop", "open-ended working group": "oewg",
     "expanded bureau": "expanded-bureau", "bureau": "bureau", "governing council": "unep-gc",
@@ -231,8 +244,10 @@ def meetings(text: str) -> list[Span]:
         n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
         body = "mop" if m.group("mop") else BODY_WORDS[re.sub(r"working$", "working group", m.group("body").lower())]
         conv = (m.group("conv") or m.group("prot") or "").lower() or None
+        extra = (m.group("extra") or "").strip().lower()
         out.append(Span("meeting", m.group(0), m.start(), m.end(),
-                        {"ordinal": n, "body": body, "convention": conv, "extraordinary": bool(m.group("extra"))}))
+                        {"ordinal": n, "body": body, "convention": conv, "extraordinary": extra in ("extraordinary", "special"),
+                         "resumed": extra == "resumed"}))
     for m in _MEETING_EN_SHORT.finditer(text):
         if any(s.start <= m.start() < s.end for s in out):
             continue
@@ -254,15 +269,31 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _EVENT_NOUN = r"(?:meetings?|session|workshop|seminar|consultations?|conference|forum|debriefing|symposium|dialogue)"
 _EVENT_EN = re.compile(
     rf"(?<![\w-])(?:(?P<det>the|a|an|its|their)\s+)?(?:(?P<ord>{_ORD_RE})\s+|(?P<num>\d{{1,3}})(?:st|nd|rd|th)\s+|(?P<year>(?:19|20)\d\d)\s+)?"
-    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
+    rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*,?|(?<=[A-Za-z,] )and(?=\s+[A-Z])|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
-    rf"(?P<noun>(?i:{_EVENT_NOUN}))"
+    rf"(?P<noun>(?i:{_EVENT_NOUN}))(?P<where>\s+in\s+(?!{_MONTHS}\b)[A-Z][\w\-]+(?=\s+(?:on|of|for)\s))?"
     rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
 # "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
 # meeting described in lowercase, named by the place and date in brackets right after it
 _EVENT_DESCRIBED = re.compile(
-    r"(?<![\w-])(?P<label>(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|"
-    r"training|dialogue)\s+(?:on|of|for|to)\s+[^()\n.;]{3,160}?)\s*(?=\([A-Z][\w\- ]{2,30},\s*\d)")
+    r"(?<![\w-])(?P<label>(?:[A-Z]{2,8}\s+)?(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}"
+    r"(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
+    r"(?:on|of|for|to)\s+[^()\n.;]{3,160}?)"
+    # then the place and date in brackets, or "which was hosted by ... in Geneva on ...", ", organized by ..."
+    r"(?=\s*\((?:[A-Z][\w\-]*[ ,]*){1,4}\d|\s+(?:which|that)\s+(?:was|were|is|will\s+be)\s+(?:held|hosted|organi[sz]ed|convened)\b"
+    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b)")
+# "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
+# "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
+_OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
+# "the preparatory and debriefing meetings at WCO headquarters (9 February 2009 and 23 November 2009)":
+# two meetings, dated in the same order
+_EVENT_PAIRED = re.compile(r"(?<![\w-])(?P<a>[a-z]{4,})\s+and\s+(?P<b>[a-z]{4,})\s+(?P<noun>meetings|workshops|sessions)"
+                           r"(?P<where>\s+(?:at|in)\s+[^()\n.;]{2,60}?)?\s*\((?P<dates>[^()]{8,60})\)")
+_HEAD_LIKE = re.compile(r"(?:The\s+|the\s+)?(?:Committee|Group|Working Group|Council|Conference|Bureau|Network|Secretariat|Parties)")
+_EVENT_OWNED_LIST = re.compile(
+    _OWNER + rf"['’]s?\s+(?P<items>(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?(?:\s*(?:,|and|,\s*and)\s*(?:{_ORD_RE})(?:\s*\([^()]{{4,60}}\))?)+)"
+    r"\s+(?P<noun>meetings|sessions|workshops)\b")
+_EVENT_OWNED = re.compile(_OWNER + rf"(?:['’]s?|\s+(?:at|during|in)\s+its)\s+(?P<adj>(?:{_ORD_RE}|[a-z]+)\s+)?(?P<noun>meeting|session|workshop)\b")
 # "MEPC 59, 13-17 July 2009": a body's acronym and the meeting's number (kept only when dated)
 _EVENT_ACRONYM = re.compile(r"(?<![\w/.-])(?P<acr>[A-Z][A-Z0-9]{1,7})\s(?P<num>\d{1,3})(?=\s*,)")
 _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4e00-\u9fff]))(?P<name>(?:(?![了在])[\u4e00-\u9fff]){1,16}?"
@@ -276,6 +307,7 @@ def events(text: str) -> list[Span]:
     out = []
     for m in _EVENT_EN.finditer(text):
         of = m.group("of") or ""
+        of = re.sub(r"(?:\s+\d[\d\-–‑]*)+$", "", of)  # "... in Products 17-18 December": the days are not the name
         of = re.sub(r"(?:\s+(?:and|of|on|for|the|in|to|under))+$", "", of)  # a name ends on a capitalised word
         pre = m.group("pre") or ""
         label_end = m.start("of") + len(of) if of else m.end("noun")
@@ -294,6 +326,36 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", label, m.start("label"), m.end("label"),
                         {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun").lower(),
                          "described": True}))
+    for m in _EVENT_PAIRED.finditer(text):
+        inside = dates(m.group("dates"))
+        if len(inside) != 2 or not re.fullmatch(r"\s*and\s*", m.group("dates")[inside[0].end:inside[1].start]):
+            continue
+        where = (m.group("where") or "").strip()
+        for key, d in zip("ab", inside):
+            label = f"{m.group(key).capitalize()} {m.group('noun')[:-1]}{' ' + where if where else ''}"
+            out.append(Span("event", label, m.start(key), m.end(key),
+                            {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun")[:-1],
+                             "date": d, "paired": True}))
+    for m in _EVENT_OWNED_LIST.finditer(text):
+        owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
+        for o in re.finditer(_ORD_RE, m.group("items"), re.I):
+            n = ORDINALS[o.group(0).lower()]
+            label = f"{o.group(0)[0].upper()}{o.group(0)[1:].lower()} {m.group('noun')[:-1]} of the {owner}"
+            start = m.start("items") + o.start()
+            out.append(Span("event", label, start, start + len(o.group(0)),
+                            {"label": label, "ordinal": n, "of": owner, "pre": None, "noun": m.group("noun")[:-1], "owned": True}))
+    for m in _EVENT_OWNED.finditer(text):
+        if any(s.start <= m.start("noun") < s.end or m.start() <= s.start < m.end() for s in out):
+            continue
+        owner = re.sub(r"^(?:The|the)\s+", "", m.group("owner"))
+        adj = (m.group("adj") or "").strip()
+        if not re.search(r"[A-Z]", owner) or _HEAD_LIKE.fullmatch(owner) or adj == "own":
+            continue  # whose meeting is not said ("The Committee at its last meeting"); which one: its dates (extract.py)
+        when = adj in ("next", "last", "previous", "latest", "recent")  # says when, not what: not in the label
+        label = (f"{adj.capitalize()} {m.group('noun')}" if adj and not when else m.group("noun").capitalize()) + f" of the {owner}"
+        n = ORDINALS.get(adj.lower())
+        out.append(Span("event", label, m.start(), m.end(),
+                        {"label": label, "ordinal": n, "of": owner, "pre": None, "noun": m.group("noun"), "owned": True}))
     for m in _EVENT_ACRONYM.finditer(text):
         if m.group("acr") in ("COP", "OEWG", "MOP") or any(s.start <= m.start() < s.end for s in out):
             continue  # sessions of the conventions' bodies: meetings()
@@ -332,7 +394,11 @@ _PERSON_BARE = [
     re.compile(rf"\b(?:the\s+)?(?P<role>{_ROLES}),?\s+{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?(?=\s*[,.;)(]|\s+[a-z])"),
     re.compile(rf"\b(?:E-?mail|Contact(?:\s+person)?|Attention|Attn\.?)\s*:\s*{_BARE}(?=\s*[,;)(]|\s+or\b)"),
     re.compile(rf"\b{_BARE},?\s+who\s+(?:was|is|has been)\s+(?:seconded|appointed|elected|nominated|designated)\b"),
+    # the second co-chair after "and": "co-chaired by Anna Berg (Sweden) and Lars Holm (Norway)"
+    re.compile(rf"\b(?P<role>(?:co-)?chaired)\s+by\s+(?:(?:Mr|Ms|Mrs|Dr)\.\s+)?[A-Z][^.;()]{{2,60}}?(?:\s*\([^()]{{2,40}}\))?"
+               rf"\s+and\s+(?:by\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.\s+)?{_BARE}(?:\s*\((?P<country>[A-Z][A-Za-z' \-]+)\))?"),
 ]
+_CHAIRED_BY = re.compile(r"\b((?:co-)?chaired)\s+by\s+(?:(?:Mrs?\.|Ms\.|Dr\.|[^.;]){2,80}?\s+and\s+(?:by\s+)?)?$", re.I)
 _NOT_NAME = re.compile(r"\b(?:Convention|Protocol|Conference|Parties|Party|Secretariat|Committee|Group|Office|Programme|"
                        r"Partnership|Centre|Council|Bureau|Meeting|Organization|Union|Nations|Republic|Kingdom|States|"
                        r"Government|Ministry|Agency|Network|Initiative|Basel|Stockholm|Rotterdam|Environment|The|This)\b")
@@ -344,6 +410,11 @@ def persons(text: str) -> list[Span]:
         out.append(Span("person", m.group(0), m.start(), m.end(),
                         {"name": m.group("name").strip(), "title": m.group("title"), "country": m.group("country"),
                          "role": m.group("role")}))
+    for i, sp in enumerate(out):  # "co-chaired by Mr. X (Canada) and Ms. Y (Sweden)": both are co-chairs
+        chaired = _CHAIRED_BY.search(text, max(0, sp.start - 120), sp.start) if not sp.value["role"] else None
+        if chaired:
+            out[i] = Span("person", sp.text, sp.start, sp.end,
+                          {**sp.value, "role": "Co-Chair" if chaired.group(1).lower().startswith("co") else "Chair"})
     for m in _ROLE_BEFORE.finditer(text):
         if any(s.start <= m.start("name") < s.end for s in out):
             for i, s in enumerate(out):
@@ -363,6 +434,11 @@ def persons(text: str) -> list[Span]:
             out.append(Span("person", m.group(0), m.start(), m.end(),
                             {"name": name, "title": None, "country": country, "role": role, "bare": True}))
     for m in _PERSON_ZH.finditer(text):
-        out.append(Span("person", m.group(0), m.start(), m.end(),
-                        {"name": m.group("name"), "title": m.group("title"), "country": None, "role": None, "zh": True}))
+        name, start = m.group("name"), m.start()
+        while len(name) > 2 and name[0] in "由和与及的会在被请向了":  # "会议由张伟先生": the name is 张伟
+            name, start = name[1:], start + 1
+        chaired = "共同主持" in text[m.end():m.end() + 40]
+        out.append(Span("person", text[start:m.end()], start, m.end(),
+                        {"name": name, "title": m.group("title"), "country": None,
+                         "role": "Co-Chair" if chaired else None, "zh": True}))
     return sorted(out, key=lambda s: s.start)

@@ -3,8 +3,10 @@ with every passage the graph defines anchored (``#para-3``, ``#r-l29``), so the 
 (``{base}source/{stem}#{anchor}``) opens the text at that passage, highlighted. RDF clients (and
 a text the project does not ship) get the Linked Data description as before.
 
-The texts are ``data/sources/{stem}.txt`` (the five seeds and every ingested document); the
-passages and their line ranges come from the store.
+The texts are ``data/sources/{stem}.txt`` (the five seeds and every ingested document), or,
+for a document written into a running server (``basel-kg ingest --endpoint``), the text the
+draft graph carries as the ``prov:value`` of its ``bkg:SourceText``; the passages and their
+line ranges come from the store.
 """
 
 from __future__ import annotations
@@ -24,6 +26,18 @@ router = APIRouter()
 
 _STEM = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 DCTERMS = "http://purl.org/dc/terms/"
+PROV_VALUE = "http://www.w3.org/ns/prov#value"
+
+
+async def _text(request: Request, name: str) -> str | None:
+    """The shipped text of source ``name``, else the text a graph in the store holds for it."""
+    text = source_text(name)
+    if text is not None or not _STEM.match(name):
+        return text
+    iri = settings_of(request).base + f"source/{name}"
+    rows = (await run_query(request, f"SELECT ?text WHERE {{ <{iri}> a <{BKG_URI}SourceText> ; <{PROV_VALUE}> ?text }} "
+                                     "LIMIT 1")).solutions()
+    return next((row["text"].value for row in rows if isinstance(row.get("text"), ox.Literal)), None)
 
 
 def _passages_query(iri: str) -> str:
@@ -40,7 +54,7 @@ def _passages_query(iri: str) -> str:
 async def source(request: Request, stem: str) -> Response:
     plain = stem.endswith(".txt")
     name = stem[:-4] if plain else stem
-    text = source_text(name)
+    text = await _text(request, name)
     if plain:
         if text is None:
             return PlainTextResponse("no such source text", status_code=404)
