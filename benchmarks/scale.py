@@ -349,6 +349,8 @@ def main() -> int:
                 return 1
             row = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{factor}x: in-process steps done", file=sys.stderr)
+            if args.json:  # kept even if the server steps fail
+                args.json.write_text(json.dumps([*rows, row], indent=1))
             if not args.no_serve:
                 row.update(measure_serve(factor, root, folder, args))
                 print(f"{factor}x: server steps done", file=sys.stderr)
