@@ -11,12 +11,13 @@ in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a pr
    to the ontology recomputes the whole closure), giving what the write adds to and
    withdraws from ``graph/inferred``.
 2. **Focus nodes**: :func:`basel_kg.validation.affected_nodes` of the changed statements
-   (asserted and inferred): their nodes and direct neighbours, not vocabulary terms, and of
-   a hub (such as ``org/sbc``) the hub itself, not all its neighbours.
-3. **Validation.** SHACL validates each shape on the focus nodes it targets, against the
-   neighbourhood of the change (:func:`basel_kg.validation.neighbourhood`: what the shapes
-   can read from the focus nodes, not the whole copy) in the graph as it would be after the write (no inference: the entailments of step 1 are
-   in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
+   (asserted and inferred): the nodes whose shapes can read them (the shapes' read plan
+   walked backwards from each statement, in the after-state and the removed statements),
+   not vocabulary terms.
+3. **Validation.** SHACL validates each shape on the focus nodes it targets, against what
+   the shapes can read from them (:func:`basel_kg.validation.neighbourhood`, not the whole
+   copy) in the graph as it would be after the write (no inference: the entailments of step
+   1 are in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
    and scan the graph with SPARQL, such as "every linked IRI has a type") run on the
    changed statements, the statements around their (non-hub) nodes, the types of every
    node mentioned and what the ontology says about the terms used: what such a check can
@@ -49,8 +50,7 @@ from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
 from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import (GraphQuads, PreparedQueryGraph, ValidationReport, affected_nodes, inverse_predicates,
-                         neighbourhood, shacl_reach, shacl_report, shape_predicates)
+from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
@@ -197,8 +197,7 @@ class WriteGuard:
         self.hub_degree = hub_degree
         self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
         self._shapes_graph = ShapesGraph(shapes)
-        self._reach = 1 + shacl_reach(shapes)
-        self._forward, self._inverse = shape_predicates(shapes), inverse_predicates(shapes)
+        read_plan(shapes)  # worked out once, here
         self._mirror = _Mirror(
             inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
             ontology_graph=ontology_graph,
@@ -325,7 +324,7 @@ class WriteGuard:
             return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
         start = time.perf_counter()
         endpoints = {n for n in _endpoints(changed) if not _is_vocabulary(n, self._mirror.ontology)}
-        focus = self._focus(changed)
+        focus = self._focus(changed, delta)
         after = self._run(endpoints, changed, focus)
         timings["validate"] = time.perf_counter() - start
         violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
@@ -343,10 +342,23 @@ class WriteGuard:
         report = self._report(new)
         return GuardOutcome(report.conforms, report, inferred, len(focus), full, timings)
 
-    def _focus(self, changed: set[Triple]) -> set[Node]:
+    def _focus(self, changed: set[Triple], delta: Delta) -> set[Node]:
+        """The nodes whose results the change can affect, found in the after-state and the
+        statements it removes (which linked nodes in the before-state)."""
         mirror = self._mirror
-        return set(affected_nodes(changed, mirror.union, hub_degree=self.hub_degree,
-                                  is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology)))
+        removed = Graph()
+        for q in delta.remove:
+            converted = mirror._quad(q)
+            if converted is not None:
+                removed.add(converted[0])
+        for triple in changed:
+            if triple not in mirror.union:
+                removed.add(triple)
+        focus = affected_nodes(changed, mirror.union, self.shapes, extra=removed,
+                               is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology))
+        if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
+            return {s for s in mirror.union.subjects()}
+        return set(focus)
 
     def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
              whole_graph: bool = True) -> dict[tuple, tuple]:
@@ -356,21 +368,23 @@ class WriteGuard:
         results: dict[tuple, tuple] = {}
         per_node = focus - self.global_targets
         if per_node:
-            _collect(self._shacl(self._local(changed), per_node), results)
+            _collect(self._shacl(self._local(changed, per_node), per_node), results)
         if self.global_targets and whole_graph:
             _collect(self._shacl(self._neighbourhood(endpoints, changed), self.global_targets), results)
         return results
 
-    def _local(self, changed: set[Triple]) -> Graph:
-        """What the shapes can read from the focus nodes of ``changed``: their neighbourhood in
-        the copy (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
-        return neighbourhood(GraphQuads(self._mirror.union, self._mirror.ontology), changed,
-                             depth=self._reach, hub_degree=self.hub_degree,
-                             forward=self._forward, inverse=self._inverse)
+    def _local(self, changed: set[Triple], focus: set[Node]) -> Graph:
+        """What the shapes can read from ``focus`` in the copy
+        (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
+        present = [t for t in changed if t in self._mirror.union]
+        return neighbourhood(self._mirror.union, present, self.shapes, focus=sorted(focus, key=str),
+                             ontology=self._mirror.ontology)
 
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
         """pySHACL, each shape on the nodes it targets among ``focus`` (see
         :func:`basel_kg.validation.shacl_report`), as a report graph."""
+        if read_plan(self.shapes) is None:  # every node may be affected: the whole copy, every node
+            return shacl_report(data, self._shapes_graph)
         return shacl_report(data, self._shapes_graph, focus=focus)
 
     def _neighbourhood(self, endpoints: set[Node], changed: set[Triple]) -> Graph:

@@ -138,11 +138,10 @@ def infer(dataset: Dataset | Graph) -> Graph:
     its graphs, leaving out ``graph/inferred`` and ``graph/shapes``). Raises
     :class:`ReasoningError` when the data is inconsistent with the ontology.
     """
-    asserted = _asserted(dataset)
     try:
-        reasoner = IncrementalReasoner(asserted)
+        reasoner = IncrementalReasoner(dataset)  # reads the asserted graphs in place, no union copy
     except UnsupportedSchema:
-        return infer_owlrl(asserted)
+        return infer_owlrl(dataset)
     return reasoner.inferred()
 
 
@@ -175,8 +174,8 @@ class IncrementalReasoner:
     :class:`UnsupportedSchema` when the schema needs the reference engine.
     """
 
-    def __init__(self, asserted: Graph):
-        self._source = asserted
+    def __init__(self, asserted: Graph | Dataset):
+        self._source = asserted  # a Dataset is read as its asserted graphs (see _asserted)
         self._load()
 
     def _load(self) -> None:
@@ -201,7 +200,8 @@ class IncrementalReasoner:
     # -- writing
     def change(self, *, add: Iterable[Triple] = (), remove: Iterable[Triple] = ()) -> InferredDelta:
         """Apply asserted statements added and removed (union level); return the inferred change."""
-        add = {t for t in add if _is_relevant_triple(t, self._schema_terms)}
+        terms = self._schema_terms  # a property that copies the schema: once per change, not per triple
+        add = {t for t in add if _is_relevant_triple(t, terms)}
         remove = {t for t in remove if t in self._relevant_triples} - add
         add -= self._relevant_triples
         if not (add or remove):
@@ -262,10 +262,11 @@ class IncrementalReasoner:
         extra = [t for t in closed if t not in self._relevant_triples]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
         store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        self._fixpoint()
+        self._fixpoint(collect=False)
 
-    def _fixpoint(self) -> set[Triple]:
-        """Run the rules semi-naively from the delta graph; returns every new triple."""
+    def _fixpoint(self, *, collect: bool = True) -> set[Triple]:
+        """Run the rules semi-naively from the delta graph; returns every new triple (with
+        ``collect``; a full computation reads them from the store instead)."""
         store = self._store
         new: set[Triple] = set()
         while True:
@@ -277,7 +278,8 @@ class IncrementalReasoner:
                 return new
             store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
                          f"DROP SILENT GRAPH {_NEW}")
-            new.update(map(_triple_from_quad, added))
+            if collect:
+                new.update(map(_triple_from_quad, added))
 
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
@@ -374,18 +376,20 @@ def _compile(closed: Graph) -> list[_Rule]:
     transitive = [(p,) for p in closed.subjects(RDF.type, OWL.TransitiveProperty) if isinstance(p, URIRef)]
     if transitive:
         rules.append(_rule("prp-trp", "?x ?p ?z .",
-                           ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "?x ?p ?y . DELTA(?y ?p ?z .)DELTA"],
+                           ["DELTA(?x ?p ?y .)DELTA ?y ?p ?z .", "DELTA(?y ?p ?z .)DELTA ?x ?p ?y ."],
                            _values("?p", transitive)))
     for rule in RULES:  # each premise in turn from the delta
-        bodies = [" ".join(f"DELTA({p})DELTA" if i == j else p for i, p in enumerate(rule.premises)) + " " + rule.condition
-                  for j in range(len(rule.premises))]
+        # the premise from the delta first: the store evaluates the patterns in this order
+        bodies = [" ".join([f"DELTA({rule.premises[j]})DELTA", *(p for i, p in enumerate(rule.premises) if i != j)])
+                  + " " + rule.condition for j in range(len(rule.premises))]
         rules.append(_rule(f"rule {rule.head}", rule.head, bodies, ""))
     for prop, chain_node in closed.subject_objects(OWL.propertyChainAxiom):
         chain = list(Collection(closed, chain_node))
         if not isinstance(prop, URIRef) or not chain or not all(isinstance(c, URIRef) for c in chain):
             raise UnsupportedSchema(f"property chain of {prop}")
         steps = [f"?v{i} {c.n3()} ?v{i + 1} ." for i, c in enumerate(chain)]
-        bodies = [" ".join(f"DELTA({s})DELTA" if i == j else s for i, s in enumerate(steps)) for j in range(len(steps))]
+        bodies = [" ".join([f"DELTA({steps[j]})DELTA", *(s for i, s in enumerate(steps) if i != j)])
+                  for j in range(len(steps))]
         rules.append(_rule(f"prp-spo2 {prop}", f"?v0 {prop.n3()} ?v{len(chain)} .", bodies, ""))
     return rules
 
@@ -459,19 +463,32 @@ def _asserted(dataset: Dataset | Graph) -> Graph:
     return union
 
 
-def _relevant(graph: Graph) -> Iterable[Triple]:
+def _triples_of(source: Dataset | Graph):
+    """A function iterating the statements of ``source``: a Graph's, or those of a Dataset's
+    asserted graphs (``graph/inferred`` and ``graph/shapes`` left out), read in place; a
+    statement in several graphs comes once per graph."""
+    if not isinstance(source, Dataset):
+        return lambda: iter(source)
+    return lambda: (t for g in source.graphs() if g.identifier not in (GRAPH.INFERRED, GRAPH.SHAPES) for t in g)
+
+
+def _relevant(graph: Graph | Dataset) -> Iterable[Triple]:
     """The statements an OWL 2 RL rule can use: the schema, ``rdf:type`` and ``owl:sameAs``
     statements, statements whose predicate the schema mentions, and every statement about a
     resource in an ``owl:sameAs`` link. Labels, definitions, provenance links and other
     annotations can match no rule, so they only slow every round down."""
+    triples = _triples_of(graph)
     schema: set = set()
-    for s, p, o in graph:
+    aliased: set = set()
+    for s, p, o in triples():
         if is_schema(p, o):
             schema.add(s)
             schema.add(o)
-    aliased = {t for s, o in graph.subject_objects(OWL.sameAs) for t in (s, o)}
+        if p == OWL.sameAs:
+            aliased.add(s)
+            aliased.add(o)
     schema |= _RULE_PREDICATES
-    for triple in graph:
+    for triple in triples():
         s, p, o = triple
         if p == RDF.type or p in schema or is_schema(p, o) or s in aliased or o in aliased:
             yield triple

@@ -6,12 +6,14 @@ pyshacl-turbo (``engine="turbo"``, the default: a Rust SHACL engine with pySHACL
 strictly (every SELECT of a SPARQL-based constraint projects ``$this``), which turbo requires.
 
 In context (:func:`validate` with ``context=``), only the nodes the new data can affect are
-validated: the nodes it mentions and their neighbours (see :func:`affected_nodes`); every
-shape costs in proportion to its focus nodes (there is no whole-graph shape any more), so a
-small file costs in proportion to the file. With the built pyoxigraph store as the context,
-the graph is not even copied: only what the shapes can reach from those nodes is read from
-the store (:func:`neighbourhood`, its depth and predicates derived from the shapes by
-:func:`shacl_reach`, :func:`shape_predicates` and :func:`inverse_predicates`).
+validated, and with the built pyoxigraph store as the context only what the shapes can read
+from them is read from the store. Both come from the shapes' :class:`ReadPlan`
+(:func:`read_plan`): an automaton of the links an engine may follow from a focus node
+(targets, property paths, nested shapes, sh:class, and the triple patterns of SPARQL-based
+constraints as rdflib parses them). :func:`affected_nodes` walks it backwards from the new
+statements, :func:`neighbourhood` forwards from the affected nodes, so a small file costs in
+proportion to what the shapes read around it, however large the graph and however many
+links a shared node (a source passage, a country) has.
 
 :func:`validate` returns a :class:`ValidationReport`: ``conforms`` (no result of severity
 ``sh:Violation``; warnings and infos are reported but do not fail), one
@@ -34,17 +36,16 @@ from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
 
-__all__ = ["PreparedQueryGraph", "ValidationResult", "ValidationReport", "affected_nodes", "GraphQuads", "neighbourhood",
-           "inverse_predicates", "report_from_graph", "shacl_reach", "shape_predicates", "shacl_report", "validate", "Engine"]
+__all__ = ["PreparedQueryGraph", "ReadPlan", "Step", "ValidationResult", "ValidationReport", "affected_nodes",
+           "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "Engine"]
 
 Engine = TypingLiteral["turbo", "pyshacl"]
-HUB_DEGREE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,32 +127,37 @@ def validate(
     union of its graphs, leaving out ``graph/shapes``.
 
     A pyoxigraph ``Store`` as ``context`` (the built store) is not copied: only the statements
-    the shapes can reach from the nodes ``data`` mentions are read from it
+    the shapes can read from the nodes ``data`` can affect are read from it
     (:func:`neighbourhood`), so the cost follows the file, not the graph.
     """
     if shapes is None:
         from .sources import load_shapes
 
         shapes = load_shapes()
+    focus: list[Node] | None = None
     if isinstance(context, ox.Store):
         new_data = Graph()
         _merge(data, new_data)
-        context = neighbourhood(context, new_data, depth=1 + shacl_reach(shapes),
-                                forward=shape_predicates(shapes), inverse=inverse_predicates(shapes))
+        source = _Source(context)
+        # statements the store already holds change nothing: they affect no node
+        changes = [t for t in new_data if not any(stored for _, stored in source.triples(*t))]
+        focus = affected_nodes(changes, context, shapes, extra=new_data)
+        context = neighbourhood(context, new_data, shapes, focus=focus)
     data_graph = bind_prefixes(PreparedQueryGraph())
     _merge(data, data_graph)
-    focus: list[Node] | None = None
     if context is not None:
         new = Graph()
         for triple in data_graph:
             new.add(triple)
         _merge(context, data_graph)
-        focus = affected_nodes(new, data_graph)
-        if not focus:  # no statements: nothing to validate (an engine would read [] as "all nodes")
-            return report_from_graph(Graph(), data_graph, shapes)
-        # Shapes aimed at one fixed node (sh:targetNode) may check the whole graph: they must
-        # see the new statements too.
-        focus += sorted({n for n in shapes.objects(None, SH.targetNode) if isinstance(n, URIRef)} - set(focus))
+        if focus is None and read_plan(shapes) is not None:
+            focus = affected_nodes(new, data_graph, shapes)
+        if focus is not None:  # None: shapes whose reads cannot be followed, the whole graph is validated
+            if not focus:  # no statements: nothing to validate (an engine would read [] as "all nodes")
+                return report_from_graph(Graph(), data_graph, shapes)
+            # Shapes aimed at one fixed node (sh:targetNode) may check the whole graph: they must
+            # see the new statements too.
+            focus += sorted({n for n in shapes.objects(None, SH.targetNode) if isinstance(n, URIRef)} - set(focus))
     report_graph = shacl_report(data_graph, shapes, focus=focus, engine=engine)
     if context is not None and (None, SH.result, None) in report_graph:
         report_graph = _without_existing(report_graph, context, shapes, engine)
@@ -195,262 +201,443 @@ def _without_existing(report: Graph, context: Graph | Dataset, shapes: Graph, en
     return kept
 
 
-def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph, *,
-                   is_vocabulary: Callable[[Node], bool] | None = None, hub_degree: int = HUB_DEGREE) -> list[Node]:
-    """The nodes whose validation results new statements can change, in ``graph`` (which holds them).
+# ---------------------------------------------------------------------- what the shapes read
 
-    The subjects and (non-literal, non-class) objects of ``new``, and their direct neighbours
-    (a shape may look one step away from its focus node, e.g. an inverse path or a count of
-    links), except vocabulary terms (classes, properties: ``is_vocabulary``, by default
-    :func:`is_vocabulary` on ``graph``) and the neighbours of hubs (nodes with more than
-    ``hub_degree`` links, such as ``org/sbc``: the hub itself is validated, not all of its
-    neighbours). Blank nodes lead to the IRI nodes that own them. Costs in proportion to
-    ``new`` and the links of its nodes, never to the graph.
+
+class UnsupportedShapes(Exception):
+    """The shapes use a construct :func:`read_plan` cannot follow (then the whole context is read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Reading links at a node: ``(node, predicate, ?)`` when ``forward``, else
+    ``(?, predicate, node)``; ``predicate`` None is any predicate."""
+
+    predicate: URIRef | None
+    forward: bool
+
+
+class ReadPlan:
+    """What the shapes can read from a focus node, as an automaton over links.
+
+    State 0 is the focus node. A move ``state --Step--> next`` says: at a node in ``state``
+    an engine may read the statements of ``Step`` there, and the nodes at their other end
+    are in ``next``. :func:`neighbourhood` walks it forwards from the focus nodes (what to
+    read), :func:`affected_nodes` backwards from the changed statements (whose results can
+    change). Built by :func:`read_plan`.
     """
-    if is_vocabulary is None:
-        def is_vocabulary(node: Node) -> bool:
-            return _is_vocabulary(node, graph)
-    endpoints: set[Node] = set()
+
+    def __init__(self) -> None:
+        self.moves: list[dict[Step, list[int]]] = [{}]
+        self.into: list[list[tuple[int, Step]]] = [[]]
+        self.readers: dict[URIRef | None, list[tuple[int, bool]]] = {}
+        self._shared: dict[tuple[int, Step], int] = {}
+        self._grouped: dict[int, tuple] = {}
+        # SPARQL constraints that read what the graph says about a predicate they bind
+        # (``?path a ?kind``, ``?path rdfs:domain ?d``), and about what that leads to
+        self.about_predicates = False
+        self.about_more = False
+
+    def move(self, state: int, step: Step, to: int | None = None) -> int:
+        """The state after ``step`` from ``state``: ``to``, or one made for it (shared by every
+        shape that takes the same step from the same state)."""
+        if to is None:
+            shared = self._shared.get((state, step))
+            if shared is not None:
+                return shared
+            to = len(self.moves)
+            self.moves.append({})
+            self.into.append([])
+            self._shared[(state, step)] = to
+        elif to in self.moves[state].get(step, ()):
+            return to
+        self.moves[state].setdefault(step, []).append(to)
+        self.into[to].append((state, step))
+        self.readers.setdefault(step.predicate, []).append((state, step.forward))
+        return to
+
+    def grouped(self, state: int) -> tuple[dict[URIRef, list[int]], list[int], dict[URIRef | None, list[int]]]:
+        """The moves from ``state``: forward by predicate, forward along any predicate, backward."""
+        cached = self._grouped.get(state)
+        if cached is None:
+            forward: dict[URIRef, list[int]] = {}
+            backward: dict[URIRef | None, list[int]] = {}
+            anything: list[int] = []
+            for step, targets in self.moves[state].items():
+                if not step.forward:
+                    backward.setdefault(step.predicate, []).extend(targets)
+                elif step.predicate is None:
+                    anything.extend(targets)
+                else:
+                    forward.setdefault(step.predicate, []).extend(targets)
+            cached = self._grouped[state] = (forward, anything, backward)
+        return cached
+
+    def led_to_forwards(self, state: int) -> bool:
+        """Is ``state`` reached by forward steps only (so only from nodes linking to the node)?"""
+        return all(step.forward for _, step in self.into[state])
+
+    def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
+        """The (state, forward) pairs at which a statement with ``predicate`` is read."""
+        return self.readers.get(predicate, []) + self.readers.get(None, [])
+
+
+_PLANS: dict[int, tuple[Graph, ReadPlan | None, int]] = {}
+
+
+def read_plan(shapes: Graph) -> ReadPlan | None:
+    """The :class:`ReadPlan` of ``shapes`` (made once per shapes graph), or None when they use
+    what it cannot follow (SPARQL-based targets or constraint components, ``$PATH``, a triple
+    pattern not linked to ``$this``, recursive shapes, a repeated complex path)."""
+    key = id(shapes)
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
+        return cached[1]
+    try:
+        plan = _make_plan(shapes)
+    except UnsupportedShapes:
+        plan = None
+    if len(_PLANS) > 8:
+        _PLANS.clear()
+    _PLANS[key] = (shapes, plan, len(shapes))
+    return plan
+
+
+def _make_plan(shapes: Graph) -> ReadPlan:
+    from rdflib.extras.shacl import parse_shacl_path
+
+    if (None, SH.target, None) in shapes or (None, RDF.type, SH.ConstraintComponent) in shapes:
+        raise UnsupportedShapes("SPARQL-based targets or constraint components")
+    plan = ReadPlan()
+    rdf_type = Step(RDF.type, True)
+    prefixes = dict(PREFIXES)
+    for declaration in shapes.objects(None, SH.declare):
+        prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+        if prefix is not None and namespace is not None:
+            prefixes[str(prefix)] = str(namespace)
+
+    def classes(states: Iterable[int]) -> None:  # sh:class / sh:targetClass: types, rdfs:subClassOf*
+        for state in states:
+            typed = plan.move(state, rdf_type)
+            plan.move(typed, Step(RDFS.subClassOf, True), to=typed)
+
+    def shape(node: Node, states: list[int], stack: frozenset) -> None:
+        if node in stack:
+            raise UnsupportedShapes(f"recursive shape {node}")
+        stack = stack | {node}
+        path = shapes.value(node, SH.path)
+        values = states if path is None else path_moves(states, parse_shacl_path(shapes, path), True)
+        if (node, SH["class"], None) in shapes:
+            classes(values)
+        for p in (SH.node, SH.property, SH.qualifiedValueShape, SH["not"]):
+            for nested in shapes.objects(node, p):
+                shape(nested, values, stack)
+        for p in (SH["or"], SH["and"], SH.xone):
+            for members in shapes.objects(node, p):
+                for nested in Collection(shapes, members):
+                    shape(nested, values, stack)
+        if shapes.value(node, SH.closed) == Literal(True):
+            for state in values:
+                plan.move(state, Step(None, True))
+        for p in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+            for other in shapes.objects(node, p):
+                for state in states:
+                    plan.move(state, Step(other, True))
+        for constraint in shapes.objects(node, SH.sparql):
+            sparql(constraint, states)
+
+    def path_moves(states: list[int], path, forward: bool) -> list[int]:
+        from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+
+        if isinstance(path, URIRef):
+            return sorted({plan.move(s, Step(path, forward)) for s in states})
+        if isinstance(path, Variable):
+            return sorted({plan.move(s, Step(None, forward)) for s in states})
+        if isinstance(path, SequencePath):
+            for part in (path.args if forward else reversed(path.args)):
+                states = path_moves(states, part, forward)
+            return states
+        if isinstance(path, AlternativePath):
+            return sorted({end for part in path.args for end in path_moves(states, part, forward)})
+        if isinstance(path, InvPath):
+            return path_moves(states, path.arg, not forward)
+        if isinstance(path, NegatedPath):
+            return path_moves(states, Variable("any"), forward)
+        if isinstance(path, MulPath):
+            if not isinstance(path.path, URIRef):
+                raise UnsupportedShapes(f"repeated complex path {path}")
+            step = Step(path.path, forward)
+            ends = []
+            for s in states:
+                loop = plan.move(s, step)
+                plan.move(loop, step, to=loop)
+                ends.append(loop)
+            return sorted(set(ends) | (set() if path.mod == "+" else set(states)))
+        raise UnsupportedShapes(f"path {path!r}")
+
+    def sparql(constraint: Node, states: list[int]) -> None:
+        text = str(shapes.value(constraint, SH.select) or shapes.value(constraint, SH.ask) or "")
+        if "$PATH" in text or not text:
+            raise UnsupportedShapes(f"SPARQL constraint {constraint} without a SELECT or with $PATH")
+        try:
+            query = prepareQuery(text, initNs=prefixes)
+        except Exception as exc:  # noqa: BLE001
+            raise UnsupportedShapes(str(exc)) from None
+        patterns = list(_triple_patterns(query.algebra))
+        # the states each variable can be in: a variable bound by two patterns (UNION branches)
+        # is in the states of both; repeated until no variable gains a state
+        bound: dict[Node, set[int]] = {Variable("this"): set(states)}
+        about_terms: set[Node] = set()  # variables bound to a predicate, and what is said about it
+        for _, p, _ in patterns:
+            if isinstance(p, Variable):
+                about_terms.add(p)
+        changed, passes = True, 0
+        while changed:
+            changed, passes = False, passes + 1
+            if passes > 16:  # a cycle of patterns through $this: the states would grow for ever
+                raise UnsupportedShapes(f"{constraint}: cyclic triple patterns")
+            left = []
+            for s, p, o in patterns:
+                if s in bound or o in bound:
+                    start, end, forward = (s, o, True) if s in bound else (o, s, False)
+                    ends = set(path_moves(sorted(bound[start]), p, forward))
+                    if _is_var(end) and not ends <= bound.get(end, set()):
+                        bound.setdefault(end, set()).update(ends)
+                        changed = True
+                elif s in about_terms:  # what the ontology says about a predicate
+                    plan.about_predicates = True
+                    if not isinstance(s, Variable) or not any(s == q for _, q, _ in patterns):
+                        plan.about_more = True  # further than the predicate's own statements
+                    if _is_var(o) and o not in about_terms:
+                        about_terms.add(o)
+                        changed = True
+                else:
+                    left.append((s, p, o))
+        if left:
+            raise UnsupportedShapes(f"{constraint}: {left[0]} is not linked to $this")
+
+    roots = {s for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+             for s in shapes.subjects(p, None)}
+    roots |= {s for s in shapes.subjects(RDF.type, SH.NodeShape)
+              if (s, RDF.type, RDFS.Class) in shapes or (s, RDF.type, OWL.Class) in shapes}
+    for root in sorted(roots, key=str):
+        if (root, SH.targetClass, None) in shapes or (root, RDF.type, RDFS.Class) in shapes \
+                or (root, RDF.type, OWL.Class) in shapes:
+            classes([0])
+        for p in shapes.objects(root, SH.targetSubjectsOf):
+            plan.move(0, Step(p, True))
+        for p in shapes.objects(root, SH.targetObjectsOf):
+            plan.move(0, Step(p, False))
+        shape(root, [0], frozenset())
+    return plan
+
+
+def _is_var(term: object) -> bool:
+    return isinstance(term, (Variable, BNode))
+
+
+def _triple_patterns(algebra: object) -> Iterable[tuple]:
+    """Every triple pattern of a parsed query (rdflib algebra), EXISTS and sub-queries included."""
+    if isinstance(algebra, dict):
+        for key, value in algebra.items():
+            if key == "triples" and isinstance(value, list):
+                if value and not isinstance(value[0], (list, tuple)):  # a flat list of terms
+                    value = [value[i:i + 3] for i in range(0, len(value) - 2, 3)]
+                for triple in value:
+                    if len(triple) == 3:
+                        yield tuple(triple)
+                    else:  # several triples in one list (a block of the parser)
+                        for i in range(0, len(triple) - 2, 3):
+                            yield tuple(triple[i:i + 3])
+            else:
+                yield from _triple_patterns(value)
+    elif isinstance(algebra, (list, tuple)):
+        for value in algebra:
+            yield from _triple_patterns(value)
+
+
+class _Source:
+    """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
+    and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
+    ``triples`` yields each statement with True when it comes from the store."""
+
+    def __init__(self, data: ox.Store | Graph, extra: Graph | None = None,
+                 is_vocabulary: Callable[[Node], bool] | None = None):
+        self.data, self.extra = data, extra
+        self.store = isinstance(data, ox.Store)
+        self._ontology = ox.NamedNode(str(GRAPH.ONTOLOGY))
+        self._excluded = {ox.NamedNode(str(GRAPH.SHAPES)), ox.NamedNode(str(GRAPH.VOID))}
+        self._is_vocabulary = is_vocabulary
+
+    def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
+        if self.store:
+            from .reasoning import _to_ox, _to_rdflib
+
+            for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
+                if q.graph_name not in self._excluded:
+                    yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), True
+        else:
+            for triple in self.data.triples((s, p, o)):
+                yield triple, True
+        if self.extra is not None:
+            for triple in self.extra.triples((s, p, o)):
+                yield triple, False
+
+    def ontology(self) -> Iterable[tuple]:
+        if self.store:
+            from .reasoning import _to_rdflib
+
+            for q in self.data.quads_for_pattern(None, None, None, self._ontology):
+                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+
+    def is_vocabulary(self, node: Node) -> bool:
+        if self._is_vocabulary is not None:
+            return self._is_vocabulary(node)
+        if self.store:
+            from .reasoning import STANDARD_VOCABULARIES, _to_ox
+
+            return isinstance(node, URIRef) and (
+                str(node).startswith(STANDARD_VOCABULARIES)
+                or next(iter(self.data.quads_for_pattern(_to_ox(node), None, None, self._ontology)), None) is not None)
+        return _is_vocabulary(node, self.data)
+
+
+def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Store, shapes: Graph | None = None, *,
+                   is_vocabulary: Callable[[Node], bool] | None = None, extra: Graph | None = None) -> list[Node] | None:
+    """The nodes whose validation results the statements ``new`` can change, in ``graph``
+    (plus ``extra``: together they hold ``new``, and for removed statements, the graph before).
+
+    A node is affected when a shape can read one of the statements from it: the
+    :class:`ReadPlan` of ``shapes`` is walked backwards from each statement (from its
+    subject where a shape reads it forwards, from its object where a shape reads it
+    backwards) to the focus nodes that reach it. Vocabulary terms (classes, properties,
+    concepts of the ontology: ``is_vocabulary``) are neither affected nor walked through: a
+    change to the ontology needs a full validation. Costs in proportion to ``new`` and the
+    links the shapes can follow back from it, never to the graph. None with shapes
+    :func:`read_plan` cannot follow: any node may be affected (validate the whole graph).
+    """
+    if shapes is None:
+        from .sources import load_shapes
+
+        shapes = load_shapes()
+    source = _Source(graph, extra, is_vocabulary)
+    plan = read_plan(shapes)
+    if plan is None:
+        return None
+    seeds: set[tuple[int, Node]] = set()
     for s, p, o in new:
-        endpoints.add(s)
-        if p != RDF.type and not isinstance(o, Literal):
-            endpoints.add(o)
+        for state, forward in plan.reading(p):
+            seeds.add((state, s if forward else o))
+    todo = list(seeds)
+    seen: set[tuple[int, Node]] = set()
     focus: set[Node] = set()
-    for node in endpoints:
-        if is_vocabulary(node):
+    vocabulary: dict[Node, bool] = {}
+    inbound: dict[Node, bool] = {}  # has the node any link to it? (a new node has none)
+    linked: dict[tuple[Node, Step], list[Node]] = {}
+    while todo:
+        state, node = todo.pop()
+        if (state, node) in seen or isinstance(node, Literal):
             continue
-        focus.add(node)
-        focus.update(_owners(graph, node))
-        neighbours = [o for p, o in graph.predicate_objects(node) if p != RDF.type and not isinstance(o, Literal)]
-        neighbours += list(graph.subjects(None, node))
-        if len(neighbours) > hub_degree:
+        seen.add((state, node))
+        if node not in vocabulary:
+            vocabulary[node] = source.is_vocabulary(node)
+        if vocabulary[node]:
             continue
-        for n in neighbours:
-            if is_vocabulary(n):
+        if state == 0:
+            focus.add(node)
+        elif plan.led_to_forwards(state):  # only reached from nodes linking to this one
+            if node not in inbound:
+                inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
+            if not inbound[node]:
                 continue
-            focus.add(n)
-            if isinstance(n, BNode):
-                focus.update(_owners(graph, n))
+        for before, step in plan.into[state]:
+            key = (node, step)
+            if key not in linked:
+                if step.forward:  # read from a subject: the subjects linking to the node
+                    if node not in inbound:
+                        inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
+                    linked[key] = [t[0] for t, _ in source.triples(None, step.predicate, node)] \
+                        if inbound[node] else []
+                else:
+                    linked[key] = [t[2] for t, _ in source.triples(node, step.predicate, None)]
+            todo.extend((before, n) for n in linked[key])
     return sorted(focus, key=lambda n: (isinstance(n, BNode), str(n)))
 
 
-# How far a SHACL-SPARQL constraint of the project's shapes looks from its focus node: the
-# longest chain of triple patterns from $this in shapes/*.ttl (decision -> session -> meeting
-# -> ordinal). A new SPARQL constraint that looks further must raise it (the incremental
-# equality tests in tests/test_incremental_validation.py fail otherwise).
-SPARQL_REACH = 3
-_NESTING = (SH.node, SH.qualifiedValueShape, SH.property)
-_LISTS = (SH["or"], SH["and"], SH.xone)
+def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]], shapes: Graph | None = None, *,
+                  focus: Iterable[Node] | None = None, ontology: Graph | None = None) -> Graph:
+    """The statements of ``store`` that validating ``focus`` (default: the
+    :func:`affected_nodes` of ``new``) in the graph ``store`` + ``new`` can read.
 
-
-def shacl_reach(shapes: Graph) -> int:
-    """How many links away from a focus node the shapes can look: property paths (a sequence
-    counts its steps), nested shapes (sh:node, sh:property, sh:or ...) add theirs, and a
-    SPARQL-based constraint counts :data:`SPARQL_REACH`. Ontology terms (classes,
-    sub-class chains) are not counted: :func:`neighbourhood` reads the ontology whole."""
-
-    @lru_cache(maxsize=None)
-    def path_length(path: Node) -> int:
-        if isinstance(path, URIRef):
-            return 1
-        if (path, RDF.first, None) in shapes:
-            return sum(path_length(p) for p in Collection(shapes, path))
-        alternatives = shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return max((path_length(p) for p in Collection(shapes, alternatives)), default=1)
-        inner = next((shapes.value(path, p) for p in (SH.inversePath, SH.zeroOrOnePath, SH.oneOrMorePath,
-                                                      SH.zeroOrMorePath) if shapes.value(path, p) is not None), None)
-        return path_length(inner) if inner is not None else 1
-
-    seen: dict[Node, int] = {}
-
-    def reach(shape: Node, stack: frozenset) -> int:
-        if shape in stack:
-            return 0
-        if shape in seen:
-            return seen[shape]
-        stack = stack | {shape}
-        step = 0 if (shape, SH.path, None) not in shapes else path_length(shapes.value(shape, SH.path))
-        inner = 0
-        for p in _NESTING:
-            for nested in shapes.objects(shape, p):
-                inner = max(inner, reach(nested, stack))
-        for p in _LISTS:
-            for lst in shapes.objects(shape, p):
-                for nested in Collection(shapes, lst):
-                    inner = max(inner, reach(nested, stack))
-        for _ in shapes.objects(shape, SH.sparql):
-            inner = max(inner, SPARQL_REACH)
-        seen[shape] = step + inner
-        return seen[shape]
-
-    roots = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    return max((reach(s, frozenset()) for s in roots), default=0)
-
-
-def shape_predicates(shapes: Graph) -> frozenset[URIRef]:
-    """Every predicate the shapes name: in property paths (sequences, alternatives, inverse
-    and repeated paths) and as constants in SPARQL-based constraints (:func:`inverse_predicates`)."""
-    found: set[URIRef] = set()
-
-    def walk(path: Node) -> None:
-        if isinstance(path, URIRef):
-            found.add(path)
-        elif (path, RDF.first, None) in shapes:
-            for p in Collection(shapes, path):
-                walk(p)
-        else:
-            for predicate in (SH.alternativePath, SH.inversePath, SH.zeroOrOnePath, SH.oneOrMorePath,
-                              SH.zeroOrMorePath):
-                for inner in shapes.objects(path, predicate):
-                    walk(inner)
-
-    for path in shapes.objects(None, SH.path):
-        walk(path)
-    return frozenset(found | _sparql_predicates(shapes) | {RDF.type})
-
-
-def _sparql_predicates(shapes: Graph) -> set[URIRef]:
-    """The IRIs a SPARQL-based constraint names (prefixed or in full; over-counting is safe)."""
-    import re
-
-    found: set[URIRef] = set()
-    names = dict(PREFIXES)
-    names.update({p: str(n) for p, n in shapes.namespaces() if p})
-    for text in shapes.objects(None, SH.select):
-        for prefix, local in re.findall(r"(?<![\w?$<])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", str(text)):
-            if prefix in names:
-                found.add(URIRef(names[prefix] + local))
-        found.update(URIRef(iri) for iri in re.findall(r"<(https?://[^>\s]+)>", str(text)))
-    return found
-
-
-def inverse_predicates(shapes: Graph) -> frozenset[URIRef]:
-    """The predicates the shapes may follow from object to subject: those of inverse paths
-    and every constant predicate a SPARQL-based constraint names (over-counting is safe),
-    except ``rdf:type`` and the RDFS/OWL terms (classes are read from the ontology)."""
-    found: set[URIRef] = set()
-    for path in shapes.objects(None, SH.inversePath):
-        found.update(p for p in ([path] if isinstance(path, URIRef) else shapes.objects(path, None))
-                     if isinstance(p, URIRef))
-    found |= _sparql_predicates(shapes)
-    return frozenset(p for p in found if p != RDF.type and not str(p).startswith(_SCHEMA_NS))
-
-
-class GraphQuads:
-    """An rdflib graph (and its ontology graph) read as :func:`neighbourhood` reads a
-    pyoxigraph Store: ``quads_for_pattern`` through rdflib's indexes (the write guard's copy)."""
-
-    def __init__(self, union: Graph, ontology: Graph | None = None):
-        from .namespaces import GRAPH
-
-        self.union, self.ontology = union, ontology if ontology is not None else Graph()
-        self._ontology_name = ox.NamedNode(str(GRAPH.ONTOLOGY))
-
-    def quads_for_pattern(self, s, p, o, g=None):
-        from .reasoning import _to_ox, _to_rdflib
-
-        graph = self.ontology if g == self._ontology_name else self.union
-        name = self._ontology_name if graph is self.ontology else ox.DefaultGraph()
-        pattern = tuple(None if t is None else _to_rdflib(t) for t in (s, p, o))
-        for triple in graph.triples(pattern):
-            yield ox.Quad(*map(_to_ox, triple), name)
-
-
-def neighbourhood(store: ox.Store | GraphQuads, new: Iterable[tuple[Node, Node, Node]], *, depth: int,
-                  hub_degree: int = HUB_DEGREE, inverse: Iterable[URIRef] | None = None,
-                  forward: Iterable[URIRef] | None = None, backward_depth: int | None = None) -> Graph:
-    """The statements of ``store`` that validating ``new`` in its context can read.
-
-    From the nodes ``new`` mentions (not the classes it types them with), ``depth`` links in both directions (blank nodes are
-    followed to their end, whatever the depth), the ``rdf:type`` statements of every node
-    reached (``graph/inferred`` holds the type closure, so class checks need no more), and
-    the ontology graph whole (its size does not depend on the instance data; its terms and
-    those of the standard vocabularies are not expanded). A hub (more
-    than ``hub_degree`` incoming links, such as ``org/sbc``) is not expanded backwards: its
-    inbound links are the graph's, not the file's (:func:`affected_nodes` does not validate
-    a hub's neighbours either); its own statements are read. Beyond the file's own nodes,
-    links are followed backwards only along ``inverse`` (:func:`inverse_predicates` of the
-    shapes; None: every predicate). ``graph/shapes`` and
-    ``graph/void`` are left out. Costs in proportion to ``new`` and its neighbourhood; the
-    store is read through its indexes, never scanned.
+    The :class:`ReadPlan` of ``shapes`` is walked from each focus node over ``store`` and
+    ``new`` (the new statements lead on to the store's), keeping what it reads from
+    ``store``; with the ``rdf:type`` statements of every node reached, those of the
+    predicates read (what the ontology says about them), and the ontology graph whole
+    (``ontology``, by default a Store's ``graph/ontology``; its size does not depend on the
+    instance data). ``graph/shapes`` and ``graph/void`` are left out. Costs in proportion to
+    what the shapes read from the focus nodes; the store is read through its indexes, never
+    scanned. With shapes :func:`read_plan` cannot follow, the whole store is returned.
     """
-    from itertools import islice
+    if shapes is None:
+        from .sources import load_shapes
 
-    from .namespaces import GRAPH
-    from .reasoning import _to_ox, _to_rdflib
-
-    excluded = {ox.NamedNode(str(GRAPH.SHAPES)), ox.NamedNode(str(GRAPH.VOID))}
-    rdf_type = ox.NamedNode(str(RDF.type))
-    backward_depth = depth if backward_depth is None else backward_depth
-    onwards = _EVERY if forward is None else {ox.NamedNode(str(p)) for p in forward}
-    backwards = _EVERY if inverse is None else {ox.NamedNode(str(p)) for p in inverse}
+        shapes = load_shapes()
+    extra = Graph()
+    for triple in new:
+        extra.add(triple)
+    source = _Source(store, extra)
     out = bind_prefixes(PreparedQueryGraph())
-
-    def add(q: ox.Quad) -> bool:
-        if q.graph_name in excluded:
-            return False
-        out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
-        return True
-
-    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH.ONTOLOGY))):
-        add(q)
-
-    from .reasoning import STANDARD_VOCABULARIES
-
-    ontology = ox.NamedNode(str(GRAPH.ONTOLOGY))
-
-    def vocabulary(node) -> bool:  # read whole with the ontology, never expanded
-        return isinstance(node, ox.NamedNode) and (
-            node.value.startswith(STANDARD_VOCABULARIES)
-            or next(iter(store.quads_for_pattern(node, None, None, ontology)), None) is not None)
-
-    frontier: set = set()
-    for s, p, o in new:
-        frontier.add(_to_ox(s))
-        if p != RDF.type and not isinstance(o, Literal):
-            frontier.add(_to_ox(o))
-    seen: set = set()  # the nodes expanded
-    mentioned: set = set(frontier)
-    level = 0
-    while frontier:
-        following: set = set()
-        for node in frontier:
-            if node in seen:
-                continue
-            blank = isinstance(node, ox.BlankNode)
-            if not blank and (level >= depth or vocabulary(node)):
-                continue
-            seen.add(node)
-            for q in store.quads_for_pattern(node, None, None, None):
-                if level > 1 and not blank and q.predicate not in onwards:
+    plan = read_plan(shapes)
+    if plan is None or plan.about_more:
+        for triple in ontology if ontology is not None else source.ontology():
+            out.add(triple)
+    if plan is None:
+        for triple, stored in source.triples(None, None, None):
+            if stored:
+                out.add(triple)
+        return out
+    if focus is None:
+        focus = affected_nodes(extra, store, shapes, extra=extra)
+    todo = [(0, n) for n in focus]
+    seen: set[tuple[int, Node]] = set()
+    reached: set[Node] = set()
+    predicates: set[Node] = set()
+    while todo:
+        state, node = todo.pop()
+        if (state, node) in seen:
+            continue
+        seen.add((state, node))
+        reached.add(node)
+        forward, anything, backward = plan.grouped(state)
+        reads: list[tuple[Iterable, dict | None, list[int], bool]] = []
+        if anything or len(forward) > 2:  # one look at all the node's statements
+            reads.append((source.triples(node, None, None), forward, anything, True))
+        else:
+            reads += [(source.triples(node, p, None), None, afters, True) for p, afters in forward.items()]
+        reads += [(source.triples(None, p, node), None, afters, False) for p, afters in backward.items()]
+        for triples, by_predicate, afters, is_forward in reads:
+            for triple, stored in triples:
+                targets = afters if by_predicate is None else by_predicate.get(triple[1], []) + afters
+                if not targets:
                     continue
-                if add(q) and not isinstance(q.object, ox.Literal):
-                    following.add(q.object)
-                    mentioned.add(q.object)
-            inbound = list(islice(store.quads_for_pattern(None, None, node, None), hub_degree + 1))
-            if len(inbound) > hub_degree and not blank:
-                continue
-            for q in inbound:
-                if level and not blank and (level >= backward_depth or q.predicate not in backwards):
+                if stored:
+                    out.add(triple)
+                predicates.add(triple[1])
+                end = triple[2] if is_forward else triple[0]
+                if isinstance(end, Literal):
                     continue
-                if add(q):
-                    following.add(q.subject)
-                    mentioned.add(q.subject)
-        frontier = following - seen
-        level += 1
-    for node in mentioned - seen:  # the edge of the neighbourhood: its types
-        for q in store.quads_for_pattern(node, rdf_type, None, None):
-            add(q)
+                reached.add(end)
+                todo.extend((after, end) for after in targets if plan.moves[after] and (after, end) not in seen)
+    for node in reached:  # the types of every node reached
+        for triple, stored in source.triples(node, RDF.type, None):
+            if stored:
+                out.add(triple)
+    for node in predicates:  # what the graph says about the predicates read
+        for triple, stored in source.triples(node, None if plan.about_predicates else RDF.type, None):
+            if stored:
+                out.add(triple)
     return out
 
-
-class _Every:
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_EVERY = _Every()
 
 _SCHEMA_NS = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#",
               "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -467,23 +654,6 @@ def _is_vocabulary(node: Node, graph: Graph) -> bool:
     if str(node).startswith(STANDARD_VOCABULARIES):
         return True
     return any(str(t).startswith(_SCHEMA_NS) for t in graph.objects(node, RDF.type))
-
-
-def _owners(graph: Graph, node: Node, depth: int = 6) -> set[Node]:
-    """The IRI nodes that reach the blank node ``node`` through blank nodes (none for an IRI)."""
-    owners: set[Node] = set()
-    frontier, seen = ([node] if isinstance(node, BNode) else []), {node}
-    for _ in range(depth):
-        following = []
-        for n in frontier:
-            for s in graph.subjects(None, n):
-                if isinstance(s, URIRef):
-                    owners.add(s)
-                elif s not in seen:
-                    seen.add(s)
-                    following.append(s)
-        frontier = following
-    return owners
 
 
 @lru_cache(maxsize=1024)
@@ -539,7 +709,7 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
     # pySHACL's own ``focus_nodes=`` also filters the value nodes that nested shapes (sh:or,
     # sh:node, qualified value shapes) check, so a literal checked by a nested shape would
     # always pass: run each shape on its targets among ``focus`` instead.
-    shapes_graph = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
+    shapes_graph = shapes if isinstance(shapes, ShapesGraph) else _shapes_graph(shapes)
     wanted = set(focus)
     executor = SHACLExecutor(allow_warnings=True, allow_infos=True)
     reports: list = []
@@ -553,6 +723,19 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
 
 
 _COMPILED: dict[int, tuple[Graph, object, int]] = {}
+_SHAPES_GRAPHS: dict[int, tuple[Graph, ShapesGraph, int]] = {}
+
+
+def _shapes_graph(shapes: Graph) -> ShapesGraph:
+    """pySHACL's parsed form of ``shapes``, made once per shapes graph (as long as it does not change)."""
+    cached = _SHAPES_GRAPHS.get(id(shapes))
+    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
+        return cached[1]
+    if len(_SHAPES_GRAPHS) > 8:
+        _SHAPES_GRAPHS.clear()
+    parsed = ShapesGraph(shapes)
+    _SHAPES_GRAPHS[id(shapes)] = (shapes, parsed, len(shapes))
+    return parsed
 
 
 def _compiled(shapes: Graph):

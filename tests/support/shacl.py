@@ -113,10 +113,12 @@ def run(data: Graph, shapes: Graph, *, engine: str = "turbo") -> list[Result]:
     """Validate ``data`` against ``shapes`` (SHACL Core + SPARQL, no inference) with ``engine``:
     pyshacl-turbo (the library's default) or pySHACL (the reference)."""
     if engine == "turbo":
-        import pyshacl_turbo
+        from basel_kg.validation import _compiled
 
-        _conforms, report, text = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none",
-                                                         allow_warnings=False)
+        compiled = _compiled(shapes)  # compiled once per shapes graph
+        if compiled is None:
+            raise AssertionError("pyshacl-turbo refuses the shapes")
+        _conforms, report, text = compiled.validate(data, allow_warnings=False)
     else:
         _conforms, report, text = validate(
             data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False

@@ -1,0 +1,149 @@
+"""What validation in context costs as the graph grows: a small file, validated writes, the
+whole graph, the published queries.
+
+For each factor N the shipped data is replicated N times (``benchmarks/synthetic.py``: every
+replica links to the same source passages, which become hubs), built without validation and
+loaded into an in-memory pyoxigraph store. Measured, median of ``--repeat`` runs (seconds):
+
+- ``validate`` of a 5-triple file in context (``benchmarks/scale.py``'s file: a new
+  organisation derived from a shared passage), ours (the shapes' read plan: only what the
+  shapes can read, from the store) beside the reference: pyshacl-turbo on the whole graph
+  with the file (what it costs without the read plan);
+- validated 100-triple writes (``benchmarks/writes.py``'s document) through the write guard
+  (entailments and SHACL of what the write can affect), in process: checks per second;
+- whole-graph SHACL (pyshacl-turbo), once;
+- every published query, uncached: the slowest ones.
+
+    nice .venv/bin/python benchmarks/validation.py --factors 1 10 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def median_time(fn, repeat: int) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), value
+
+
+def measure(factor: int, repeat: int, whole: bool) -> dict:
+    sys.path.insert(0, str(HERE))
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from scale import NEW_FILE
+    from synthetic import make_project
+    from writes import document
+
+    from basel_kg.build import build_knowledge_graph
+    from basel_kg.guard import WriteGuard
+    from basel_kg.namespaces import GRAPH
+    from basel_kg.queries import load_registry
+    from basel_kg.store import Delta
+    from basel_kg.validation import PreparedQueryGraph, neighbourhood, shacl_report, validate
+
+    out: dict = {"factor": factor}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_project(factor, Path(tmp) / "project", source=ROOT)
+        kg = build_knowledge_graph(root=root, validate=False)
+        nquads = kg.dataset.serialize(format="nquads", encoding="utf-8")
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        out["triples"] = len(store)
+        shapes = kg.shapes
+
+        new = Graph().parse(data=NEW_FILE, format="turtle")
+        out["file"], report = median_time(lambda: validate(new, context=store, shapes=shapes), repeat)
+        out["file_conforms"] = report.conforms
+        out["file_read"] = len(neighbourhood(store, new, shapes))
+        union = PreparedQueryGraph()
+        for graph in kg.dataset.graphs():
+            union += graph
+        with_file = PreparedQueryGraph()
+        with_file += union
+        with_file += new
+        out["file_reference"], _ = median_time(lambda: shacl_report(with_file, shapes), 1)
+        if whole:
+            out["whole"], _ = median_time(lambda: shacl_report(union, shapes), 1)
+
+        class Store:  # what the guard reads of a store: its version and its dump
+            version = "0"
+
+            def export(self) -> bytes:
+                return nquads
+
+        writable = Store()
+        guard = WriteGuard(shapes=shapes, inferred_graph=str(GRAPH.INFERRED), ontology_graph=str(GRAPH.ONTOLOGY))
+
+        def delta(n: int) -> Delta:
+            graph = ox.NamedNode(f"https://example.org/bench/{n}")
+            return Delta(add=tuple(ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(
+                document(f"v{n}", 100).encode(), format=ox.RdfFormat.TURTLE)))
+
+        guard.check(writable, delta(0), keep=False)  # the guard's copy of the graph is made once
+        times = []
+        for n in range(1, 1 + max(5, repeat)):
+            change = delta(n)
+            start = time.perf_counter()
+            outcome = guard.check(writable, change)
+            times.append(time.perf_counter() - start)
+            assert outcome.conforms, outcome.report.text
+            writable.version = str(n)
+            guard.committed(writable.version)
+        out["write"] = statistics.median(times)
+        out["write_validate"] = outcome.timings.get("validate", 0.0)
+        out["write_reason"] = outcome.timings.get("reason", 0.0)
+
+        slowest = []
+        for query in load_registry(root).published():
+            try:
+                text = query.bind().sparql
+            except Exception:  # noqa: BLE001 - a query that needs a value without a default
+                continue
+            seconds, _ = median_time(lambda: list(store.query(text, use_default_graph_as_union=True)), repeat)
+            slowest.append((seconds, query.name))
+        out["queries"] = sorted(slowest, reverse=True)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--factors", type=int, nargs="+", default=[1, 10], help="replication factors (default 1 10)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is shown (default 3)")
+    parser.add_argument("--no-whole", action="store_true", help="skip the whole-graph SHACL run")
+    args = parser.parse_args()
+    rows = [measure(f, args.repeat, not args.no_whole) for f in args.factors]
+    ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
+    print("| step | " + " | ".join(f"{r['factor']}x" for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    lines = [
+        ("triples (asserted + inferred)", lambda r: f"{r['triples']:,}"),
+        ("`validate` of a 5-triple file, read plan", lambda r: ms(r["file"])),
+        ("  reference: pyshacl-turbo on the whole graph", lambda r: f"{ms(r['file_reference'])} "
+                                                                   f"({r['file_reference'] / r['file']:.0f}x)"),
+        ("  triples read from the store", lambda r: f"{r['file_read']:,}"),
+        ("validated 100-triple writes per second", lambda r: f"{1 / r['write']:.1f}"),
+        ("  of one write: validation / reasoning", lambda r: f"{ms(r['write_validate'])} / {ms(r['write_reason'])}"),
+        ("whole-graph SHACL (pyshacl-turbo)", lambda r: f"{r['whole']:.1f} s" if "whole" in r else "-"),
+        ("slowest published query, uncached", lambda r: f"{ms(r['queries'][0][0])} ({r['queries'][0][1]})"),
+        ("published queries over 100 ms", lambda r: str(sum(1 for s, _ in r["queries"] if s > 0.1))),
+    ]
+    for label, cell in lines:
+        print(f"| {label} | " + " | ".join(cell(r) for r in rows) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
