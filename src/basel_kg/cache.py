@@ -172,6 +172,32 @@ def built_dataset(build: Built):
     return dataset
 
 
+def read_plan(build: Built, shapes):
+    """The read plan of ``shapes`` (:func:`basel_kg.validation.read_plan`), the project's
+    shapes of ``build``, kept in its cache entry: making it parses every SPARQL constraint
+    (about a second), reading it back takes a millisecond. The entry's fingerprint covers
+    the shapes and the code, so a kept plan is always the plan of these shapes."""
+    import pickle
+
+    from . import validation
+
+    path = build.directory / "read-plan.pickle"
+    try:
+        plan = pickle.loads(path.read_bytes())  # noqa: S301 - written by this package, in the user's cache
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        plan = validation.read_plan(shapes)
+        fd, tmp = tempfile.mkstemp(prefix=".read-plan.tmp-", dir=build.directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(plan, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only cache: the plan is simply made again next time
+            Path(tmp).unlink(missing_ok=True)
+        return plan
+    validation.remember_read_plan(shapes, plan)
+    return plan
+
+
 def built_oxigraph(build: Built):
     """The dataset of ``build`` as an on-disk pyoxigraph store, opened read-only (what
     ``basel-kg validate FILE`` reads the neighbourhood of a file from, through the store's
