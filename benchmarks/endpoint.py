@@ -18,44 +18,14 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from harness import Figures, Server, answers, free_port, load, oxigraph_binary, published_queries
 
 BIN = Path(sys.executable).parent
-ACCEPT = "application/sparql-results+json"
-
-
-@dataclass
-class Figures:
-    server: str
-    concurrency: int
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_release(folder: Path) -> Path:
@@ -66,12 +36,6 @@ def build_release(folder: Path) -> Path:
     path = folder / "basel-kg.nq"
     path.write_bytes(kg.dataset.serialize(format="nquads", encoding="utf-8"))
     return path
-
-
-def published_queries() -> list[tuple[str, str]]:
-    from basel_kg.queries import load_registry
-
-    return [(q.name, q.bind().sparql) for q in load_registry().published()]
 
 
 def serve_basel_kg(nquads: Path, port: int, cache: bool) -> None:
@@ -85,76 +49,6 @@ def serve_basel_kg(nquads: Path, port: int, cache: bool) -> None:
         store.load_dataset(nquads)
         app = create_app(Settings(store=store, cache_bytes=64 * 2**20 if cache else 0))
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-class Server:
-    def __init__(self, name: str, command: list[str], url: str, cwd: Path | None = None):
-        self.name, self.command, self.url, self.cwd = name, command, url, cwd
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Server:
-        self.process = subprocess.Popen(self.command, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(self.url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT}, timeout=5).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-async def load(url: str, queries: list[tuple[str, str]], concurrency: int, seconds: float) -> Figures:
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
-
-        async def one(i: int) -> None:
-            _, query = queries[i % len(queries)]
-            await client.post(url, data={"query": query}, headers={"Accept": ACCEPT})
-
-        for i in range(len(queries)):  # warm up: every query once
-            await one(i)
-        stop = time.monotonic() + seconds
-
-        async def worker(offset: int) -> None:
-            nonlocal errors
-            i = offset
-            while time.monotonic() < stop:
-                _, query = queries[i % len(queries)]
-                start = time.perf_counter()
-                response = await client.post(url, data={"query": query}, headers={"Accept": ACCEPT})
-                latencies.append(time.perf_counter() - start)
-                errors += response.status_code != 200
-                i += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker(k * 3) for k in range(concurrency)))
-        elapsed = time.monotonic() - started
-    return Figures("", concurrency, len(latencies), errors, elapsed, latencies)
-
-
-def answers(url: str, queries: list[tuple[str, str]]) -> dict[str, int]:
-    """Rows per query, to show the servers hold the same data."""
-    rows = {}
-    for name, query in queries:
-        response = httpx.post(url, data={"query": query}, headers={"Accept": ACCEPT}, timeout=300)
-        response.raise_for_status()
-        rows[name] = len(json.loads(response.text)["results"]["bindings"])
-    return rows
 
 
 def main() -> int:
@@ -175,7 +69,7 @@ def main() -> int:
         print(f"building the knowledge graph ... ", end="", flush=True, file=sys.stderr)
         nquads = build_release(folder)
         print(f"{sum(1 for _ in nquads.open('rb'))} quads", file=sys.stderr)
-        oxigraph = shutil.which("oxigraph", path=str(BIN)) or "oxigraph"
+        oxigraph = oxigraph_binary()
         subprocess.run([oxigraph, "load", "--location", str(folder / "oxigraph"), "--file", str(nquads)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         ports = {name: free_port() for name in ("basel-kg", "basel-kg (no cache)", "oxigraph serve", "rdflib-endpoint")}
@@ -197,7 +91,7 @@ def main() -> int:
         for server in servers:
             print(f"{server.name}: starting", file=sys.stderr)
             with server:
-                rows[server.name] = answers(server.url, queries)
+                rows[server.name] = {name: n for name, (n, _) in answers(server.url, queries).items()}
                 for concurrency in args.concurrency:
                     figures = asyncio.run(load(server.url, queries, concurrency, args.seconds))
                     figures.server = server.name

@@ -15,8 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,45 +24,7 @@ from pathlib import Path
 
 import httpx
 
-TOKEN = "benchmark-writes-token-0123456789"
-BASE = "https://w3id.org/basel-kg/"
-PASSAGE = BASE + "source/002_2e5438f9604e1223#annex-wco"
-
-
-def document(tag: str, triples: int) -> str:
-    """``triples`` statements about new intergovernmental organisations (4 each), members of
-    the Secretariat, derived from a passage of the shipped data: a conforming contribution."""
-    lines = ["@prefix bkg: <https://w3id.org/basel-kg/ontology#> .",
-             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
-             "@prefix prov: <http://www.w3.org/ns/prov#> .", "@prefix org: <http://www.w3.org/ns/org#> ."]
-    for i in range(triples // 4):
-        lines.append(f'<{BASE}org/bench-{tag}-{i}> a bkg:IntergovernmentalOrganisation ; '
-                     f'rdfs:label "Benchmark organisation {tag} {i}"@en ; org:memberOf <{BASE}org/sbc> ; '
-                     f"prov:wasDerivedFrom <{PASSAGE}> .")
-    return "\n".join(lines)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def writes_per_second(url: str, writes: int, *, replace: bool) -> float:
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
-    with httpx.Client(timeout=120, headers=headers) as client:
-        def write(n: int) -> None:
-            graph = "https://example.org/bench/replaced" if replace else f"https://example.org/bench/{n}"
-            response = client.request("PUT" if replace else "POST", url + "store", params={"graph": graph},
-                                      content=document(f"{'r' if replace else 'p'}{n}", 100))
-            assert response.status_code in (201, 204), response.text
-
-        write(-1)  # warm-up: the guard's copy of the graph is built by the first write
-        start = time.perf_counter()
-        for n in range(writes):
-            write(n)
-        return writes / (time.perf_counter() - start)
-
+from harness import TOKEN, document, free_port, oxigraph_binary, writes_per_second
 
 def validation_latency(url: str, repeat: int) -> float:
     body = document("v", 1000)
@@ -79,7 +39,7 @@ def validation_latency(url: str, repeat: int) -> float:
 
 
 def push_seconds(release: Path, repeat: int, folder: Path) -> dict[str, float]:
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    oxigraph = oxigraph_binary()
     figures: dict[str, list[float]] = {"Graph Store PUT": [], "SPARQL Update": []}
     for attempt in range(repeat):
         for how in figures:

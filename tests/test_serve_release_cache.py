@@ -27,3 +27,37 @@ def test_a_second_cold_start_reuses_the_cached_release(mini_release, tmp_path: P
     second, _, _ = server_cli._dumps_folder(root, None, kg.version, kg)
     assert second == first and written == [first], "the second start wrote the release again"
     assert str(first).startswith(str(tmp_path / "cache"))
+
+
+def test_a_cold_start_builds_the_graph_once_for_the_store_and_the_release(tmp_path: Path, monkeypatch):
+    """The store's data (the build cache) and the release /dumps serves come from one build;
+    the VoID description goes into the cache entry, not into the release's dumps."""
+    import argparse
+
+    from basel_kg import build as build_module
+    from basel_kg.namespaces import GRAPH
+    from support.net import small_project
+
+    project = small_project(tmp_path)
+    monkeypatch.setenv("BASEL_KG_ROOT", str(project))
+    monkeypatch.setenv("BASEL_KG_CACHE", str(tmp_path / "build-cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    builds = []
+    real = build_module.build_knowledge_graph
+
+    def counting(**kw):
+        builds.append(kw)
+        return real(**kw)
+
+    monkeypatch.setattr(build_module, "build_knowledge_graph", counting)
+    parser = argparse.ArgumentParser()
+    server_cli.add_serve_arguments(parser)
+    prepared = server_cli.prepare(parser.parse_args(["--store", str(tmp_path / "store")]))
+    try:
+        assert prepared.rebuilt and len(builds) == 1, builds
+        dumps = prepared.settings.dumps_dir
+        assert (dumps / "void.ttl").is_file()
+        assert f"<{GRAPH.VOID}>" not in (dumps / "basel-kg.nq").read_text(encoding="utf-8")
+        assert any(g.iri == str(GRAPH.VOID) for g in prepared.store.graphs()), "the store serves the VoID graph"
+    finally:
+        prepared.close()

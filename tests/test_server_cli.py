@@ -80,6 +80,8 @@ def test_serve_builds_once_then_restarts_from_the_store(project, tmp_path):
     finally:
         second_log = stop(process)
     assert "not rebuilding" in second_log and "building the knowledge graph" not in second_log
+    # the supervisor saw the store was current without loading it: only the server process loads it
+    assert second_log.count("not rebuilding") == 1, second_log
     assert "writing the release" not in second_log
 
     # a changed source is noticed on the next start

@@ -291,3 +291,23 @@ def test_a_sparql_url_opens_a_remote_store():
             "http://127.0.0.1:9/ds/sparql", "http://127.0.0.1:9/ds/update", "http://127.0.0.1:9/ds/data")
     finally:
         remote.close()
+
+
+def test_counts_after_writes_equal_a_fresh_count():
+    """The holder keeps the triple counts (per graph, and of the union) up to date write by write,
+    without recounting the whole graph: they must equal the counts of the same data loaded anew."""
+    with make_store() as s:
+        s.load_dataset(DATA.encode(), version="v1")
+        s.put_graph("urn:test:g3", b"<urn:a> <urn:p> <urn:b> .\n<urn:x> <urn:p> <urn:y> .\n", format="nt")
+        s.put_graph("urn:test:new", b"<urn:b> <urn:p> <urn:c> .\n<urn:z> <urn:p> <urn:y> .\n", format="nt")
+        s.put_graph("urn:test:empty", b"", format="nt")
+        s.delete_graph("urn:test:g2")
+        s.apply(s.plan_update("INSERT DATA { GRAPH <urn:test:g1> { <urn:x> <urn:p> <urn:y> } } ;"
+                              "DELETE DATA { GRAPH <urn:test:g1> { <urn:a> <urn:label> \"A\"@en } }"))
+        exported = s.export()
+        assert ("urn:test:empty", 0) in [(g.iri, g.triples) for g in s.graphs()]
+        counted = (s.triples, sorted((g.iri, g.triples) for g in s.graphs() if g.triples))
+        assert counted[0] == count(s, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    with make_store() as fresh:
+        fresh.load_dataset(exported, version="v2")
+        assert counted == (fresh.triples, sorted((g.iri, g.triples) for g in fresh.graphs()))

@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from tqdm import tqdm
@@ -21,7 +22,8 @@ from .formats import Format
 from .namespaces import GRAPH, bind_prefixes
 from .project import project_root
 from .sources import SourceFile, discover, parse_file
-from .validation import ValidationReport, validate as validate_graph
+if TYPE_CHECKING:
+    from .validation import ValidationReport
 
 __all__ = ["KnowledgeGraph", "build_knowledge_graph", "content_version"]
 
@@ -118,6 +120,8 @@ def build_knowledge_graph(
             bar.update()
         report = None
         if validate:
+            from .validation import validate as validate_graph
+
             with stage("validate"):
                 report = validate_graph(dataset, shapes=shapes)
             bar.update()

@@ -70,10 +70,12 @@ def fingerprint(root: Path | None = None) -> str:
     return digest.hexdigest()[:24]
 
 
-def built(root: Path | None = None, *, progress: bool = False) -> Built:
+def built(root: Path | None = None, *, progress: bool = False, kg=None) -> Built:
     """The build (parsed and reasoned, not validated) of the sources under ``root``.
 
-    Raises what :func:`basel_kg.build.build_knowledge_graph` raises when a build is needed.
+    ``kg``: that build, when the caller already made it (e.g. to write a release too): written
+    to the cache instead of building again. Raises what
+    :func:`basel_kg.build.build_knowledge_graph` raises when a build is needed.
     """
     from .project import project_root
 
@@ -86,17 +88,24 @@ def built(root: Path | None = None, *, progress: bool = False) -> Built:
         return cached
     from .build import build_knowledge_graph
 
+    import pyoxigraph as ox
+
     from .namespaces import GRAPH
+    from .reasoning import _to_ox
     from .release import void_description
 
-    kg = build_knowledge_graph(root=root, validate=False, progress=progress)
-    void = void_description(kg)  # served with the data, as every door sees it
-    kg.dataset.graph(GRAPH.VOID).__iadd__(void)
+    if kg is None:
+        kg = build_knowledge_graph(root=root, validate=False, progress=progress)
+    void = void_description(kg)  # served with the data, as every door sees it (kg itself is left as it is)
     sizes = {str(g): n for g, n in kg.graph_sizes.items()} | {str(GRAPH.VOID): len(void)}
     folder.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=folder))
     try:
-        (tmp / "dataset.nq").write_bytes(kg.dataset.serialize(format="nquads", encoding="utf-8"))
+        with (tmp / "dataset.nq").open("wb") as out:
+            out.write(kg.dataset.serialize(format="nquads", encoding="utf-8"))
+            name = ox.NamedNode(str(GRAPH.VOID))
+            out.write(ox.serialize((ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in void),
+                                   format=ox.RdfFormat.N_QUADS))
         meta = {"version": kg.version, "graphs": sizes, "root": str(root)}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:
@@ -161,6 +170,32 @@ def built_dataset(build: Built):
     dataset = bind_prefixes(Dataset(default_union=True))
     dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
     return dataset
+
+
+def read_plan(build: Built, shapes):
+    """The read plan of ``shapes`` (:func:`basel_kg.validation.read_plan`), the project's
+    shapes of ``build``, kept in its cache entry: making it parses every SPARQL constraint
+    (about a second), reading it back takes a millisecond. The entry's fingerprint covers
+    the shapes and the code, so a kept plan is always the plan of these shapes."""
+    import pickle
+
+    from . import validation
+
+    path = build.directory / "read-plan.pickle"
+    try:
+        plan = pickle.loads(path.read_bytes())  # noqa: S301 - written by this package, in the user's cache
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        plan = validation.read_plan(shapes)
+        fd, tmp = tempfile.mkstemp(prefix=".read-plan.tmp-", dir=build.directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(plan, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:  # a read-only cache: the plan is simply made again next time
+            Path(tmp).unlink(missing_ok=True)
+        return plan
+    validation.remember_read_plan(shapes, plan)
+    return plan
 
 
 def built_oxigraph(build: Built):

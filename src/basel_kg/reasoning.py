@@ -138,11 +138,10 @@ def infer(dataset: Dataset | Graph) -> Graph:
     its graphs, leaving out ``graph/inferred`` and ``graph/shapes``). Raises
     :class:`ReasoningError` when the data is inconsistent with the ontology.
     """
-    asserted = _asserted(dataset)
     try:
-        reasoner = IncrementalReasoner(asserted)
+        reasoner = IncrementalReasoner(dataset)  # reads the asserted graphs in place, no union copy
     except UnsupportedSchema:
-        return infer_owlrl(asserted)
+        return infer_owlrl(dataset)
     return reasoner.inferred()
 
 
@@ -175,8 +174,8 @@ class IncrementalReasoner:
     :class:`UnsupportedSchema` when the schema needs the reference engine.
     """
 
-    def __init__(self, asserted: Graph):
-        self._source = asserted
+    def __init__(self, asserted: Graph | Dataset):
+        self._source = asserted  # a Dataset is read as its asserted graphs (see _asserted)
         self._load()
 
     def _load(self) -> None:
@@ -263,10 +262,11 @@ class IncrementalReasoner:
         extra = [t for t in closed if t not in self._relevant_triples]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
         store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        self._fixpoint()
+        self._fixpoint(collect=False)
 
-    def _fixpoint(self) -> set[Triple]:
-        """Run the rules semi-naively from the delta graph; returns every new triple."""
+    def _fixpoint(self, *, collect: bool = True) -> set[Triple]:
+        """Run the rules semi-naively from the delta graph; returns every new triple (with
+        ``collect``; a full computation reads them from the store instead)."""
         store = self._store
         new: set[Triple] = set()
         while True:
@@ -278,7 +278,8 @@ class IncrementalReasoner:
                 return new
             store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
                          f"DROP SILENT GRAPH {_NEW}")
-            new.update(map(_triple_from_quad, added))
+            if collect:
+                new.update(map(_triple_from_quad, added))
 
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
@@ -462,19 +463,32 @@ def _asserted(dataset: Dataset | Graph) -> Graph:
     return union
 
 
-def _relevant(graph: Graph) -> Iterable[Triple]:
+def _triples_of(source: Dataset | Graph):
+    """A function iterating the statements of ``source``: a Graph's, or those of a Dataset's
+    asserted graphs (``graph/inferred`` and ``graph/shapes`` left out), read in place; a
+    statement in several graphs comes once per graph."""
+    if not isinstance(source, Dataset):
+        return lambda: iter(source)
+    return lambda: (t for g in source.graphs() if g.identifier not in (GRAPH.INFERRED, GRAPH.SHAPES) for t in g)
+
+
+def _relevant(graph: Graph | Dataset) -> Iterable[Triple]:
     """The statements an OWL 2 RL rule can use: the schema, ``rdf:type`` and ``owl:sameAs``
     statements, statements whose predicate the schema mentions, and every statement about a
     resource in an ``owl:sameAs`` link. Labels, definitions, provenance links and other
     annotations can match no rule, so they only slow every round down."""
+    triples = _triples_of(graph)
     schema: set = set()
-    for s, p, o in graph:
+    aliased: set = set()
+    for s, p, o in triples():
         if is_schema(p, o):
             schema.add(s)
             schema.add(o)
-    aliased = {t for s, o in graph.subject_objects(OWL.sameAs) for t in (s, o)}
+        if p == OWL.sameAs:
+            aliased.add(s)
+            aliased.add(o)
     schema |= _RULE_PREDICATES
-    for triple in graph:
+    for triple in triples():
         s, p, o = triple
         if p == RDF.type or p in schema or is_schema(p, o) or s in aliased or o in aliased:
             yield triple

@@ -289,18 +289,23 @@ def read_plan(shapes: Graph) -> ReadPlan | None:
     """The :class:`ReadPlan` of ``shapes`` (made once per shapes graph), or None when they use
     what it cannot follow (SPARQL-based targets or constraint components, ``$PATH``, a triple
     pattern not linked to ``$this``, recursive shapes, a repeated complex path)."""
-    key = id(shapes)
-    cached = _PLANS.get(key)
+    cached = _PLANS.get(id(shapes))
     if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
         return cached[1]
     try:
         plan = _make_plan(shapes)
     except UnsupportedShapes:
         plan = None
+    remember_read_plan(shapes, plan)
+    return plan
+
+
+def remember_read_plan(shapes: Graph, plan: ReadPlan | None) -> None:
+    """Use ``plan`` as the read plan of ``shapes`` from now on (one made earlier for the same
+    shapes, e.g. kept in the build cache: making one parses every SPARQL constraint)."""
     if len(_PLANS) > 8:
         _PLANS.clear()
-    _PLANS[key] = (shapes, plan, len(shapes))
-    return plan
+    _PLANS[id(shapes)] = (shapes, plan, len(shapes))
 
 
 def _make_plan(shapes: Graph) -> ReadPlan:

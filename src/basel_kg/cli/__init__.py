@@ -304,13 +304,19 @@ def _validate(args: argparse.Namespace) -> int:
         with _reading("the ontology"):
             ontology = next(s for s in discover() if s.graph == GRAPH.ONTOLOGY)
             context = parse_file(ontology.path, format=Format.TURTLE, into=Graph())
+        build = None
     else:
         from ..cache import built_oxigraph
 
         with _reading("the built knowledge graph"):
-            context = built_oxigraph(_built())
+            build = _built()
+            context = built_oxigraph(build)
     with _reading("the shapes"):
         shapes = load_shapes()
+    if build is not None:
+        from ..cache import read_plan
+
+        read_plan(build, shapes)
     report = validate(data, context=context, shapes=shapes)
     _write({"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[args.report]())
     if args.report == "json":

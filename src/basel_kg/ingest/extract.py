@@ -416,7 +416,9 @@ class _Builder:
             resolved.append((s, meeting))
             self.named.append((v["ordinal"], v["extraordinary"], meeting))
             prev = (s, body)
-        self.events(p, text, [s for s, _ in resolved])
+        taken = [s for s, _ in resolved]
+        self.distributed(p, text, taken)
+        self.events(p, text, taken)
         self.met_on(p, text)
         # meetings held together: "the combined eighth meeting of ... and the Twentieth Meeting of ...",
         # "held back to back with", "simultaneous/joint meetings"
@@ -466,6 +468,31 @@ class _Builder:
                 self.mention("meeting", label, p.anchor, status, iri, note=f"refers back to {english}",
                              value={"start": d.begin, "end": d.finish, "label": label})
 
+    def _named_without_date(self, s: P.Span) -> bool:
+        """An undated meeting the text still identifies: of exactly one organisation the graph knows, and
+        named by its ordinal or by words of its own beyond the owner and the kind ("the SAICM E-Products
+        workshop", "the 15th meeting of the Interpol Pollution Crime Working Group"); never a meeting of a
+        series named only by its owner ("the GEF Council meeting"), nor one of a Chinese name."""
+        v = s.value
+        if v.get("zh") or v.get("described") or v.get("paired") or not v.get("noun") or v["noun"].endswith("s"):
+            return False  # "meetings of the IOMC Coordinating Group": a series
+        if _BODY_IN_SENTENCE.search(v["label"]) or re.search(r"Conference of (?:the )?Parties", v["label"]):
+            return False  # the conventions' bodies: meetings()
+        orgs = [m for m in self.gz.organisations(v["label"]) if m.iri is not None and not str(m.iri).startswith(f"{BASE}body/")]
+        if len({m.iri for m in orgs}) != 1:
+            return False
+        of = re.sub(r"^the\s+", "", v.get("of") or "")
+        if of and re.search(r"\bof\s+(?:the\s+)?" + re.escape(of) + "$", v["label"]) and not any(m.text == of for m in orgs):
+            return False  # "of the X Committee": X Committee itself must be the known owner, not a word of it
+        if v.get("ordinal"):
+            return True
+        rest = v["label"]
+        for m in sorted(orgs, key=lambda m: -m.start):
+            rest = rest[:m.start] + rest[m.end:]
+        own = [w for w in re.findall(r"[A-Z][\w\-’']*", rest) if w.lower() != v["noun"].lower() and w not in ("The", "A", "An")
+               and not _HEAD.match(w) and w not in _GENERIC]
+        return bool(own)
+
     def events(self, p: Passage, text: str, taken: list[P.Span]) -> None:
         """One-off meetings named in running text ("the 15th meeting of the Interpol Pollution Crime
         Working Group (Lyon, 7 October 2009)", "a Workshop on ... (24 September 2009, Geneva)"): only
@@ -485,12 +512,14 @@ class _Builder:
                 y = _IN_YEAR.match(text, s.end, s.end + 60)
                 d = P.DateSpan(y.group(1), y.start(1), y.end(1), y.group(1), y.group(1)) if y else None
                 after = text[s.end:s.end + 90]
-            if d is None or (len(d.begin) < 7 and not _proper(s.value["label"])):
+            undated = d is None and self._named_without_date(s)
+            if (d is None and not undated) or (d is not None and len(d.begin) < 7 and not _proper(s.value["label"])):
                 continue  # no month: not enough to tell this meeting from another of the same name
             label = s.value["label"]
             label = label[0].upper() + label[1:]
             # where: a city the graph knows near the date, else a country the text says it was "in"
-            near = after[:d.end + 30] if d.start < len(after) and after[d.start:d.end] == d.text else after[:120]
+            near = after[:d.end + 30] if d is not None and d.start < len(after) and after[d.start:d.end] == d.text else \
+                after[:0] if d is None else after[:120]
             where = self.gz.place(near) or next(
                 (c for c in (self.gz.country(x.group(1)) for x in re.finditer(r"\b(?:in|,)\s+((?:the\s+)?[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?)", s.text + near))
                  if c is not None), None)
@@ -506,7 +535,7 @@ class _Builder:
                 word = ORD_WORDS.get(s.value["ordinal"], f"{s.value['ordinal']}th")
                 zh, label = label, f"{word[0].upper()}{word[1:]} meeting of the {english}"
             slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label).lower()).strip("-")[:50].strip("-")
-            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}")
+            iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}" if d is not None else f"{BASE}meeting/{slug}")
             status = "matched" if self.exists(iri) else "new"
             if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
                 self.g.add((iri, RDF.type, BKG.Meeting))
@@ -515,7 +544,8 @@ class _Builder:
                     self.g.add((iri, RDFS.label, Literal(zh, lang="zh")))
                 if len(orgs) == 1:
                     self.g.add((iri, BKG.meetingOf, orgs.pop()))
-                self.add_meeting_facts(iri, d, where, p.anchor, after)
+                if d is not None:
+                    self.add_meeting_facts(iri, d, where, p.anchor, after)
             self.derive(iri, p.anchor)
             if self.doc is not None:
                 self.g.add((self.doc, DCTERMS.references, iri))
@@ -523,8 +553,68 @@ class _Builder:
             self.mentions[:] = [m for m in self.mentions if not (m.kind == "meeting" and m.status == "unresolved"
                                                                  and m.passage == p.anchor and m.text in (zh or label))]
             self.mention("meeting", label, p.anchor, status, iri,
-                         value={"ordinal": s.value["ordinal"], "start": d.begin, "end": d.finish, "label": label,
+                         value={"ordinal": s.value["ordinal"], "label": label,
+                                **({"start": d.begin, "end": d.finish} if d is not None else {}),
                                 **({"place": str(where)} if where is not None else {})})
+            taken.append(s)
+
+    def distributed(self, p: Passage, text: str, taken: list[P.Span]) -> None:
+        """Events of one kind the sentence spreads over listed places in one year ("the GCI workshops that
+        took place in 2009 (in Mongolia, India, ...)", "2009年在蒙古、印度举办的GCI讲习班"): one new
+        meeting per place, dated to that year, of the owner when the graph knows exactly one; a place the
+        graph does not know is reported, not asserted."""
+        for s in P.distributed_events(text):
+            if any(t.start < s.end and s.start < t.end for t in taken):
+                continue
+            v = s.value
+            orgs = {m.iri for m in self.gz.organisations(v["owner"]) if m.iri is not None and m.end - m.start == len(v["owner"])}
+            orgs = {o for o in orgs if not str(o).startswith(f"{BASE}body/")}
+            owner = v["owner"]
+            if v.get("zh"):  # an English label only from the graph's English names
+                owner = self.gz.labels.get(next(iter(orgs))) if len(orgs) == 1 else None
+                owner = v["owner"] if owner is None and re.fullmatch(r"[A-Za-z]+", v["owner"]) else owner
+            if not owner:
+                self.mention("meeting", s.text, p.anchor, "unresolved",
+                             note="meetings of an owner the graph has no English name for: give them English labels")
+                continue
+            places = list(v["places"])
+            for i in range(len(places) - 1, 0, -1):  # "Trinidad and Tobago": one country the list split at "and"
+                (a, a0, _), (b, _, b1) = places[i - 1], places[i]
+                if re.fullmatch(r"\s+and\s+", text[a0 + len(a):places[i][1]]) and self.gz.country(text[a0:b1]):
+                    places[i - 1:i + 1] = [(text[a0:b1], a0, b1)]
+            year = v["year"]
+            d = P.DateSpan(year, s.start, s.end, year, year)
+            cls = BKG.Workshop if v["noun"] == "workshop" else BKG.Meeting
+            for item, start, _ in places:
+                parts = re.sub(r"\s+border$", "", item)
+                where = self.gz.country(item) or self.gz.places.get(item.lower()) or self.gz.place(item) if not v.get("zh") else \
+                    self.gz.country(item) or self.gz.places.get(item)
+                several = [self.gz.country(x) for x in parts.split("/")] if "/" in parts and where is None else []
+                if where is None and (not several or None in several):
+                    self.mention("meeting", f"{owner} {v['noun']} ({item}, {year})", p.anchor, "unresolved",
+                                 note=f"a place the graph does not know: {item}")
+                    continue
+                name = self.gz.labels.get(where, item) if where is not None else item
+                at = "at the" if re.search(r"\bat\s+(?:the\s+)?$", text[max(0, start - 8):start]) or item.endswith("border") else "in"
+                kind = f"{v['kind']} " if v["kind"] else ""
+                label = f"{owner} {kind}{v['noun']} {at} {name} ({year})"
+                slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label[:-len(year) - 3]).lower()).strip("-")[:50].strip("-")
+                iri = URIRef(f"{BASE}meeting/{slug}-{year}")
+                status = "matched" if self.exists(iri) else "new"
+                if status == "new" and (iri, RDF.type, cls) not in self.g:
+                    self.g.add((iri, RDF.type, cls))
+                    self.g.add((iri, RDFS.label, Literal(label, lang="en")))
+                    if len(orgs) == 1:
+                        self.g.add((iri, BKG.meetingOf, next(iter(orgs))))
+                    self.add_meeting_facts(iri, d, where, p.anchor, s.text)
+                    for c in several:
+                        self.g.add((iri, SCHEMA.location, c))
+                self.derive(iri, p.anchor)
+                if self.doc is not None:
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                first = where if where is not None else several[0]
+                self.mention("meeting", label, p.anchor, status, iri,
+                             value={"ordinal": None, "start": year, "end": year, "label": label, "place": str(first)})
             taken.append(s)
 
     # decisions
@@ -683,6 +773,9 @@ class _Builder:
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
         self.units(p, text, covered)
+        self.posts(p, text, covered)
+        self.zh_organisations(p, text, covered)
+        self.distributed_organisations(p, text, covered)
         families = self.gz.place_families()
         for m in (_FAMILY.finditer(text) if families else ()):  # "the BCRC China": one more of the graph's BCRC-{place}
             if m.group(1) not in families:
@@ -771,7 +864,149 @@ class _Builder:
                 continue
             if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
+            tail = _LOWER_TAIL.match(text, start + len(name)) if words[-1] in _GROUP_HEADS and text.startswith(name, start) else None
+            if tail:
+                name += tail.group(1)
             self.propose(name, None, p.anchor)
+
+    def distributed_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """Organisations of one family a plural head spreads over a list ("UNEP Regional Offices for Europe,
+        Asia Pacific and Africa", "the regional Centres based in Egypt, Senegal and Nigeria", "MEA
+        Secretariats, including the CBD and CITES", "设在埃及、塞内加尔和尼日利亚的区域中心"): for each item,
+        the graph's member of that family (its name, or a name ending in the head and the place) when
+        there is exactly one; otherwise a new one when the whole name is written as a proper name
+        ("UNEP Regional Office for Europe"); otherwise the item is reported."""
+        for s in P.distributed_organisations(text):
+            v = s.value
+            items = list(v["items"])
+            if v["prep"] and not any(self.gz.country(re.sub(r"^the\s+", "", i)) or self.gz.region(re.sub(r"^the\s+", "", i))
+                                     or self.gz.places.get(re.sub(r"^the\s+", "", i).lower()) for i, _, _ in items):
+                continue  # "Coordinating Centres for Capacity Building and Technology Transfer": not a list of places
+            for i in range(len(items) - 1, 0, -1):  # "Latin America and the Caribbean", "Trinidad and Tobago"
+                (a, a0, _), (_, b0, b1) = items[i - 1], items[i]
+                joined = text[a0:b1]
+                if re.fullmatch(r"\s+and\s+", text[a0 + len(a):b0]) and (self.gz.region(joined) or self.gz.country(joined)):
+                    items[i - 1:i + 1] = [(joined, a0, b1)]
+            head = f"{v['adj']} {v['head']}".strip() if v["adj"] else v["head"]
+            proper = " ".join(x for x in (v["owner"], head) if x)
+            whole = bool(v["owner"]) and not v.get("zh") and all(w[0].isupper() for w in proper.split())
+            seen = set()
+            for item, start, end in items:
+                if item in seen:
+                    continue
+                seen.add(item)
+                bare = re.sub(r"^the\s+", "", item)
+                if v["prep"]:  # a family over places
+                    place = self.gz.country(bare) or self.gz.region(bare) or self.gz.places.get(bare.lower())
+                    if place is None:
+                        self.mention("organisation", f"{proper} ({item})", p.anchor, "unresolved",
+                                     note=f"one of {proper}s listed by place; a place the graph does not know: {item}")
+                        continue
+                    where = self.gz.labels.get(place, bare) if v.get("zh") else bare
+                    prep = "in" if v["prep"] in ("based in", "located in") else v["prep"]
+                    names = [f"{proper} {prep} {item}", f"{proper} {prep} {bare}"]
+                    # whose the family is unsaid ("the regional Centres"): the graph's members of that head at that place
+                    ends = () if v["owner"] else tuple(f"{head} {x} {self.gz.labels.get(place, bare)}".lower() for x in ("in", "for"))
+                    written = f"{proper} {prep} {item}" if not v.get("zh") else item + s.text[-len(s.text.split("的")[-1]):]
+                else:  # a family over owners: "Secretariats, including the CBD, CITES"
+                    known = [k for k in self.gz.organisations(item) if k.iri is not None and k.end - k.start >= len(bare)]
+                    owner_names = [bare] + [self.gz.labels[k.iri] for k in known if k.iri in self.gz.labels]
+                    names = [n for o in owner_names for n in (f"{o} {head}", f"{head} of the {o}", f"{head} of {o}")]
+                    ends = ()
+                    where = bare
+                    written = names[0] if re.fullmatch(r"[A-Z][A-Z\-]{1,10}", bare) else f"{head} of {item}"
+                hits = next((self.gz.names[k] for k in (n if re.fullmatch(r"[A-Z\-]{2,12}", n) else n.lower() for n in names)
+                             if k in self.gz.names), None)
+                treaty = self.gz.treaties.get(bare if re.fullmatch(r"[A-Z\-]{2,12}", bare) else bare.lower())
+                if hits is None and treaty is not None and v["head"] == "Secretariat" and not v["prep"]:
+                    hits = self.gz.secretariat_of.get(treaty)  # "Secretariats, including the CBD": the CBD's secretariat
+                if hits is None and ends:
+                    hits = {iri for key, iris in self.gz.names.items() if key.endswith(ends) for iri in iris} or None
+                if hits is not None and len(hits) == 1:
+                    iri = next(iter(hits))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri,
+                                 note=f"one of the {proper}s the text lists; the graph's {self.gz.labels.get(iri, '')!r}")
+                elif hits is None and whole and (v["prep"] or v["head"][0].isupper()):
+                    self.propose(written, None, p.anchor)
+                else:
+                    why = "several in the graph could be it: " + ", ".join(sorted(map(str, hits))) if hits else \
+                        "the text does not name it (the graph has no member of this family there)"
+                    self.mention("organisation", f"{proper} ({where})", p.anchor, "unresolved",
+                                 note=f"one of {proper}s listed in the text; {why}")
+            covered.append((s.start, s.end))
+
+    def zh_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """Chinese organisation names the graph does not know (jieba noun phrases ending in a head word):
+        a whole name is proposed in the review as written, a fragment cut by 的 is reported to check; neither
+        is asserted, because every entity needs an English label the text does not give."""
+        known = lambda w: bool(self.gz.names.get(w)) or self.gz.country(w) is not None  # noqa: E731
+        for s in P.zh_organisation_phrases(text, known):
+            if any(a <= s.start and s.end <= b for a, b in covered) or s.text in self.gz.zh_labels:
+                continue  # a known name, or the graph's name of something else (a programme)
+            if s.value["whole"]:
+                self.mention("organisation", s.text, p.anchor, "unresolved",
+                             note="a new organisation named in Chinese: add it with an English label (the text gives none)")
+            else:
+                self.mention("organisation", s.text, p.anchor, "unresolved",
+                             note="part of a Chinese name? (the words before 的 may belong to it): check the whole name")
+            covered.append((s.start, s.end))
+
+    def posts(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A post of a known organisation ("the UNEP Executive Director", "the Executive Secretary of the
+        CBD", "环境署执行主任"): a new unit of that organisation named as written (in Chinese, after the
+        graph's English name of it), unless the graph has it."""
+        known = [m for m in self.gz.organisations(text) if m.iri is not None]
+        for m in _POST.finditer(text):
+            zh = m.group("zh") is not None
+            post = _ZH_POSTS[m.group("zh")] if zh else " ".join(m.group("post").split())
+            if zh:
+                parent = next((k for k in known if k.end == m.start()), None)
+            elif m.group("of"):
+                parent = next((k for k in known if k.start == m.end()), None)
+            else:
+                parent = next((k for k in known if k.end + 1 == m.start("post") and text[k.end] == " "), None)
+            if parent is None or str(parent.iri).startswith(f"{BASE}body/"):
+                continue
+            span = (min(parent.start, m.start("post") if not zh else m.start()), max(parent.end, m.end()))
+            if any(a <= span[0] and span[1] <= b and (a, b) != (parent.start, parent.end) for a, b in covered):
+                continue
+            parent_name = self.gz.labels.get(parent.iri)
+            if zh and not parent_name:
+                continue
+            name = f"{post} of the {parent_name}" if zh or m.group("of") else f"{parent.text} {post}"
+            written = text[span[0]:span[1]]
+            # the graph's post under any of the parent's names ("UNEP Executive Director" for "环境署执行主任")
+            parents = {parent.text} | {w for k, iris in self.gz.names.items() if parent.iri in iris for w in self.gz.written.get(k, ())}
+            tries = [written.lower()] + [x.lower() for n in parents for x in (f"{n} {post}", f"{post} of the {n}", f"{post} of {n}")]
+            same = next((self.gz.names[k] for k in tries if k in self.gz.names), None)
+            if same is not None:
+                if len(same) == 1:
+                    iri = next(iter(same))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", written, p.anchor, "matched", iri, note=f"the graph's {self.gz.labels.get(iri, '')!r}")
+                covered.append(span)
+                continue
+            key = f"post {parent.iri} {post}"  # one node for the post however the text writes it
+            iri = self.seen_orgs.get(key)
+            if iri is not None:
+                name = next((str(x) for x in self.g.objects(iri, RDFS.label) if x.language == "en"), name)
+                if zh and not any(x.language == "zh" for x in self.g.objects(iri, RDFS.label)):
+                    self.g.add((iri, RDFS.label, Literal(written, lang="zh")))
+            if iri is None:
+                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                if self.exists(iri):
+                    continue
+                self.seen_orgs[key] = iri
+                self.g.add((iri, RDF.type, ORG.OrganizationalUnit))
+                self.g.add((iri, RDFS.label, Literal(name, lang="en")))
+                if zh:
+                    self.g.add((iri, RDFS.label, Literal(written, lang="zh")))
+                self.g.add((iri, ORG.unitOf, parent.iri))
+            self.derive(iri, p.anchor)
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", name, p.anchor, "new", iri, note=f"a post of {parent.text}; written {written!r}")
+            covered.append(span)
 
     def units(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
         """A unit of a known organisation written in lowercase ("the secretariat of the GPWM", "the advisory
@@ -982,6 +1217,14 @@ _GENERIC = {"Working", "Project", "Task", "Advisory", "Regional", "Global", "Int
 _FAMILY = re.compile(r"(?<![\w/-])([A-Z]{3,6})[- ]([A-Z][\w\-]+(?:\s(?:and\s)?[A-Z][\w\-]+){0,2})")
 _UNIT_OF = re.compile(r"\b(?:the\s+)?(?P<unit>(?:[Ss]ecretariat|(?:[Aa]dvisory|[Ss]teering|[Ee]xecutive|[Tt]echnical|[Cc]oordinating)\s+"
                       r"(?:[Cc]ommittee|[Gg]roup|[Bb]oard)))\s+(?:of|for)\s+(?:the\s+)?")
+_POSTS = r"Executive\s+Director|Executive\s+Secretary|Director-General|Secretary-General|Special\s+Rapporteur|High\s+Commissioner"
+_ZH_POSTS = {"执行主任": "Executive Director", "执行秘书": "Executive Secretary", "总干事": "Director-General", "秘书长": "Secretary-General"}
+# "the UNEP Executive Director", "the Executive Secretary of the CBD", "环境署执行主任": a post of a known organisation
+_POST = re.compile(rf"(?<![\w-])(?P<post>{_POSTS})(?:\s+(?P<of>of)\s+(?:the\s+)?)?(?![\w-])|(?P<zh>执行主任|执行秘书|总干事|秘书长)")
+# "the StEP Task Force on policy and legislation": a group's name running through lowercase words to the clause's end
+_VERBISH = r"(?!(?:is|are|was|were|be|been|met|meets|has|have|had|will|would|shall|should|can|could|may|might|which|that|who|also)\b)"
+_LOWER_TAIL = re.compile(rf"(\s+(?:on|for)\s+{_VERBISH}[a-z][\w\-]*(?:\s+{_VERBISH}[a-z][\w\-]*){{0,5}})(?=\s*(?:[.;,)]|$))")
+_GROUP_HEADS = {"Force", "Group", "Committee", "Panel", "Team", "Subcommittee"}
 _PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
                  "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
                  "Branches", "Divisions", "Forces", "Projects", "Initiatives", "Partnerships", "Programmes", "Members"}

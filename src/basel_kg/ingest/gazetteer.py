@@ -3,6 +3,7 @@ places and meetings, and the decisions, meetings, documents and bodies that alre
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -44,6 +45,11 @@ class Gazetteer:
     documents: dict[str, URIRef] = field(default_factory=dict)  # symbol -> the document that has it
     subjects: set[URIRef] = field(default_factory=set)
     labels: dict[URIRef, str] = field(default_factory=dict)
+    zh_labels: set = field(default_factory=set)  # every Chinese name the graph gives anything
+    treaties: dict[str, URIRef] = field(default_factory=dict)  # name/acronym -> mea/ IRI
+    secretariat_of: dict[URIRef, set] = field(default_factory=dict)  # treaty -> its secretariat(s)
+    regions: dict[str, URIRef] = field(default_factory=dict)  # "Asia-Pacific", "Latin America and the Caribbean"
+    country_codes: dict[str, URIRef] = field(default_factory=dict)  # ISO 3166 alpha-2 -> the graph's country
     _index: dict | None = None
     _long: list | None = None
     _families: set | None = None
@@ -79,9 +85,24 @@ class Gazetteer:
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s
+            for p_ in (RDFS.label, SKOS.altLabel, SKOS.prefLabel):
+                for o in g.objects(s, p_):
+                    if getattr(o, "language", None) == "zh":
+                        gz.zh_labels.add(str(o))
+            if iri.startswith(BASE + "mea/"):  # treaties, and the secretariat the graph gives each
+                for name in names:
+                    gz.treaties[_key(name)] = s
+            for treaty in g.objects(s, BKG.secretariatOf):
+                gz.secretariat_of.setdefault(treaty, set()).add(s)
+            if BKG.Region in types:
+                for name in names:
+                    gz.regions[_key(name)] = s
+                    gz.regions[_key(name.replace("-", " "))] = s
             if BKG.Country in types:
                 for name in names:
                     gz.countries[_key(name)] = s
+                for code in g.objects(s, BKG.countryCode):
+                    gz.country_codes[str(code)] = s
             if BKG.Decision in types:
                 body = g.value(s, BKG.adoptedBy)
                 for number in g.objects(s, BKG.decisionNumber):
@@ -213,8 +234,30 @@ class Gazetteer:
                 return iri
         return None
 
+    def region(self, name: str) -> URIRef | None:
+        return self.regions.get(_key(name)) or self.regions.get(_key(name.replace("-", " ")))
+
     def country(self, name: str) -> URIRef | None:
-        return self.countries.get(_key(name))
+        """The graph's country of that name; a Chinese name through the CLDR names of territories (Babel),
+        for the countries the graph has a code for."""
+        hit = self.countries.get(_key(name))
+        if hit is None and _is_cjk(name):
+            code = _zh_territories().get(name.strip())
+            hit = self.country_codes.get(code) if code else None
+        return hit
+
+
+@functools.cache
+def _zh_territories() -> dict[str, str]:
+    """Chinese (simplified and traditional) territory names -> ISO 3166 alpha-2 codes, from CLDR."""
+    from babel import Locale
+
+    out: dict[str, str] = {}
+    for locale in ("zh_Hant", "zh"):
+        for code, name in Locale.parse(locale).territories.items():
+            if re.fullmatch(r"[A-Z]{2}", code):
+                out[name] = code
+    return out
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -10,6 +10,7 @@ it is returned; ranges ("17 to 21 October 2011", "17–21 October 2011", "30 Jun
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,6 +131,9 @@ _EN_TWO_DAYS = re.compile(rf"\b(\d{{1,2}})\s+and\s+(\d{{1,2}})\s+({_MON}),?\s+(\
 _EN_DAY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MON}),?\s+(\d{{4}})\b")
 _EN_MDY = re.compile(rf"\b({_MON})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
 _EN_MONTH = re.compile(rf"(?<!\d )(?<!\d)\b(?:in\s+|of\s+)?({_MON})\s+(\d{{4}})\b")
+# "September / October 2009", "September-October 2009", "2009年9月/10月", "2009年9月至10月": a span of months
+_EN_MONTHS = re.compile(rf"(?<!\d )(?<!\d)\b({_MON})\s*(?:/|-|–|to)\s*({_MON})\s+(\d{{4}})\b")
+_ZH_MONTHS = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:/|-|–|至|到)\s*(\d{1,2})\s*月(?!\s*\d)")
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日?)?"
                       r"(?:\s*(?:-|－|–|—|~|～|至|到)\s*(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?")
 
@@ -184,6 +188,15 @@ def dates(text: str) -> list[DateSpan]:
     for m in _EN_MDY.finditer(text):
         d = _parsed(m.group(2), m.group(1), m.group(3))
         add(m, d, d)
+    for m in _EN_MONTHS.finditer(text):
+        a, b = MONTHS.get(m.group(1).lower().rstrip(".")), MONTHS.get(m.group(2).lower().rstrip("."))
+        if a and b and a < b:
+            y = int(m.group(3))
+            add(m, f"{y:04d}-{a:02d}", f"{y:04d}-{b:02d}")
+    for m in _ZH_MONTHS.finditer(text):
+        y, a, b = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= a < b <= 12:
+            add(m, f"{y:04d}-{a:02d}", f"{y:04d}-{b:02d}")
     for m in _EN_MONTH.finditer(text):
         month = MONTHS.get(m.group(1).lower().rstrip("."))
         if month and _check(int(m.group(2)), month, None):
@@ -272,16 +285,20 @@ _EVENT_EN = re.compile(
     rf"(?P<pre>(?:(?:[A-Z0-9][\w’'&\-]*,?|(?<=[A-Za-z,] )and(?=\s+[A-Z])|regional|technical|joint|international|inaugural|expert|preparatory|annual|last|first|"
     rf"informal|global|national|sub-?regional|consultative|high-level|ministerial|organized|organised)\s+){{0,7}})"
     rf"(?P<noun>(?i:{_EVENT_NOUN}))(?P<where>\s+in\s+(?!{_MONTHS}\b)[A-Z][\w\-]+(?=\s+(?:on|of|for)\s))?"
-    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under)){{0,12}}))?")
+    rf"(?:\s+(?P<prep>of|on|for)\s+(?:the\s+)?(?P<of>(?:[A-Z][\w’'&\-]*)(?:\s+(?:(?!{_MONTHS}\b)[A-Z0-9][\w’'&\-]*|and|of|on|for|the|in|to|under|within)){{0,12}}))?")
 # "informal consultations on human rights-based approaches to ... (Geneva, 18 September 2009)": a
 # meeting described in lowercase, named by the place and date in brackets right after it
 _EVENT_DESCRIBED = re.compile(
     r"(?<![\w-])(?P<label>(?:[A-Z]{2,8}\s+)?(?:(?!(?:in|at|the|a|an|of|on|to|and|by|during|with|for|its|their)\s)[a-z][a-z\-]+\s+){0,2}"
-    r"(?P<noun>meetings?|workshop|seminar|consultations?|conference|forum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
+    r"(?P<noun>[Mm]eetings?|[Ww]orkshop|[Ss]eminar|[Cc]onsultations?|[Cc]onference|[Ff]orum|training|dialogue)\s+(?:(?:devoted|dedicated)\s+)?"
     r"(?:on|of|for|to)\s+[^()\n.;]{3,160}?)"
     # then the place and date in brackets, or "which was hosted by ... in Geneva on ...", ", organized by ..."
     r"(?=\s*\((?:[A-Z][\w\-]*[ ,]*){1,4}\d|\s+(?:which|that)\s+(?:was|were|is|will\s+be)\s+(?:held|hosted|organi[sz]ed|convened)\b"
-    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b)")
+    r"|\s*,\s*(?:organi[sz]ed|hosted|held|convened)\b"
+    # "the Workshop on management and destruction of ... held in Geneva on 13 July 2009"
+    r"|\s+(?:held|hosted|organi[sz]ed|convened)\s+(?:in|at|on)\s"
+    # "a joint meeting of directors from SCRCs and BCRCs in Geneva, September / October 2009"
+    rf"|\s+in\s+[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?,\s*(?:\d|{_MONTHS}))")
 # "the GCI partners' fifth (26-27 January 2009, Brussels) and sixth (8-9 February 2010, Geneva) meetings",
 # "the PACE Working Group's physical meeting in Geneva in May 2009": meetings of a named owner
 _OWNER = r"(?P<owner>(?:[A-Z][\w&\-]*\s+){0,6}(?:[A-Z][\w&\-]*|partners|members|experts))"
@@ -367,6 +384,161 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", m.group(0), m.start(), m.end(),
                         {"label": m.group(0), "ordinal": int(raw) if raw.isdigit() else zh_number(raw),
                          "of": m.group("name"), "pre": None, "noun": m.group("noun"), "zh": True}))
+    return sorted(out, key=lambda s: s.start)
+
+
+# --- one event kind or one organisation family spread over a list of places ---------------------------
+# "all the GCI workshops that took place in 2009 (in Mongolia, India, Kenya, ... and at the India/Nepal
+# border)", "the workshops held in 2009 in Kenya and Nigeria": one workshop per listed place, in that year
+_LIST_ITEM = r"(?:the\s+)?[A-Z][\w'’\-/]*(?:\s+(?:[A-Z][\w'’\-/]*|border|of|and(?=\s+[A-Z][\w\-]*\s*(?:[,)]|and|$))))*"
+_PLACE_LIST = (rf"(?:in|at)\s+{_LIST_ITEM}(?:\s*,\s*(?:(?:and\s+)?(?:in|at)\s+)?{_LIST_ITEM}|\s*,?\s+and\s+(?:(?:in|at)\s+)?{_LIST_ITEM})+")
+_DISTRIBUTED_EVENTS = re.compile(
+    r"(?<![\w-])(?P<owner>(?:[A-Z][\w&\-]*\s+){1,4})(?P<kind>(?:[a-z]+\s+)?)(?P<noun>workshops|meetings|seminars|conferences|consultations)"
+    r"\s+(?:(?:that|which)\s+(?:took\s+place|were\s+(?:held|organi[sz]ed|convened))|held|organi[sz]ed|convened)"
+    rf"\s+in\s+(?P<year>(?:19|20)\d\d)\s*(?:\(\s*(?P<blist>{_PLACE_LIST})\s*\)|\s(?P<list>{_PLACE_LIST}))")
+_DISTRIBUTED_EVENTS_ZH = re.compile(
+    r"(?P<year>(?:19|20)\d\d)\s*年(?:期间)?(?:在|于)(?P<list>[\u4e00-\u9fff/]{1,12}(?:[、和及与][\u4e00-\u9fff/]{1,12})+)"
+    r"(?:举办|举行|召开)的(?:所有)?(?P<owner>[A-Za-z]{2,8}|[\u4e00-\u9fff]{2,16}?)(?P<noun>讲习班|研讨会|会议)")
+
+
+def _items(listed: str, offset: int, split: str) -> list[tuple[str, int, int]]:
+    out = []
+    for m in re.finditer(split, listed):
+        item = m.group("item")
+        out.append((item, offset + m.start("item"), offset + m.end("item")))
+    return out
+
+
+def distributed_events(text: str) -> list[Span]:
+    """Events of one kind and owner that the sentence spreads over listed places in one year; value:
+    owner as written, noun (singular), year, places [(text, start, end)]."""
+    out = []
+    for m in _DISTRIBUTED_EVENTS.finditer(text):
+        group = "blist" if m.group("blist") else "list"
+        items = _items(m.group(group), m.start(group),
+                       r"(?:^|,|\band\b)\s*(?:and\s+)?(?:(?:in|at)\s+)?(?:the\s+)?(?P<item>[A-Z][\w'’\-/]*(?:\s+(?:[A-Z][\w'’\-/]*|border|of))*)")
+        owner = m.group("owner").strip()
+        kind = m.group("kind").strip()
+        out.append(Span("events", m.group(0), m.start(), m.end(),
+                        {"owner": owner, "kind": kind, "noun": m.group("noun")[:-1], "year": m.group("year"), "places": items}))
+    for m in _DISTRIBUTED_EVENTS_ZH.finditer(text):
+        items = _items(m.group("list"), m.start("list"), r"(?P<item>[^、和及与]+)")
+        noun = {"讲习班": "workshop", "研讨会": "seminar", "会议": "meeting"}[m.group("noun")]
+        out.append(Span("events", m.group(0), m.start(), m.end(),
+                        {"owner": m.group("owner"), "kind": "", "noun": noun, "year": m.group("year"), "places": items, "zh": True}))
+    return out
+
+
+# "UNEP Regional Offices for Europe, Asia Pacific and Africa", "the regional Centres based in Egypt, Senegal
+# and Nigeria", "various MEA Secretariats, including the CBD, CITES and the UNCCD": one organisation per
+# listed place or owner, of the family the plural head names
+_ORG_ITEM = r"(?:the\s+)?[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*"
+_ORG_LIST = rf"{_ORG_ITEM}(?:\s*,\s*(?:and\s+)?{_ORG_ITEM}|\s+and\s+{_ORG_ITEM})+"
+_DISTRIBUTED_ORGS = re.compile(
+    r"(?<![\w-])(?P<owner>(?:[A-Z][\w&\-]*\s+){0,3}?)(?P<adj>(?:(?!(?:the|a|an|of|and|in|for|to|by|with|its|their|various|all|other|several)\s)[A-Za-z][a-z\-]+\s+)?)"
+    r"(?P<head>Offices|Centres|Centers|Secretariats|Committees|Networks|Branches|Units|Divisions|Task\s+Forces)"
+    rf"(?:\s+(?P<prep>for|in|of|based\s+in|located\s+in)|\s*,?\s+(?P<incl>including|such\s+as|namely))\s+(?P<list>{_ORG_LIST})"
+    r"(?![\w’'\-]|\s+(?:Conventions|Secretariats|Protocols)\b)")
+_DISTRIBUTED_ORGS_ZH = re.compile(
+    r"(?:设在|位于|设于)(?P<list>[^，。；、的\s]{1,12}(?:[、和及与][^，。；、的\s]{1,12})+)的(?P<head>区域办事处|区域中心|秘书处)")
+ZH_ORG_HEADS = {"区域办事处": "Regional Office", "区域中心": "Regional Centre", "秘书处": "Secretariat"}
+
+
+def distributed_organisations(text: str) -> list[Span]:
+    """Organisations of one family the sentence spreads over a list; value: owner and adjective as
+    written, singular head, preposition (or None after "including"), items [(text, start, end)]."""
+    out = []
+    for m in _DISTRIBUTED_ORGS.finditer(text):
+        head = re.sub(r"\s+", " ", m.group("head"))
+        singular = re.sub(r"(?:es)$", "", head) if head.endswith("ches") else head[:-1]
+        items = [(i.group("item"), m.start("list") + i.start("item"), m.start("list") + i.end("item"))
+                 for i in re.finditer(r"(?:^|,|\band\b)\s*(?:and\s+)?(?P<item>(?:the\s+)?[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)",
+                                      m.group("list"))]
+        if re.search(r"\b(?:Conventions|Protocols|Secretariats|Parties|Agreements)$", items[-1][0]):
+            continue  # "the Secretariats of the Rotterdam and Stockholm Conventions": one name, the list inside it
+        prep = re.sub(r"\s+", " ", m.group("prep")) if m.group("prep") else None
+        out.append(Span("organisations", m.group(0), m.start(), m.end(),
+                        {"owner": m.group("owner").strip(), "adj": m.group("adj").strip(), "head": singular, "prep": prep,
+                         "items": items}))
+    for m in _DISTRIBUTED_ORGS_ZH.finditer(text):
+        pieces, at = [], m.start("list")
+        for piece in m.group("list").split("、"):
+            pieces.append((piece, at, at + len(piece)))
+            at += len(piece) + 1
+        last, a, b = pieces[-1]  # the conjunction before the last item: "塞内加尔和尼日利亚"
+        cut = max(last.rfind(c) for c in "和及与")
+        if cut > 0:
+            pieces[-1:] = [(last[:cut], a, a + cut), (last[cut + 1:], a + cut + 1, b)]
+        items = pieces
+        out.append(Span("organisations", m.group(0), m.start(), m.end(),
+                        {"owner": "", "adj": "", "head": ZH_ORG_HEADS[m.group("head")], "prep": "based in",
+                         "items": items, "zh": True}))
+    return out
+
+
+# --- Chinese organisation names (jieba) -------------------------------------------------------------
+_ZH_NAME_HEADS = ("组织", "中心", "秘书处", "委员会", "署", "论坛", "伙伴关系", "网络", "大会", "工作组", "理事会", "倡议", "联盟",
+                "协会", "研究所", "基金")
+_ZH_NOUNISH = {"n", "nr", "ns", "nt", "nz", "nrt", "j", "vn", "b", "eng", "l", "an", "nrfg", "ng"}
+_ZH_PROPER = {"nr", "ns", "nt", "nz", "nrt", "j", "eng", "nrfg"}
+
+
+@functools.cache
+def _jieba():
+    """jieba's part-of-speech tagger; its dictionary ships in the package (nothing is downloaded), and
+    its prefix cache goes to the temporary folder."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def zh_organisation_phrases(text: str, known=lambda word: False) -> list[Span]:
+    """Noun phrases ending in an organisation head word ("巴塞尔工商业论坛", "亚洲危险废物非法越境控制网络"),
+    segmented and tagged by jieba; value: whole (opens with a proper noun, or a name ``known`` says the
+    graph has: a name as written) or fragment (a generic head cut from a proper noun by 的: "巴塞尔公约的
+    区域中心", which may or may not be one name). Generic phrases ("各区域中心", "该委员会") are neither."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    tokens, at = [], 0
+    for word, flag in _jieba().cut(text):
+        tokens.append((word, flag, at, at + len(word)))
+        at += len(word)
+    nounish = lambda k: tokens[k][1] in _ZH_NOUNISH or tokens[k][0].endswith(_ZH_NAME_HEADS)  # noqa: E731
+    out, left = [], len(tokens)  # phrases are read right to left; ``left``: where the last one began
+    for h in range(len(tokens) - 1, -1, -1):
+        if h >= left or not tokens[h][0].endswith(_ZH_NAME_HEADS) or not (nounish(h) and not tokens[h][1].startswith("v")
+                                                                        or tokens[h][0] == "组织"):
+            continue  # "签署" (to sign) is no head
+        after = next((t for t in tokens[h + 1:] if t[0].strip()), None)  # a line may wrap inside a Chinese name
+        if after is not None and after[1] in _ZH_NOUNISH and re.fullmatch(r"\s*", text[tokens[h][3]:after[2]]) \
+                and (after[2] == tokens[h][3] or "\n" in text[tokens[h][3]:after[2]]):
+            continue  # the name goes on: "伙伴关系方案"
+        i = h
+        while i > 0:
+            word, flag = tokens[i - 1][:2]
+            if nounish(i - 1) and not (flag == "ng" and len(word) == 1):
+                i -= 1
+            elif (word in ("与", "和", "及") and i - 2 >= 0 and nounish(i - 2) and nounish(i)
+                  and len(tokens[i - 2][0]) <= 2 and len(tokens[i][0]) <= 2 and not tokens[i - 2][0].endswith(_ZH_NAME_HEADS)):
+                i -= 1  # "贸易与环境委员会", "粮食及农业组织": two short nouns; never "X论坛和Y论坛", "东道国和东道组织"
+            else:
+                break
+        while i < h and not nounish(i):
+            i += 1
+        first = tokens[i]
+        start, end = first[2], tokens[h][3]
+        # cut from a proper noun before it by 的 or by a verb ("巴塞尔公约的区域中心", "东亚回收工商业论坛"): maybe one name
+        cut = i >= 2 and (tokens[i - 1][0] == "的" or tokens[i - 1][1].startswith("v")) and (
+            tokens[i - 2][1] in _ZH_PROPER or known(tokens[i - 2][0]) or tokens[i - 2][0] in ("公约", "议定书"))
+        whole = h > i and (first[1] in _ZH_PROPER or known(first[0])) and not cut
+        fragment = cut
+        if whole or fragment:
+            out.append(Span("zh-organisation", text[start:end], start, end, {"whole": whole, "fragment": fragment}))
+        left = i
     return sorted(out, key=lambda s: s.start)
 
 

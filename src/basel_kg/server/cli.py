@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -78,6 +79,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="switch writes on (SPARQL Update, Graph Store Protocol at /store) for clients sending "
                              "'Authorization: Bearer SECRET', recorded as NAME; repeatable; prefer the environment "
                              f"variable {TOKEN_ENV} (default: none, the server is read-only)")
+    parser.add_argument("--result-cache", metavar="MIB", type=int, default=64,
+                        help="memory for cached query results (default 64); 0 switches the cache off, so every "
+                             "query runs (what a benchmark of the engine wants)")
     parser.add_argument("--max-queue", metavar="N", type=int, default=64,
                         help="most queries that may wait for a busy query process; one more gets 503 with "
                              "Retry-After at once instead of queueing without end (default 64; the wait counts "
@@ -177,7 +181,7 @@ def _release_version(folder: Path) -> str | None:
 
 def prepare(args: argparse.Namespace) -> Prepared:
     """Open the store, (re)load it when the sources changed, and settle what /dumps serves."""
-    from ..build import content_version
+    from ..build import build_knowledge_graph, content_version
     from ..cache import built, fingerprint as sources_fingerprint
     from ..project import project_root
     from ..sources import discover
@@ -201,7 +205,10 @@ def prepare(args: argparse.Namespace) -> Prepared:
         if rebuilt:
             # Validation is the job of `basel-kg build` / `basel-kg validate`; serving does not repeat it.
             log.warning("building the knowledge graph from %s (reasoning, no validation; from the cache if unchanged) ...", root)
-            build = built(root, progress=sys.stderr.isatty())
+            if args.dumps is None and _release_folder(root, args.store, kg_version) is None:
+                # a release must be written too: build once for both
+                kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
+            build = built(root, progress=sys.stderr.isatty(), kg=kg)
             graphs = {iri: path for iri, path in loads}
             release = set(build.graph_sizes) | set(graphs)
             graphs.update(_written_graphs(store, release))
@@ -292,6 +299,22 @@ def _version(kg_version: str, loads: list[tuple[str, Path]]) -> str:
     return f"{kg_version}+{digest.hexdigest()[:8]}"
 
 
+def _release_folder(root: Path, store_path: str | None, kg_version: str) -> Path | None:
+    """The folder holding this version's release already (see :func:`_dumps_folder`), or None."""
+    for folder in (root / "dist", _own_release(store_path, kg_version)):
+        if _release_version(folder) == kg_version:
+            return folder
+    return None
+
+
+def _own_release(store_path: str | None, kg_version: str) -> Path:
+    """Where serve writes a release when dist/ does not hold this version's."""
+    if store_path:
+        return Path(store_path).with_name(Path(store_path).name + "-release")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
+    return cache / f"release-{kg_version}"
+
+
 def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     """dist/ if it holds this version's release; else a release written beside the store or,
     without a store, in the user's cache folder (``$XDG_CACHE_HOME/basel-kg/release-VERSION``):
@@ -302,11 +325,7 @@ def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     if _release_version(root / "dist") == kg_version:
         return root / "dist", kg, None
     temporary = None
-    if store_path:
-        folder = Path(store_path).with_name(Path(store_path).name + "-release")
-    else:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
-        folder = cache / f"release-{kg_version}"
+    folder = _own_release(store_path, kg_version)
     if _release_version(folder) != kg_version:
         log.warning("writing the release files to %s ...", folder)
         kg = kg or build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
@@ -357,16 +376,16 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         temporary = tempfile.TemporaryDirectory(prefix="basel-kg-store-")
         args.store = str(Path(temporary.name) / "store")
     try:
-        prepared = prepare(args)
-        dumps = prepared.settings.dumps_dir
-        prepared.close()
+        dumps = _current_dumps(args)
+        if dumps is None:  # the store does not hold the current sources: build and load it, once
+            dumps = _prepare_in_child(args)
         options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
         os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
         config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
                                 **_uvicorn_options(args))
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
                     "supervised: a server process that dies is restarted)", args.host, args.port)
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=[listening_socket(config)]).run()
     finally:
         if temporary is not None:
             temporary.cleanup()
@@ -374,6 +393,92 @@ def _serve_supervised(args: argparse.Namespace) -> int:
 
 
 _ARGS_ENV = "BASEL_KG_SERVE_ARGS"
+
+
+def _prepare_in_child(args: argparse.Namespace) -> Path | None:
+    """:func:`prepare` (build, load the store on disk, write the release) in a child process, and
+    the folder /dumps serves. The build holds the whole graph in memory (gigabytes at scale),
+    which a process does not give back to the system: the supervisor, which lives as long as
+    the server, must not keep it. The child's exception, if any, is raised here."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_prepare_child, args=(vars(args), sender), name="basel-kg-prepare")
+    child.start()
+    sender.close()
+    try:
+        outcome = receiver.recv()
+    except EOFError:
+        outcome = ("error", StoreError(f"the process preparing the store stopped (exit code {child.exitcode})"))
+    finally:
+        child.join()
+        receiver.close()
+    kind, value = outcome
+    if kind == "error":
+        raise value
+    return Path(value) if value is not None else None
+
+
+def _prepare_child(values: dict[str, Any], sender) -> None:
+    import pickle
+
+    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    try:
+        prepared = prepare(argparse.Namespace(**values))
+        dumps = prepared.settings.dumps_dir
+        prepared.close()
+        outcome: tuple[str, Any] = ("ok", str(dumps) if dumps else None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the supervisor, which raises it
+        outcome = ("error", StoreError(f"{type(exc).__name__}: {exc}"))
+        for kind in type(exc).__mro__:  # the exception, else its nearest class that pickles with the message
+            try:
+                candidate = exc if kind is type(exc) else kind(str(exc))
+                pickle.loads(pickle.dumps(candidate))
+            except Exception:  # noqa: BLE001 - e.g. a constructor that needs more arguments
+                continue
+            outcome = ("error", candidate)
+            break
+    sender.send(outcome)
+    sender.close()
+
+
+def _current_dumps(args: argparse.Namespace) -> Path | None:
+    """When the store on disk already holds the current sources: the folder /dumps serves, found
+    without loading the store (the server process loads it; loading it here as well would double
+    a restart). None when the store must be (re)built, or when --dumps is not given and no
+    release of this version exists yet."""
+    from ..build import content_version
+    from ..cache import fingerprint as sources_fingerprint
+    from ..project import project_root
+    from ..sources import discover
+    from ..store.holder import stored_source
+
+    write_tokens(args.write_token)  # a bad token is refused here, before any server process starts
+    loads = _loads(args.load)
+    source = stored_source(args.store) if args.store else None
+    if source is None:
+        return None
+    root = project_root()
+    if source != _fingerprint(sources_fingerprint(root), loads):
+        return None
+    if args.dumps is not None:
+        return args.dumps
+    return _release_folder(root, args.store, content_version(tuple(discover(root))))
+
+
+def listening_socket(config) -> socket.socket:
+    """uvicorn's bound socket for the supervisor, with ``TCP_NODELAY`` set.
+
+    uvicorn makes it with ``socket.socket(family)``, whose protocol number is 0, so asyncio does
+    not switch Nagle's algorithm off on the connections it accepts (it only does for sockets
+    that say ``IPPROTO_TCP``): every response whose body follows its headers in a second write
+    then waits for the client's delayed ACK, about 40 ms. Accepted connections inherit the
+    option from the listening socket (Linux, BSD, macOS)."""
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def supervised_app():
@@ -418,6 +523,7 @@ def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *
         cors_origins=() if args.no_cors else tuple(args.cors_origin or ("*",)),
         queries_root=root,
         dumps_dir=dumps,
+        cache_bytes=max(0, getattr(args, "result_cache", 64)) * 2**20,
         write_tokens=write_tokens,
         max_query_depth=2 * args.max_depth,
         uploads=UploadLimits(seconds=args.upload_timeout, memory_mb=args.upload_memory, triples=args.upload_triples,

@@ -3,8 +3,8 @@
 A document sent to ``/validate``, ``/store`` or (as ``INSERT DATA`` text) to ``/sparql`` is
 untrusted: a parser can be made to recurse until it crashes (JSON-LD nested 5,000 deep ends in
 a segmentation fault), to expand entities without end (RDF/XML "billion laughs"), or to run
-for minutes. So no document is parsed in the web server's process: each one goes to a fresh
-*parser process* (``python -c``, never forked from the threaded server) that
+for minutes. So no document is parsed in the web server's process: each one goes to a
+*parser process* (``python -c``, never forked from the threaded server) that, for that document,
 
 * refuses it before parsing when it nests deeper than :attr:`UploadLimits.depth` (a cheap
   lexical pre-scan: brackets outside strings, IRIs and comments for JSON-LD and Turtle-like
@@ -18,8 +18,10 @@ for minutes. So no document is parsed in the web server's process: each one goes
 The server waits for it without blocking the event loop, kills it at
 :attr:`UploadLimits.seconds` or as soon as the client disconnects, and turns every outcome into
 a status: 400 (syntax), 413 (a size limit: triples, memory, time), 415 (media type), 422
-(nesting depth, entity declarations, a document that crashes the parser). One process is kept
-started ahead of need, so a request does not pay for the interpreter's start-up.
+(nesting depth, entity declarations, a document that crashes the parser). A parser process that
+answered reads the next document (its limits are set again for each one); one that was killed,
+ran out of memory or recursed too deep is never used again. One process is kept started ahead
+of need, so a request does not pay for the interpreter's start-up.
 """
 
 from __future__ import annotations
@@ -203,38 +205,71 @@ def parse_in_child(body: bytes, format_name: str, base_iri: str, limits: dict[st
 _LENGTH = struct.Struct("!Q")
 
 
+def _read_frame(stream) -> Any:
+    """One length-prefixed pickle from ``stream`` (the parent's pipe); EOFError at its end."""
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        raise EOFError
+    (size,) = _LENGTH.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _write_frame(stream, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)) + data)
+    stream.flush()
+
+
 def _child_main() -> None:
-    """Entry point of a parser process: limits, one request on stdin, one answer on stdout."""
+    """Entry point of a parser process: for each request on stdin, limits, parse, one answer on
+    stdout; it exits at the end of stdin, or after a document that ran it out of memory or
+    recursion (its state is not trusted after that)."""
     import resource
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    header = stdin.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
-        return
-    (size,) = _LENGTH.unpack(header)
-    body, format_name, base_iri, limits = pickle.loads(stdin.read(size))
-    try:
-        with open("/proc/self/statm") as f:
-            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        current = 0
-    cap = current + len(body) * 2 + limits["memory_mb"] * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    cpu = max(1, int(limits["seconds"]) + 1)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    try:
-        reply: Any = ("ok", *parse_in_child(body, format_name, base_iri, limits))
-    except UploadRefused as exc:
-        reply = ("refused", exc.status, exc.message)
-    except MemoryError:
-        reply = ("refused", 413, f"Reading the document needed more than {limits['memory_mb']} MiB (the memory "
-                                 "limit for one document on this server).")
-    except RecursionError:
-        reply = ("refused", 422, "The document nests too deeply to be read.")
-    data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-    stdout.write(_LENGTH.pack(len(data)) + data)
-    stdout.flush()
+    while True:
+        try:
+            body, format_name, base_iri, limits = _read_frame(stdin)
+        except EOFError:
+            return
+        try:
+            with open("/proc/self/statm") as f:
+                current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            current = 0
+        # soft limits, set again for each document (the hard limits stay where they were)
+        cap = current + len(body) * 2 + limits["memory_mb"] * 2**20
+        _soft_limit(resource.RLIMIT_AS, cap)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        _soft_limit(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime) + max(1, int(limits["seconds"]) + 1))
+        try:  # the answer: ("ok", N-Quads, count) or ("refused", status, message), and whether this process goes on
+            reply: Any = ("ok", *parse_in_child(body, format_name, base_iri, limits), True)
+        except UploadRefused as exc:
+            reply = ("refused", exc.status, exc.message, True)
+        except MemoryError:
+            reply = ("refused", 413, f"Reading the document needed more than {limits['memory_mb']} MiB (the memory "
+                                     "limit for one document on this server).", False)
+        except RecursionError:
+            reply = ("refused", 422, "The document nests too deeply to be read.", False)
+        del body
+        _soft_limit(resource.RLIMIT_AS, None)
+        _write_frame(stdout, reply)
+        if not reply[-1]:
+            return
+
+
+def _soft_limit(which: int, value: int | None) -> None:
+    """Set the soft limit ``which`` to ``value`` (None: as high as the hard limit allows)."""
+    import resource
+
+    hard = resource.getrlimit(which)[1]
+    if value is None or (hard != resource.RLIM_INFINITY and value > hard):
+        value = hard
+    resource.setrlimit(which, (value, hard))
 
 
 # --------------------------------------------------------------------------- the server side
@@ -320,25 +355,36 @@ class ParserPool:
             await self._race(acquire, watcher, deadline)
             try:
                 process = await asyncio.to_thread(self._take)
-                request = pickle.dumps((body, format_name, base_iri, asdict(limits)), protocol=pickle.HIGHEST_PROTOCOL)
-                message = _LENGTH.pack(len(request)) + request
-                talk = asyncio.ensure_future(asyncio.to_thread(_communicate, process, message))
+                talk = asyncio.ensure_future(asyncio.to_thread(_ask, process, (body, format_name, base_iri,
+                                                                               asdict(limits))))
+                reply = None
                 try:
-                    out = await self._race(talk, watcher, deadline)
+                    reply = await self._race(talk, watcher, deadline)
                 finally:
-                    if process.poll() is None:  # stopped at the limit or for a client that left
-                        try:
-                            process.kill()
-                        except ProcessLookupError:
-                            pass
-                    await asyncio.to_thread(self._finish, process)
-                    asyncio.ensure_future(asyncio.to_thread(self._refill))
+                    if reply is not None and reply[-1] and process.poll() is None:  # it reads the next one
+                        self._give_back(process)
+                    else:  # stopped at the limit, for a client that left, or it stopped by itself
+                        if process.poll() is None:
+                            try:
+                                process.kill()
+                            except ProcessLookupError:
+                                pass
+                        await asyncio.to_thread(self._finish, process)
+                        asyncio.ensure_future(asyncio.to_thread(self._refill))
             finally:
                 self._slots.release()
         finally:
             if watcher is not None:
                 watcher.cancel()
-        return self._answer(out, process.returncode)
+        return self._answer(reply, process.returncode)
+
+    def _give_back(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            if len(self._ready) < self.limits.processes:
+                self._ready.append(process)
+                return
+        process.stdin.close()  # more than are ever needed at once: it exits at the end of its input
+        self._finish(process)
 
     async def _race(self, task: asyncio.Future, watcher: asyncio.Future | None, deadline: float) -> Any:
         loop = asyncio.get_running_loop()
@@ -353,11 +399,9 @@ class ParserPool:
         raise UploadRefused(413, f"Reading the document took longer than {self.limits.seconds:g} s (the time limit "
                                  "for one document on this server); send it in parts.")
 
-    def _answer(self, out: bytes, returncode: int | None) -> tuple[bytes, int]:
+    def _answer(self, reply: Any, returncode: int | None) -> tuple[bytes, int]:
         limits = self.limits
-        if len(out) >= _LENGTH.size:
-            (size,) = _LENGTH.unpack(out[:_LENGTH.size])
-            reply = pickle.loads(out[_LENGTH.size:_LENGTH.size + size])
+        if reply is not None:
             if reply[0] == "ok":
                 return reply[1], reply[2]
             raise UploadRefused(reply[1], reply[2])
@@ -375,12 +419,13 @@ class ParserPool:
         self._ready.clear()
 
 
-def _communicate(process: subprocess.Popen, data: bytes) -> bytes:
+def _ask(process: subprocess.Popen, request: Any) -> Any:
+    """Send one request to a parser process and read its answer; None when it stopped first."""
     try:
-        out, _ = process.communicate(data)
-    except (BrokenPipeError, OSError, ValueError):  # killed while we wrote or read
-        return b""
-    return out or b""
+        _write_frame(process.stdin, request)
+        return _read_frame(process.stdout)
+    except (BrokenPipeError, OSError, ValueError, EOFError, pickle.UnpicklingError):  # killed meanwhile
+        return None
 
 
 def _kill(pids: set[int]) -> None:

@@ -38,7 +38,7 @@ from typing import Any
 
 from ..store import Delta
 from .writes import guard_arguments
-from .uploads import _LENGTH, ClientGone, UploadLimits, UploadRefused, _kill, start_child
+from .uploads import ClientGone, UploadLimits, UploadRefused, _kill, _read_frame, _write_frame, start_child
 
 __all__ = ["ValidatorProcess", "ValidatorBusy"]
 
@@ -59,23 +59,6 @@ class ValidatorBusy(UploadRefused):
 
 
 # --------------------------------------------------------------------------- the child
-
-
-def _read_frame(stream) -> Any:
-    header = stream.read(_LENGTH.size)
-    if len(header) < _LENGTH.size:
-        raise EOFError
-    (size,) = _LENGTH.unpack(header)
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
-
-
-def _write_frame(stream, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)) + data)
-    stream.flush()
 
 
 class _Snapshot:

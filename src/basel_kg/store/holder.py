@@ -28,7 +28,7 @@ from .ipc import recv, send
 from .model import Delta
 from .worker import Views, Worker
 
-__all__ = ["Holder", "main"]
+__all__ = ["Holder", "main", "stored_source"]
 
 _META_GRAPH = ox.NamedNode("urn:x-basel-kg:store")  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
@@ -39,6 +39,22 @@ _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _DEFAULT = ox.DefaultGraph()
+
+
+def stored_source(path: str) -> str | None:
+    """What the on-disk store at ``path`` was loaded from (its ``source``), read without loading
+    its data and without taking its lock (RocksDB opened read-only); None when there is no
+    readable store there."""
+    try:
+        disk = ox.Store.read_only(path)
+    except OSError:
+        return None
+    try:
+        for q in disk.quads_for_pattern(_META_GRAPH, _META_SOURCE, None, _META_GRAPH):
+            return q.object.value
+        return None
+    finally:
+        del disk
 
 
 def _build_view(quads: Iterable[ox.Quad]) -> ox.Store:
@@ -235,7 +251,7 @@ class Holder:
         for graph in create:
             raw.add_graph(graph)
         raw.extend(added)
-        self._update_views(removed, added)
+        self._update_views(removed, added, drop, create)
 
     def _disk_update(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> str:
         """One SPARQL Update (one transaction) taking the disk store to the new state.
@@ -267,24 +283,37 @@ class Holder:
         operations.append(self._meta_update())
         return " ;\n".join(operations)
 
-    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad]) -> None:
+    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
+                      create: set = frozenset()) -> None:
+        """Apply a change (already applied to ``raw``) to the views and the counts, in time
+        proportional to the change."""
         full, asserted = self.views.full, self.views.asserted
+        counts = dict(self.counts)
         for q in removed:
             if isinstance(q.graph_name, ox.NamedNode):
                 full.remove(q)
                 asserted.remove(q)
+                counts[q.graph_name.value] -= 1
         for q in added:
             if isinstance(q.graph_name, ox.NamedNode):
                 full.add(q)
                 if not self._is_inferred(q.graph_name):
                     asserted.add(q)
+                counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+        triples = self.triples
         for triple in {q.triple for q in removed | added}:
             s, p, o = triple
             graphs = [q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)]
             union = ox.Quad(s, p, o, _DEFAULT)
+            triples += bool(graphs) - (union in full)
             (full.add if graphs else full.remove)(union)
             (asserted.add if any(not self._is_inferred(g) for g in graphs) else asserted.remove)(union)
-        self._count()
+        for graph in drop:
+            counts.pop(graph.value, None)
+        for graph in create:
+            counts.setdefault(graph.value, 0)
+        self.counts = tuple(sorted(counts.items()))
+        self.triples = triples
 
     def export(self) -> bytes:
         return ox.serialize(self.raw, format=ox.RdfFormat.N_QUADS)

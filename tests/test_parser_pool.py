@@ -1,0 +1,81 @@
+"""The parser processes of uploads (server/uploads.py): one that answered reads the next
+document with its limits set again; one that was stopped, or ran out of memory, is never used
+again; a refusal leaves nothing behind for the next document."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from basel_kg.server.uploads import ParserPool, UploadLimits, UploadRefused
+
+BASE = "https://example.org/"
+TURTLE, JSON_LD = ox.RdfFormat.TURTLE.name, ox.RdfFormat.JSON_LD.name
+GOOD = b"<https://example.org/a> <https://example.org/p> _:b .\n_:b <https://example.org/q> \"x\" .\n"
+
+
+def nested_jsonld(depth: int) -> bytes:
+    return (b'{"@id": "https://example.org/n", "https://example.org/p": ' * depth + b'"x"' + b"}" * depth)
+
+
+@pytest.fixture
+def run():
+    loop = asyncio.new_event_loop()
+    yield loop.run_until_complete
+    loop.close()
+
+
+def ready_pids(pool: ParserPool) -> set[int]:
+    return {p.pid for p in pool._ready if p.poll() is None}
+
+
+def test_a_parser_that_answered_reads_the_next_document(run):
+    pool = ParserPool(UploadLimits(seconds=10, memory_mb=256, processes=2))
+    try:
+        nquads, count = run(pool.parse(GOOD, TURTLE, BASE))
+        assert count == 2 and b"_:" in nquads
+        used = ready_pids(pool)
+        assert len(used) == 1
+        with pytest.raises(UploadRefused) as refused:  # a syntax error: 400, and the process goes on
+            run(pool.parse(b"<https://example.org/a> <broken", TURTLE, BASE))
+        assert refused.value.status == 400
+        assert ready_pids(pool) == used
+        again, count = run(pool.parse(GOOD, TURTLE, BASE))
+        assert count == 2 and ready_pids(pool) == used
+        # blank nodes are renamed apart in every document, also in one process
+        first, second = (set(re.findall(r"_:\w+", text.decode())) for text in (nquads, again))
+        assert len(first) == len(second) == 1 and first.isdisjoint(second)
+    finally:
+        pool.close()
+
+
+def test_a_parser_stopped_at_a_limit_is_not_used_again_and_the_limits_hold_for_each_document(run):
+    pool = ParserPool(UploadLimits(seconds=1, memory_mb=4096, depth=100_000, processes=2))
+    try:
+        run(pool.parse(GOOD, TURTLE, BASE))
+        used = ready_pids(pool)
+        with pytest.raises(UploadRefused) as slow:  # 3,000 deep JSON-LD: longer than 1 s
+            run(pool.parse(nested_jsonld(3000), JSON_LD, BASE))
+        assert slow.value.status == 413 and "time limit" in slow.value.message
+        assert not (ready_pids(pool) & used)  # the process that read it was killed
+        for _ in range(3):  # the next ones parse, each within its own limit
+            assert run(pool.parse(GOOD, TURTLE, BASE))[1] == 2
+    finally:
+        pool.close()
+
+
+def test_a_parser_out_of_memory_is_not_used_again(run):
+    pool = ParserPool(UploadLimits(seconds=20, memory_mb=200, depth=100_000, processes=2))
+    try:
+        run(pool.parse(GOOD, TURTLE, BASE))
+        used = ready_pids(pool)
+        with pytest.raises(UploadRefused) as greedy:  # about 1.75 GB in the parser
+            run(pool.parse(nested_jsonld(3000), JSON_LD, BASE))
+        assert greedy.value.status == 413 and "memory limit" in greedy.value.message
+        assert not (ready_pids(pool) & used)
+        assert run(pool.parse(GOOD, TURTLE, BASE))[1] == 2
+    finally:
+        pool.close()

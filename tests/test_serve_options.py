@@ -1,0 +1,69 @@
+"""``basel-kg serve`` start-up options that the scale benchmark relies on: the result cache can be
+switched off (``--result-cache 0``: every query runs), and the supervisor's listening socket
+switches Nagle's algorithm off for the connections it accepts (else each response waits ~40 ms
+for the client's delayed ACK)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+
+import uvicorn
+
+from basel_kg.server.cli import add_serve_arguments, listening_socket
+from basel_kg.server.common import ResultCache
+from basel_kg.store.model import QueryResult
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_result_cache_option_sets_the_cache_size_and_zero_keeps_nothing():
+    from basel_kg.server.cli import _settings
+
+    assert _settings(_args(), store=None, root=None, dumps=None).cache_bytes == 64 * 2**20
+    assert _settings(_args("--result-cache", "8"), store=None, root=None, dumps=None).cache_bytes == 8 * 2**20
+    settings = _settings(_args("--result-cache", "0"), store=None, root=None, dumps=None)
+    assert settings.cache_bytes == 0
+    cache = ResultCache(settings.cache_bytes)
+    cache.put("key", QueryResult(kind="select", media_type="application/json", body=b"{}", version="v"))
+    assert cache.get("key") is None
+
+
+def test_supervisor_socket_accepts_connections_with_nagle_off():
+    config = uvicorn.Config("basel_kg.server.cli:supervised_app", host="127.0.0.1", port=0)
+    server = listening_socket(config)
+    try:
+        assert server.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        server.listen()
+        with socket.create_connection(server.getsockname()[:2]):
+            accepted, _ = server.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.close()
+
+
+def test_the_supervisor_prepares_the_store_in_a_child_and_raises_its_error(tmp_path, monkeypatch):
+    """The build (gigabytes at scale) runs in a child process the supervisor waits for, so the
+    long-lived supervisor never holds the graph; a build error comes back as the same exception (or the nearest class of it that can cross a process boundary)."""
+    import os
+
+    import pytest
+
+    from basel_kg.server.cli import _prepare_in_child
+    from basel_kg.errors import InputError
+    from support.net import small_project
+
+    project = small_project(tmp_path)
+    monkeypatch.setenv("BASEL_KG_ROOT", str(project))
+    monkeypatch.setenv("BASEL_KG_CACHE", str(tmp_path / "cache"))
+    args = _args("--store", str(tmp_path / "store"), "--dumps", str(tmp_path))
+    assert _prepare_in_child(args) == tmp_path
+    assert (tmp_path / "store").is_dir() and os.listdir(tmp_path / "cache"), "the child built and loaded the store"
+    (project / "data" / "broken.ttl").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    with pytest.raises(InputError, match="broken.ttl:1:17"):  # ParseError does not pickle: its base class
+        _prepare_in_child(args)
