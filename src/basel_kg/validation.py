@@ -805,7 +805,8 @@ class _Batched:
         from .reasoning import _to_ox, _to_rdflib
 
         store = ox.Store()
-        store.bulk_extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
+        store.extend(  # not bulk_extend: its loader reserves 200 MB up front (a limited validator process)
+            ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
         node = report.value(None, RDF.type, SH.ValidationReport)
         found = False
         for batched in self.constraints:

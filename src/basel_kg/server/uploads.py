@@ -229,6 +229,8 @@ def _child_main() -> None:
     recursion (its state is not trusted after that)."""
     import resource
 
+    from ..limits import address_space, soft_limit
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -236,16 +238,11 @@ def _child_main() -> None:
             body, format_name, base_iri, limits = _read_frame(stdin)
         except EOFError:
             return
-        try:
-            with open("/proc/self/statm") as f:
-                current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            current = 0
         # soft limits, set again for each document (the hard limits stay where they were)
-        cap = current + len(body) * 2 + limits["memory_mb"] * 2**20
-        _soft_limit(resource.RLIMIT_AS, cap)
+        cap = address_space() + len(body) * 2 + limits["memory_mb"] * 2**20
+        soft_limit(resource.RLIMIT_AS, cap)
         used = resource.getrusage(resource.RUSAGE_SELF)
-        _soft_limit(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime) + max(1, int(limits["seconds"]) + 1))
+        soft_limit(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime) + max(1, int(limits["seconds"]) + 1))
         try:  # the answer: ("ok", N-Quads, count) or ("refused", status, message), and whether this process goes on
             reply: Any = ("ok", *parse_in_child(body, format_name, base_iri, limits), True)
         except UploadRefused as exc:
@@ -256,20 +253,10 @@ def _child_main() -> None:
         except RecursionError:
             reply = ("refused", 422, "The document nests too deeply to be read.", False)
         del body
-        _soft_limit(resource.RLIMIT_AS, None)
+        soft_limit(resource.RLIMIT_AS, None)
         _write_frame(stdout, reply)
         if not reply[-1]:
             return
-
-
-def _soft_limit(which: int, value: int | None) -> None:
-    """Set the soft limit ``which`` to ``value`` (None: as high as the hard limit allows)."""
-    import resource
-
-    hard = resource.getrlimit(which)[1]
-    if value is None or (hard != resource.RLIM_INFINITY and value > hard):
-        value = hard
-    resource.setrlimit(which, (value, hard))
 
 
 # --------------------------------------------------------------------------- the server side

@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
+from ..limits import address_space, soft_limit
 from ..store import Delta
 from .writes import guard_arguments
 from .uploads import ClientGone, UploadLimits, UploadRefused, _kill, _read_frame, _write_frame, start_child
@@ -71,14 +72,6 @@ class _Snapshot:
         if self._export is None:
             raise RuntimeError("the validator's copy is not at the store's version and no export was sent")
         return self._export
-
-
-def _size() -> int:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return 0
 
 
 def _child_main() -> None:
@@ -119,8 +112,8 @@ def _child_main() -> None:
             guard.check(store, Delta(), keep=False)  # loads the export (whole graph, only when it missed changes)
         delta = Delta(add=quads(add))
         _write_frame(stdout, ("started",))
-        cap = _size() + limits["memory_mb"] * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
+        cap = address_space() + limits["memory_mb"] * 2**20
+        soft_limit(resource.RLIMIT_AS, cap)
         try:
             outcome = guard.check(store, delta, keep=False)
             reply: Any = ("ok", outcome.report)
@@ -129,7 +122,7 @@ def _child_main() -> None:
         except Exception as exc:  # noqa: BLE001 - answered as a 422 naming it
             reply = ("error", f"{type(exc).__name__}: {exc}")
         finally:
-            resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+            soft_limit(resource.RLIMIT_AS, None)
         _write_frame(stdout, reply)
         if reply[0] != "ok":  # the copy may be half-changed: stop (the next request starts a new one)
             return

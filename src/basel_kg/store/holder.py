@@ -24,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StaleWrite, StoreError, StoreFull
+from ..limits import address_space
 from .ipc import recv, send
 from .model import Delta
 from .worker import Views, Worker
@@ -369,12 +370,7 @@ def _limit_memory(megabytes: int | None) -> None:
         return
     import resource
 
-    try:
-        with open("/proc/self/statm") as f:
-            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        current = 0
-    limit = current + megabytes * 2**20
+    limit = address_space() + megabytes * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
