@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -282,30 +283,50 @@ class ReadPlan:
         return self.readers.get(predicate, []) + self.readers.get(None, [])
 
 
-_PLANS: dict[int, tuple[Graph, ReadPlan | None, int]] = {}
+class _PerShapes:
+    """What is made from a shapes graph (its read plan, pySHACL's parse, turbo's compiled form,
+    the batched constraints), made once and kept while that same graph object is unchanged in
+    size; a few shapes graphs at a time."""
+
+    def __init__(self, make: Callable[[Graph], Any]):
+        self._make = make
+        self._kept: dict[int, tuple[Graph, Any, int]] = {}
+
+    def __call__(self, shapes: Graph) -> Any:
+        kept = self._kept.get(id(shapes))
+        if kept is not None and kept[0] is shapes and kept[2] == len(shapes):
+            return kept[1]
+        value = self._make(shapes)
+        self.remember(shapes, value)
+        return value
+
+    def remember(self, shapes: Graph, value: Any) -> None:
+        if len(self._kept) > 8:
+            self._kept.clear()
+        self._kept[id(shapes)] = (shapes, value, len(shapes))
+
+
+def _plan_or_none(shapes: Graph) -> ReadPlan | None:
+    try:
+        return _make_plan(shapes)
+    except UnsupportedShapes:
+        return None
+
+
+_plans = _PerShapes(_plan_or_none)
 
 
 def read_plan(shapes: Graph) -> ReadPlan | None:
     """The :class:`ReadPlan` of ``shapes`` (made once per shapes graph), or None when they use
     what it cannot follow (SPARQL-based targets or constraint components, ``$PATH``, a triple
     pattern not linked to ``$this``, recursive shapes, a repeated complex path)."""
-    cached = _PLANS.get(id(shapes))
-    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
-        return cached[1]
-    try:
-        plan = _make_plan(shapes)
-    except UnsupportedShapes:
-        plan = None
-    remember_read_plan(shapes, plan)
-    return plan
+    return _plans(shapes)
 
 
 def remember_read_plan(shapes: Graph, plan: ReadPlan | None) -> None:
     """Use ``plan`` as the read plan of ``shapes`` from now on (one made earlier for the same
     shapes, e.g. kept in the build cache: making one parses every SPARQL constraint)."""
-    if len(_PLANS) > 8:
-        _PLANS.clear()
-    _PLANS[id(shapes)] = (shapes, plan, len(shapes))
+    _plans.remember(shapes, plan)
 
 
 def _make_plan(shapes: Graph) -> ReadPlan:
@@ -732,39 +753,21 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
     return graph
 
 
-_COMPILED: dict[int, tuple[Graph, object, int]] = {}
-_SHAPES_GRAPHS: dict[int, tuple[Graph, ShapesGraph, int]] = {}
+_shapes_graph = _PerShapes(ShapesGraph)  # pySHACL's parsed form of a shapes graph
 
 
-def _shapes_graph(shapes: Graph) -> ShapesGraph:
-    """pySHACL's parsed form of ``shapes``, made once per shapes graph (as long as it does not change)."""
-    cached = _SHAPES_GRAPHS.get(id(shapes))
-    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
-        return cached[1]
-    if len(_SHAPES_GRAPHS) > 8:
-        _SHAPES_GRAPHS.clear()
-    parsed = ShapesGraph(shapes)
-    _SHAPES_GRAPHS[id(shapes)] = (shapes, parsed, len(shapes))
-    return parsed
-
-
-def _compiled(shapes: Graph):
-    """pyshacl-turbo's compiled form of ``shapes`` (compiled once per shapes graph), or None
-    when turbo refuses them (then pySHACL runs)."""
-    key = id(shapes)
-    cached = _COMPILED.get(key)
-    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
-        return cached[1]
+def _compile(shapes: Graph):
+    """pyshacl-turbo's compiled form of ``shapes``, or None when turbo refuses them (then
+    pySHACL runs)."""
     try:
         import pyshacl_turbo
 
-        compiled = pyshacl_turbo.compile_shapes(shapes)
+        return pyshacl_turbo.compile_shapes(shapes)
     except Exception:  # noqa: BLE001 - shapes turbo cannot run: the reference engine takes them
-        compiled = None
-    if len(_COMPILED) > 8:
-        _COMPILED.clear()
-    _COMPILED[key] = (shapes, compiled, len(shapes))
-    return compiled
+        return None
+
+
+_compiled = _PerShapes(_compile)  # compiled once per shapes graph
 
 
 @dataclass
@@ -840,15 +843,9 @@ def _substitute(message: str, values: dict[str, Node]) -> str:
                   lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
 
 
-_BATCHED: dict[int, tuple[Graph, _Batched | None, int]] = {}
-
-
-def _batched(shapes: Graph) -> _Batched | None:
+def _make_batched(shapes: Graph) -> _Batched | None:
     """The whole-graph shapes' SPARQL constraints to run once each (see :class:`_Batched`), or
-    None when ``shapes`` has none that qualify. Made once per shapes graph."""
-    cached = _BATCHED.get(id(shapes))
-    if cached is not None and cached[0] is shapes and cached[2] == len(shapes):
-        return cached[1]
+    None when ``shapes`` has none that qualify."""
     import re
 
     constraints: list[_BatchedConstraint] = []
@@ -908,10 +905,10 @@ def _batched(shapes: Graph) -> _Batched | None:
                 for target in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode):
                     rest.remove((shape, target, None))
         batched = _Batched(rest, constraints)
-    if len(_BATCHED) > 8:
-        _BATCHED.clear()
-    _BATCHED[id(shapes)] = (shapes, batched, len(shapes))
     return batched
+
+
+_batched = _PerShapes(_make_batched)  # made once per shapes graph
 
 
 def _merge(source: Graph | Dataset, into: Graph) -> None:

@@ -262,7 +262,6 @@ def _child_main() -> None:
 # --------------------------------------------------------------------------- the server side
 
 
-
 def start_child(module: str, pids: set[int]) -> subprocess.Popen:
     """A fresh Python process running ``module._child_main()``, talking frames on stdin/stdout.
 
@@ -351,12 +350,7 @@ class ParserPool:
                     if reply is not None and reply[-1] and process.poll() is None:  # it reads the next one
                         self._give_back(process)
                     else:  # stopped at the limit, for a client that left, or it stopped by itself
-                        if process.poll() is None:
-                            try:
-                                process.kill()
-                            except ProcessLookupError:
-                                pass
-                        await asyncio.to_thread(self._finish, process)
+                        await asyncio.to_thread(self._finish, process)  # killed there
                         asyncio.ensure_future(asyncio.to_thread(self._refill))
             finally:
                 self._slots.release()
@@ -370,8 +364,7 @@ class ParserPool:
             if len(self._ready) < self.limits.processes:
                 self._ready.append(process)
                 return
-        process.stdin.close()  # more than are ever needed at once: it exits at the end of its input
-        self._finish(process)
+        self._finish(process)  # more than are ever needed at once
 
     async def _race(self, task: asyncio.Future, watcher: asyncio.Future | None, deadline: float) -> Any:
         loop = asyncio.get_running_loop()
