@@ -40,7 +40,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
@@ -51,6 +50,7 @@ from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
 from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
+from .validation import _shapes_graph
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
@@ -196,7 +196,7 @@ class WriteGuard:
         self.inferred_graph = inferred_graph
         self.hub_degree = hub_degree
         self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
-        self._shapes_graph = ShapesGraph(shapes)
+        self._shapes_graph = _shapes_graph(shapes)  # pySHACL's parse, shared with validation's own runs
         read_plan(shapes)  # worked out once, here
         self._mirror = _Mirror(
             inferred_graphs=frozenset({inferred_graph}) if inferred_graph else frozenset(),
