@@ -9,7 +9,9 @@ concurrent processes either see a complete entry or none, and the first rename w
 The cache folder is ``$BASEL_KG_CACHE``, else ``$XDG_CACHE_HOME/basel-kg``, else
 ``~/.cache/basel-kg``. An entry ``<fingerprint>/`` holds ``dataset.nq`` (every named graph,
 ``graph/inferred`` and the VoID description ``graph/void`` included, no shapes: the dataset
-``basel-kg query``, the library and ``basel-kg serve`` all answer from) and ``meta.json``. The fingerprint covers every
+``basel-kg query``, the library and ``basel-kg serve`` all answer from) and ``meta.json``;
+``releases/release-VERSION/`` holds the release files ``basel-kg serve`` wrote when ``dist/``
+did not have them. The fingerprint covers every
 source file (ontology, data, shapes: names and bytes) and the code of this package, so a new
 version of the reasoner is never served an old build. Only the newest entries are kept.
 """
@@ -24,12 +26,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CACHE_ENV", "Built", "cache_dir", "fingerprint", "built", "open_built_store", "built_dataset",
+__all__ = ["CACHE_ENV", "RELEASES", "Built", "cache_dir", "fingerprint", "built", "open_built_store", "built_dataset",
            "built_oxigraph"]
 
 CACHE_ENV = "BASEL_KG_CACHE"
 _FORMAT = "1"  # bump when the layout of an entry changes
 _KEEP = 4  # entries kept (the newest)
+#: Sub-folder for the releases ``basel-kg serve`` writes for itself (one per version); pruning
+#: the build entries leaves it alone, so a release a server is serving is never deleted under it.
+RELEASES = "releases"
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,8 @@ def _read(entry: Path, key: str) -> Built | None:
 
 
 def _prune(folder: Path, *, keep: Path) -> None:
-    entries = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+    entries = [p for p in folder.iterdir()
+               if p.is_dir() and not p.name.startswith(".") and p != keep and p.name != RELEASES]
     entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[_KEEP - 1:]:
         shutil.rmtree(old, ignore_errors=True)

@@ -309,15 +309,17 @@ def _release_folder(root: Path, store_path: str | None, kg_version: str) -> Path
 
 def _own_release(store_path: str | None, kg_version: str) -> Path:
     """Where serve writes a release when dist/ does not hold this version's."""
+    from ..cache import RELEASES, cache_dir
+
     if store_path:
         return Path(store_path).with_name(Path(store_path).name + "-release")
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "basel-kg"
-    return cache / f"release-{kg_version}"
+    return cache_dir() / RELEASES / f"release-{kg_version}"
 
 
 def _dumps_folder(root: Path, store_path: str | None, kg_version: str, kg):
     """dist/ if it holds this version's release; else a release written beside the store or,
-    without a store, in the user's cache folder (``$XDG_CACHE_HOME/basel-kg/release-VERSION``):
+    without a store, in the build cache's folder (``releases/release-VERSION`` in
+    :func:`basel_kg.cache.cache_dir`, which the pruning of old builds leaves alone):
     kept across restarts either way, so a cold start writes no release it already has."""
     from ..build import build_knowledge_graph
     from ..release import write_release

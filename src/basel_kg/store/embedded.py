@@ -193,9 +193,12 @@ class EmbeddedStore(WritableStore):
             try:
                 send(self._channel, ("spawn",))
                 _, fds, _, _ = socket.recv_fds(self._channel, 1, 1)
-                status, info = recv(self._channel)
+                status, *info = recv(self._channel)
             except (EOFError, OSError) as exc:
                 raise StoreUnavailable(f"the store process stopped ({exc})") from None
+        if status != "ok" or not fds:
+            raise StoreUnavailable(info[-1] if info else "no query worker could be started")
+        info = info[0]
         return WorkerHandle(info["pid"], socket.socket(fileno=fds[0]), info["version"])
 
     def _prefork(self, count: int) -> None:

@@ -2,8 +2,13 @@
 writes one at a time, and forks query workers on request.
 
 It is started fresh (``python -c``, never forked from a threaded web server) and is single-threaded. ``raw`` is the dataset as stored (named graphs,
-empty ones too, and the store's own default graph); the views are what queries see. With a
-path, the on-disk pyoxigraph (RocksDB) store persists ``raw``; forked workers never touch it.
+empty ones too, and the store's own default graph); the views are what queries see.
+
+In memory (no path), ``raw`` and both views are in-memory stores and the holder forks the
+workers, which share them copy-on-write. With a path, ``raw`` is the on-disk pyoxigraph
+(RocksDB) store itself and the views are two more on disk (:mod:`.diskviews`), so nothing is
+read into memory on opening; the workers are forked by a separate process that never opened a
+store (:mod:`.forker`) and each opens a read-only snapshot.
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ import pyoxigraph as ox
 
 from ..errors import StaleWrite, StoreError, StoreFull
 from ..limits import address_space
+from .diskviews import DiskViews
 from .ipc import recv, send
-from .model import Delta
+from .model import RECORD_GRAPH, Delta
 from .worker import Views, Worker
 
 __all__ = ["Holder", "main", "stored_source"]
 
-_META_GRAPH = ox.NamedNode("urn:x-basel-kg:store")  # on disk only: version, time, source
+_META_GRAPH = RECORD_GRAPH  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
 _META_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 _META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
@@ -93,21 +99,39 @@ class Holder:
     default graph); ``views`` are what queries see. With a path, ``disk`` persists ``raw``.
     """
 
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: dict[str, Any], forker: socket.socket | None = None):
         self.config = config
         self.inferred = frozenset(config["inferred_graphs"])
         self.read_only = False
         self.disk = self._open(config["path"]) if config["path"] else None
         self.raw = ox.Store()
         self.views: Views | None = None
+        self.stored: DiskViews | None = None  # the views on disk (a writable store on disk)
+        self.forker = forker
         self.version, self.modified, self.source = "empty", time.time(), ""
         if self.disk is not None:
             self._read_meta()
-            self.raw.extend(q for q in self.disk.quads_for_pattern(None, None, None, None) if q.graph_name != _META_GRAPH)
-            for graph in self.disk.named_graphs():
-                if graph != _META_GRAPH:
-                    self.raw.add_graph(graph)
+            if not self.read_only:
+                self.raw = self.disk
+                self.stored = DiskViews(config["path"], self.disk, self.version, record=_META_GRAPH,
+                                        inferred=self.inferred)
+                self._from_stored()
+                return
+            # a full disk: the views cannot be written there, so they are made in memory
+            self.raw.extend(self._stored_quads())
+            for graph in self._stored_graphs():
+                self.raw.add_graph(graph)
         self._rebuild()
+
+    def _stored_quads(self):
+        return (q for q in self.disk.quads_for_pattern(None, None, None, None) if q.graph_name != _META_GRAPH)
+
+    def _stored_graphs(self):
+        return (g for g in self.disk.named_graphs() if g != _META_GRAPH)
+
+    def _from_stored(self) -> None:
+        self.views = Views(self.stored.full, self.stored.asserted)
+        self.counts, self.triples = self.stored.counts, self.stored.triples
 
     def _open(self, path: str) -> ox.Store:
         """The on-disk store; read-only when the disk is too full to open it for writing (RocksDB
@@ -193,6 +217,11 @@ class Holder:
                 if _disk_full(exc):
                     raise StoreFull("the store's disk is full: the data was not replaced") from None
                 raise
+            if self.stored is not None:
+                self.views = None  # the last references to the old views, which the rebuild deletes
+                self.stored.rebuild(self.version)
+                self._from_stored()
+                return
         self.raw = ox.Store()
         self.raw.extend(quads)
         self._rebuild()
@@ -200,6 +229,8 @@ class Holder:
     def plan_graph(self, operation: str, graph: str | None, ntriples: bytes) -> tuple[Delta, bool]:
         """The change a Graph Store request makes (nothing is applied) and whether the graph existed."""
         node = ox.NamedNode(graph) if graph is not None else _DEFAULT
+        if node == _META_GRAPH:
+            raise ValueError(f"the graph {node} is the store's own record and cannot be written")
         exists = graph is None or self.raw.contains_named_graph(node)
         old = set(self.raw.quads_for_pattern(None, None, None, node))
         new = {ox.Quad(q.subject, q.predicate, q.object, node) for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
@@ -220,6 +251,9 @@ class Holder:
             raise StaleWrite(f"the data changed (version {self.version}) since this change was planned "
                              f"(on version {delta.base_version})")
         raw = self.raw
+        if any(q.graph_name == _META_GRAPH for q in (*delta.remove, *delta.add)) or \
+                _META_GRAPH.value in delta.create | delta.drop:
+            raise ValueError(f"the graph {_META_GRAPH} is the store's own record and cannot be written")
         create = {ox.NamedNode(g) for g in delta.create}
         drop = {ox.NamedNode(g) for g in delta.drop} - create
         drop = {g for g in drop if raw.contains_named_graph(g)}
@@ -234,6 +268,11 @@ class Holder:
         if not (removed or added or drop or create):
             return
         self._writable()
+        # On disk, the views must name blank nodes as the store does, and SPARQL cannot name
+        # them (see _disk_update): the views take the whole of a graph a blank node was written
+        # to or removed from, as the store holds it after the write.
+        touched = {q.graph_name for q in removed | added if _has_blank(q)} - drop if self.stored is not None else set()
+        held = {g: set(raw.quads_for_pattern(None, None, None, g)) for g in touched}
         before = self.version, self.modified
         self._changed(what + "\n" + hashlib.sha256(pickle.dumps((sorted(map(str, removed)), sorted(map(str, added)),
                                                                  sorted(map(str, drop | create))))).hexdigest())
@@ -245,6 +284,14 @@ class Holder:
                 if _disk_full(exc):
                     raise StoreFull("the store's disk is full: the write was not applied") from None
                 raise
+            if self.stored is not None:  # raw is the disk store, changed already: now the views
+                for graph in touched:
+                    removed = {q for q in removed if q.graph_name != graph} | held[graph]
+                    added = {q for q in added if q.graph_name != graph} | set(raw.quads_for_pattern(None, None, None, graph))
+                kept = removed & added
+                self._update_views(removed - kept, added - kept, drop, create)
+                self.stored.commit(self.version, self.counts, self.triples)
+                return
         for q in removed:
             raw.remove(q)
         for graph in drop:
@@ -317,13 +364,18 @@ class Holder:
         self.triples = triples
 
     def export(self) -> bytes:
-        return ox.serialize(self.raw, format=ox.RdfFormat.N_QUADS)
+        quads = self._stored_quads() if self.raw is self.disk else self.raw
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def _changed(self, what: str) -> None:
         self.version = hashlib.sha256(f"{self.version}\n{what}".encode()).hexdigest()[:16]
         self.modified = time.time()
 
     def spawn(self, channel: socket.socket) -> None:
+        """Start a query worker and hand its socket to the parent (over ``channel``)."""
+        if self.stored is not None:
+            self._spawn_on_disk(channel)
+            return
         parent_end, child_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # the worker
@@ -344,6 +396,47 @@ class Holder:
         socket.send_fds(channel, [b"F"], [parent_end.fileno()])
         parent_end.close()
         send(channel, ("ok", {"pid": pid, "version": self.version}))
+
+
+    def _spawn_on_disk(self, channel: socket.socket) -> None:
+        """A worker forked by the forker, on the current snapshot; ``b"E"`` and the error if
+        none could be started."""
+        try:
+            if self.forker is None:
+                self.forker = start_forker(self.config)
+            send(self.forker, (self.stored.current, self.version))
+            status, value = recv(self.forker)
+            if status != "ok":
+                raise StoreError(value)
+            _, fds, _, _ = socket.recv_fds(self.forker, 1, 1)
+        except (EOFError, OSError, StoreError) as exc:
+            if not isinstance(exc, StoreError) and self.forker is not None:
+                self.forker.close()  # it died: a new one next time
+                self.forker = None
+            channel.sendall(b"E")
+            send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
+            return
+        self.stored.used_by(value)
+        self.stored.prune()
+        socket.send_fds(channel, [b"F"], fds)
+        os.close(fds[0])
+        send(channel, ("ok", {"pid": value, "version": self.version}))
+
+
+def start_forker(config: dict[str, Any]) -> socket.socket:
+    """Start the forker process (:mod:`.forker`) and return the socket to it."""
+    import subprocess
+
+    ours, theirs = socket.socketpair()
+    subprocess.Popen(
+        [sys.executable, "-c", "import sys; from basel_kg.store.forker import main; main(int(sys.argv[1]))",
+         str(theirs.fileno())],
+        pass_fds=[theirs.fileno()],
+        stdin=subprocess.DEVNULL,
+    )
+    theirs.close()
+    send(ours, config)
+    return ours
 
 
 def _require_named(quads: Sequence[ox.Quad]) -> None:
@@ -388,7 +481,10 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     try:
-        holder = Holder(recv(channel))
+        config = recv(channel)
+        # started first, so that its start overlaps opening the store
+        forker = start_forker(config) if config["path"] else None
+        holder = Holder(config, forker)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send(channel, ("error", type(exc).__name__, str(exc)))
         return

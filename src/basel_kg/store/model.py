@@ -36,7 +36,12 @@ __all__ = [
     "pick_media_type",
     "serialize_solutions",
     "rename_blank_nodes",
+    "RECORD_GRAPH",
 ]
+
+#: The graph an on-disk store keeps its own record in (version, time, source): never a graph
+#: of the data, never seen by queries or writes.
+RECORD_GRAPH = ox.NamedNode("urn:x-basel-kg:store")
 
 @dataclass(frozen=True, slots=True)
 class ResultFormats:

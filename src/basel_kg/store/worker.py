@@ -19,6 +19,7 @@ from ..errors import QueryFailed, StoreError
 from ..sparqltext import syntax_error
 from .ipc import recv, send
 from .model import (
+    RECORD_GRAPH,
     BOOLEAN_MEDIA_TYPES,
     GRAPH_MEDIA_TYPES,
     PREFIXED_FORMATS,
@@ -35,7 +36,8 @@ __all__ = ["Views", "Worker"]
 
 @dataclass(slots=True)
 class Views:
-    """The in-memory stores workers query: named graphs + their union as default graph."""
+    """The stores workers query: named graphs + their union as default graph (in memory, or
+    read-only snapshots of the views on disk)."""
 
     full: ox.Store
     asserted: ox.Store
@@ -78,17 +80,18 @@ class Worker:
     def plan_update(self, sparql: str) -> Delta:
         """What a SPARQL Update would change, found by running it on a scratch copy of the data."""
         scratch = ox.Store()
-        scratch.extend(self.raw)
+        scratch.extend(q for q in self.raw if q.graph_name != RECORD_GRAPH)  # the store's own record stays out
         for graph in self.raw.named_graphs():
-            scratch.add_graph(graph)
+            if graph != RECORD_GRAPH:
+                scratch.add_graph(graph)
         try:
             scratch.update(sparql, base_iri=self.base_iri)
         except SyntaxError as exc:
             raise syntax_error(str(exc)) from None
         except OSError as exc:
             raise QueryFailed(str(exc)) from None
-        before, after = set(self.raw), set(scratch)
-        graphs_before = {g.value for g in self.raw.named_graphs()}
+        before, after = {q for q in self.raw if q.graph_name != RECORD_GRAPH}, set(scratch)
+        graphs_before = {g.value for g in self.raw.named_graphs() if g != RECORD_GRAPH}
         graphs_after = {g.value for g in scratch.named_graphs()}
         return Delta(
             remove=tuple(before - after),

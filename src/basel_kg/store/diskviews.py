@@ -1,0 +1,173 @@
+"""The query views of an on-disk store, kept on disk beside it, and the read-only snapshots of
+them that query workers open.
+
+A store on disk at ``PATH`` (the holder's RocksDB, what was written: :mod:`.holder`) keeps in
+``PATH/basel-kg-views/``:
+
+- ``full/`` and ``asserted/``: two more pyoxigraph (RocksDB) stores, the views queries see
+  (every named graph, or the asserted ones only, plus their union as default graph, with set
+  semantics: a triple in two graphs is one triple of the union). The holder updates them after
+  each committed write, in time proportional to the write;
+- ``state.json``: the store version the views hold, with the triple counts; written after the
+  views are updated. On opening, views whose version is not the store's (a write or a load cut
+  short) are rebuilt from the store, so they never disagree with what was written;
+- ``snapshots/N/{raw,full,asserted}``: RocksDB checkpoints (hard links, made in milliseconds) of
+  the three stores at one version. Query workers open one read-only: nobody writes a checkpoint,
+  so a worker reads a fixed state while the holder goes on writing. A snapshot is deleted once
+  no worker uses it.
+
+So a restart opens these stores instead of reading the data into memory (seconds at 100x
+instead of half a minute), and worker processes share the files through the page cache
+instead of each dirtying its own copy of an in-memory store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+__all__ = ["DiskViews", "FOLDER"]
+
+FOLDER = "basel-kg-views"
+_DEFAULT = ox.DefaultGraph()
+_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+class DiskViews:
+    """The two views of the on-disk store ``raw`` (see the module docstring)."""
+
+    def __init__(self, store_path: str | os.PathLike[str], raw: ox.Store, version: str, *,
+                 record: ox.NamedNode, inferred: Iterable[str]):
+        self.root = Path(store_path) / FOLDER
+        self.raw = raw
+        self._record, self._inferred = record, tuple(inferred)
+        self.snapshots: dict[str, list[int]] = {}  # snapshot folder -> pids of the workers using it
+        self._serial = 0
+        state = self._read_state()
+        if state is not None and state.get("version") == version and self._complete():
+            self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
+            self.counts = tuple((g, n) for g, n in state["counts"])
+            self.triples = int(state["triples"])
+        else:
+            self.rebuild(version)
+        shutil.rmtree(self.root / "snapshots", ignore_errors=True)  # a previous run's: its workers are gone
+        self.current = self._snapshot()
+
+    # -- state
+    def _read_state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.root / "state.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _complete(self) -> bool:
+        return (self.root / "full").is_dir() and (self.root / "asserted").is_dir()
+
+    def commit(self, version: str, counts: tuple[tuple[str, int], ...], triples: int) -> None:
+        """Record that the views now hold ``version``, and take the snapshot new workers open."""
+        self.counts, self.triples = counts, triples
+        temporary = self.root / "state.json.tmp"
+        with open(temporary, "w") as out:
+            json.dump({"version": version, "counts": [list(c) for c in counts], "triples": triples}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.root / "state.json")
+        self.current = self._snapshot()
+        self.prune()
+
+    # -- building
+    def rebuild(self, version: str) -> None:
+        """Build both views from the store (a load, or views that do not hold its version)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "state.json").unlink(missing_ok=True)  # until they are whole again
+        for name in ("full", "asserted"):
+            if getattr(self, name, None) is not None:
+                setattr(self, name, None)  # closes it (the last reference)
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
+        # Mostly in pyoxigraph (a Python loop over the quads is ten times slower): the store's
+        # N-Quads, one quad a line ending with its graph, split by graph; then each view's union,
+        # from a CONSTRUCT. Bulk loads keep one copy of a quad loaded twice (it is a RocksDB key),
+        # so the union has set semantics. A line with a blank node is added as parsed instead: a
+        # load renames blank nodes, and the views must name them as the store does (a write
+        # removes them by name).
+        lines = self.raw.dump(format=ox.RdfFormat.N_QUADS).split(b"\n")
+        record = f" {self._record} .".encode()
+        inferred = tuple(f" <{g}> .".encode() for g in self._inferred)
+        full = [line for line in lines if not line.endswith(record)]
+        del lines
+        for store, kept in ((self.full, full), (self.asserted, [line for line in full if not line.endswith(inferred)])):
+            _load(store, kept, ox.RdfFormat.N_QUADS)
+            del kept
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            _load(store, union.serialize(format=ox.RdfFormat.N_TRIPLES).split(b"\n"), ox.RdfFormat.N_TRIPLES)
+        del full
+        self.full.flush()
+        self.asserted.flush()
+        counts = {row["g"].value: int(row["n"].value) for row in self.full.query(_GRAPH_COUNTS)}
+        for graph in self.raw.named_graphs():
+            if graph != self._record:
+                counts.setdefault(graph.value, 0)
+        triples = int(next(iter(self.full.query(_TRIPLES)))["n"].value)
+        self.commit(version, tuple(sorted(counts.items())), triples)
+
+    # -- snapshots
+    def _snapshot(self) -> str:
+        self._serial += 1
+        folder = self.root / "snapshots" / str(self._serial)
+        folder.mkdir(parents=True)
+        self.raw.backup(str(folder / "raw"))
+        self.full.backup(str(folder / "full"))
+        self.asserted.backup(str(folder / "asserted"))
+        self.snapshots[str(folder)] = []
+        return str(folder)
+
+    def used_by(self, pid: int) -> None:
+        """A worker was started on the current snapshot."""
+        self.snapshots.setdefault(self.current, []).append(pid)
+
+    def prune(self) -> None:
+        """Delete the snapshots, other than the current one, that no running worker uses."""
+        for folder, pids in list(self.snapshots.items()):
+            if folder == self.current:
+                continue
+            alive = [pid for pid in pids if _alive(pid)]
+            self.snapshots[folder] = alive
+            if not alive:
+                shutil.rmtree(folder, ignore_errors=True)
+                del self.snapshots[folder]
+
+
+def _load(store: ox.Store, lines: list[bytes], format: ox.RdfFormat) -> None:
+    """Load N-Quads/N-Triples lines (N-Triples into the default graph), keeping the names of
+    blank nodes."""
+    blank = [line for line in lines if b"_:" in line]
+    plain = b"\n".join(line for line in lines if b"_:" not in line)
+    to_graph = _DEFAULT if format == ox.RdfFormat.N_TRIPLES else None
+    store.bulk_load(plain, format=format, to_graph=to_graph)
+    if blank:
+        parsed = ox.parse(b"\n".join(blank), format=format)
+        store.bulk_extend(parsed if to_graph is None else
+                          (ox.Quad(q.subject, q.predicate, q.object, _DEFAULT) for q in parsed))
+
+
+def open_snapshot(folder: str) -> tuple[ox.Store, ox.Store, ox.Store]:
+    """(raw, full, asserted) of a snapshot, read-only (in a worker)."""
+    return tuple(ox.Store.read_only(os.path.join(folder, name)) for name in ("raw", "full", "asserted"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

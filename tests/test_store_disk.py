@@ -1,0 +1,169 @@
+"""The on-disk store keeps its query views on disk (``store/diskviews.py``): it answers exactly
+as the in-memory store does, write after write and across restarts; a restart opens the views
+instead of rebuilding them; views left behind by a write cut short are rebuilt; a worker reads
+one snapshot while writes go on, and snapshots no worker uses are deleted."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from basel_kg.store import Delta, EmbeddedStore
+from basel_kg.store import diskviews
+from basel_kg.store.holder import Holder
+from basel_kg.store.ipc import recv, send
+
+INFERRED = "urn:test:graph/inferred"
+DATA = f"""
+<urn:a> <urn:p> <urn:b> <urn:test:g1> .
+<urn:a> <urn:p> <urn:b> <urn:test:g2> .
+<urn:a> <urn:p> <urn:b> <{INFERRED}> .
+<urn:a> <urn:label> "A"@en <urn:test:g1> .
+<urn:b> <urn:p> <urn:c> <urn:test:g2> .
+<urn:b> <urn:q> _:x <urn:test:g2> .
+_:x <urn:r> "blank" <urn:test:g2> .
+<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Thing> <{INFERRED}> .
+"""
+CONFIG = {"base_iri": "http://example.org/", "inferred_graphs": (INFERRED,), "prefixes": {},
+          "worker_memory_mb": None}
+
+# what is compared between the stores: the union with set semantics, the asserted view, the
+# named graphs, and a blank node joined across two statements
+QUERIES = [
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", True),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", False),
+    ("SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o", True),
+    ("SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o", False),
+    ("SELECT ?g ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o", True),
+    ("SELECT ?g ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?p ?o", False),
+    ('SELECT ?s { ?s <urn:q> ?x . ?x <urn:r> "blank" }', True),
+]
+
+
+def _answers(store: EmbeddedStore) -> list:
+    rows = []
+    for sparql, inference in QUERIES:
+        result = store.query(sparql, inference=inference, max_rows=None).solutions()
+        rows.append([{k: None if isinstance(t, ox.BlankNode) else t for k, t in row.items()} for row in result])
+    graphs = sorted((g.iri, g.triples) for g in store.graphs())
+    return [rows, graphs, store.triples]
+
+
+def _writes(store: EmbeddedStore) -> list:
+    """The same writes on either store, each followed by the answers."""
+    seen = [_answers(store)]
+    store.put_graph("urn:test:g3", b"<urn:a> <urn:p> <urn:b> .\n<urn:x> <urn:p> <urn:y> .\n", format="nt")
+    seen.append(_answers(store))
+    store.delete_graph("urn:test:g1")  # <urn:a> <urn:p> <urn:b> stays in the union: g2, g3 hold it
+    seen.append(_answers(store))
+    store.apply(store.plan_update("DELETE WHERE { GRAPH <urn:test:g2> { <urn:b> <urn:q> ?x . ?x ?p ?o } }"))
+    seen.append(_answers(store))
+    store.apply(store.plan_update("INSERT DATA { GRAPH <urn:test:g4> { <urn:c> <urn:q> _:y . _:y <urn:r> \"blank\" } }"))
+    seen.append(_answers(store))
+    store.apply(store.plan_update(f"DROP GRAPH <{INFERRED}>"))
+    seen.append(_answers(store))
+    return seen
+
+
+def test_an_on_disk_store_answers_as_the_in_memory_one_through_writes_and_restarts(tmp_path: Path):
+    with EmbeddedStore(inferred_graphs=[INFERRED]) as memory:
+        memory.load_dataset(DATA.encode(), version="v1")
+        expected = _writes(memory)
+    path = tmp_path / "store"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as disk:
+        disk.load_dataset(DATA.encode(), version="v1")
+        assert _writes(disk) == expected
+        version = disk.version
+    assert (path / diskviews.FOLDER / "full").is_dir(), "the views are not on disk"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as again:
+        assert again.version == version
+        assert _answers(again) == expected[-1]
+
+
+def test_a_restart_opens_the_views_on_disk_without_rebuilding_them(tmp_path: Path, monkeypatch):
+    path = tmp_path / "store"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as disk:
+        disk.load_dataset(DATA.encode(), version="v1")
+        disk.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
+        expected = _answers(disk)
+
+    def refused(self, version):
+        raise AssertionError("the views were rebuilt on a restart")
+
+    monkeypatch.setattr(diskviews.DiskViews, "rebuild", refused)
+    holder = Holder({**CONFIG, "path": str(path)})
+    assert holder.triples == expected[2] and sorted(holder.counts) == expected[1]
+    assert holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }")
+
+
+def test_views_left_behind_by_a_write_cut_short_are_rebuilt_from_the_store(tmp_path: Path, monkeypatch):
+    """The write is committed to the store first; if the process dies before the views hold it,
+    the next start sees views of an older version and rebuilds them from the store."""
+    path = str(tmp_path / "store")
+    holder = Holder({**CONFIG, "path": path})
+    holder.replace(DATA.encode(), "v1", "test")
+    quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed while updating the views")
+
+    monkeypatch.setattr(holder, "_update_views", killed)
+    with pytest.raises(KeyboardInterrupt):
+        holder.apply(Delta(add=(quad,)), "cut short")
+    version = holder.version
+    del holder
+    monkeypatch.undo()
+    rebuilt = []
+    real = diskviews.DiskViews.rebuild
+    monkeypatch.setattr(diskviews.DiskViews, "rebuild", lambda self, v: (rebuilt.append(v), real(self, v)))
+    holder = Holder({**CONFIG, "path": path})
+    assert rebuilt == [version] and holder.version == version
+    assert holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }")
+    assert holder.views.asserted.query("ASK { GRAPH <urn:test:g1> { <urn:x> <urn:p> <urn:y> } }")
+
+
+def _ask(worker, sparql: str) -> bool:
+    request = {"sparql": sparql, "default_graph_uris": (), "named_graph_uris": (), "union_default": True,
+               "inference": True, "has_from": False, "formats": None, "max_rows": None}
+    from basel_kg.store import ResultFormats
+
+    request["formats"] = ResultFormats()
+    send(worker.sock, request)
+    status, result = recv(worker.sock)
+    assert status == "ok", result
+    return b"true" in result.body
+
+
+def test_a_worker_keeps_its_snapshot_through_writes_and_unused_snapshots_are_deleted(tmp_path: Path):
+    path = tmp_path / "store"
+    snapshots = path / diskviews.FOLDER / "snapshots"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0) as store:
+        store.load_dataset(DATA.encode(), version="v1")
+        old = store._pool._acquire()  # a worker busy through the next writes
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:z> .\n", format="nt")
+        assert store.query("ASK { <urn:x> <urn:p> <urn:z> }").boolean()
+        assert not _ask(old, "ASK { <urn:x> <urn:p> ?o }"), "the busy worker saw a write made after it started"
+        assert _ask(old, "ASK { <urn:a> <urn:p> <urn:b> }")
+        busy = sorted(snapshots.iterdir(), key=lambda p: int(p.name))
+        assert len(busy) == 2, "the busy worker's snapshot and the current one are kept, the one between deleted"
+        store._pool._release(old)  # stale: the pool lets it go, and it exits
+        deadline = time.monotonic() + 10
+        while _alive(old.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:w> .\n", format="nt")
+        assert not busy[0].exists(), "the snapshot no worker uses any more was kept"
+        assert store.query("ASK { <urn:x> <urn:p> <urn:w> }").boolean()
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
