@@ -75,6 +75,10 @@ class TreeMemory:
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_processes = max(self.peak_processes, len(processes))
 
+    def reset(self) -> None:
+        """Forget the peaks so far: the next ones are measured from now."""
+        self.peak_rss = self.peak_pss = self.peak_processes = 0
+
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             self.sample()

@@ -24,7 +24,8 @@ dataset (``--no-serve`` leaves these out):
   published query over HTTP;
 - validated 100-triple PUTs per second (parse, reason, SHACL on what the write touches, atomic
   apply, PROV-O record) beside ``oxigraph serve``'s unvalidated PUT;
-- peak memory of the whole ``serve`` process tree (psutil; PSS counts pages that forked
+- peak memory of the whole ``serve`` process tree, during the cold start (the process that
+  builds the graph included) and while serving (psutil; PSS counts pages that forked
   processes share once, the RSS sum counts them in each).
 
 The reference engines owlrl and pySHACL take minutes at 10x and hours at 100x: they run up to
@@ -202,6 +203,11 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
     with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600,
                 watch_memory=True) as ours:
         out["serve_cold"] = ours.started
+        # the cold start's peak includes the child process that builds the graph; the serving
+        # peak (queries, writes, restarts) is counted from the first answer on
+        out["serve_cold_peak_pss_mb"] = ours.memory.peak_pss / 2**20
+        out["serve_cold_peak_rss_mb"] = ours.memory.peak_rss / 2**20
+        ours.memory.reset()
         serve_figures("basel-kg serve", ours, url + "sparql", url, "ours")
     out["serve_peak_pss_mb"] = ours.memory.peak_pss / 2**20
     out["serve_peak_rss_mb"] = ours.memory.peak_rss / 2**20
@@ -299,7 +305,11 @@ def table(rows: list[dict], clients: list[int]) -> str:
                 + ratio(r["ours_query_slowest"], r["oxigraph_query_times"].get(r["ours_query_slowest_name"]))))
     line("validated 100-triple PUTs through `serve` (ref: `oxigraph serve` PUT, unvalidated)",
          served(lambda r: per_second(r["ours_writes"], r["oxigraph_writes"])))
-    line("peak memory of the whole `serve` tree: PSS (RSS summed) (ref: `oxigraph serve` RSS)",
+    line("peak memory of the whole `serve` tree during the cold start (the build's process included): PSS (RSS summed)",
+         served(lambda r: f"{mb(r['serve_cold_peak_pss_mb'])} ({mb(r['serve_cold_peak_rss_mb'])})"
+                if "serve_cold_peak_pss_mb" in r else "-"))
+    line("peak memory of the whole `serve` tree serving (queries, writes, restarts): PSS (RSS summed) "
+         "(ref: `oxigraph serve` RSS)",
          served(lambda r: f"{mb(r['serve_peak_pss_mb'])} ({mb(r['serve_peak_rss_mb'])}, {r['serve_processes']} "
                           f"processes) (ref {mb(r['oxigraph_peak_rss_mb'])})"))
     return "\n".join(lines)

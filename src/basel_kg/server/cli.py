@@ -191,8 +191,10 @@ def prepare(args: argparse.Namespace) -> Prepared:
         return _prepare_remote(args, tokens)
     root = project_root()
     loads = _loads(args.load)
-    kg_version = content_version(tuple(discover(root)))
-    fingerprint = _fingerprint(sources_fingerprint(root), loads)
+    # a server process under the supervisor is given what the supervisor read of the sources
+    # (hashing them is a second or more at 700x): it serves what the supervisor prepared
+    kg_version = getattr(args, "kg_version", None) or content_version(tuple(discover(root)))
+    fingerprint = getattr(args, "fingerprint", None) or _fingerprint(sources_fingerprint(root), loads)
     store = _open_store(args)
     kg = None
     temporary = None
@@ -378,11 +380,13 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         temporary = tempfile.TemporaryDirectory(prefix="basel-kg-store-")
         args.store = str(Path(temporary.name) / "store")
     try:
-        dumps = _current_dumps(args)
+        sources = _sources(args)
+        dumps = _current_dumps(args, *sources)
         if dumps is None:  # the store does not hold the current sources: build and load it, once
             dumps = _prepare_in_child(args)
         options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
-        os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None})
+        os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None,
+                                            "kg_version": sources[0], "fingerprint": sources[1]})
         config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
                                 **_uvicorn_options(args))
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
@@ -445,28 +449,32 @@ def _prepare_child(values: dict[str, Any], sender) -> None:
     sender.close()
 
 
-def _current_dumps(args: argparse.Namespace) -> Path | None:
-    """When the store on disk already holds the current sources: the folder /dumps serves, found
-    without loading the store (the server process loads it; loading it here as well would double
-    a restart). None when the store must be (re)built, or when --dumps is not given and no
-    release of this version exists yet."""
+def _sources(args: argparse.Namespace) -> tuple[str, str]:
+    """(content version, fingerprint) of the sources as they are now (see :func:`prepare`)."""
     from ..build import content_version
     from ..cache import fingerprint as sources_fingerprint
     from ..project import project_root
     from ..sources import discover
-    from ..store.holder import stored_source
 
     write_tokens(args.write_token)  # a bad token is refused here, before any server process starts
-    loads = _loads(args.load)
-    source = stored_source(args.store) if args.store else None
-    if source is None:
-        return None
     root = project_root()
-    if source != _fingerprint(sources_fingerprint(root), loads):
+    return content_version(tuple(discover(root))), _fingerprint(sources_fingerprint(root), _loads(args.load))
+
+
+def _current_dumps(args: argparse.Namespace, kg_version: str, fingerprint: str) -> Path | None:
+    """When the store on disk already holds the current sources: the folder /dumps serves, found
+    without loading the store (the server process loads it; loading it here as well would double
+    a restart). None when the store must be (re)built, or when --dumps is not given and no
+    release of this version exists yet."""
+    from ..project import project_root
+    from ..store.holder import stored_source
+
+    source = stored_source(args.store) if args.store else None
+    if source is None or source != fingerprint:
         return None
     if args.dumps is not None:
         return args.dumps
-    return _release_folder(root, args.store, content_version(tuple(discover(root))))
+    return _release_folder(project_root(), args.store, kg_version)
 
 
 def listening_socket(config) -> socket.socket:

@@ -7,18 +7,21 @@ process that runs it. The store therefore lives in a helper process, the *holder
 and talks to both over sockets (:mod:`basel_kg.store.ipc`).
 
 Writes are commands to the holder, which applies them one at a time; afterwards idle
-workers are retired and new ones are forked from the updated holder. What a SPARQL Update
+workers are retired and new ones are started on the updated data. What a SPARQL Update
 would change is worked out by a worker on a scratch copy (so it can be stopped at the time
 limit, and nothing changes until the change is applied). With ``path=`` the holder keeps
-the data in an on-disk pyoxigraph (RocksDB) store, so a restart does not reload, plus an
-in-memory copy that the workers query; a write is one RocksDB transaction, data and new
-version together.
+the data in an on-disk pyoxigraph (RocksDB) store; a write is one RocksDB transaction, data
+and new version together.
 
 The dataset a query sees: every named graph of the store, and as default graph their union,
 with RDF merge (set) semantics: a triple asserted in two graphs counts once. A second view
-leaves out the inferred graphs (``inference=False``). Both views are materialised in memory
-when the data changes, which favours query speed over memory; that is the right trade for a
-curated graph of this size (a graph that outgrows memory belongs in a ``RemoteStore``).
+leaves out the inferred graphs (``inference=False``). Both views are materialised (the union
+is stored, not computed per query; pyoxigraph's own union default graph would count a triple
+once per graph): in memory without ``path``, where the holder forks the workers, which share
+them copy-on-write; with ``path``, on disk beside the store (:mod:`.diskviews`), updated by
+each write in proportion to it, so that a restart opens them instead of reading the data into
+memory, and the workers (forked by :mod:`.forker`) read read-only snapshots of them through
+the page cache they all share.
 
 No query reaches the network: ``SERVICE`` is refused unless its endpoint is allow-listed
 (checked on the query text before it runs, see :func:`basel_kg.sparqltext.scan_sparql`),

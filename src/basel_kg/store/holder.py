@@ -199,7 +199,10 @@ class Holder:
 
     # -- commands (the parent calls them by name)
     def replace(self, nquads: bytes, version: str, source: str) -> None:
-        quads = list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+        # on disk with its views there, the data goes from the bytes to the store by a bulk
+        # load: no copy of it in this process, no transaction holding all of it
+        quads = ox.parse(nquads, ox.RdfFormat.N_QUADS) if self.stored is not None else \
+            list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
         _require_named(quads)
         self._writable()
         before = self.version, self.modified, self.source
@@ -209,7 +212,10 @@ class Holder:
             # leaves a store that claims nothing, so the next start loads again.
             try:
                 self.disk.clear()
-                self.disk.extend(quads)
+                if self.stored is not None:
+                    self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                else:
+                    self.disk.extend(quads)
                 self.disk.update(self._meta_update())
                 self.disk.flush()
             except OSError as exc:
@@ -439,7 +445,7 @@ def start_forker(config: dict[str, Any]) -> socket.socket:
     return ours
 
 
-def _require_named(quads: Sequence[ox.Quad]) -> None:
+def _require_named(quads: Iterable[ox.Quad]) -> None:
     for q in quads:
         if not isinstance(q.graph_name, ox.NamedNode):
             raise ValueError(f"every triple must be in a named graph; found {q.triple} outside one")
