@@ -28,7 +28,7 @@ _:x <urn:r> "blank" <urn:test:g2> .
 <urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Thing> <{INFERRED}> .
 """
 CONFIG = {"base_iri": "http://example.org/", "inferred_graphs": (INFERRED,), "prefixes": {},
-          "worker_memory_mb": None}
+          "worker_memory_mb": None, "memory_views_max": 0}  # the views on disk, however small the data
 
 # what is compared between the stores: the union with set semantics, the asserted view, the
 # named graphs, and a blank node joined across two statements
@@ -68,24 +68,29 @@ def _writes(store: EmbeddedStore) -> list:
     return seen
 
 
-def test_an_on_disk_store_answers_as_the_in_memory_one_through_writes_and_restarts(tmp_path: Path):
+@pytest.mark.parametrize("views", ["on disk", "in memory"])
+def test_an_on_disk_store_answers_as_the_in_memory_one_through_writes_and_restarts(tmp_path: Path, views):
+    """With its views on disk (a large store) or read into memory (a small one)."""
     with EmbeddedStore(inferred_graphs=[INFERRED]) as memory:
         memory.load_dataset(DATA.encode(), version="v1")
         expected = _writes(memory)
     path = tmp_path / "store"
-    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as disk:
+    limit = 0 if views == "on disk" else 1000
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=limit) as disk:
         disk.load_dataset(DATA.encode(), version="v1")
         assert _writes(disk) == expected
         version = disk.version
-    assert (path / diskviews.FOLDER / "full").is_dir(), "the views are not on disk"
-    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as again:
+    assert (path / diskviews.FOLDER / "full").is_dir() == (views == "on disk")
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=limit) as again:
         assert again.version == version
         assert _answers(again) == expected[-1]
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=1000 - limit) as other:
+        assert _answers(other) == expected[-1], "the store grew or shrank past the limit: answers changed"
 
 
 def test_a_restart_opens_the_views_on_disk_without_rebuilding_them(tmp_path: Path, monkeypatch):
     path = tmp_path / "store"
-    with EmbeddedStore(path, inferred_graphs=[INFERRED]) as disk:
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=0) as disk:
         disk.load_dataset(DATA.encode(), version="v1")
         disk.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
         expected = _answers(disk)
@@ -140,7 +145,7 @@ def _ask(worker, sparql: str) -> bool:
 def test_a_worker_keeps_its_snapshot_through_writes_and_unused_snapshots_are_deleted(tmp_path: Path):
     path = tmp_path / "store"
     snapshots = path / diskviews.FOLDER / "snapshots"
-    with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0) as store:
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0, memory_views_max=0) as store:
         store.load_dataset(DATA.encode(), version="v1")
         old = store._pool._acquire()  # a worker busy through the next writes
         store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")

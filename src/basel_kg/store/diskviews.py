@@ -50,7 +50,7 @@ class DiskViews:
         self._record, self._inferred = record, tuple(inferred)
         self.snapshots: dict[str, list[int]] = {}  # snapshot folder -> pids of the workers using it
         self._serial = 0
-        state = self._read_state()
+        state = self.read_state(store_path)
         if state is not None and state.get("version") == version and self._complete():
             self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
             self.counts = tuple((g, n) for g, n in state["counts"])
@@ -61,9 +61,11 @@ class DiskViews:
         self.current = self._snapshot()
 
     # -- state
-    def _read_state(self) -> dict[str, Any] | None:
+    @staticmethod
+    def read_state(store_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+        """What ``state.json`` says (version, counts, triples), or None."""
         try:
-            return json.loads((self.root / "state.json").read_text())
+            return json.loads((Path(store_path) / FOLDER / "state.json").read_text())
         except (OSError, ValueError):
             return None
 

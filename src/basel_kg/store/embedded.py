@@ -17,11 +17,13 @@ The dataset a query sees: every named graph of the store, and as default graph t
 with RDF merge (set) semantics: a triple asserted in two graphs counts once. A second view
 leaves out the inferred graphs (``inference=False``). Both views are materialised (the union
 is stored, not computed per query; pyoxigraph's own union default graph would count a triple
-once per graph): in memory without ``path``, where the holder forks the workers, which share
-them copy-on-write; with ``path``, on disk beside the store (:mod:`.diskviews`), updated by
-each write in proportion to it, so that a restart opens them instead of reading the data into
-memory, and the workers (forked by :mod:`.forker`) read read-only snapshots of them through
-the page cache they all share.
+once per graph). In memory (no ``path``, or a small store on disk, up to ``memory_views_max``
+quads, read into memory on opening) the holder forks the workers, which share the views
+copy-on-write: the fastest queries. A larger store on disk keeps them on disk beside it
+(:mod:`.diskviews`), updated by each write in proportion to it, so that a restart opens them
+instead of reading the data into memory, and the workers (forked by :mod:`.forker`) read
+read-only snapshots of them through the page cache they all share: memory and restart time no
+longer grow with the data.
 
 No query reaches the network: ``SERVICE`` is refused unless its endpoint is allow-listed
 (checked on the query text before it runs, see :func:`basel_kg.sparqltext.scan_sparql`),
@@ -47,7 +49,7 @@ import pyoxigraph as ox
 from ..errors import QueryRefused, QuerySyntaxError, StoreError, StoreUnavailable
 from ..formats import rdf_syntax_for
 from ..sparqltext import add_using, check_services, scan_sparql
-from .holder import Holder
+from .holder import MEMORY_VIEWS_MAX, Holder
 from .ipc import recv, send
 from .model import Delta, GraphInfo, QueryRequest, QueryResult, ResultFormats, WritableStore, rename_blank_nodes
 from .pool import Pool, WorkerHandle
@@ -86,6 +88,9 @@ class EmbeddedStore(WritableStore):
     ``inferred_graphs`` (left out by ``inference=False``; default the reasoner's graph),
     ``prefixes`` (predeclared in every query, and used when writing Turtle; default
     :data:`basel_kg.namespaces.PREFIXES`), ``worker_memory_mb`` (per-worker memory cap),
+    ``memory_views_max`` (with ``path``: up to this many quads the data is read into memory on
+    opening and queried there, above it the query views are kept on disk; default
+    :data:`~basel_kg.store.holder.MEMORY_VIEWS_MAX`),
     ``max_waiting`` (queries that may wait for a busy worker; one more is refused at once
     with :class:`~basel_kg.errors.ServerBusy`). A query's ``timeout`` covers its wait.
 
@@ -106,6 +111,7 @@ class EmbeddedStore(WritableStore):
         inferred_graphs: Iterable[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
         worker_memory_mb: int | None = 4096,
+        memory_views_max: int | None = None,
         prefork: int = 2,
         processes: bool = True,
         max_waiting: int = 64,
@@ -125,6 +131,7 @@ class EmbeddedStore(WritableStore):
             "inferred_graphs": tuple(str(g) for g in inferred_graphs),
             "prefixes": dict(prefixes),
             "worker_memory_mb": worker_memory_mb,
+            "memory_views_max": MEMORY_VIEWS_MAX if memory_views_max is None else memory_views_max,
         }
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import pickle
 import signal
@@ -35,7 +36,11 @@ from .ipc import recv, send
 from .model import RECORD_GRAPH, Delta
 from .worker import Views, Worker
 
-__all__ = ["Holder", "main", "stored_source"]
+__all__ = ["Holder", "main", "stored_source", "MEMORY_VIEWS_MAX"]
+
+#: Up to this many quads, a store on disk is read into memory and its views made there (see
+#: Holder._open_views); above, its views are kept on disk beside it.
+MEMORY_VIEWS_MAX = 250_000
 
 _META_GRAPH = RECORD_GRAPH  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
@@ -99,29 +104,55 @@ class Holder:
     default graph); ``views`` are what queries see. With a path, ``disk`` persists ``raw``.
     """
 
-    def __init__(self, config: dict[str, Any], forker: socket.socket | None = None):
+    def __init__(self, config: dict[str, Any], *, workers: bool = False):
         self.config = config
         self.inferred = frozenset(config["inferred_graphs"])
         self.read_only = False
         self.disk = self._open(config["path"]) if config["path"] else None
         self.raw = ox.Store()
         self.views: Views | None = None
-        self.stored: DiskViews | None = None  # the views on disk (a writable store on disk)
-        self.forker = forker
+        self.stored: DiskViews | None = None  # the views on disk (a large store on disk)
+        self.workers = workers  # whether this holder starts workers (not when in-process)
+        self.forker: socket.socket | None = None
         self.version, self.modified, self.source = "empty", time.time(), ""
         if self.disk is not None:
             self._read_meta()
-            if not self.read_only:
-                self.raw = self.disk
-                self.stored = DiskViews(config["path"], self.disk, self.version, record=_META_GRAPH,
+            self._open_views()
+        else:
+            self._rebuild()
+
+    def _open_views(self, *, replaced: bool = False) -> None:
+        """The views of a store on disk: on disk too when it is large (so that opening it reads
+        nothing into memory); read into memory when it is small (up to ``memory_views_max``
+        quads: queries are faster there, and the memory and the time to read it are small)
+        or when its disk is full (nothing can be written there)."""
+        limit = self.config.get("memory_views_max", MEMORY_VIEWS_MAX)
+        if not self.read_only and self._quads_over(limit):
+            if self.workers and self.forker is None:
+                self.forker = start_forker(self.config)  # its start overlaps opening the views
+            self.raw = self.disk
+            if self.stored is None:
+                self.stored = DiskViews(self.config["path"], self.disk, self.version, record=_META_GRAPH,
                                         inferred=self.inferred)
-                self._from_stored()
-                return
-            # a full disk: the views cannot be written there, so they are made in memory
-            self.raw.extend(self._stored_quads())
-            for graph in self._stored_graphs():
-                self.raw.add_graph(graph)
+            if replaced:
+                self.views = None  # the last references to the old views, which the rebuild deletes
+                self.stored.rebuild(self.version)
+            self._from_stored()
+            return
+        self.stored = self.views = None
+        self.raw = ox.Store()
+        self.raw.extend(self._stored_quads())
+        for graph in self._stored_graphs():
+            self.raw.add_graph(graph)
         self._rebuild()
+
+    def _quads_over(self, limit: int) -> bool:
+        """Whether the store on disk holds more than ``limit`` quads (read from the views'
+        state when they are current; else counted up to ``limit + 1``)."""
+        state = DiskViews.read_state(self.config["path"])
+        if state is not None and state.get("version") == self.version:
+            return sum(n for _, n in state["counts"]) > limit
+        return sum(1 for _ in itertools.islice(self._stored_quads(), limit + 1)) > limit
 
     def _stored_quads(self):
         return (q for q in self.disk.quads_for_pattern(None, None, None, None) if q.graph_name != _META_GRAPH)
@@ -199,10 +230,11 @@ class Holder:
 
     # -- commands (the parent calls them by name)
     def replace(self, nquads: bytes, version: str, source: str) -> None:
-        # on disk with its views there, the data goes from the bytes to the store by a bulk
-        # load: no copy of it in this process, no transaction holding all of it
-        quads = ox.parse(nquads, ox.RdfFormat.N_QUADS) if self.stored is not None else \
-            list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+        # on disk, the data goes from the bytes to the store by a bulk load: no copy of it in
+        # this process, no transaction holding all of it
+        quads = ox.parse(nquads, ox.RdfFormat.N_QUADS)
+        if self.disk is None:
+            quads = list(quads)
         _require_named(quads)
         self._writable()
         before = self.version, self.modified, self.source
@@ -212,10 +244,7 @@ class Holder:
             # leaves a store that claims nothing, so the next start loads again.
             try:
                 self.disk.clear()
-                if self.stored is not None:
-                    self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-                else:
-                    self.disk.extend(quads)
+                self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
                 self.disk.update(self._meta_update())
                 self.disk.flush()
             except OSError as exc:
@@ -223,11 +252,8 @@ class Holder:
                 if _disk_full(exc):
                     raise StoreFull("the store's disk is full: the data was not replaced") from None
                 raise
-            if self.stored is not None:
-                self.views = None  # the last references to the old views, which the rebuild deletes
-                self.stored.rebuild(self.version)
-                self._from_stored()
-                return
+            self._open_views(replaced=True)
+            return
         self.raw = ox.Store()
         self.raw.extend(quads)
         self._rebuild()
@@ -487,10 +513,7 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     try:
-        config = recv(channel)
-        # started first, so that its start overlaps opening the store
-        forker = start_forker(config) if config["path"] else None
-        holder = Holder(config, forker)
+        holder = Holder(recv(channel), workers=True)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send(channel, ("error", type(exc).__name__, str(exc)))
         return
