@@ -40,7 +40,7 @@ __all__ = ["Holder", "main", "stored_source", "MEMORY_VIEWS_MAX"]
 
 #: Up to this many quads, a store on disk is read into memory and its views made there (see
 #: Holder._open_views); above, its views are kept on disk beside it.
-MEMORY_VIEWS_MAX = 250_000
+MEMORY_VIEWS_MAX = 100_000
 
 _META_GRAPH = RECORD_GRAPH  # on disk only: version, time, source
 _META_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
