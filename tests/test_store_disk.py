@@ -172,3 +172,17 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_load_builds_the_views_once(tmp_path: Path, monkeypatch):
+    """A small store grown past the limit by a load: its views are built once, not twice."""
+    rebuilt = []
+    real = diskviews.DiskViews.rebuild
+    monkeypatch.setattr(diskviews.DiskViews, "rebuild", lambda self, v: (rebuilt.append(v), real(self, v)))
+    holder = Holder({**CONFIG, "path": str(tmp_path / "store"), "memory_views_max": 3})
+    assert holder.stored is None, "an empty store is read into memory"
+    holder.replace(DATA.encode(), "v1", "test")
+    assert holder.stored is not None and rebuilt == ["v1"]
+    holder.replace(DATA.encode(), "v1", "test again")
+    assert rebuilt == ["v1", "v1"], "the same version loaded again: its views are rebuilt all the same"
+    assert holder.views.full.query("ASK { <urn:b> <urn:p> <urn:c> }")

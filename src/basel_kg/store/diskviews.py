@@ -44,14 +44,14 @@ class DiskViews:
     """The two views of the on-disk store ``raw`` (see the module docstring)."""
 
     def __init__(self, store_path: str | os.PathLike[str], raw: ox.Store, version: str, *,
-                 record: ox.NamedNode, inferred: Iterable[str]):
+                 record: ox.NamedNode, inferred: Iterable[str], rebuild: bool = False):
         self.root = Path(store_path) / FOLDER
         self.raw = raw
         self._record, self._inferred = record, tuple(inferred)
         self.snapshots: dict[str, list[int]] = {}  # snapshot folder -> pids of the workers using it
         self._serial = 0
         state = self.read_state(store_path)
-        if state is not None and state.get("version") == version and self._complete():
+        if not rebuild and state is not None and state.get("version") == version and self._complete():
             self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
             self.counts = tuple((g, n) for g, n in state["counts"])
             self.triples = int(state["triples"])

@@ -131,10 +131,10 @@ class Holder:
             if self.workers and self.forker is None:
                 self.forker = start_forker(self.config)  # its start overlaps opening the views
             self.raw = self.disk
-            if self.stored is None:
+            if self.stored is None:  # opened, and rebuilt when they are not the store's (or it was replaced)
                 self.stored = DiskViews(self.config["path"], self.disk, self.version, record=_META_GRAPH,
-                                        inferred=self.inferred)
-            if replaced:
+                                        inferred=self.inferred, rebuild=replaced)
+            elif replaced:
                 self.views = None  # the last references to the old views, which the rebuild deletes
                 self.stored.rebuild(self.version)
             self._from_stored()
