@@ -67,3 +67,21 @@ def test_the_supervisor_prepares_the_store_in_a_child_and_raises_its_error(tmp_p
     (project / "data" / "broken.ttl").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
     with pytest.raises(InputError, match="broken.ttl:1:17"):  # ParseError does not pickle: its base class
         _prepare_in_child(args)
+
+
+def test_memory_views_option_chooses_where_the_store_keeps_its_query_views(tmp_path):
+    """``--memory-views 0`` keeps the views of even a small store on disk; the default reads a
+    small store into memory."""
+    from basel_kg.server.cli import _open_store
+    from basel_kg.store.diskviews import FOLDER
+
+    data = b"<urn:a> <urn:p> <urn:b> <urn:g> .\n"
+    for argv, on_disk in ((("--memory-views", "0"), True), ((), False)):
+        path = tmp_path / ("disk" if on_disk else "memory")
+        store = _open_store(_args("--store", str(path), *argv))
+        try:
+            store.load_dataset(data)
+            assert store.query("ASK { <urn:a> <urn:p> <urn:b> }").boolean()
+        finally:
+            store.close()
+        assert (path / FOLDER / "full").is_dir() == on_disk

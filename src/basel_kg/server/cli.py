@@ -27,6 +27,7 @@ from .. import __version__
 from ..errors import InputError, StoreError, StoreFull
 from ..namespaces import BASE
 from ..store import EmbeddedStore
+from ..store.holder import MEMORY_VIEWS_MAX
 from .settings import Settings
 from .uploads import UploadLimits
 
@@ -82,6 +83,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--result-cache", metavar="MIB", type=int, default=64,
                         help="memory for cached query results (default 64); 0 switches the cache off, so every "
                              "query runs (what a benchmark of the engine wants)")
+    parser.add_argument("--memory-views", metavar="QUADS", type=int, default=None,
+                        help="with --store PATH: up to this many quads the data is read into memory on starting and "
+                             "queried there (faster queries), above it the query views stay on disk (a restart in "
+                             f"seconds, memory that does not grow with the data); default {MEMORY_VIEWS_MAX}; "
+                             "0: always on disk")
     parser.add_argument("--max-queue", metavar="N", type=int, default=64,
                         help="most queries that may wait for a busy query process; one more gets 503 with "
                              "Retry-After at once instead of queueing without end (default 64; the wait counts "
@@ -243,7 +249,8 @@ def _open_store(args: argparse.Namespace) -> EmbeddedStore:
     while True:
         try:
             return EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout, max_waiting=args.max_queue,
-                                 allowed_services=args.allow_service, base_iri=args.base)
+                                 allowed_services=args.allow_service, base_iri=args.base,
+                                 memory_views_max=getattr(args, "memory_views", None))
         except StoreError as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
