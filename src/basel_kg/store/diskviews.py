@@ -111,8 +111,10 @@ class DiskViews:
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             _load(store, union.serialize(format=ox.RdfFormat.N_TRIPLES).split(b"\n"), ox.RdfFormat.N_TRIPLES)
         del full
-        self.full.flush()
-        self.asserted.flush()
+        # one compaction, so that a lookup reads one file per index, not one per bulk load
+        # (queries about a tenth faster at 10x, for half a second)
+        self.full.optimize()
+        self.asserted.optimize()
         counts = {row["g"].value: int(row["n"].value) for row in self.full.query(_GRAPH_COUNTS)}
         for graph in self.raw.named_graphs():
             if graph != self._record:
