@@ -247,6 +247,7 @@ class Holder:
                 self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
                 self.disk.update(self._meta_update())
                 self.disk.flush()
+                self.disk.optimize()  # compacted now, not in the background while serving
             except OSError as exc:
                 self.version, self.modified, self.source = before
                 if _disk_full(exc):
