@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -429,7 +429,6 @@ class Holder:
         socket.send_fds(channel, [b"F"], [parent_end.fileno()])
         parent_end.close()
         send(channel, ("ok", {"pid": pid, "version": self.version}))
-
 
     def _spawn_on_disk(self, channel: socket.socket) -> None:
         """A worker forked by the forker, on the current snapshot; ``b"E"`` and the error if
