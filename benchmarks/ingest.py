@@ -17,7 +17,9 @@ extracted is compared with what the curators wrote for that text:
   dates" scores, among extracted meetings that carry dates, those whose dates and place equal the
   curated ones;
 - organisations: IRIs of organisations, groups, partnerships, programmes, initiatives; a newly
-  proposed organisation counts as found when a curated entity of this text has its name or acronym.
+  proposed organisation counts as found when a curated entity of this text has its name or acronym
+  (the extractor writes "Name (ACR)"; a name with an acronym inside, "... Management (ESM) Criteria",
+  is read whole: until this session the counting cut it at its last " (", so it never matched).
   Printed twice: "organisations (all)" is the first counting (every IRI under org/, group/,
   partnership/, initiative/, programme/, project/); "organisations" is the fair one: only entities
   the ontology makes organisations (org:Organization, org:OrganizationalUnit,
@@ -144,8 +146,12 @@ def extracted(draft, truth) -> dict[str, set]:
     for m in ms:
         if m.kind == "organisation" and m.iri and m.status in ("matched", "new"):
             if m.status == "new":
-                name, _, acronym = m.text.rpartition(" (")
-                hit = truth["org_names"].get(name.lower()) or truth["org_names"].get(acronym.rstrip(")").lower())
+                # "Name (ACR)" as the extractor writes a new organisation with its acronym; a name with an acronym
+                # inside ("... Management (ESM) Criteria") is one name
+                named = re.fullmatch(r"(.+) \(([^()]+)\)", m.text)
+                name, acronym = named.groups() if named else (m.text, "")
+                hit = truth["org_names"].get(name.lower()) or truth["org_names"].get(m.text.lower()) or \
+                    truth["org_names"].get(acronym.lower())
                 orgs.add(hit or URIRef(m.iri))
             else:
                 orgs.add(URIRef(m.iri))

@@ -1079,3 +1079,119 @@ def test_an_undated_meeting_named_by_its_owner_and_more_is_asserted_without_date
 def test_a_chinese_name_wrapped_at_a_line_end_is_not_cut_there():
     assert [s.text for s in P.zh_organisation_phrases("巴塞尔公约伙伴关系\n方案: 执行")] == []  # "...伙伴关系方案" goes on
     assert [s.text for s in P.zh_organisation_phrases("即东盟工商业论坛。\n秘书处")] == ["东盟工商业论坛"]
+
+
+# --- names and acronyms (issue 12, third round) ---------------------------------------------------------
+
+def test_an_acronym_the_document_defines_resolves_when_used_alone_in_english_and_chinese(tmp_path):
+    ctx = Context.load(hide="002-oewg7-cooperation")  # the graph without the IAWG
+    d, found = _orgs(tmp_path, ctx, "1. It joined the Inter-Agency Working Group (IAWG) on Sound Management of Asbestos.\n"
+                                    "2. The IAWG met twice; the IAWG-X did not.\n"
+                                    "3. 秘书处与汞伙伴关系（GMP）合作。\n4. GMP 的三个领域已经启动。\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert new["Inter-Agency Working Group on Sound Management of Asbestos (IAWG)"] == "org/iawg"  # hyphenated initials
+    alone = [m for m in d.mentions if m.kind == "organisation" and "defined before" in m.note]
+    assert {(m.text, m.passage, m.iri.rsplit("/", 1)[-1]) for m in alone} == {
+        ("IAWG", "para-2", "iawg"), ("GMP", "para-4", "global-mercury-partnership")}  # not "IAWG-X"
+
+
+def test_an_acronym_a_document_defines_for_two_names_is_not_resolved(tmp_path, context):
+    d, _ = _orgs(tmp_path, context, "1. The Andean Waste Council (AWC) met.\n2. The African Water Centre (AWC) met.\n"
+                                    "3. The AWC agreed.\n")
+    assert not [m for m in d.mentions if "defined before" in m.note]
+
+
+def test_an_acronym_after_a_dash_ends_a_name(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "Relevant websites\n  1. Andean Recycling Network – ARN\n"
+                                        "  2. The Andean Waste Council - some of its members\n")
+    assert ("new", "Andean Recycling Network (ARN)", "org/arn") in found
+    assert not [f for f in found if "(" in f[1] and "Council" in f[1]]  # "- some": not an acronym
+
+
+@pytest.mark.parametrize("text, name", [
+    ("1. The Andean Project Group on Environmentally Sound Management (ESM) Criteria met.\n",
+     "Andean Project Group on Environmentally Sound Management (ESM) Criteria"),
+    ("1. The Pacific Partnership on Measuring Andean Information Technology (AIT) for Development met.\n",
+     "Pacific Partnership on Measuring Andean Information Technology (AIT) for Development"),
+    ("1. It joined the Joint ILO/International Maritime Organization (IMO)/Andean Working Group on Ship Scrapping.\n",
+     "Joint ILO/International Maritime Organization (IMO)/Andean Working Group on Ship Scrapping"),
+])
+def test_an_acronym_inside_a_name_does_not_cut_it(tmp_path, context, text, name):
+    _, found = _orgs(tmp_path, context, text)
+    assert name in {f[1] for f in found if f[0] == "new"}, found
+
+
+def test_an_acronym_of_the_whole_name_still_ends_it(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The Andean Waste Organization (AWO) Council met. UNEP and the Office of "
+                                        "Coordination of Andean Affairs (OCAA) Joint Unit met.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert "Andean Waste Organization (AWO)" in new and "Office of Coordination of Andean Affairs (OCAA)" in new
+    assert not [n for n in new if ") " in n], new
+
+
+def test_programmes_and_projects_are_activities_not_organisations(tmp_path):
+    ctx = Context.load(hide="002-oewg7-cooperation")
+    d, found = _orgs(tmp_path, ctx, "1. It works under the Global Programme for Sustainable Ship Recycling, the Basel "
+                                    "Convention Partnerships Programme, the Project on Exportation of Electronic Waste, the "
+                                    "Andean Project Group 1.1 on Awareness Raising and the United Nations Development "
+                                    "Programme.\n")
+    activities = {m.text: (m.status, m.iri) for m in d.mentions if m.kind == "activity"}
+    assert activities["Basel Convention Partnerships Programme"][1].endswith("programme/basel-partnership-programme")
+    assert activities["Global Programme for Sustainable Ship Recycling"] == ("unresolved", None)  # reported, not asserted
+    assert activities["Project on Exportation of Electronic Waste"] == ("unresolved", None)
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"Andean Project Group 1.1 on Awareness Raising", "United Nations Development Programme"} <= new  # a group; a UN body
+    assert not [f for f in found if "Ship Recycling" in f[1] or "Partnerships Programme" in f[1]]
+
+
+def test_a_group_s_topic_runs_through_a_lowercase_term_to_the_clause_end(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "  • Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from "
+                                        "Informal Sectors. See Terms of Reference\n"
+                                        "  • The Andean Working Group on Ship Scrapping of the three Secretariats met.\n"
+                                        "  • The Andean Steering Committee on Cooperation with Industry met.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert "Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from Informal Sectors" in new
+    assert "Andean Working Group on Ship Scrapping" in new  # "of the three ...": not a topic
+    assert "Andean Steering Committee on Cooperation with Industry" in new
+
+
+def test_a_blank_line_ends_a_name_and_a_demonstrative_makes_a_description(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. Andean Waste \n\nPartnership \n\nGlobal/Regional \nActions underway are listed."
+                                        " There are talks on this Pacific Waste Partnership. This Pacific Lead Partnership "
+                                        "met.\n")
+    assert not [f for f in found if f[0] == "new"], found
+
+
+def test_the_first_words_of_a_long_form_before_a_known_acronym_are_that_organisation(tmp_path):
+    context = Context.load(hide="003-cop9-partnership-programme")  # the graph without this spelling of PACE's name
+    _, found = _orgs(tmp_path, context, "1. The Partnership for Action \n\non (used and end of life) \ncomputing equipment "
+                                        "\n(PACE) met. The Partnership for Andean Action (PACE) too.\n")
+    assert ("matched", "Partnership for Action", "partnership/pace") in found
+    assert not [f for f in found if f[0] == "new" and f[1] == "Partnership for Action"]
+
+
+def test_a_unit_named_by_common_words_names_a_new_organisation_too(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. It cooperates with INECE's Advisory Committee of the Andean Port Security "
+                                        "Network (a project). The Secretariat of the Regional Centre met.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"INECE's Advisory Committee of the Andean Port Security Network", "Andean Port Security Network"} <= new
+    assert "Regional Centre" not in new  # no words of its own
+
+
+def test_a_known_acronym_after_a_name_that_ends_with_its_owner_stays_in_the_name(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "List of Participants on the Andean Task Force for the Partnership for Action "
+                                        "on Computing Equipment (PACE)\n\nCurrent Status\n")
+    assert "Andean Task Force for the Partnership for Action on Computing Equipment (PACE)" in {
+        f[1] for f in found if f[0] == "new"}, found
+
+
+def test_a_table_cell_with_a_name_its_acronym_and_more_proposes_the_name(tmp_path, context):
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    d, found = _orgs(tmp_path, context, "Organizations\tActivities\nAndean Groups on the Information Society (AGIS) WSIS\t"
+                                        "The Secretariat attended.\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert "Andean Groups on the Information Society" in new, found  # not "... (AGIS) WSIS"
+    iri = URIRef("https://w3id.org/basel-kg/" + new["Andean Groups on the Information Society"])
+    assert str(d.graph.value(iri, SKOS.altLabel)) == "AGIS"
