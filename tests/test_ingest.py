@@ -1195,3 +1195,38 @@ def test_a_table_cell_with_a_name_its_acronym_and_more_proposes_the_name(tmp_pat
     assert "Andean Groups on the Information Society" in new, found  # not "... (AGIS) WSIS"
     iri = URIRef("https://w3id.org/basel-kg/" + new["Andean Groups on the Information Society"])
     assert str(d.graph.value(iri, SKOS.altLabel)) == "AGIS"
+
+
+def test_a_known_group_of_one_treaty_is_not_read_for_another_in_english_and_chinese(tmp_path, context):
+    d, found = _orgs(tmp_path, context, "1. Parties to the Stockholm Convention must report. Parties to the Basel "
+                                        "Convention too. The Secretariat of the Stockholm Convention helps.\n"
+                                        "2. 《斯德哥尔摩公约》缔约方和《巴塞尔公约》缔约方。\n")
+    unresolved = {f[1] for f in found if f[0] == "unresolved"}
+    assert {"Parties to the Stockholm Convention", "《斯德哥尔摩公约》缔约方"} <= unresolved, found
+    matched = {(f[1], f[2]) for f in found if f[0] == "matched"}
+    assert ("Parties to the Basel Convention", "org/basel-parties") in matched
+    assert ("缔约方", "org/basel-parties") in matched  # after 《巴塞尔公约》
+    assert ("The Secretariat of the Stockholm Convention", "org/stockholm-secretariat") in matched  # its own, not the BRS one
+    assert not [f for f in found if f[2] == "org/sbc"]
+
+
+def test_a_word_the_graph_ties_to_the_document_s_convention_is_that_group(tmp_path):
+    ctx = Context.load(hide="004-cop6-industry")  # the graph has "Signatories to the Basel Convention", not "Signatories"
+    text = "1. The Basel Convention asks it. The Basel Convention again.\n2. Invites Parties, Signatories and other Governments.\n"
+    _, found = _orgs(tmp_path, ctx, text)
+    assert ("matched", "Signatories", "org/basel-signatories") in found
+    _, found = _orgs(tmp_path, ctx, text.replace("Basel Convention", "Minamata Convention"))
+    assert "org/basel-signatories" not in {f[2] for f in found}  # a document about another convention
+
+
+def test_a_meeting_dated_by_the_passive_that_says_where_it_was_held(tmp_path, context):
+    from basel_kg.ingest import validate_draft
+
+    d, found = _meetings(tmp_path, context, "1. A technical meeting attended by the Secretariat was organized at the IMO on "
+                                            "28 February 2008 to discuss cooperation. A meeting was held in Geneva in May "
+                                            "2010.\n2. 秘书处于 2008 年 3 月 5 日在海事组织举行了一次技术会议。\n")
+    new = {m.value["label"]: m.value for m in d.mentions if m.kind == "meeting" and m.status == "new"}
+    assert new["Technical meeting organized at the IMO"]["start"] == "2008-02-28"
+    assert not [x for x in new if x.startswith("A ")]  # "A meeting ... in May 2010": no day, no name
+    assert ("para-2", "unresolved", "技术会议", "") in found  # no English name for it in the text: reported
+    assert validate_draft(d, context).conforms

@@ -196,6 +196,7 @@ class _Builder:
         self.symbol_re = re.compile(symbol_pattern) if symbol_pattern else None
         self.number_re = re.compile(number_pattern) if number_pattern else None
         self.seen_orgs: dict[str, URIRef] = {}
+        self._short: dict[str, URIRef] | None = None  # "Signatories": the graph's "Signatories to the Basel Convention"
         self.acronyms: dict[str, URIRef] = {}  # acronyms the document defines ("Full Name (ACR)"), to their organisation
         self.named: list[tuple[int, bool, URIRef]] = []  # (ordinal, extraordinary, meeting) named so far, in order
         self.org_history: list[tuple[str, URIRef]] = []  # known organisations named so far (as written), in order
@@ -767,6 +768,27 @@ class _Builder:
             if (re.fullmatch(r"(?:the\s+)?[A-Za-z]+", m.text, re.I) and _HEAD.match(m.text.split()[-1].capitalize())
                     and tail and m.end + tail.end() in starts):
                 continue  # "the secretariat of the GPWM" is not "the Secretariat" (SBC): units() reads it
+            treaty = _OF_TREATY.match(text, m.end)
+            zh_treaty = _ZH_TREATY_BEFORE.search(text, max(0, m.start - 40), m.start) if _is_cjk(m.text) else None
+            if m.iri is not None and (treaty or zh_treaty) and \
+                    not self._of_treaty(m.iri, (treaty or zh_treaty).group(1)):
+                # "Parties to the Stockholm Convention", "《斯德哥尔摩公约》缔约方": not the graph's "Parties" (to the Basel
+                # Convention)
+                span = (m.start, treaty.end()) if treaty else (zh_treaty.start(), m.end)
+                other = self.gz.treaties.get(_key((treaty or zh_treaty).group(1)))
+                theirs = self.gz.secretariat_of.get(other, set()) if re.search(r"[Ss]ecretariat|秘书处", m.text) else set()
+                own = {x for x in theirs if sum(x in v for v in self.gz.secretariat_of.values()) == 1}
+                theirs = own if len(own) == 1 else theirs  # its own, not the one it shares with other treaties
+                covered.append(span)
+                if len(theirs) == 1:  # "the Secretariat of the Stockholm Convention": that treaty's secretariat
+                    iri = next(iter(theirs))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", text[span[0]:span[1]], p.anchor, "matched", iri,
+                                 note="the secretariat the graph gives that treaty")
+                    continue
+                self.mention("organisation", text[span[0]:span[1]], p.anchor, "unresolved",
+                             note=f"the graph's {self.gz.labels.get(m.iri, m.text)!r} is of another treaty")
+                continue
             covered.append((m.start, m.end))
             if m.iri is None:
                 self.mention("organisation", m.text, p.anchor, "unresolved",
@@ -778,6 +800,7 @@ class _Builder:
             defined = _DEFINES.match(text, m.end)  # "Known Name (ACR)": the document's acronym for a known organisation
             if defined and (_is_cjk(m.text) or _acronym_fits(defined.group(1), _initials(m.text))):
                 self.learn(defined.group(1), m.iri)
+        self.of_the_convention(p, text, covered)
         self.units(p, text, covered)
         self.posts(p, text, covered)
         self.zh_organisations(p, text, covered)
@@ -905,6 +928,36 @@ class _Builder:
                 if len(own) >= 2 and _HEAD.match(rest.split()[-1]) and not _NOT_ORG.search(rest):
                     self.propose(rest, None, p.anchor)
         self.defined_acronyms(p, text, covered)
+
+    def _of_treaty(self, iri: URIRef, treaty: str) -> bool:
+        """Whether the graph names ``iri`` with ``treaty`` or never with any treaty."""
+        names = [w for k, iris in self.gz.names.items() if iri in iris for w in self.gz.written.get(k, ())]
+        tied = [t.group(1) for t in (_OF_TREATY.search(n) for n in names) if t]
+        if not tied:
+            return True
+        written = self.gz.treaties.get(_key(treaty))
+        return any(_key(t) == _key(treaty) or (written is not None and self.gz.treaties.get(_key(t)) == written) for t in tied)
+
+    def of_the_convention(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A group the graph names "<Word> to the <Convention>" ("Signatories to the Basel Convention"), written
+        as the capitalised word alone ("Invites Parties, Signatories and other Governments") in a document about
+        that convention."""
+        if self.convention is None:
+            return
+        if self._short is None:
+            self._short = {}
+            for key, iris in self.gz.names.items():
+                m = re.fullmatch(r"([a-z][a-z\-]+) (?:to|of) the (\w+) convention", key)
+                if m and m.group(2) == self.convention and len(iris) == 1:
+                    self._short[m.group(1).capitalize()] = next(iter(iris))
+        for m in re.finditer(r"(?<![\w\-])([A-Z][a-z]+)(?![\w\-])", text):
+            iri = self._short.get(m.group(1))
+            if iri is None or any(a <= m.start() < b for a, b in covered) or _OF_TREATY.match(text, m.end()):
+                continue
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", m.group(1), p.anchor, "matched", iri,
+                         note=f"the graph's {self.gz.labels.get(iri, '')!r}: the document is about that convention")
+            covered.append((m.start(), m.end()))
 
     def long_form(self, text: str, start: int, end: int) -> URIRef | None:
         """The known organisation whose acronym follows the name in brackets, when the words from the name
@@ -1358,6 +1411,8 @@ def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> 
 
 _UNIT_OF_NAME = re.compile(r"^(?:[A-Z][\w\-]*’s\s+|[A-Z][\w\-]*'s\s+)?(?:(?:Advisory|Steering|Executive|Technical|Coordinating|Scientific)\s+)?"
                            r"(?:Committee|Secretariat|Board|Bureau|Council|Unit|Office)\s+(?:of|for)\s+the\s+(?P<owner>[A-Z].+)$")
+_OF_TREATY = re.compile(r"\s+(?:to|of)\s+the\s+((?:[A-Z][\w\-]*\s+){1,3}(?:Convention|Protocol))\b")
+_ZH_TREATY_BEFORE = re.compile(r"《([^》]{2,30}(?:公约|议定书))》\s*$")
 _DESCRIPTION = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.I)
 # from a name's end to an acronym in brackets: words (a lowercase aside in brackets too), no sentence end
 _LONG_FORM = re.compile(r"(?:[^.;:()\n]|\n(?=[a-z(])|\([a-z][^()]{0,40}\)){0,100}?\(\s*([A-Z][A-Za-z&\-]{1,10})\s*\)")
