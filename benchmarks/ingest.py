@@ -19,7 +19,8 @@ extracted is compared with what the curators wrote for that text:
 - organisations: IRIs of organisations, groups, partnerships, programmes, initiatives; a newly
   proposed organisation counts as found when a curated entity of this text has its name or acronym
   (the extractor writes "Name (ACR)"; a name with an acronym inside, "... Management (ESM) Criteria",
-  is read whole: until this session the counting cut it at its last " (", so it never matched).
+  is read whole). "organisations (first parse)" is the same counting as the first versions of this
+  script read names: cut at their last " (", so that a name with an acronym inside never matched.
   Printed twice: "organisations (all)" is the first counting (every IRI under org/, group/,
   partnership/, initiative/, programme/, project/); "organisations" is the fair one: only entities
   the ontology makes organisations (org:Organization, org:OrganizationalUnit,
@@ -108,6 +109,7 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
            "meetings (first)": {n for n in nodes if typed(n, BKG.Meeting)},
            "meetings": {n for n in nodes if is_a(n, meeting_classes)},
            "persons": {n for n in nodes if typed(n, FOAF.Person)},
+           "organisations (first parse)": {n for n in nodes if is_a(n, org_classes) and named(n)},
            "organisations (all)": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)},
            "organisations": {n for n in nodes if is_a(n, org_classes) and named(n)},
            "projects, programmes": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)
@@ -142,9 +144,15 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
 def extracted(draft, truth) -> dict[str, set]:
     ms = draft.mentions
     iris = lambda kind: {URIRef(m.iri) for m in ms if m.kind == kind and m.iri and m.status in ("matched", "new")}  # noqa: E731
-    orgs = set()
+    orgs, first_parse = set(), set()
     for m in ms:
         if m.kind == "organisation" and m.iri and m.status in ("matched", "new"):
+            if m.status == "new":  # the first parse: the text cut at its last " (", whatever follows the bracket
+                name, _, acronym = m.text.rpartition(" (")
+                hit = truth["org_names"].get(name.lower()) or truth["org_names"].get(acronym.rstrip(")").lower())
+                first_parse.add(hit or URIRef(m.iri))
+            else:
+                first_parse.add(URIRef(m.iri))
             if m.status == "new":
                 # "Name (ACR)" as the extractor writes a new organisation with its acronym; a name with an acronym
                 # inside ("... Management (ESM) Criteria") is one name
@@ -176,7 +184,7 @@ def extracted(draft, truth) -> dict[str, set]:
             dates |= {m.value["start"], m.value["end"]}
     return {"decisions": iris("decision"), "meetings (first)": found_meetings(truth["meetings (first)"]),
             "meetings": found_meetings(truth["meetings"]), "persons": iris("person"),
-            "organisations (all)": orgs, "organisations": orgs, "projects, programmes": set(), "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
+            "organisations (all)": orgs, "organisations": orgs, "organisations (first parse)": first_parse, "projects, programmes": set(), "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
 
 
 def prf(found: set, truth: set) -> tuple[float, float, float, int, int, int]:
@@ -246,7 +254,8 @@ def main() -> int:
     root = project_root()
     sources = root / "data" / "sources"
     totals: dict[str, list] = {k: [set(), set()] for k in ("decisions", "symbols", "meetings (first)", "meetings", "organisations (all)",
-                                                            "organisations", "projects, programmes", "persons", "dates")}
+                                                            "organisations", "organisations (first parse)",
+                                                            "projects, programmes", "persons", "dates")}
     dated = [0, 0]  # extracted meetings with dates: right, all
     full = Context.load(root)
     print("per document")
@@ -281,6 +290,7 @@ def main() -> int:
     targets = {"decisions": "P>=0.98 R>=0.95", "symbols": "P>=0.98 R>=0.95", "meetings": "F1>=0.90",
                "meetings (first)": "first counting (see docstring)",
                "dates": "F1>=0.90", "organisations (all)": "first counting (see docstring)", "organisations": "F1>=0.90",
+               "organisations (first parse)": "names cut at their last ' (' (see docstring)",
                "projects, programmes": "not extracted (activities: left to the curator)", "persons": "-"}
     for k, (found, truth) in totals.items():
         p, r, f, tp, nf, nt = prf(found, truth)
@@ -288,7 +298,7 @@ def main() -> int:
     print(f"  meetings with dates: {dated[0]} of {dated[1]} extracted meetings carrying dates agree with the curated dates")
     if args.misses:
         for k, (found, truth) in totals.items():
-            if k in ("meetings (first)", "organisations (all)", "projects, programmes"):
+            if k in ("meetings (first)", "organisations (all)", "organisations (first parse)", "projects, programmes"):
                 continue  # the same found set as "organisations"; the left-out curated entities are listed below
             for label, items in (("missed", truth - found), ("wrong", found - truth)):
                 for stem, x in sorted(items, key=str):
