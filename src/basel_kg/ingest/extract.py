@@ -928,6 +928,7 @@ class _Builder:
                 if len(own) >= 2 and _HEAD.match(rest.split()[-1]) and not _NOT_ORG.search(rest):
                     self.propose(rest, None, p.anchor)
         self.defined_acronyms(p, text, covered)
+        self.agent_acronyms(p, text, covered)
 
     def _of_treaty(self, iri: URIRef, treaty: str) -> bool:
         """Whether the graph names ``iri`` with ``treaty`` or never with any treaty."""
@@ -958,6 +959,35 @@ class _Builder:
             self.mention("organisation", m.group(1), p.anchor, "matched", iri,
                          note=f"the graph's {self.gz.labels.get(iri, '')!r}: the document is about that convention")
             covered.append((m.start(), m.end()))
+
+    def agent_acronyms(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """An acronym neither the graph nor the document defines, written where only an organisation can stand:
+        the agent that established, runs or hosts something ("the 3R Initiative established by the G-8", "由 G-8
+        发起的 3R 倡议"), or a partner listed with a known organisation ("working with UNIDO and the SSC"): a new
+        organisation named as written (the review says its full name is not in the text)."""
+        known = {m.start: m for m in self.gz.organisations(text) if m.iri is not None}
+        for rx in (_AGENT_ACRONYM, _WITH_ACRONYM, _AGENT_ACRONYM_ZH):
+            for m in rx.finditer(text):
+                acr = m.group("acr")
+                if rx is _WITH_ACRONYM and m.start("a") not in known:
+                    continue  # listed with something the graph does not know as an organisation
+                if (not _BARE_ACRONYM.fullmatch(acr) or any(a <= m.start("acr") < b for a, b in covered)
+                        or self.gz.names.get(acr) or acr in self.acronyms or self.gz.treaties.get(acr)
+                        or self.gz.country(acr) or acr in _NOT_AGENTS):
+                    continue
+                iri = self.seen_orgs.get(acr)
+                if iri is None:
+                    iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', acr.lower()).strip('-')}")
+                    if self.exists(iri) or iri in self.seen_orgs.values():
+                        continue
+                    self.seen_orgs[acr] = iri
+                    self.g.add((iri, RDF.type, ORG.Organization))
+                    self.g.add((iri, RDFS.label, Literal(acr, lang="en")))
+                self.derive(iri, p.anchor)
+                self.g.add((self.doc, DCTERMS.references, iri))
+                self.mention("organisation", acr, p.anchor, "new", iri,
+                             note="an acronym the text uses for an agent or a partner; its full name is not in the text")
+                covered.append((m.start("acr"), m.end("acr")))
 
     def long_form(self, text: str, start: int, end: int) -> URIRef | None:
         """The known organisation whose acronym follows the name in brackets, when the words from the name
@@ -1413,6 +1443,13 @@ _UNIT_OF_NAME = re.compile(r"^(?:[A-Z][\w\-]*’s\s+|[A-Z][\w\-]*'s\s+)?(?:(?:Ad
                            r"(?:Committee|Secretariat|Board|Bureau|Council|Unit|Office)\s+(?:of|for)\s+the\s+(?P<owner>[A-Z].+)$")
 _OF_TREATY = re.compile(r"\s+(?:to|of)\s+the\s+((?:[A-Z][\w\-]*\s+){1,3}(?:Convention|Protocol))\b")
 _ZH_TREATY_BEFORE = re.compile(r"《([^》]{2,30}(?:公约|议定书))》\s*$")
+_ACR = r"[A-Z](?:[A-Z]{1,7}|-?\d{1,2})(?:-[A-Z]{1,6})?"
+_BARE_ACRONYM = re.compile(_ACR)
+_AGENT_ACRONYM = re.compile(r"\b(?:established|founded|launched|created|administered|coordinated|organi[sz]ed|hosted|convened|"
+                            rf"funded|sponsored|led|run|chaired)\s+by\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
+_WITH_ACRONYM = re.compile(rf"\bwith\s+(?:the\s+)?(?P<a>[A-Z][\w\-]*)\s+and\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
+_AGENT_ACRONYM_ZH = re.compile(rf"由\s*(?P<acr>{_ACR})\s*(?:发起|建立|设立|创立|主办|组织|协调|管理|资助|牵头)")
+_NOT_AGENTS = {"COP", "MOP", "OEWG", "CMP", "CRP", "INF", "UN", "EU"}  # the conventions' bodies and document series; unions
 _DESCRIPTION = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.I)
 # from a name's end to an acronym in brackets: words (a lowercase aside in brackets too), no sentence end
 _LONG_FORM = re.compile(r"(?:[^.;:()\n]|\n(?=[a-z(])|\([a-z][^()]{0,40}\)){0,100}?\(\s*([A-Z][A-Za-z&\-]{1,10})\s*\)")
