@@ -1212,9 +1212,12 @@ def test_a_known_group_of_one_treaty_is_not_read_for_another_in_english_and_chin
 
 def test_a_word_the_graph_ties_to_the_document_s_convention_is_that_group(tmp_path):
     ctx = Context.load(hide="004-cop6-industry")  # the graph has "Signatories to the Basel Convention", not "Signatories"
-    text = "1. The Basel Convention asks it. The Basel Convention again.\n2. Invites Parties, Signatories and other Governments.\n"
+    text = ("1. The Basel Convention asks it. The Basel Convention again.\n2. Invites Parties, Signatories and other "
+            "Governments. The ABC TFS Secretariat and the Andean Signatories met.\n")
     _, found = _orgs(tmp_path, ctx, text)
     assert ("matched", "Signatories", "org/basel-signatories") in found
+    assert len([f for f in found if f[2] == "org/basel-signatories"]) == 1  # not "the Andean Signatories"
+    assert "org/sbc" not in {f[2] for f in found}  # "Secretariat" inside another name is not "Secretariat of the Basel Convention"
     _, found = _orgs(tmp_path, ctx, text.replace("Basel Convention", "Minamata Convention"))
     assert "org/basel-signatories" not in {f[2] for f in found}  # a document about another convention
 

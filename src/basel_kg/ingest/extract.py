@@ -951,10 +951,12 @@ class _Builder:
                 m = re.fullmatch(r"([a-z][a-z\-]+) (?:to|of) the (\w+) convention", key)
                 if m and m.group(2) == self.convention and len(iris) == 1:
                     self._short[m.group(1).capitalize()] = next(iter(iris))
-        for m in re.finditer(r"(?<![\w\-])([A-Z][a-z]+)(?![\w\-])", text):
+        for m in re.finditer(r"(?<![\w\-])([A-Z][a-z]+s)(?![\w\-])", text):  # a plural: a group, not a post or a unit
             iri = self._short.get(m.group(1))
-            if iri is None or any(a <= m.start() < b for a, b in covered) or _OF_TREATY.match(text, m.end()):
-                continue
+            if iri is None or any(a <= m.start() < b for a, b in covered) or _OF_TREATY.match(text, m.end()) \
+                    or re.search(r"[A-Z][\w\-]*\s+$", text[max(0, m.start() - 30):m.start()]) \
+                    or re.match(r"\s+[A-Z]", text[m.end():]):
+                continue  # "the ABC Signatories", "Signatories Group": part of another name
             self.g.add((self.doc, DCTERMS.references, iri))
             self.mention("organisation", m.group(1), p.anchor, "matched", iri,
                          note=f"the graph's {self.gz.labels.get(iri, '')!r}: the document is about that convention")
