@@ -1445,7 +1445,7 @@ _UNIT_OF_NAME = re.compile(r"^(?:[A-Z][\w\-]*’s\s+|[A-Z][\w\-]*'s\s+)?(?:(?:Ad
                            r"(?:Committee|Secretariat|Board|Bureau|Council|Unit|Office)\s+(?:of|for)\s+the\s+(?P<owner>[A-Z].+)$")
 _OF_TREATY = re.compile(r"\s+(?:to|of)\s+the\s+((?:[A-Z][\w\-]*\s+){1,3}(?:Convention|Protocol))\b")
 _ZH_TREATY_BEFORE = re.compile(r"《([^》]{2,30}(?:公约|议定书))》\s*$")
-_ACR = r"[A-Z](?:[A-Z]{1,7}|-?\d{1,2})(?:-[A-Z]{1,6})?"
+_ACR = r"[A-Z](?:[A-Z]{2,7}|-?\d{1,2})(?:-[A-Z]{1,6})?"  # three letters at least ("UK", "EU": not), or a group "G-8"
 _BARE_ACRONYM = re.compile(_ACR)
 _AGENT_ACRONYM = re.compile(r"\b(?:established|founded|launched|created|administered|coordinated|organi[sz]ed|hosted|convened|"
                             rf"funded|sponsored|led|run|chaired)\s+by\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
