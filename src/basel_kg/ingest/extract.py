@@ -1405,13 +1405,8 @@ def _activity_name(name: str) -> bool:
     A United Nations programme ("United Nations Development Programme") is an entity of the UN system."""
     if re.match(r"(?:the\s+)?United\s+Nations\b", name):
         return False
-    head = None
-    for w in name.split():
-        if head is not None and w in ("for", "on", "of"):
-            break
-        if _HEAD.match(w):
-            head = w
-    return head in ("Programme", "Project", "Program")
+    heads = [w for w in _before_topic(name.split()) if _HEAD.match(w)]
+    return bool(heads) and heads[-1] in ("Programme", "Project")
 
 
 def _inner_acronym(text: str, run: list[tuple[str, int, int]], acronym: str, end: int) -> bool:
@@ -1451,7 +1446,7 @@ _AGENT_ACRONYM = re.compile(r"\b(?:established|founded|launched|created|administ
                             rf"funded|sponsored|led|run|chaired)\s+by\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
 _WITH_ACRONYM = re.compile(rf"\bwith\s+(?:the\s+)?(?P<a>[A-Z][\w\-]*)\s+and\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
 _AGENT_ACRONYM_ZH = re.compile(rf"由\s*(?P<acr>{_ACR})\s*(?:发起|建立|设立|创立|主办|组织|协调|管理|资助|牵头)")
-_NOT_AGENTS = {"COP", "MOP", "OEWG", "CMP", "CRP", "INF", "UN", "EU"}  # the conventions' bodies and document series; unions
+_NOT_AGENTS = {"COP", "MOP", "OEWG", "CMP", "CRP", "INF"}  # the conventions' bodies and document series
 _DESCRIPTION = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.I)
 # from a name's end to an acronym in brackets: words (a lowercase aside in brackets too), no sentence end
 _LONG_FORM = re.compile(r"(?:[^.;:()\n]|\n(?=[a-z(])|\([a-z][^()]{0,40}\)){0,100}?\(\s*([A-Z][A-Za-z&\-]{1,10})\s*\)")
