@@ -1148,11 +1148,14 @@ def test_a_group_s_topic_runs_through_a_lowercase_term_to_the_clause_end(tmp_pat
     _, found = _orgs(tmp_path, context, "  • Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from "
                                         "Informal Sectors. See Terms of Reference\n"
                                         "  • The Andean Working Group on Ship Scrapping of the three Secretariats met.\n"
-                                        "  • The Andean Steering Committee on Cooperation with Industry met.\n")
+                                        "  • The Andean Steering Committee on Cooperation with Industry met.\n"
+                                        "  • It works under the Andean Programme for Ship Recycling with the Pacific Waste "
+                                        "Council.\n")
     new = {f[1] for f in found if f[0] == "new"}
     assert "Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from Informal Sectors" in new
     assert "Andean Working Group on Ship Scrapping" in new  # "of the three ...": not a topic
     assert "Andean Steering Committee on Cooperation with Industry" in new
+    assert "Pacific Waste Council" in new and not [n for n in new if "Recycling with" in n]  # "with the ...": another name
 
 
 def test_a_blank_line_ends_a_name_and_a_demonstrative_makes_a_description(tmp_path, context):

@@ -1350,7 +1350,8 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
             k += 1
         nxt = words[k + 1][0] if k + 1 < len(words) and text[words[k][2]:words[k + 1][1]] == " " else ""
         # "Advisory Committee on Partnership with Industry": "with" joins inside a name's topic
-        topic_with = w == "with" and any(t[0] in ("on", "for") for t in run) and any(_HEAD.match(t[0]) for t in run)
+        topic_with = (w == "with" and any(t[0] in ("on", "for") for t in run) and any(_HEAD.match(t[0]) for t in run)
+                      and i + 1 < len(words) and words[i + 1][0][:1].isupper())  # "with Industry", not "with the X"
         if run and joined and (cap or ((w in _CONNECTORS or topic_with) and nxt[:1].isupper())):
             run.append((w, a, b))
             continue
