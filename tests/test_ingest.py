@@ -5,6 +5,7 @@ tests/fixtures/ingest/ written in the form of real UN documents."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def en(context):
 @pytest.fixture(scope="module")
 def zh(context):
     return ingest_file(ZH, context)
+
+
+@functools.cache
+def _without(data: str) -> Context:
+    """The graph with the data file ``data`` hidden (loaded once for the tests that need it)."""
+    return Context.load(hide=data)
 
 
 def mentions(draft, kind, status=None):
@@ -930,7 +937,7 @@ def test_the_parties_inside_a_governing_body_s_name_are_not_an_organisation(tmp_
 
 
 def test_one_more_of_a_family_the_graph_names_by_acronym_and_place(tmp_path):
-    ctx = Context.load(hide="002-oewg7-cooperation")  # the graph knows BCRC-Nigeria and BCRC-Trinidad and Tobago
+    ctx = _without("002-oewg7-cooperation")  # the graph knows BCRC-Nigeria and BCRC-Trinidad and Tobago
     assert "BCRC" in ctx.gazetteer.place_families()
     _, found = _orgs(tmp_path, ctx, "1. The Secretariat is assisting the BCRC China and BCRC-Nigeria; the BCRC Kenya "
                                     "Office and the UNEP Paris office met.\n")
@@ -994,7 +1001,7 @@ def test_a_post_of_a_known_organisation_is_one_unit_in_english_and_chinese(tmp_p
 
     _, found = _orgs(tmp_path, context, "1. 环境署执行主任设立了该基金。\n")
     assert ("matched", "环境署执行主任", "org/unep-executive-director") in found  # the graph's, under another name of UNEP
-    context = Context.load(hide="002-oewg7-cooperation")  # the graph without it
+    context = _without("002-oewg7-cooperation")  # the graph without it
     d, found = _orgs(tmp_path, context, "1. The fund was established by the UNEP Executive Director.\n"
                                          "2. 环境署执行主任设立了该基金。\n")
     new = [f for f in found if f[0] == "new"]
@@ -1084,7 +1091,7 @@ def test_a_chinese_name_wrapped_at_a_line_end_is_not_cut_there():
 # --- names and acronyms (issue 12, third round) ---------------------------------------------------------
 
 def test_an_acronym_the_document_defines_resolves_when_used_alone_in_english_and_chinese(tmp_path):
-    ctx = Context.load(hide="002-oewg7-cooperation")  # the graph without the IAWG
+    ctx = _without("002-oewg7-cooperation")  # the graph without the IAWG
     d, found = _orgs(tmp_path, ctx, "1. It joined the Inter-Agency Working Group (IAWG) on Sound Management of Asbestos.\n"
                                     "2. The IAWG met twice; the IAWG-X did not.\n"
                                     "3. 秘书处与汞伙伴关系（GMP）合作。\n4. GMP 的三个领域已经启动。\n")
@@ -1130,7 +1137,7 @@ def test_an_acronym_of_the_whole_name_still_ends_it(tmp_path, context):
 
 
 def test_programmes_and_projects_are_activities_not_organisations(tmp_path):
-    ctx = Context.load(hide="002-oewg7-cooperation")
+    ctx = _without("002-oewg7-cooperation")
     d, found = _orgs(tmp_path, ctx, "1. It works under the Global Programme for Sustainable Ship Recycling, the Basel "
                                     "Convention Partnerships Programme, the Project on Exportation of Electronic Waste, the "
                                     "Andean Project Group 1.1 on Awareness Raising and the United Nations Development "
@@ -1166,7 +1173,7 @@ def test_a_blank_line_ends_a_name_and_a_demonstrative_makes_a_description(tmp_pa
 
 
 def test_the_first_words_of_a_long_form_before_a_known_acronym_are_that_organisation(tmp_path):
-    context = Context.load(hide="003-cop9-partnership-programme")  # the graph without this spelling of PACE's name
+    context = _without("003-cop9-partnership-programme")  # the graph without this spelling of PACE's name
     _, found = _orgs(tmp_path, context, "1. The Partnership for Action \n\non (used and end of life) \ncomputing equipment "
                                         "\n(PACE) met. The Partnership for Andean Action (PACE) too.\n")
     assert ("matched", "Partnership for Action", "partnership/pace") in found
@@ -1214,7 +1221,7 @@ def test_a_known_group_of_one_treaty_is_not_read_for_another_in_english_and_chin
 
 
 def test_a_word_the_graph_ties_to_the_document_s_convention_is_that_group(tmp_path):
-    ctx = Context.load(hide="004-cop6-industry")  # the graph has "Signatories to the Basel Convention", not "Signatories"
+    ctx = _without("004-cop6-industry")  # the graph has "Signatories to the Basel Convention", not "Signatories"
     text = ("1. The Basel Convention asks it. The Basel Convention again.\n2. Invites Parties, Signatories and other "
             "Governments. The ABC TFS Secretariat and the Andean Signatories met.\n")
     _, found = _orgs(tmp_path, ctx, text)
