@@ -1205,6 +1205,9 @@ def test_a_table_cell_with_a_name_its_acronym_and_more_proposes_the_name(tmp_pat
     assert "Andean Groups on the Information Society" in new, found  # not "... (AGIS) WSIS"
     iri = URIRef("https://w3id.org/basel-kg/" + new["Andean Groups on the Information Society"])
     assert str(d.graph.value(iri, SKOS.altLabel)) == "AGIS"
+    d, _ = _orgs(tmp_path, context, "Organizations\tActivities\nAndean Groups on the Information Society (AGIS)\t"
+                                    "The Secretariat attended.\n\n1. The AGIS met again.\n")
+    assert [m.passage for m in d.mentions if m.text == "AGIS" and "defined before" in m.note] == ["para-1"]  # learnt
 
 
 def test_a_known_group_of_one_treaty_is_not_read_for_another_in_english_and_chinese(tmp_path, context):

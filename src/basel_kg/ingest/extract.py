@@ -1236,8 +1236,10 @@ class _Builder:
             m = more
         name, acronym = (m.group(1), m.group(2)) if m else (cell, None)
         self.propose(name, acronym, p.anchor)
-        if acronym:
-            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en"))) if name in self.seen_orgs else None
+        if acronym and name in self.seen_orgs:
+            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en")))
+            if _BARE_ACRONYM.fullmatch(acronym) and _acronym_fits(acronym, _initials(name)):
+                self.learn(acronym, self.seen_orgs[name])  # a table's "Name (ACR)" defines the acronym too
 
     def propose(self, name: str, acronym: str | None, anchor: str) -> None:
         activity = self.gz.activities.get(_key(name))
