@@ -1256,3 +1256,23 @@ def test_an_acronym_used_as_an_agent_or_a_partner_is_a_new_organisation_in_engli
     assert {"G-20", "ABC", "G-77"} <= new, found
     assert not {"COP", "XYZ", "UK"} & new  # a convention's body; listed with a country; two letters (a country's)
     assert all("full name is not in the text" in m.note for m in d.mentions if m.text in {"G-20", "ABC", "G-77"})
+
+
+def test_a_unit_named_after_an_organisation_s_acronym_in_brackets_is_that_organisation_s(tmp_path, context):
+    from rdflib import URIRef
+    from rdflib.namespace import ORG
+
+    from basel_kg.ingest import validate_draft
+
+    d, found = _orgs(tmp_path, context, "1. The World Health Organization (WHO) Regional Office for Europe and the Andean "
+                                        "Waste Council (AWC) Technical Unit attended.\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert {"Andean Waste Council (AWC)", "WHO Regional Office for Europe", "AWC Technical Unit"} <= set(new), found
+    assert "Regional Office for Europe" not in new  # not a name of its own
+    _, found = _orgs(tmp_path, context, "Organizations\tActivities\nUNEP and the Office of Andean Affairs (OAA) Joint "
+                                        "Waste Unit\tIt met.\n")
+    assert not [f for f in found if f[1].startswith("OAA ")], found  # a joint unit: not the OAA's
+    unit = URIRef("https://w3id.org/basel-kg/" + new["WHO Regional Office for Europe"])
+    assert str(d.graph.value(unit, ORG.unitOf)).endswith("org/who")
+    assert str(d.graph.value(URIRef("https://w3id.org/basel-kg/" + new["AWC Technical Unit"]), ORG.unitOf)).endswith("org/awc")
+    assert validate_draft(d, context).conforms

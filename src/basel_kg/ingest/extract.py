@@ -831,9 +831,10 @@ class _Builder:
             if not _acronym_fits(acronym, initials):
                 continue
             words = name.split()
-            while words and acronym[0].upper() != words[0][0].upper():
-                words.pop(0)  # trim leading words the acronym does not cover
+            while words and (acronym[0].upper() != words[0][0].upper() or words[0] in _CONNECTORS):
+                words.pop(0)  # trim leading words the acronym does not cover ("and the ..." before "Andean ... (AWC)")
             name = " ".join(words)
+            name_at = m.start(1) + max(0, m.group(1).rfind(name))  # the words trimmed off stay free for other names
             rest = m.group("rest")  # "Inter-Agency Working Group (IAWG) on Sound Management of Asbestos": the name goes on
             if (rest and name and name.split()[-1] in ("Group", "Committee", "Force", "Commission", "Council", "Panel")
                     and not re.match(r"\s*\(", text[m.end():])):  # not a term of its own: "... on Used Lead Acid Batteries (ULAB)"
@@ -860,7 +861,7 @@ class _Builder:
             self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
             self.learn(acronym, iri)
-            covered.append((m.start(), m.end()))
+            covered.append((name_at, m.end()))
         mask, mask_size = [], -1
         for start, end, name in _org_runs(text):
             words = name.split()
@@ -882,6 +883,20 @@ class _Builder:
                 self.g.add((self.doc, DCTERMS.references, known_as))
                 self.mention("organisation", name, p.anchor, "matched", known_as,
                              note="the first words of a long form whose known acronym follows in brackets")
+                continue
+            bracket = _AFTER_ACRONYM.search(text, max(0, start - 16), start)
+            owners = (self.gz.names.get(bracket.group(1)) or ({self.acronyms[bracket.group(1)]} if self.acronyms.get(bracket.group(1))
+                                                              else set())) if bracket else set()
+            if len(owners) == 1 and words[0] in (_GENERIC - {"Joint"}) | {"Office", "Unit", "Branch", "Division", "Department"} \
+                    and not _NOT_ORG.search(name):  # (a joint unit is not one organisation's)
+                # "World Health Organization (WHO) Regional Office for Europe": WHO's regional office, not one of its own
+                parent = next(iter(owners))
+                name = f"{bracket.group(1)} {name}"
+                fresh = name not in self.seen_orgs
+                self.propose(name, None, p.anchor)
+                if fresh and name in self.seen_orgs:
+                    self.g.add((self.seen_orgs[name], RDF.type, ORG.OrganizationalUnit))
+                    self.g.add((self.seen_orgs[name], ORG.unitOf, parent))
                 continue
             if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name) or _TREATY.match(name):
                 continue
@@ -1450,6 +1465,7 @@ _AGENT_ACRONYM = re.compile(r"\b(?:established|founded|launched|created|administ
 _WITH_ACRONYM = re.compile(rf"\bwith\s+(?:the\s+)?(?P<a>[A-Z][\w\-]*)\s+and\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
 _AGENT_ACRONYM_ZH = re.compile(rf"由\s*(?P<acr>{_ACR})\s*(?:发起|建立|设立|创立|主办|组织|协调|管理|资助|牵头)")
 _NOT_AGENTS = {"COP", "MOP", "OEWG", "CMP", "CRP", "INF"}  # the conventions' bodies and document series
+_AFTER_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&\-]{1,10})\) $")
 _DESCRIPTION = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.I)
 # from a name's end to an acronym in brackets: words (a lowercase aside in brackets too), no sentence end
 _LONG_FORM = re.compile(r"(?:[^.;:()\n]|\n(?=[a-z(])|\([a-z][^()]{0,40}\)){0,100}?\(\s*([A-Z][A-Za-z&\-]{1,10})\s*\)")
