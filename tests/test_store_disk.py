@@ -186,3 +186,23 @@ def test_a_load_builds_the_views_once(tmp_path: Path, monkeypatch):
     holder.replace(DATA.encode(), "v1", "test again")
     assert rebuilt == ["v1", "v1"], "the same version loaded again: its views are rebuilt all the same"
     assert holder.views.full.query("ASK { <urn:b> <urn:p> <urn:c> }")
+
+
+def test_views_rebuilt_over_a_previous_runs_snapshots(tmp_path: Path):
+    """Views rebuilt on opening (here: the store was replaced behind them) start from a clean
+    snapshots folder: a previous run's snapshots do not stop the store from opening."""
+    path = str(tmp_path / "store")
+    holder = Holder({**CONFIG, "path": path})
+    holder.replace(DATA.encode(), "v1", "test")
+    del holder
+    holder = Holder({**CONFIG, "path": path})  # a plain restart: its snapshot is the first again
+    del holder
+    raw = ox.Store(path)
+    raw.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1")))
+    raw.update("DELETE { GRAPH <urn:x-basel-kg:store> { ?s <http://www.w3.org/2002/07/owl#versionInfo> ?v } } "
+               "INSERT { GRAPH <urn:x-basel-kg:store> { ?s <http://www.w3.org/2002/07/owl#versionInfo> \"v2\" } } "
+               "WHERE { GRAPH <urn:x-basel-kg:store> { ?s <http://www.w3.org/2002/07/owl#versionInfo> ?v } }")
+    del raw
+    holder = Holder({**CONFIG, "path": path})
+    assert holder.version == "v2"
+    assert holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }")

@@ -50,15 +50,15 @@ class DiskViews:
         self._record, self._inferred = record, tuple(inferred)
         self.snapshots: dict[str, list[int]] = {}  # snapshot folder -> pids of the workers using it
         self._serial = 0
+        shutil.rmtree(self.root / "snapshots", ignore_errors=True)  # a previous run's: its workers are gone
         state = self.read_state(store_path)
         if not rebuild and state is not None and state.get("version") == version and self._complete():
             self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
             self.counts = tuple((g, n) for g, n in state["counts"])
             self.triples = int(state["triples"])
+            self.current = self._snapshot()
         else:
-            self.rebuild(version)
-        shutil.rmtree(self.root / "snapshots", ignore_errors=True)  # a previous run's: its workers are gone
-        self.current = self._snapshot()
+            self.rebuild(version)  # which takes the snapshot
 
     # -- state
     @staticmethod
