@@ -47,7 +47,7 @@ from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
 __all__ = [
-    "infer", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
+    "infer", "infer_in_store", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
     "STANDARD_VOCABULARIES", "is_schema",
 ]
 
@@ -143,6 +143,69 @@ def infer(dataset: Dataset | Graph) -> Graph:
     except UnsupportedSchema:
         return infer_owlrl(dataset)
     return reasoner.inferred()
+
+
+def infer_in_store(store: ox.Store, into: ox.NamedNode) -> int:
+    """Reason in place over the default graph of ``store`` (the asserted statements): the
+    entailments :func:`infer` gives go into the named graph ``into`` and into the default
+    graph, nothing is copied out of the store or converted (what the build does). Returns
+    the number of inferred statements. Same rules, same fixpoint, same noise left out as
+    :func:`infer` (``tests/test_reasoning_engine.py`` holds them equal); a schema the rules do
+    not cover goes to owlrl through an rdflib copy of the default graph.
+    """
+    schema = _schema_in_store(store)
+    try:
+        _check_coverage(schema)
+    except UnsupportedSchema:
+        asserted = Graph()
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            asserted.add(_triple_from_quad(q))
+        inferred = infer_owlrl(asserted)
+        store.extend(ox.Quad(*map(_to_ox, t), g) for t in inferred for g in (into, ox.DefaultGraph()))
+        return len(inferred)
+    work = Graph()
+    for t in schema:
+        work.add(t)
+    closed = _owlrl_expand(work)  # the schema's own closure (scm-* rules), owlrl on the schema alone
+    rules = _compile(closed)
+    # the first delta: every statement a rule can match (types, the schema, predicates the schema names)
+    predicates = {RDF.type, *_RULE_PREDICATES, *(p for _, p, _ in schema),
+                  *(n for s, _, o in schema for n in (s, o) if isinstance(n, URIRef))}
+    values = " ".join(p.n3() for p in sorted(predicates))
+    store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
+    extra = [ox.Quad(*map(_to_ox, t)) for t in closed]
+    extra = [q for q in extra if q not in store]
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (ox.DefaultGraph(), into, _DELTA))
+    while True:  # semi-naive: each round's rules take a premise from the previous round's new statements
+        for rule in rules:
+            store.update(rule.insert)
+        store.update(f"DROP SILENT GRAPH {_DELTA}")
+        if not store.contains_named_graph(_NEW) or next(store.quads_for_pattern(None, None, None, _NEW), None) is None:
+            break
+        store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {into}; "
+                     f"DROP SILENT GRAPH {_NEW}")
+    store.update(f"DROP SILENT GRAPH {_NEW}; DROP SILENT GRAPH {_DELTA}")
+    # the noise (see _worth_keeping) leaves both the inferred graph and the default graph
+    store.update(f"DELETE {{ ?s ?p ?o . GRAPH {into} {{ ?s ?p ?o }} }} "
+                 f"WHERE {{ GRAPH {into} {{ ?s ?p ?o }} FILTER ({_NOISE_FILTER}) }}")
+    count = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {into} {{ ?s ?p ?o }} }}")
+    return int(next(iter(count))["n"].value)
+
+
+def _schema_in_store(store: ox.Store) -> set[Triple]:
+    """The schema statements (:func:`is_schema`) of the default graph of ``store``, as rdflib triples."""
+    found: set[Triple] = set()
+    default = ox.DefaultGraph()
+    for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }"):
+        p = _to_rdflib(row["p"])
+        if p == RDF.type:
+            for cls in store.query("SELECT DISTINCT ?o WHERE { ?s a ?o }"):
+                o = _to_rdflib(cls["o"])
+                if is_schema(p, o):
+                    found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], cls["o"], default)))
+        elif p in (RDF.first, RDF.rest) or str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS:
+            found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], None, default)))
+    return found
 
 
 def infer_owlrl(dataset: Dataset | Graph) -> Graph:
@@ -528,6 +591,21 @@ def _worth_keeping(triple: Triple) -> bool:
 
 _XSD_STRING = str(XSD.string)
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
+
+
+def _iris(terms) -> str:
+    return ", ".join(f"<{t}>" for t in sorted(terms))
+
+
+# _worth_keeping as a SPARQL condition that holds for the noise (subjects are never literals
+# and predicates never blank nodes in a store)
+_NOISE_FILTER = " || ".join([
+    f"STRSTARTS(STR(?p), {ox.Literal(_ERROR_NS)})",
+    f"(sameTerm(?s, ?o) && ?p IN ({_iris(_REFLEXIVE_NOISE)}))",
+    f"(sameTerm(?p, <{RDF.type}>) && isIRI(?o) && (?o IN ({_iris(_NOISE_TYPES)}) || STRSTARTS(STR(?o), {ox.Literal(str(XSD))})))",
+    f"(isIRI(?o) && ?o IN (<{OWL.Thing}>, <{RDFS.Resource}>) && ?p IN ({_iris([RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range])}))",
+    "(isIRI(?s) && (" + " || ".join(f"STRSTARTS(STR(?s), {ox.Literal(v)})" for v in STANDARD_VOCABULARIES) + "))",
+])
 
 
 def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
