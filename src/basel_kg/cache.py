@@ -102,9 +102,7 @@ def built(root: Path | None = None, *, progress: bool = False, kg=None) -> Built
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=folder))
     try:
         with (tmp / "dataset.nq").open("wb") as out:
-            for graph in kg.graph_sizes:  # the named graphs, straight from the build's store
-                node = ox.NamedNode(str(graph))
-                ox.serialize(kg.store.quads_for_pattern(None, None, None, node), out, format=ox.RdfFormat.N_QUADS)
+            kg.store.dump(out, format=ox.RdfFormat.N_QUADS)  # the build's named graphs (its default graph is empty)
             name = ox.NamedNode(str(GRAPH.VOID))
             out.write(ox.serialize((ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in void),
                                    format=ox.RdfFormat.N_QUADS))
