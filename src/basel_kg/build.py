@@ -59,6 +59,14 @@ class KnowledgeGraph:
         ``store`` on first use; the build, the release and the cache never ask for it."""
         return store_to_dataset(self.store, [ox.NamedNode(str(g)) for g in self.graph_sizes], self.prefixes)
 
+    @cached_property
+    def stats(self):
+        """:class:`basel_kg.stats.Stats` of the named graphs (counted once: the release's VoID
+        description and ``basel-kg build``'s summary both use them)."""
+        from .stats import store_stats
+
+        return store_stats(self.store)
+
     def graph(self, iri: URIRef) -> Graph:
         """One named graph as a new rdflib Graph (for the small ones: the ontology)."""
         return store_to_dataset(self.store, [ox.NamedNode(str(iri))]).graph(iri)

@@ -43,7 +43,6 @@ import pyoxigraph as ox
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import BASE, BKG, BKG_URI, GRAPH, PREFIXES, bind_prefixes
-from .stats import store_stats
 
 __all__ = ["Release", "ReleaseError", "write_release", "void_description", "DATASET_IRI", "DUMPS_BASE", "DUMP_NAME"]
 
@@ -330,7 +329,7 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     """The VoID + DCAT description of the dataset (the content of ``void.ttl`` / ``graph/void``)."""
     g = bind_prefixes(Graph())
     ds = DATASET_IRI
-    stats = store_stats(kg.store)
+    stats = kg.stats
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("basel-kg: a knowledge graph of the Basel Convention", lang="en")))
