@@ -145,13 +145,15 @@ def infer(dataset: Dataset | Graph) -> Graph:
     return reasoner.inferred()
 
 
-def infer_in_store(store: ox.Store, into: ox.NamedNode) -> int:
-    """Reason in place over the default graph of ``store`` (the asserted statements): the
-    entailments :func:`infer` gives go into the named graph ``into`` and into the default
-    graph, nothing is copied out of the store or converted (what the build does). Returns
-    the number of inferred statements. Same rules, same fixpoint, same noise left out as
-    :func:`infer` (``tests/test_reasoning_engine.py`` holds them equal); a schema the rules do
-    not cover goes to owlrl through an rdflib copy of the default graph.
+def infer_in_store(store: ox.Store) -> list[ox.Quad]:
+    """The entailments :func:`infer` gives for the statements of the default graph of
+    ``store`` (ontology and asserted data), as default-graph quads, computed without rdflib:
+    the statements a rule can match are copied, term for term, into a working store where the
+    rules run semi-naively (what the build does). ``store`` is only read: the caller adds the
+    result where it wants it (a store's removals stay behind as versions every later query
+    steps over, so the working graphs come and go in a store of their own). Same rules, same
+    fixpoint, same noise left out as :func:`infer` (``tests/test_reasoning_engine.py`` holds
+    them equal); a schema the rules do not cover goes to owlrl through an rdflib copy.
     """
     schema = _schema_in_store(store)
     try:
@@ -160,36 +162,32 @@ def infer_in_store(store: ox.Store, into: ox.NamedNode) -> int:
         asserted = Graph()
         for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             asserted.add(_triple_from_quad(q))
-        inferred = infer_owlrl(asserted)
-        store.extend(ox.Quad(*map(_to_ox, t), g) for t in inferred for g in (into, ox.DefaultGraph()))
-        return len(inferred)
+        return [ox.Quad(*map(_to_ox, t)) for t in infer_owlrl(asserted)]
     work = Graph()
     for t in schema:
         work.add(t)
     closed = _owlrl_expand(work)  # the schema's own closure (scm-* rules), owlrl on the schema alone
     rules = _compile(closed)
-    # the first delta: every statement a rule can match (types, the schema, predicates the schema names)
+    # every statement a rule can match: types, the schema, predicates the schema names (see _relevant)
     predicates = {RDF.type, *_RULE_PREDICATES, *(p for _, p, _ in schema),
                   *(n for s, _, o in schema for n in (s, o) if isinstance(n, URIRef))}
-    values = " ".join(p.n3() for p in sorted(predicates))
-    store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
-    extra = [ox.Quad(*map(_to_ox, t)) for t in closed]
-    extra = [q for q in extra if q not in store]
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (ox.DefaultGraph(), into, _DELTA))
+    default = ox.DefaultGraph()
+    scratch = ox.Store()
+    scratch.extend(q for p in sorted(predicates) for q in store.quads_for_pattern(None, _to_ox(p), None, default))
+    scratch.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    extra = [q for q in (ox.Quad(*map(_to_ox, t)) for t in closed) if q not in store]
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (default, _INFERRED, _DELTA))
     while True:  # semi-naive: each round's rules take a premise from the previous round's new statements
         for rule in rules:
-            store.update(rule.insert)
-        store.update(f"DROP SILENT GRAPH {_DELTA}")
-        if not store.contains_named_graph(_NEW) or next(store.quads_for_pattern(None, None, None, _NEW), None) is None:
+            scratch.update(rule.insert)
+        scratch.update(f"DROP SILENT GRAPH {_DELTA}")
+        if next(scratch.quads_for_pattern(None, None, None, _NEW), None) is None:
             break
-        store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {into}; "
-                     f"DROP SILENT GRAPH {_NEW}")
-    store.update(f"DROP SILENT GRAPH {_NEW}; DROP SILENT GRAPH {_DELTA}")
-    # the noise (see _worth_keeping) leaves both the inferred graph and the default graph
-    store.update(f"DELETE {{ ?s ?p ?o . GRAPH {into} {{ ?s ?p ?o }} }} "
-                 f"WHERE {{ GRAPH {into} {{ ?s ?p ?o }} FILTER ({_NOISE_FILTER}) }}")
-    count = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {into} {{ ?s ?p ?o }} }}")
-    return int(next(iter(count))["n"].value)
+        scratch.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
+                       f"DROP SILENT GRAPH {_NEW}")
+    # the noise (see _worth_keeping) is left out
+    found = scratch.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_INFERRED} {{ ?s ?p ?o }} FILTER (!({_NOISE_FILTER})) }}")
+    return [ox.Quad(row[0], row[1], row[2]) for row in found]
 
 
 def _schema_in_store(store: ox.Store) -> set[Triple]:
