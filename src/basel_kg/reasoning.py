@@ -230,8 +230,9 @@ class IncrementalReasoner:
             for quad in quads:
                 store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, _INFERRED))
             store.extend(quads)
-            store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
-            new = self._fixpoint()
+            delta = self._scratch()
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
+            new = self._fixpoint(delta)
             gained |= new
             lost |= was_inferred
         gained, lost = gained - lost, lost - gained
@@ -261,54 +262,78 @@ class IncrementalReasoner:
         store.extend(ox.Quad(*map(_to_ox, t)) for t in self._relevant_triples)
         extra = [t for t in closed if t not in self._relevant_triples]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
-        store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        self._fixpoint(collect=False)
+        delta = self._scratch()
+        store.update(f"INSERT {{ GRAPH {delta} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+        self._fixpoint(delta, collect=False)
 
-    def _fixpoint(self, *, collect: bool = True) -> set[Triple]:
-        """Run the rules semi-naively from the delta graph; returns every new triple (with
-        ``collect``; a full computation reads them from the store instead)."""
+    def _scratch(self) -> ox.NamedNode:
+        """A graph name never used before in this store, for one round's delta (or the
+        over-deleted set). The in-memory store keeps the entries of dropped graphs as history
+        that scans of the same graph name still step over, so reusing one name would make
+        every round read everything the previous ones held (the whole graph, after the first
+        computation); a fresh name per round keeps each scan to what the round holds."""
+        self._generation = getattr(self, "_generation", 0) + 1
+        return ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{self._generation}")
+
+    @staticmethod
+    def _bind(update: str, **graphs: ox.NamedNode) -> str:
+        """A compiled rule's update with its working graphs (``delta``, ``new``, ``gone``)
+        renamed to this round's."""
+        for name, graph in graphs.items():
+            update = update.replace(str({"delta": _DELTA, "new": _NEW, "gone": _GONE}[name]), str(graph))
+        return update
+
+    def _fixpoint(self, delta: ox.NamedNode, *, collect: bool = True) -> set[Triple]:
+        """Run the rules semi-naively from the ``delta`` graph (dropped on the way); returns
+        every new triple (with ``collect``; a full computation reads them from the store
+        instead)."""
         store = self._store
-        new: set[Triple] = set()
+        new_triples: set[Triple] = set()
         while True:
+            new = self._scratch()
             for rule in self._rules:
-                store.update(rule.insert)
-            added = list(store.quads_for_pattern(None, None, None, _NEW))
-            store.update(f"DROP SILENT GRAPH {_DELTA}")
+                store.update(self._bind(rule.insert, delta=delta, new=new))
+            added = list(store.quads_for_pattern(None, None, None, new))
+            store.update(f"DROP SILENT GRAPH {delta}")
             if not added:
-                return new
-            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
-                         f"DROP SILENT GRAPH {_NEW}")
+                return new_triples
+            store.update(f"ADD SILENT GRAPH {new} TO GRAPH {_INFERRED}")
+            delta = new  # the next round's delta
             if collect:
-                new.update(map(_triple_from_quad, added))
+                new_triples.update(map(_triple_from_quad, added))
 
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
         store = self._store
         quads = [ox.Quad(*map(_to_ox, t)) for t in removed]
         # 1. over-delete: what the removed statements derive, transitively, in the old state
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, _GONE) for q in quads)
+        delta, gone = self._scratch(), self._scratch()
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, gone) for q in quads)
         while True:
+            new = self._scratch()
             for rule in self._rules:
-                store.update(rule.overdelete)
-            added = list(store.quads_for_pattern(None, None, None, _NEW))
-            store.update(f"DROP SILENT GRAPH {_DELTA}")
+                store.update(self._bind(rule.overdelete, delta=delta, new=new, gone=gone))
+            added = list(store.quads_for_pattern(None, None, None, new))
+            store.update(f"DROP SILENT GRAPH {delta}")
             if not added:
                 break
-            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_GONE}; "
-                         f"DROP SILENT GRAPH {_NEW}")
-        gone = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _GONE)}
-        was_inferred = {t for t in gone if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+            store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
+            delta = new
+        gone_triples = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, gone)}
+        was_inferred = {t for t in gone_triples if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
         store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
-                     f"WHERE {{ GRAPH {_GONE} {{ ?s ?p ?o }} }}")
+                     f"WHERE {{ GRAPH {gone} {{ ?s ?p ?o }} }}")
         # 2. re-derive in one step what the remaining statements still give, then close again
+        new = self._scratch()
         for rule in self._rules:
-            store.update(rule.rederive)
-        store.update(f"DROP SILENT GRAPH {_GONE}")
-        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _NEW)}
-        store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {_DELTA} {{ ?s ?p ?o }} }} "
-                     f"WHERE {{ GRAPH {_NEW} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {_NEW}")
-        back |= self._fixpoint()
+            store.update(self._bind(rule.rederive, new=new, gone=gone))
+        store.update(f"DROP SILENT GRAPH {gone}")
+        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, new)}
+        delta = self._scratch()
+        store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
+        back |= self._fixpoint(delta)
         now_inferred = {t for t in back if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
         return was_inferred - now_inferred, now_inferred - was_inferred
 
