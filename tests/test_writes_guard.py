@@ -199,3 +199,29 @@ def test_changing_the_ontology_recomputes_the_whole_closure():
     outcome = g.check(store, Delta(add=tuple(schema)), keep=False)
     assert outcome.full_reasoning
     assert (EX + "acme", EX + "Agent") in {(q.subject.value, q.object.value) for q in outcome.inferred.add}
+
+
+REGISTRY_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+ex:RegistryShape a sh:NodeShape ; sh:targetNode ex:registry ;
+    sh:property [ sh:path ex:lists ; sh:class ex:Company ] .
+"""
+
+
+def test_a_shape_aimed_at_one_node_reads_what_its_plan_follows_however_many_links_it_has():
+    """sh:targetNode shapes go through the read plan like any other: the registry (a hub of
+    200 links, past any degree cut-off) is validated when a change is readable from it, a
+    listed company losing its type included, and not when the change is out of its reach."""
+    listed = "\n".join(f"ex:registry ex:lists ex:c{i} . ex:c{i} a ex:Company ." for i in range(200))
+    data = quads(MINI_ONTOLOGY, "urn:g:ontology") + quads(f"@prefix ex: <{EX}> .\n{listed}\n{MINI_DATA}", "urn:g:data")
+    store = FakeStore(ox.serialize(data, format=ox.RdfFormat.N_QUADS))
+    g = WriteGuard(shapes=Graph().parse(data=REGISTRY_SHAPES, format="turtle"), ontology_graph="urn:g:ontology",
+                   inferred_graph=None)
+    person = g.check(store, add("ex:registry ex:lists ex:bob ."), keep=False)
+    assert not person.conforms and "registry" in messages(person) and "bob" in messages(person)
+    assert person.focus_nodes == 1
+    untyped = next(q for q in data if q.subject.value == EX + "c7" and q.predicate.value.endswith("#type"))
+    retyped = g.check(store, Delta(remove=(untyped,)), keep=False)
+    assert not retyped.conforms and "c7" in messages(retyped)
+    assert g.check(store, add("ex:alice ex:lists ex:bob ."), keep=False).conforms  # no shape aims at alice
+    assert g.check(store, add("ex:registry ex:lists ex:acme ."), keep=False).conforms
