@@ -109,6 +109,7 @@ class _Mirror:
         self.version: str | None = None
         self.store = ox.Store()
         self.ontology = Graph()
+        self._terms: frozenset[Node] | None = frozenset()  # the ontology's subjects (None: to be read again)
         self.asserted = _Asserted(self)
 
     def load(self, nquads: bytes, version: str) -> None:
@@ -120,10 +121,19 @@ class _Mirror:
                 store.remove_graph(graph)
         self.store = store
         self.ontology = Graph()
+        self._terms = None
         if self.ontology_graph is not None:
             for q in store.quads_for_pattern(None, None, None, self.ontology_graph):
                 self.ontology.add(_triple(q))
         self.version = version
+
+    def is_vocabulary(self, node: Node) -> bool:
+        """A term of a standard vocabulary or one the ontology graph describes (not data)."""
+        if not isinstance(node, URIRef):
+            return False
+        if self._terms is None:
+            self._terms = frozenset(self.ontology.subjects())
+        return node in self._terms or str(node).startswith(_VOCABULARY_NS)
 
     def _kept(self, q: ox.Quad) -> bool:
         return q.graph_name not in self.excluded
@@ -156,6 +166,7 @@ class _Mirror:
                 left.add(q.triple)
             if q.graph_name == self.ontology_graph:
                 self.ontology.remove(_triple(q))
+                self._terms = None
         for q in add:
             if not self._kept(q) or q in store:
                 continue
@@ -165,6 +176,7 @@ class _Mirror:
             store.add(q)
             if q.graph_name == self.ontology_graph:
                 self.ontology.add(_triple(q))
+                self._terms = None
         return set(map(_triple, left - entered)), set(map(_triple, entered - left))
 
     def net(self, delta: Delta) -> Delta:
@@ -359,7 +371,7 @@ class WriteGuard:
             if not mirror.contains(triple):
                 removed.add(triple)
         focus = affected_nodes(changed, mirror.store, self.shapes, extra=removed,
-                               is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology))
+                               is_vocabulary=mirror.is_vocabulary)
         if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
             return {_to_rdflib(q.subject) for q in mirror.store}
         return set(focus)
@@ -414,10 +426,6 @@ def _triple(q: ox.Quad | ox.Triple) -> Triple:
 
 def _triples(delta: Delta) -> set[Triple]:
     return {_triple(q) for q in itertools.chain(delta.remove, delta.add)}
-
-
-def _is_vocabulary(node: Node, ontology: Graph) -> bool:
-    return isinstance(node, URIRef) and (str(node).startswith(_VOCABULARY_NS) or (node, None, None) in ontology)
 
 
 def _collect(report: Graph, results: dict[tuple, tuple]) -> None:

@@ -482,6 +482,14 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
             yield from _triple_patterns(value)
 
 
+@lru_cache(maxsize=1 << 16)
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A store term as rdflib's (the walks over a store meet the same terms again and again)."""
+    from .reasoning import _to_rdflib
+
+    return _to_rdflib(term)
+
+
 class _Source:
     """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
     and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
@@ -497,11 +505,11 @@ class _Source:
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
         if self.store:
-            from .reasoning import _to_ox, _to_rdflib
+            from .reasoning import _to_ox
 
             for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
                 if q.graph_name not in self._excluded:
-                    yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), True
+                    yield (_term(q.subject), _term(q.predicate), _term(q.object)), True
         else:
             for triple in self.data.triples((s, p, o)):
                 yield triple, True
