@@ -179,11 +179,10 @@ class IncrementalReasoner:
         self._load()
 
     def _load(self) -> None:
-        self._relevant_triples: set[Triple] = set()
         self._schema: set[Triple] = set()
-        for triple in _relevant(self._source):
-            self._admit(triple)
-        self._recompute()
+        triples = list(_relevant(self._source))  # held only while the store is made from them
+        self._schema.update(t for t in triples if is_schema(t[1], t[2]))
+        self._recompute(triples)
 
     # -- reading
     def inferred(self) -> Graph:
@@ -202,16 +201,13 @@ class IncrementalReasoner:
         """Apply asserted statements added and removed (union level); return the inferred change."""
         terms = self._schema_terms  # a property that copies the schema: once per change, not per triple
         add = {t for t in add if _is_relevant_triple(t, terms)}
-        remove = {t for t in remove if t in self._relevant_triples} - add
-        add -= self._relevant_triples
+        remove = {t for t in remove if self._is_asserted(t)} - add
+        add = {t for t in add if not self._is_asserted(t)}
         if not (add or remove):
             return InferredDelta(frozenset(), frozenset())
         before_schema = set(self._schema)
-        for t in remove:
-            self._relevant_triples.discard(t)
-            self._schema.discard(t)
-        for t in add:
-            self._admit(t)
+        self._schema.difference_update(remove)
+        self._schema.update(t for t in add if is_schema(t[1], t[2]))
         if self._schema != before_schema:
             before = self._inferred_triples()
             self._load()
@@ -240,17 +236,18 @@ class IncrementalReasoner:
                              frozenset(t for t in lost if _worth_keeping(t)))
 
     # -- internals
-    def _admit(self, triple: Triple) -> None:
-        self._relevant_triples.add(triple)
-        s, p, o = triple
-        if is_schema(p, o):
-            self._schema.add(triple)
+    def _is_asserted(self, triple: Triple) -> bool:
+        """Is ``triple`` one of the asserted statements the reasoner holds? (They are in its
+        store's default graph and, unlike entailments, not in its inferred graph: the store
+        is the only copy kept, no Python set of them.)"""
+        s, p, o = map(_to_ox, triple)
+        return ox.Quad(s, p, o) in self._store and ox.Quad(s, p, o, _INFERRED) not in self._store
 
     @property
     def _schema_terms(self) -> set[Node]:
         return {n for s, _, o in self._schema for n in (s, o)}
 
-    def _recompute(self) -> None:
+    def _recompute(self, triples: list[Triple]) -> None:
         _check_coverage(self._schema)
         # the schema's own closure (scm-* rules), from the reference engine on the schema alone
         schema = Graph()
@@ -259,8 +256,9 @@ class IncrementalReasoner:
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
-        store.extend(ox.Quad(*map(_to_ox, t)) for t in self._relevant_triples)
-        extra = [t for t in closed if t not in self._relevant_triples]
+        store.extend(ox.Quad(*map(_to_ox, t)) for t in triples)
+        del triples[:]
+        extra = [t for t in closed if ox.Quad(*map(_to_ox, t)) not in store]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
         delta = self._scratch()
         store.update(f"INSERT {{ GRAPH {delta} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
