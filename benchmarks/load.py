@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from harness import free_port
 
 TOKEN = "load-benchmark-token-0123456789"
 JSON = "application/sparql-results+json"
@@ -65,12 +65,6 @@ class Run:
     def percentile(self, p: float, kind: str | None = None) -> float:
         values = sorted(self.latencies.get(kind, []) if kind else [x for v in self.latencies.values() for x in v])
         return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000 if values else float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(nquads: Path, port: int) -> None:

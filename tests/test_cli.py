@@ -12,12 +12,12 @@ import importlib.util
 import io
 import json
 import re
-import threading
 import urllib.parse
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
+from support.net import local_http
 
 from basel_kg import cli
 
@@ -283,9 +283,8 @@ class Endpoint:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, origin = local_http(Handler)
+        self.url = origin + "/sparql"
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from support.net import local_http
 
 from basel_kg.build import build_knowledge_graph
 from basel_kg.formats import Format
@@ -441,9 +441,7 @@ def browser_page(server):
         "/": (PAGE % {"select": json.dumps(SELECT), "ask": json.dumps(ASK)}).encode("utf-8"),
         "/readme": readme_html.replace(README_ADDRESS, server.url).encode("utf-8"),
     }
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{site.server_address[1]}"
+    site, origin = local_http(_Site)
     try:
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,18 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.net import free_port
 
 from basel_kg.namespaces import BASE
 
 TOKEN = "durability-test-token-0123456789"
 PASSAGE = BASE + "source/002_2e5438f9604e1223#annex-wco"
 JSON = "application/sparql-results+json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def document(n: int) -> str:

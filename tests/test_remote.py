@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
+from support.net import free_port
 
 from basel_kg.build import build_knowledge_graph
 from basel_kg.errors import InputError
@@ -26,20 +26,14 @@ from basel_kg.namespaces import BASE, GRAPH
 from basel_kg.push import release_graphs
 from basel_kg.queries import load_registry
 from basel_kg.release import write_release
-from basel_kg.store.remote import RemoteStore, make_auth, parse_store_url
 from basel_kg.server import Settings, add_serve_arguments, create_app
 from basel_kg.server.background import BackgroundServer
 from basel_kg.server.cli import prepare
 from basel_kg.store import EmbeddedStore, QuerySyntaxError
+from basel_kg.store.remote import RemoteStore, make_auth, parse_store_url
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 JSON = "application/sparql-results+json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ import http.server
 import json
 import socket
 import subprocess
-import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
+from support.net import local_http
 
 from basel_kg import cli
 from basel_kg.formats import Format
@@ -48,9 +48,7 @@ class Canary:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = local_http(Handler)
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ server subprocess serves."""
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def local_http(handler: type[http.server.BaseHTTPRequestHandler]) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """``handler`` served on a free 127.0.0.1 port by a daemon thread: the server (shut it down when
+    done) and its origin, ``http://127.0.0.1:PORT``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def small_project(folder: Path) -> Path:
