@@ -414,10 +414,14 @@ class WriteGuard:
             report.add((root, SH.result, node))
             violations = violations or (node, SH.resultSeverity, SH.Violation) in source
         report.add((root, SH.conforms, Literal(not violations)))
-        return _report_from_graph(report, Graph(), self.shapes)
+        return _report_from_graph(report, _NO_DATA, self.shapes)
 
 
 # ---------------------------------------------------------------------- helpers
+
+# The data graph a report is read with (only its prefixes are used): made once, since a new
+# Graph's namespace manager binds rdflib's thirty-odd defaults when first asked.
+_NO_DATA = Graph()
 
 
 def _triple(q: ox.Quad | ox.Triple) -> Triple:

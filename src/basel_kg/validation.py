@@ -242,6 +242,7 @@ class ReadPlan:
     def move(self, state: int, step: Step, to: int | None = None) -> int:
         """The state after ``step`` from ``state``: ``to``, or one made for it (shared by every
         shape that takes the same step from the same state)."""
+        self.__dict__.pop("_forwards", None)
         if to is None:
             shared = self._shared.get((state, step))
             if shared is not None:
@@ -276,7 +277,10 @@ class ReadPlan:
 
     def led_to_forwards(self, state: int) -> bool:
         """Is ``state`` reached by forward steps only (so only from nodes linking to the node)?"""
-        return all(step.forward for _, step in self.into[state])
+        known = self.__dict__.setdefault("_forwards", {})  # a plan kept in the build cache may predate it
+        if state not in known:
+            known[state] = all(step.forward for _, step in self.into[state])
+        return known[state]
 
     def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
         """The (state, forward) pairs at which a statement with ``predicate`` is read."""
