@@ -111,6 +111,7 @@ class _Mirror:
         self.ontology = Graph()
         self._terms: frozenset[Node] | None = frozenset()  # the ontology's subjects (None: to be read again)
         self.asserted = _Asserted(self)
+        self._removed, self._size = 0, 0  # statements removed since the store was made; its size then
 
     def load(self, nquads: bytes, version: str) -> None:
         self.version = None
@@ -120,12 +121,23 @@ class _Mirror:
             if store.contains_named_graph(graph):
                 store.remove_graph(graph)
         self.store = store
+        self._removed, self._size = 0, len(store)
         self.ontology = Graph()
         self._terms = None
         if self.ontology_graph is not None:
             for q in store.quads_for_pattern(None, None, None, self.ontology_graph):
                 self.ontology.add(_triple(q))
         self.version = version
+
+    def tidy(self) -> None:
+        """A fresh copy of the store once more statements were removed from it than it held
+        (the in-memory store keeps removed statements as history, which costs memory and
+        time for reads of the same nodes: every check that is undone, every graph replaced)."""
+        if self._removed <= max(_TIDY_MIN, self._size):
+            return
+        fresh = ox.Store()
+        fresh.bulk_extend(self.store)  # never under a memory limit (see WriteGuard.tidy)
+        self.store, self._removed, self._size = fresh, 0, len(fresh)
 
     def is_vocabulary(self, node: Node) -> bool:
         """A term of a standard vocabulary or one the ontology graph describes (not data)."""
@@ -162,6 +174,7 @@ class _Mirror:
             if not self._kept(q) or q not in store:
                 continue
             store.remove(q)
+            self._removed += 1
             if q.graph_name not in self.inferred_graphs and not self._asserted_anywhere(q):
                 left.add(q.triple)
             if q.graph_name == self.ontology_graph:
@@ -258,6 +271,17 @@ class WriteGuard:
         """The store applied the checked write (plus records in excluded graphs): the copy
         now matches ``version``."""
         self._mirror.version = version
+        self.tidy()
+
+    def tidy(self) -> None:
+        """Compact the copy and the reasoner's store when enough statements went through them
+        (see :meth:`_Mirror.tidy`); cost in proportion to the copy, at most once per as many
+        removed statements. Called after a commit and by the validator process before it
+        limits its memory; never inside :meth:`check`, which may run under such a limit."""
+        with self._lock:
+            self._mirror.tidy()
+            if self._reasoner_state:
+                self._reasoner_state.tidy()
 
     def follow(self, change: Delta, version: str) -> None:
         """Apply a write that was checked and committed elsewhere (``change``: its statements,
@@ -269,6 +293,7 @@ class WriteGuard:
             if self._reasoner_state:
                 self._reasoner_state.change(add=entered, remove=left)
             mirror.version = version
+        self.tidy()
 
     @property
     def version(self) -> str | None:
@@ -422,6 +447,7 @@ class WriteGuard:
 # The data graph a report is read with (only its prefixes are used): made once, since a new
 # Graph's namespace manager binds rdflib's thirty-odd defaults when first asked.
 _NO_DATA = Graph()
+_TIDY_MIN = 100_000  # statements removed from the guard's copy before copying it is worth it
 
 
 def _triple(q: ox.Quad | ox.Triple) -> Triple:

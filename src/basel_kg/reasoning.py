@@ -184,6 +184,19 @@ class IncrementalReasoner:
         self._schema.update(t for t in triples if is_schema(t[1], t[2]))
         self._recompute(triples)
 
+    def tidy(self) -> None:
+        """Copy the store's live statements into a fresh store once more statements have
+        gone through it (the working graphs of every round, deletions) than it holds: the
+        in-memory store keeps what was removed as history, which costs memory and, for reads
+        of the same keys, time. Cost in proportion to the store, at most once per as many
+        changed statements (``change`` never does it itself: a caller may run under a memory
+        limit)."""
+        if self._churn <= max(_TIDY_MIN, self._size):
+            return
+        fresh = ox.Store()
+        fresh.bulk_extend(self._store)  # between changes the working graphs are empty
+        self._store, self._churn, self._size = fresh, 0, len(fresh)
+
     # -- reading
     def inferred(self) -> Graph:
         """The entailments, without noise, as an rdflib Graph."""
@@ -228,6 +241,7 @@ class IncrementalReasoner:
             store.extend(quads)
             delta = self._scratch()
             store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
+            self._churn += len(quads) + len(was_inferred)
             new = self._fixpoint(delta)
             gained |= new
             lost |= was_inferred
@@ -257,6 +271,8 @@ class IncrementalReasoner:
         self._rules = _compile(closed)
         store = self._store = ox.Store()
         store.extend(ox.Quad(*map(_to_ox, t)) for t in triples)
+        self._size = len(triples)
+        self._churn = self._size  # the first round's delta below: everything
         del triples[:]
         extra = [t for t in closed if ox.Quad(*map(_to_ox, t)) not in store]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
@@ -293,6 +309,7 @@ class IncrementalReasoner:
                 store.update(self._bind(rule.insert, delta=delta, new=new))
             added = list(store.quads_for_pattern(None, None, None, new))
             store.update(f"DROP SILENT GRAPH {delta}")
+            self._churn += len(added)
             if not added:
                 return new_triples
             store.update(f"ADD SILENT GRAPH {new} TO GRAPH {_INFERRED}")
@@ -314,6 +331,7 @@ class IncrementalReasoner:
                 store.update(self._bind(rule.overdelete, delta=delta, new=new, gone=gone))
             added = list(store.quads_for_pattern(None, None, None, new))
             store.update(f"DROP SILENT GRAPH {delta}")
+            self._churn += 2 * len(added)
             if not added:
                 break
             store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
@@ -328,6 +346,7 @@ class IncrementalReasoner:
             store.update(self._bind(rule.rederive, new=new, gone=gone))
         store.update(f"DROP SILENT GRAPH {gone}")
         back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, new)}
+        self._churn += 2 * len(quads) + 2 * len(gone_triples) + 2 * len(back)
         delta = self._scratch()
         store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
@@ -550,6 +569,7 @@ def _worth_keeping(triple: Triple) -> bool:
 
 
 _XSD_STRING = str(XSD.string)
+_TIDY_MIN = 100_000  # statements through an incremental reasoner's store before it is worth copying
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
 
 
