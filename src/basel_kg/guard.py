@@ -117,11 +117,13 @@ class _Mirror:
         self.version = None
         store = ox.Store()
         store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        loaded = len(store)
         for graph in self.excluded:
             if store.contains_named_graph(graph):
                 store.remove_graph(graph)
         self.store = store
-        self._removed, self._size = 0, len(store)
+        self._size = len(store)
+        self._removed = loaded - self._size  # the excluded graphs' statements stay as history
         self.ontology = Graph()
         self._terms = None
         if self.ontology_graph is not None:
