@@ -13,11 +13,17 @@ extracted is compared with what the curators wrote for that text:
   those typed bkg:Meeting itself, so the workshops and conferences the curators typed precisely
   were missing from the truth and the extractor's finding them counted as wrong; a newly proposed
   one-off meeting counts as found when exactly one curated meeting of this text has its start and
-  end dates (when several have them, the one at the place the extractor read); "with place and
-  dates" scores, among extracted meetings that carry dates, those whose dates and place equal the
-  curated ones;
+  end dates (when several have them, the one at the place the extractor read); the line
+  "meetings with dates" takes the extracted meetings that carry dates, finds the curated meeting
+  each stands for (the same IRI, or for a new one the curated meeting on its dates, so that those
+  agree on dates by construction) and counts how many have the curated dates and, where the
+  extractor read a place, the curated place (the first versions compared only same-IRI meetings,
+  so that every new meeting counted as disagreeing);
 - organisations: IRIs of organisations, groups, partnerships, programmes, initiatives; a newly
-  proposed organisation counts as found when a curated entity of this text has its name or acronym.
+  proposed organisation counts as found when a curated entity of this text has its name or acronym
+  (the extractor writes "Name (ACR)"; a name with an acronym inside, "... Management (ESM) Criteria",
+  is read whole). "organisations (first parse)" is the same counting as the first versions of this
+  script read names: cut at their last " (", so that a name with an acronym inside never matched.
   Printed twice: "organisations (all)" is the first counting (every IRI under org/, group/,
   partnership/, initiative/, programme/, project/); "organisations" is the fair one: only entities
   the ontology makes organisations (org:Organization, org:OrganizationalUnit,
@@ -106,6 +112,7 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
            "meetings (first)": {n for n in nodes if typed(n, BKG.Meeting)},
            "meetings": {n for n in nodes if is_a(n, meeting_classes)},
            "persons": {n for n in nodes if typed(n, FOAF.Person)},
+           "organisations (first parse)": {n for n in nodes if is_a(n, org_classes) and named(n)},
            "organisations (all)": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)},
            "organisations": {n for n in nodes if is_a(n, org_classes) and named(n)},
            "projects, programmes": {n for n in nodes if str(n)[len(BASE):].startswith(ORG_PREFIXES)
@@ -137,32 +144,46 @@ def curated(ds, stem: str, data: str) -> dict[str, set]:
     return out
 
 
+def twin(m, truth, curated_meetings) -> URIRef | None:
+    """The curated meeting an extracted one stands for: the same IRI (a meeting the graph has), or,
+    for a newly proposed one-off meeting, the one curated meeting of this text on its start and end
+    dates (when several are, the one at the place the extractor read)."""
+    if URIRef(m.iri) in curated_meetings:
+        return URIRef(m.iri)
+    if m.status != "new" or not m.value.get("start"):
+        return None
+    hits = [iri for iri, (start, end, _) in truth["meeting_facts"].items()
+            if iri in curated_meetings and start and (start, end) == (m.value["start"], m.value.get("end"))]
+    if len(hits) > 1 and m.value.get("place"):  # several on those dates: the one at that place
+        hits = [h for h in hits if truth["meeting_facts"][h][2] == m.value["place"]]
+    return hits[0] if len(hits) == 1 else None
+
+
 def extracted(draft, truth) -> dict[str, set]:
     ms = draft.mentions
     iris = lambda kind: {URIRef(m.iri) for m in ms if m.kind == kind and m.iri and m.status in ("matched", "new")}  # noqa: E731
-    orgs = set()
+    orgs, first_parse = set(), set()
     for m in ms:
         if m.kind == "organisation" and m.iri and m.status in ("matched", "new"):
-            if m.status == "new":
+            if m.status == "new":  # the first parse: the text cut at its last " (", whatever follows the bracket
                 name, _, acronym = m.text.rpartition(" (")
                 hit = truth["org_names"].get(name.lower()) or truth["org_names"].get(acronym.rstrip(")").lower())
+                first_parse.add(hit or URIRef(m.iri))
+            else:
+                first_parse.add(URIRef(m.iri))
+            if m.status == "new":
+                # "Name (ACR)" as the extractor writes a new organisation with its acronym; a name with an acronym
+                # inside ("... Management (ESM) Criteria") is one name
+                named = re.fullmatch(r"(.+) \(([^()]+)\)", m.text)
+                name, acronym = named.groups() if named else (m.text, "")
+                hit = truth["org_names"].get(name.lower()) or truth["org_names"].get(m.text.lower()) or \
+                    truth["org_names"].get(acronym.lower())
                 orgs.add(hit or URIRef(m.iri))
             else:
                 orgs.add(URIRef(m.iri))
-    # a new one-off meeting counts as found when a curated meeting of this text has its dates
     def found_meetings(curated_meetings) -> set:
-        by_dates = {}
-        for iri, (start, end, _) in truth["meeting_facts"].items():
-            if start and iri in curated_meetings:
-                by_dates.setdefault((start, end), []).append(iri)
-        out = set()
-        for m in ms:
-            if m.kind == "meeting" and m.iri and m.status in ("matched", "new"):
-                hits = by_dates.get((m.value.get("start"), m.value.get("end")), []) if m.status == "new" else []
-                if len(hits) > 1 and m.value.get("place"):  # several on those dates: the one at that place
-                    hits = [h for h in hits if truth["meeting_facts"][h][2] == m.value["place"]]
-                out.add(hits[0] if len(hits) == 1 else URIRef(m.iri))
-        return out
+        return {twin(m, truth, curated_meetings) or URIRef(m.iri)
+                for m in ms if m.kind == "meeting" and m.iri and m.status in ("matched", "new")}
     own = [str(o) for o in draft.graph.objects(draft.document_iri, BKG.symbol)]
     dates = set()
     for m in ms:
@@ -170,7 +191,7 @@ def extracted(draft, truth) -> dict[str, set]:
             dates |= {m.value["start"], m.value["end"]}
     return {"decisions": iris("decision"), "meetings (first)": found_meetings(truth["meetings (first)"]),
             "meetings": found_meetings(truth["meetings"]), "persons": iris("person"),
-            "organisations (all)": orgs, "organisations": orgs, "projects, programmes": set(), "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
+            "organisations (all)": orgs, "organisations": orgs, "organisations (first parse)": first_parse, "projects, programmes": set(), "symbols": {m.text for m in ms if m.kind == "symbol" and m.status != "unresolved"} | set(own), "dates": dates}
 
 
 def prf(found: set, truth: set) -> tuple[float, float, float, int, int, int]:
@@ -240,8 +261,11 @@ def main() -> int:
     root = project_root()
     sources = root / "data" / "sources"
     totals: dict[str, list] = {k: [set(), set()] for k in ("decisions", "symbols", "meetings (first)", "meetings", "organisations (all)",
-                                                            "organisations", "projects, programmes", "persons", "dates")}
-    dated = [0, 0]  # extracted meetings with dates: right, all
+                                                            "organisations", "organisations (first parse)",
+                                                            "projects, programmes", "persons", "dates")}
+    # extracted meetings with dates: all, standing for a curated meeting, with its dates, with a place read,
+    # with its place
+    dated = [0, 0, 0, 0, 0]
     full = Context.load(root)
     print("per document")
     print(f"  {'text':<22} {'seconds':>8} {'passages':>9} {'matched':>8} {'new':>5} {'unresolved':>11} {'conforms':>9}")
@@ -264,25 +288,34 @@ def main() -> int:
             totals[k][0] |= {tag(x) for x in found[k]}
             totals[k][1] |= {tag(x) for x in truth[k]}
         for m in draft.mentions:
-            if m.kind == "meeting" and m.iri and m.value.get("start"):
-                dated[1] += 1
-                want = truth["meeting_facts"].get(URIRef(m.iri))
-                dated[0] += bool(want and want[:2] == (m.value["start"], m.value["end"]))
+            if m.kind == "meeting" and m.iri and m.status in ("matched", "new") and m.value.get("start"):
+                dated[0] += 1
+                curated_twin = twin(m, truth, truth["meetings"])
+                if curated_twin is not None:
+                    start, end, place = truth["meeting_facts"][curated_twin]
+                    dated[1] += 1
+                    dated[2] += (start, end) == (m.value["start"], m.value.get("end"))
+                    if m.value.get("place"):
+                        dated[3] += 1
+                        dated[4] += place == m.value["place"]
         print(f"  {stem:<22} {seconds:8.2f} {len(draft.passages):9d} {len(draft.by_status('matched')):8d} "
               f"{len(draft.by_status('new')):5d} {len(draft.by_status('unresolved')):11d} {str(not own):>9}")
     print("\nextraction against the curated data (pooled over the five texts)")
-    print(f"  {'what':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'found':>6} {'curated':>8}   target")
+    print(f"  {'what':<27} {'precision':>9} {'recall':>7} {'F1':>6} {'found':>6} {'curated':>8}   target (three decimals: 0.899 is not 0.90)")
     targets = {"decisions": "P>=0.98 R>=0.95", "symbols": "P>=0.98 R>=0.95", "meetings": "F1>=0.90",
                "meetings (first)": "first counting (see docstring)",
                "dates": "F1>=0.90", "organisations (all)": "first counting (see docstring)", "organisations": "F1>=0.90",
+               "organisations (first parse)": "names cut at their last ' (' (see docstring)",
                "projects, programmes": "not extracted (activities: left to the curator)", "persons": "-"}
     for k, (found, truth) in totals.items():
         p, r, f, tp, nf, nt = prf(found, truth)
-        print(f"  {k:<20} {p:9.2f} {r:7.2f} {f:6.2f} {nf:6d} {nt:8d}   {targets[k]}")
-    print(f"  meetings with dates: {dated[0]} of {dated[1]} extracted meetings carrying dates agree with the curated dates")
+        print(f"  {k:<27} {p:9.3f} {r:7.3f} {f:6.3f} {nf:6d} {nt:8d}   {targets[k]}")
+    print(f"  meetings with dates: {dated[0]} extracted meetings carry dates; {dated[1]} stand for a curated meeting "
+          f"(same IRI, or a new one on its dates), {dated[2]} of them with the curated dates; {dated[3]} with a place "
+          f"read, {dated[4]} of them at the curated place")
     if args.misses:
         for k, (found, truth) in totals.items():
-            if k in ("meetings (first)", "organisations (all)", "projects, programmes"):
+            if k in ("meetings (first)", "organisations (all)", "organisations (first parse)", "projects, programmes"):
                 continue  # the same found set as "organisations"; the left-out curated entities are listed below
             for label, items in (("missed", truth - found), ("wrong", found - truth)):
                 for stem, x in sorted(items, key=str):

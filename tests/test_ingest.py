@@ -5,6 +5,7 @@ tests/fixtures/ingest/ written in the form of real UN documents."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def en(context):
 @pytest.fixture(scope="module")
 def zh(context):
     return ingest_file(ZH, context)
+
+
+@functools.cache
+def _without(data: str) -> Context:
+    """The graph with the data file ``data`` hidden (loaded once for the tests that need it)."""
+    return Context.load(hide=data)
 
 
 def mentions(draft, kind, status=None):
@@ -930,7 +937,7 @@ def test_the_parties_inside_a_governing_body_s_name_are_not_an_organisation(tmp_
 
 
 def test_one_more_of_a_family_the_graph_names_by_acronym_and_place(tmp_path):
-    ctx = Context.load(hide="002-oewg7-cooperation")  # the graph knows BCRC-Nigeria and BCRC-Trinidad and Tobago
+    ctx = _without("002-oewg7-cooperation")  # the graph knows BCRC-Nigeria and BCRC-Trinidad and Tobago
     assert "BCRC" in ctx.gazetteer.place_families()
     _, found = _orgs(tmp_path, ctx, "1. The Secretariat is assisting the BCRC China and BCRC-Nigeria; the BCRC Kenya "
                                     "Office and the UNEP Paris office met.\n")
@@ -994,7 +1001,7 @@ def test_a_post_of_a_known_organisation_is_one_unit_in_english_and_chinese(tmp_p
 
     _, found = _orgs(tmp_path, context, "1. 环境署执行主任设立了该基金。\n")
     assert ("matched", "环境署执行主任", "org/unep-executive-director") in found  # the graph's, under another name of UNEP
-    context = Context.load(hide="002-oewg7-cooperation")  # the graph without it
+    context = _without("002-oewg7-cooperation")  # the graph without it
     d, found = _orgs(tmp_path, context, "1. The fund was established by the UNEP Executive Director.\n"
                                          "2. 环境署执行主任设立了该基金。\n")
     new = [f for f in found if f[0] == "new"]
@@ -1079,3 +1086,193 @@ def test_an_undated_meeting_named_by_its_owner_and_more_is_asserted_without_date
 def test_a_chinese_name_wrapped_at_a_line_end_is_not_cut_there():
     assert [s.text for s in P.zh_organisation_phrases("巴塞尔公约伙伴关系\n方案: 执行")] == []  # "...伙伴关系方案" goes on
     assert [s.text for s in P.zh_organisation_phrases("即东盟工商业论坛。\n秘书处")] == ["东盟工商业论坛"]
+
+
+# --- names and acronyms (issue 12, third round) ---------------------------------------------------------
+
+def test_an_acronym_the_document_defines_resolves_when_used_alone_in_english_and_chinese(tmp_path):
+    ctx = _without("002-oewg7-cooperation")  # the graph without the IAWG
+    d, found = _orgs(tmp_path, ctx, "1. It joined the Inter-Agency Working Group (IAWG) on Sound Management of Asbestos.\n"
+                                    "2. The IAWG met twice; the IAWG-X did not.\n"
+                                    "3. 秘书处与汞伙伴关系（GMP）合作。\n4. GMP 的三个领域已经启动。\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert new["Inter-Agency Working Group on Sound Management of Asbestos (IAWG)"] == "org/iawg"  # hyphenated initials
+    alone = [m for m in d.mentions if m.kind == "organisation" and "defined before" in m.note]
+    assert {(m.text, m.passage, m.iri.rsplit("/", 1)[-1]) for m in alone} == {
+        ("IAWG", "para-2", "iawg"), ("GMP", "para-4", "global-mercury-partnership")}  # not "IAWG-X"
+
+
+def test_an_acronym_a_document_defines_for_two_names_is_not_resolved(tmp_path, context):
+    d, _ = _orgs(tmp_path, context, "1. The Andean Waste Council (AWC) met.\n2. The African Water Centre (AWC) met.\n"
+                                    "3. The AWC agreed.\n")
+    assert not [m for m in d.mentions if "defined before" in m.note]
+
+
+def test_an_acronym_after_a_dash_ends_a_name(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "Relevant websites\n  1. Andean Recycling Network – ARN\n"
+                                        "  2. The Andean Waste Council - some of its members\n")
+    assert ("new", "Andean Recycling Network (ARN)", "org/arn") in found
+    assert not [f for f in found if "(" in f[1] and "Council" in f[1]]  # "- some": not an acronym
+
+
+@pytest.mark.parametrize("text, name", [
+    ("1. The Andean Project Group on Environmentally Sound Management (ESM) Criteria met.\n",
+     "Andean Project Group on Environmentally Sound Management (ESM) Criteria"),
+    ("1. The Pacific Partnership on Measuring Andean Information Technology (AIT) for Development met.\n",
+     "Pacific Partnership on Measuring Andean Information Technology (AIT) for Development"),
+    ("1. It joined the Joint ILO/International Maritime Organization (IMO)/Andean Working Group on Ship Scrapping.\n",
+     "Joint ILO/International Maritime Organization (IMO)/Andean Working Group on Ship Scrapping"),
+])
+def test_an_acronym_inside_a_name_does_not_cut_it(tmp_path, context, text, name):
+    _, found = _orgs(tmp_path, context, text)
+    assert name in {f[1] for f in found if f[0] == "new"}, found
+
+
+def test_an_acronym_of_the_whole_name_still_ends_it(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. The Andean Waste Organization (AWO) Council met. UNEP and the Office of "
+                                        "Coordination of Andean Affairs (OCAA) Joint Unit met.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert "Andean Waste Organization (AWO)" in new and "Office of Coordination of Andean Affairs (OCAA)" in new
+    assert not [n for n in new if ") " in n], new
+
+
+def test_programmes_and_projects_are_activities_not_organisations(tmp_path):
+    ctx = _without("002-oewg7-cooperation")
+    d, found = _orgs(tmp_path, ctx, "1. It works under the Global Programme for Sustainable Ship Recycling, the Basel "
+                                    "Convention Partnerships Programme, the Project on Exportation of Electronic Waste, the "
+                                    "Andean Project Group 1.1 on Awareness Raising and the United Nations Development "
+                                    "Programme.\n")
+    activities = {m.text: (m.status, m.iri) for m in d.mentions if m.kind == "activity"}
+    assert activities["Basel Convention Partnerships Programme"][1].endswith("programme/basel-partnership-programme")
+    assert activities["Global Programme for Sustainable Ship Recycling"] == ("unresolved", None)  # reported, not asserted
+    assert activities["Project on Exportation of Electronic Waste"] == ("unresolved", None)
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"Andean Project Group 1.1 on Awareness Raising", "United Nations Development Programme"} <= new  # a group; a UN body
+    assert not [f for f in found if "Ship Recycling" in f[1] or "Partnerships Programme" in f[1]]
+
+
+def test_a_group_s_topic_runs_through_a_lowercase_term_to_the_clause_end(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "  • Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from "
+                                        "Informal Sectors. See Terms of Reference\n"
+                                        "  • The Andean Working Group on Ship Scrapping of the three Secretariats met.\n"
+                                        "  • The Andean Steering Committee on Cooperation with Industry met.\n"
+                                        "  • It works under the Andean Programme for Ship Recycling with the Pacific Waste "
+                                        "Council.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert "Andean Task Group 7.2 on Pilot Schemes on Collection of e-waste from Informal Sectors" in new
+    assert "Andean Working Group on Ship Scrapping" in new  # "of the three ...": not a topic
+    assert "Andean Steering Committee on Cooperation with Industry" in new
+    assert "Pacific Waste Council" in new and not [n for n in new if "Recycling with" in n]  # "with the ...": another name
+
+
+def test_a_blank_line_ends_a_name_and_a_demonstrative_makes_a_description(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. Andean Waste \n\nPartnership \n\nGlobal/Regional \nActions underway are listed."
+                                        " There are talks on this Pacific Waste Partnership. This Pacific Lead Partnership "
+                                        "met.\n")
+    assert not [f for f in found if f[0] == "new"], found
+
+
+def test_the_first_words_of_a_long_form_before_a_known_acronym_are_that_organisation(tmp_path):
+    context = _without("003-cop9-partnership-programme")  # the graph without this spelling of PACE's name
+    _, found = _orgs(tmp_path, context, "1. The Partnership for Action \n\non (used and end of life) \ncomputing equipment "
+                                        "\n(PACE) met. The Partnership for Andean Action (PACE) too.\n")
+    assert ("matched", "Partnership for Action", "partnership/pace") in found
+    assert not [f for f in found if f[0] == "new" and f[1] == "Partnership for Action"]
+
+
+def test_a_unit_named_by_common_words_names_a_new_organisation_too(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "1. It cooperates with INECE's Advisory Committee of the Andean Port Security "
+                                        "Network (a project). The Secretariat of the Regional Centre met.\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"INECE's Advisory Committee of the Andean Port Security Network", "Andean Port Security Network"} <= new
+    assert "Regional Centre" not in new  # no words of its own
+
+
+def test_a_known_acronym_after_a_name_that_ends_with_its_owner_stays_in_the_name(tmp_path, context):
+    _, found = _orgs(tmp_path, context, "List of Participants on the Andean Task Force for the Partnership for Action "
+                                        "on Computing Equipment (PACE)\n\nCurrent Status\n")
+    assert "Andean Task Force for the Partnership for Action on Computing Equipment (PACE)" in {
+        f[1] for f in found if f[0] == "new"}, found
+
+
+def test_a_table_cell_with_a_name_its_acronym_and_more_proposes_the_name(tmp_path, context):
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    d, found = _orgs(tmp_path, context, "Organizations\tActivities\nAndean Groups on the Information Society (AGIS) WSIS\t"
+                                        "The Secretariat attended.\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert "Andean Groups on the Information Society" in new, found  # not "... (AGIS) WSIS"
+    iri = URIRef("https://w3id.org/basel-kg/" + new["Andean Groups on the Information Society"])
+    assert str(d.graph.value(iri, SKOS.altLabel)) == "AGIS"
+    d, _ = _orgs(tmp_path, context, "Organizations\tActivities\nAndean Groups on the Information Society (AGIS)\t"
+                                    "The Secretariat attended.\n\n1. The AGIS met again.\n")
+    assert [m.passage for m in d.mentions if m.text == "AGIS" and "defined before" in m.note] == ["para-1"]  # learnt
+
+
+def test_a_known_group_of_one_treaty_is_not_read_for_another_in_english_and_chinese(tmp_path, context):
+    d, found = _orgs(tmp_path, context, "1. Parties to the Stockholm Convention must report. Parties to the Basel "
+                                        "Convention too. The Secretariat of the Stockholm Convention helps.\n"
+                                        "2. 《斯德哥尔摩公约》缔约方和《巴塞尔公约》缔约方。\n")
+    unresolved = {f[1] for f in found if f[0] == "unresolved"}
+    assert {"Parties to the Stockholm Convention", "《斯德哥尔摩公约》缔约方"} <= unresolved, found
+    matched = {(f[1], f[2]) for f in found if f[0] == "matched"}
+    assert ("Parties to the Basel Convention", "org/basel-parties") in matched
+    assert ("缔约方", "org/basel-parties") in matched  # after 《巴塞尔公约》
+    assert ("The Secretariat of the Stockholm Convention", "org/stockholm-secretariat") in matched  # its own, not the BRS one
+    assert not [f for f in found if f[2] == "org/sbc"]
+
+
+def test_a_word_the_graph_ties_to_the_document_s_convention_is_that_group(tmp_path):
+    ctx = _without("004-cop6-industry")  # the graph has "Signatories to the Basel Convention", not "Signatories"
+    text = ("1. The Basel Convention asks it. The Basel Convention again.\n2. Invites Parties, Signatories and other "
+            "Governments. The ABC TFS Secretariat and the Andean Signatories met.\n")
+    _, found = _orgs(tmp_path, ctx, text)
+    assert ("matched", "Signatories", "org/basel-signatories") in found
+    assert len([f for f in found if f[2] == "org/basel-signatories"]) == 1  # not "the Andean Signatories"
+    assert "org/sbc" not in {f[2] for f in found}  # "Secretariat" inside another name is not "Secretariat of the Basel Convention"
+    _, found = _orgs(tmp_path, ctx, text.replace("Basel Convention", "Minamata Convention"))
+    assert "org/basel-signatories" not in {f[2] for f in found}  # a document about another convention
+
+
+def test_a_meeting_dated_by_the_passive_that_says_where_it_was_held(tmp_path, context):
+    from basel_kg.ingest import validate_draft
+
+    d, found = _meetings(tmp_path, context, "1. A technical meeting attended by the Secretariat was organized at the IMO on "
+                                            "28 February 2008 to discuss cooperation. A meeting was held in Geneva in May "
+                                            "2010.\n2. 秘书处于 2008 年 3 月 5 日在海事组织举行了一次技术会议。\n")
+    new = {m.value["label"]: m.value for m in d.mentions if m.kind == "meeting" and m.status == "new"}
+    assert new["Technical meeting organized at the IMO"]["start"] == "2008-02-28"
+    assert not [x for x in new if x.startswith("A ")]  # "A meeting ... in May 2010": no day, no name
+    assert ("para-2", "unresolved", "技术会议", "") in found  # no English name for it in the text: reported
+    assert validate_draft(d, context).conforms
+
+
+def test_an_acronym_used_as_an_agent_or_a_partner_is_a_new_organisation_in_english_and_chinese(tmp_path, context):
+    d, found = _orgs(tmp_path, context, "1. It supports the 3R Initiative established by the G-20. It is working with UNIDO "
+                                        "and the ABC to organize a workshop. It was established by the COP. It works with "
+                                        "Mali and the XYZ. It was hosted by the UK.\n2. 秘书处支持由 G-77 发起的倡议。\n")
+    new = {f[1] for f in found if f[0] == "new"}
+    assert {"G-20", "ABC", "G-77"} <= new, found
+    assert not {"COP", "XYZ", "UK"} & new  # a convention's body; listed with a country; two letters (a country's)
+    assert all("full name is not in the text" in m.note for m in d.mentions if m.text in {"G-20", "ABC", "G-77"})
+
+
+def test_a_unit_named_after_an_organisation_s_acronym_in_brackets_is_that_organisation_s(tmp_path, context):
+    from rdflib import URIRef
+    from rdflib.namespace import ORG
+
+    from basel_kg.ingest import validate_draft
+
+    d, found = _orgs(tmp_path, context, "1. The World Health Organization (WHO) Regional Office for Europe and the Andean "
+                                        "Waste Council (AWC) Technical Unit attended.\n")
+    new = {f[1]: f[2] for f in found if f[0] == "new"}
+    assert {"Andean Waste Council (AWC)", "WHO Regional Office for Europe", "AWC Technical Unit"} <= set(new), found
+    assert "Regional Office for Europe" not in new  # not a name of its own
+    _, found = _orgs(tmp_path, context, "Organizations\tActivities\nUNEP and the Office of Andean Affairs (OAA) Joint "
+                                        "Waste Unit\tIt met.\n")
+    assert not [f for f in found if f[1].startswith("OAA ")], found  # a joint unit: not the OAA's
+    unit = URIRef("https://w3id.org/basel-kg/" + new["WHO Regional Office for Europe"])
+    assert str(d.graph.value(unit, ORG.unitOf)).endswith("org/who")
+    assert str(d.graph.value(URIRef("https://w3id.org/basel-kg/" + new["AWC Technical Unit"]), ORG.unitOf)).endswith("org/awc")
+    assert validate_draft(d, context).conforms

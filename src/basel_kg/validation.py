@@ -253,6 +253,7 @@ class ReadPlan:
     def move(self, state: int, step: Step, to: int | None = None) -> int:
         """The state after ``step`` from ``state``: ``to``, or one made for it (shared by every
         shape that takes the same step from the same state)."""
+        self.__dict__.pop("_forwards", None)
         if to is None:
             shared = self._shared.get((state, step))
             if shared is not None:
@@ -287,7 +288,10 @@ class ReadPlan:
 
     def led_to_forwards(self, state: int) -> bool:
         """Is ``state`` reached by forward steps only (so only from nodes linking to the node)?"""
-        return all(step.forward for _, step in self.into[state])
+        known = self.__dict__.setdefault("_forwards", {})  # a plan kept in the build cache may predate it
+        if state not in known:
+            known[state] = all(step.forward for _, step in self.into[state])
+        return known[state]
 
     def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
         """The (state, forward) pairs at which a statement with ``predicate`` is read."""
@@ -493,6 +497,14 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
             yield from _triple_patterns(value)
 
 
+@lru_cache(maxsize=1 << 16)
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A store term as rdflib's (the walks over a store meet the same terms again and again)."""
+    from .reasoning import _to_rdflib
+
+    return _to_rdflib(term)
+
+
 class _Source:
     """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
     and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
@@ -508,11 +520,11 @@ class _Source:
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
         if self.store:
-            from .reasoning import _to_ox, _to_rdflib
+            from .reasoning import _to_ox
 
             for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
                 if q.graph_name not in self._excluded:
-                    yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), True
+                    yield (_term(q.subject), _term(q.predicate), _term(q.object)), True
         else:
             for triple in self.data.triples((s, p, o)):
                 yield triple, True

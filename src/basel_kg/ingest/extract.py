@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from ..namespaces import BASE, BKG, bind_prefixes, graph_iri
 from . import patterns as P
-from .gazetteer import BODY_SLUGS, Gazetteer
+from .gazetteer import BODY_SLUGS, Gazetteer, _is_cjk, _key
 from .passages import Passage, split_passages, zh_number
 from .reader import ReadDocument
 
@@ -196,6 +196,8 @@ class _Builder:
         self.symbol_re = re.compile(symbol_pattern) if symbol_pattern else None
         self.number_re = re.compile(number_pattern) if number_pattern else None
         self.seen_orgs: dict[str, URIRef] = {}
+        self._short: dict[str, URIRef] | None = None  # "Signatories": the graph's "Signatories to the Basel Convention"
+        self.acronyms: dict[str, URIRef] = {}  # acronyms the document defines ("Full Name (ACR)"), to their organisation
         self.named: list[tuple[int, bool, URIRef]] = []  # (ordinal, extraordinary, meeting) named so far, in order
         self.org_history: list[tuple[str, URIRef]] = []  # known organisations named so far (as written), in order
         self.convention: str | None = None
@@ -748,8 +750,10 @@ class _Builder:
             self.mention("organisation", m.group(0), p.anchor, "matched", iri, note="governing body")
 
     # organisations
-    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)\s+\(([A-Z][A-Za-z&\-]{1,10})\)"
-                          r"(?:\s+((?:on|of|for)\s+(?:the\s+)?[A-Z][\w’'\-]*(?:\s+(?:of|for|on|and|the|in|[A-Z][\w’'\-]*))*))?")
+    _NEW_ORG = re.compile(r"\b((?:the\s+)?(?:[A-Z][\w’'&\-]+\s+)(?:(?:of|for|on|and|the|de|des|du|in)\s+|(?:[A-Z]|[a-z]{1,2}-[A-Z])[\w’'&\-]+\s+){0,8}[A-Z][\w’'&\-]+)(?:\s+\(([A-Z][A-Za-z&\-]{1,10})\)"
+                          # "Global e-Sustainability Initiative - GeSI": the acronym after a dash, ending the line or clause
+                          r"|[ \t]+[-–—][ \t]+(?P<dash>[A-Z][A-Za-z&\-]{1,10})(?=[ \t]*(?:$|[.,;:\n])))"
+                          r"(?:\s+(?P<rest>(?:on|of|for)\s+(?:the\s+)?[A-Z][\w’'\-]*(?:\s+(?:of|for|on|and|the|in|[A-Z][\w’'\-]*))*))?")
 
     def organisations(self, p: Passage, text: str) -> None:
         covered = []
@@ -764,6 +768,27 @@ class _Builder:
             if (re.fullmatch(r"(?:the\s+)?[A-Za-z]+", m.text, re.I) and _HEAD.match(m.text.split()[-1].capitalize())
                     and tail and m.end + tail.end() in starts):
                 continue  # "the secretariat of the GPWM" is not "the Secretariat" (SBC): units() reads it
+            treaty = _OF_TREATY.match(text, m.end)
+            zh_treaty = _ZH_TREATY_BEFORE.search(text, max(0, m.start - 40), m.start) if _is_cjk(m.text) else None
+            if m.iri is not None and (treaty or zh_treaty) and \
+                    not self._of_treaty(m.iri, (treaty or zh_treaty).group(1)):
+                # "Parties to the Stockholm Convention", "《斯德哥尔摩公约》缔约方": not the graph's "Parties" (to the Basel
+                # Convention)
+                span = (m.start, treaty.end()) if treaty else (zh_treaty.start(), m.end)
+                other = self.gz.treaties.get(_key((treaty or zh_treaty).group(1)))
+                theirs = self.gz.secretariat_of.get(other, set()) if re.search(r"[Ss]ecretariat|秘书处", m.text) else set()
+                own = {x for x in theirs if sum(x in v for v in self.gz.secretariat_of.values()) == 1}
+                theirs = own if len(own) == 1 else theirs  # its own, not the one it shares with other treaties
+                covered.append(span)
+                if len(theirs) == 1:  # "the Secretariat of the Stockholm Convention": that treaty's secretariat
+                    iri = next(iter(theirs))
+                    self.g.add((self.doc, DCTERMS.references, iri))
+                    self.mention("organisation", text[span[0]:span[1]], p.anchor, "matched", iri,
+                                 note="the secretariat the graph gives that treaty")
+                    continue
+                self.mention("organisation", text[span[0]:span[1]], p.anchor, "unresolved",
+                             note=f"the graph's {self.gz.labels.get(m.iri, m.text)!r} is of another treaty")
+                continue
             covered.append((m.start, m.end))
             if m.iri is None:
                 self.mention("organisation", m.text, p.anchor, "unresolved",
@@ -772,6 +797,10 @@ class _Builder:
             self.g.add((self.doc, DCTERMS.references, m.iri))
             self.mention("organisation", m.text, p.anchor, "matched", m.iri)
             self.org_history.append((m.text, m.iri))
+            defined = _DEFINES.match(text, m.end)  # "Known Name (ACR)": the document's acronym for a known organisation
+            if defined and (_is_cjk(m.text) or _acronym_fits(defined.group(1), _initials(m.text))):
+                self.learn(defined.group(1), m.iri)
+        self.of_the_convention(p, text, covered)
         self.units(p, text, covered)
         self.posts(p, text, covered)
         self.zh_organisations(p, text, covered)
@@ -794,18 +823,19 @@ class _Builder:
                 self.g.add((self.doc, DCTERMS.references, m.iri))
                 self.mention("organisation", m.text, p.anchor, "matched", m.iri, note="named within a longer known name")
         for m in self._NEW_ORG.finditer(text):
-            name, acronym = m.group(1), m.group(2)
+            name, acronym = m.group(1), m.group(2) or m.group("dash")
             name = re.sub(r"^the\s+", "", name)
-            if any(s <= m.start(2) < e for s, e in covered):
+            if any(s <= m.start(2 if m.group(2) else "dash") < e for s, e in covered):
                 continue
-            initials = "".join(w[0] for w in re.findall(r"[A-Z][\w’'\-]*", name)).upper()
+            initials = _initials(name)
             if not _acronym_fits(acronym, initials):
                 continue
             words = name.split()
-            while words and acronym[0].upper() != words[0][0].upper():
-                words.pop(0)  # trim leading words the acronym does not cover
+            while words and (acronym[0].upper() != words[0][0].upper() or words[0] in _CONNECTORS):
+                words.pop(0)  # trim leading words the acronym does not cover ("and the ..." before "Andean ... (AWC)")
             name = " ".join(words)
-            rest = m.group(3)  # "Inter-Agency Working Group (IAWG) on Sound Management of Asbestos": the name goes on
+            name_at = m.start(1) + max(0, m.group(1).rfind(name))  # the words trimmed off stay free for other names
+            rest = m.group("rest")  # "Inter-Agency Working Group (IAWG) on Sound Management of Asbestos": the name goes on
             if (rest and name and name.split()[-1] in ("Group", "Committee", "Force", "Commission", "Council", "Panel")
                     and not re.match(r"\s*\(", text[m.end():])):  # not a term of its own: "... on Used Lead Acid Batteries (ULAB)"
                 name = name + " " + re.sub(r"(?:\s+(?:of|for|on|and|the|in))+$", "", rest)
@@ -818,6 +848,8 @@ class _Builder:
                 slug = re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
                 iri = URIRef(f"{BASE}org/{slug}")
                 if self.exists(iri) or iri in self.seen_orgs.values():
+                    if acronym in self.acronyms:
+                        self.acronyms[acronym] = None  # the document defines it for two names: resolve neither
                     self.mention("organisation", f"{name} ({acronym})", p.anchor, "unresolved",
                                  note=f"{iri} exists under another name; add the name to it or choose another IRI")
                     continue
@@ -828,7 +860,8 @@ class _Builder:
                 self.mention("organisation", f"{name} ({acronym})", p.anchor, "new", iri)
             self.derive(iri, p.anchor)
             self.g.add((self.doc, DCTERMS.references, iri))
-            covered.append((m.start(), m.end()))
+            self.learn(acronym, iri)
+            covered.append((name_at, m.end()))
         mask, mask_size = [], -1
         for start, end, name in _org_runs(text):
             words = name.split()
@@ -843,9 +876,32 @@ class _Builder:
             if inside and (any(a <= start and end <= b for a, b in inside) or not _own_head(text, start, end, inside)):
                 continue
             capitals = [w for w in words if w[0].isupper()]
+            if _DESCRIPTION.search(text, max(0, start - 8), start) or words[0] in ("This", "That", "These", "Those", "Such"):
+                continue  # "this Waste Partnership": a description that refers back, not a name
+            known_as = self.long_form(text, start, end)
+            if known_as is not None:  # "Partnership for Action on (used ...) computing equipment (PACE)": PACE's long form
+                self.g.add((self.doc, DCTERMS.references, known_as))
+                self.mention("organisation", name, p.anchor, "matched", known_as,
+                             note="the first words of a long form whose known acronym follows in brackets")
+                continue
+            bracket = _AFTER_ACRONYM.search(text, max(0, start - 16), start)
+            owners = (self.gz.names.get(bracket.group(1)) or ({self.acronyms[bracket.group(1)]} if self.acronyms.get(bracket.group(1))
+                                                              else set())) if bracket else set()
+            if len(owners) == 1 and words[0] in (_GENERIC - {"Joint"}) | {"Office", "Unit", "Branch", "Division", "Department"} \
+                    and not _NOT_ORG.search(name):  # (a joint unit is not one organisation's)
+                # "World Health Organization (WHO) Regional Office for Europe": WHO's regional office, not one of its own
+                parent = next(iter(owners))
+                name = f"{bracket.group(1)} {name}"
+                fresh = name not in self.seen_orgs
+                self.propose(name, None, p.anchor)
+                if fresh and name in self.seen_orgs:
+                    self.g.add((self.seen_orgs[name], RDF.type, ORG.OrganizationalUnit))
+                    self.g.add((self.seen_orgs[name], ORG.unitOf, parent))
+                continue
             if len(capitals) < 2 or words[0].lower() in _CONNECTORS or _NOT_ORG.search(name) or _TREATY.match(name):
                 continue
-            heads = [w for w in words if _HEAD.match(w) or w in _PLURAL_HEADS]
+            # the head words of the name itself, before its topic: "Project Group 3.1 on Pilot Projects" is one group
+            heads = [w for w in _before_topic(words) if _HEAD.match(w) or w in _PLURAL_HEADS]
             own_words = [w for w in capitals if not _HEAD.match(w) and w not in _GENERIC and w not in _PLURAL_HEADS]
             several = heads[-1:] and heads[-1] in _PLURAL_HEADS and (" and " in name or len(own_words) < 2 or words[-1] != heads[-1])
             if several or self.gz.country(name):
@@ -865,9 +921,127 @@ class _Builder:
             if known and not _own_head(name, 0, len(name), [(k.start, k.end) for k in known]):
                 continue  # part of it is a known organisation and no head word of its own: leave it to the curator
             tail = _LOWER_TAIL.match(text, start + len(name)) if words[-1] in _GROUP_HEADS and text.startswith(name, start) else None
+            if tail is None and heads and heads[-1] in _GROUP_HEADS and len(_before_topic(words)) < len(words) \
+                    and text.startswith(name, start):
+                # "Project Group 3.1 on Pilot Projects on Collection of e-waste from Informal Sectors.": a group's topic
+                # goes on through a lowercase term to the clause end
+                tail = _TOPIC_TAIL.match(text, start + len(name))
             if tail:
                 name += tail.group(1)
+            bracket = _DEFINES.match(text, start + len(name)) if text.startswith(name, start) else None
+            if bracket and any(k.end == len(name) and self.gz.names.get(bracket.group(1)) == {k.iri} for k in known):
+                # "Working Group for the Partnership for Action on Computing Equipment (PACE)": the acronym of the
+                # known name it ends with stays in the name as written
+                name = text[start:bracket.end()].strip()
             self.propose(name, None, p.anchor)
+            # "INECE's Advisory Committee of the Seaport Environmental Security Network": a unit named by common
+            # words names the organisation it belongs to, which is one more (new) organisation
+            owner = _UNIT_OF_NAME.match(name)
+            if owner and not self.gz.organisations(owner.group("owner")):
+                rest = owner.group("owner")
+                own = [w for w in re.findall(r"[A-Z][\w\-]*", rest) if not _HEAD.match(w) and w not in _GENERIC]
+                if len(own) >= 2 and _HEAD.match(rest.split()[-1]) and not _NOT_ORG.search(rest):
+                    self.propose(rest, None, p.anchor)
+        self.defined_acronyms(p, text, covered)
+        self.agent_acronyms(p, text, covered)
+
+    def _of_treaty(self, iri: URIRef, treaty: str) -> bool:
+        """Whether the graph names ``iri`` with ``treaty`` or never with any treaty."""
+        names = [w for k, iris in self.gz.names.items() if iri in iris for w in self.gz.written.get(k, ())]
+        tied = [t.group(1) for t in (_OF_TREATY.search(n) for n in names) if t]
+        if not tied:
+            return True
+        written = self.gz.treaties.get(_key(treaty))
+        return any(_key(t) == _key(treaty) or (written is not None and self.gz.treaties.get(_key(t)) == written) for t in tied)
+
+    def of_the_convention(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """A group the graph names "<Word> to the <Convention>" ("Signatories to the Basel Convention"), written
+        as the capitalised word alone ("Invites Parties, Signatories and other Governments") in a document about
+        that convention."""
+        if self.convention is None:
+            return
+        if self._short is None:
+            self._short = {}
+            for key, iris in self.gz.names.items():
+                m = re.fullmatch(r"([a-z][a-z\-]+) (?:to|of) the (\w+) convention", key)
+                if m and m.group(2) == self.convention and len(iris) == 1:
+                    self._short[m.group(1).capitalize()] = next(iter(iris))
+        for m in re.finditer(r"(?<![\w\-])([A-Z][a-z]+s)(?![\w\-])", text):  # a plural: a group, not a post or a unit
+            iri = self._short.get(m.group(1))
+            if iri is None or any(a <= m.start() < b for a, b in covered) or _OF_TREATY.match(text, m.end()) \
+                    or re.search(r"[A-Z][\w\-]*\s+$", text[max(0, m.start() - 30):m.start()]) \
+                    or re.match(r"\s+[A-Z]", text[m.end():]):
+                continue  # "the ABC Signatories", "Signatories Group": part of another name
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", m.group(1), p.anchor, "matched", iri,
+                         note=f"the graph's {self.gz.labels.get(iri, '')!r}: the document is about that convention")
+            covered.append((m.start(), m.end()))
+
+    def agent_acronyms(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """An acronym neither the graph nor the document defines, written where only an organisation can stand:
+        the agent that established, runs or hosts something ("the 3R Initiative established by the G-8", "由 G-8
+        发起的 3R 倡议"), or a partner listed with a known organisation ("working with UNIDO and the SSC"): a new
+        organisation named as written (the review says its full name is not in the text)."""
+        known = {m.start: m for m in self.gz.organisations(text) if m.iri is not None}
+        for rx in (_AGENT_ACRONYM, _WITH_ACRONYM, _AGENT_ACRONYM_ZH):
+            for m in rx.finditer(text):
+                acr = m.group("acr")
+                if rx is _WITH_ACRONYM and m.start("a") not in known:
+                    continue  # listed with something the graph does not know as an organisation
+                if (not _BARE_ACRONYM.fullmatch(acr) or any(a <= m.start("acr") < b for a, b in covered)
+                        or self.gz.names.get(acr) or acr in self.acronyms or self.gz.treaties.get(acr)
+                        or self.gz.country(acr) or acr in _NOT_AGENTS):
+                    continue
+                iri = self.seen_orgs.get(acr)
+                if iri is None:
+                    iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', acr.lower()).strip('-')}")
+                    if self.exists(iri) or iri in self.seen_orgs.values():
+                        continue
+                    self.seen_orgs[acr] = iri
+                    self.g.add((iri, RDF.type, ORG.Organization))
+                    self.g.add((iri, RDFS.label, Literal(acr, lang="en")))
+                self.derive(iri, p.anchor)
+                self.g.add((self.doc, DCTERMS.references, iri))
+                self.mention("organisation", acr, p.anchor, "new", iri,
+                             note="an acronym the text uses for an agent or a partner; its full name is not in the text")
+                covered.append((m.start("acr"), m.end("acr")))
+
+    def long_form(self, text: str, start: int, end: int) -> URIRef | None:
+        """The known organisation whose acronym follows the name in brackets, when the words from the name
+        to the bracket (lowercase ones too) spell it from its first letter ("Partnership for Action on (used and
+        end of life) computing equipment (PACE)")."""
+        m = _LONG_FORM.match(text, end)
+        if m is None:
+            return None
+        acronym = m.group(1)
+        iris = self.gz.names.get(acronym) or ({self.acronyms[acronym]} if self.acronyms.get(acronym) else set())
+        if len(iris) != 1:
+            return None
+        words = [w for w in re.findall(r"[\w’'\-/]+", text[start:m.start(1)]) if w.lower() not in _CONNECTORS]
+        initials = "".join(w[0] for w in words).upper()
+        if not initials or initials[0] != acronym[0].upper() or not _acronym_fits(acronym.upper(), initials):
+            return None
+        return next(iter(iris))
+
+    def learn(self, acronym: str, iri: URIRef) -> None:
+        """An acronym the document defines for an organisation; one it defines for two is forgotten."""
+        if self.gz.names.get(acronym):
+            return  # the graph's acronym: the gazetteer reads it
+        self.acronyms[acronym] = iri if self.acronyms.get(acronym, iri) == iri else None
+
+    def defined_acronyms(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
+        """An acronym the document defined before ("Inter-Agency Working Group (IAWG) on ...", "汞伙伴关系（GMP）"),
+        used alone later ("the IAWG met"): the organisation it was defined for."""
+        if not self.acronyms:
+            return
+        for m in _ACRONYM_ALONE.finditer(text):
+            iri = self.acronyms.get(m.group(0))
+            if iri is None or any(a <= m.start() < b for a, b in covered) or text[max(0, m.start() - 1):m.start()] in ("(", "（"):
+                continue
+            self.g.add((self.doc, DCTERMS.references, iri))
+            self.mention("organisation", m.group(0), p.anchor, "matched" if self.exists(iri) else "new", iri,
+                         note="an acronym the document defined before")
+            covered.append((m.start(), m.end()))
 
     def distributed_organisations(self, p: Passage, text: str, covered: list[tuple[int, int]]) -> None:
         """Organisations of one family a plural head spreads over a list ("UNEP Regional Offices for Europe,
@@ -1071,12 +1245,29 @@ class _Builder:
                               + ", ".join(str(k.iri) for k in known if k.iri))
             return
         m = re.match(r"^(.*?)\s*\(([^()]{2,20})\)$", cell)
+        # "United Nations Groups on the Information Society (UNGIS) WSIS": the name its acronym spells, then more
+        more = None if m else re.match(r"^(.*?)\s*\(([A-Z][A-Za-z&\-]{1,10})\)\s+\S", cell)
+        if more and _acronym_fits(more.group(2), _initials(more.group(1))) and _initials(more.group(1))[:1] == more.group(2)[0]:
+            m = more
         name, acronym = (m.group(1), m.group(2)) if m else (cell, None)
         self.propose(name, acronym, p.anchor)
-        if acronym:
-            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en"))) if name in self.seen_orgs else None
+        if acronym and name in self.seen_orgs:
+            self.g.add((self.seen_orgs[name], SKOS.altLabel, Literal(acronym, lang="en")))
+            if _BARE_ACRONYM.fullmatch(acronym) and _acronym_fits(acronym, _initials(name)):
+                self.learn(acronym, self.seen_orgs[name])  # a table's "Name (ACR)" defines the acronym too
 
     def propose(self, name: str, acronym: str | None, anchor: str) -> None:
+        activity = self.gz.activities.get(_key(name))
+        if activity or (not acronym and _activity_name(name)):
+            # a programme or a project is an activity in the model (bkg:Programme, bkg:Project), not an organisation
+            if activity and len(activity) == 1:
+                iri = next(iter(activity))
+                self.g.add((self.doc, DCTERMS.references, iri))
+                self.mention("activity", name, anchor, "matched", iri, note="a programme or project the graph has")
+            else:
+                self.mention("activity", name, anchor, "unresolved",
+                             note="a programme or project (an activity in the model, not an organisation): left to the curator")
+            return
         iri = self.seen_orgs.get(name)
         variant = self.gz.spelling_variant(name) if iri is None else None
         if variant is not None:
@@ -1148,8 +1339,20 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     spaces and connectors, split at "and" when both sides have a head word."""
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
     runs, run = [], []
+    inner = -1  # where the last acronym inside a name ends
     for i, (w, a, b) in enumerate(words):
-        joined = not run or text[run[-1][2]:a] == " "
+        gap = text[run[-1][2]:a] if run else ""
+        # "... Sound Management (ESM) Criteria", "Joint ILO/International Maritime Organization (IMO)/Basel Convention
+        # Working Group": an acronym in brackets that spells the words right before it, not the whole name from its
+        # first word, is a term inside the name, which goes on after the bracket
+        if run and gap == " (" and re.fullmatch(r"[A-Z][A-Za-z&\-]{1,10}", w) and _inner_acronym(text, run, w, b):
+            run.append((w, a, b))
+            inner = b
+            continue
+        joined = not run or gap == " " or (gap in (") ", ")") and run[-1][2] == inner
+                                           and (w[0].isupper() or w[0] == "/" or w in _CONNECTORS))
+        if w[0] == "/" and joined and run:
+            w, a = w[1:], a + 1
         if _MONTH.fullmatch(w):  # "... Committee in November 2008": a date ends a name
             if run:
                 runs.append(run)
@@ -1158,10 +1361,15 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
         cap = (w[0].isupper() or bool(re.match(r"\d+[A-Z]", w))  # "3R Initiative"
                or bool(run and re.fullmatch(r"\d+(?:\.\d+)*", w)))  # "Project Group 1.1"
         # a connector joins when the next word that is not one is capitalised: "Goods and on the Globally Harmonized System"
-        nxt = next((x[0] for x in words[i + 1:i + 4] if x[0] not in _CONNECTORS), "")
-        if run and joined and (cap or (w in _CONNECTORS and nxt[:1].isupper()
-                                       and all(text[words[j][2]:words[j + 1][1]] == " " for j in range(i, min(i + 3, len(words) - 1))
-                                               if words[j + 1][0] in _CONNECTORS or j == i))):
+        # (joined to it by single spaces, through at most two more connectors)
+        k = i
+        while k + 1 < min(i + 3, len(words)) and words[k + 1][0] in _CONNECTORS and text[words[k][2]:words[k + 1][1]] == " ":
+            k += 1
+        nxt = words[k + 1][0] if k + 1 < len(words) and text[words[k][2]:words[k + 1][1]] == " " else ""
+        # "Advisory Committee on Partnership with Industry": "with" joins inside a name's topic
+        topic_with = (w == "with" and any(t[0] in ("on", "for") for t in run) and any(_HEAD.match(t[0]) for t in run)
+                      and i + 1 < len(words) and words[i + 1][0][:1].isupper())  # "with Industry", not "with the X"
+        if run and joined and (cap or ((w in _CONNECTORS or topic_with) and nxt[:1].isupper())):
             run.append((w, a, b))
             continue
         if run:
@@ -1200,12 +1408,69 @@ def _org_runs(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _before_topic(words: list[str]) -> list[str]:
+    """The words of a name before its topic: up to the first "for", "on" or "of" after a head word."""
+    for i, w in enumerate(words):
+        if w in ("for", "on", "of") and any(_HEAD.match(x) for x in words[:i]):
+            return words[:i]
+    return words
+
+
+def _activity_name(name: str) -> bool:
+    """Whether a name's head word is Programme or Project ("Global Programme for Sustainable Ship Recycling",
+    "Project on Exportation of Electronic Waste"; not "Project Group 3.1 on ...", whose head is Group): the
+    head is the last head word before the name's topic (its first "for", "on" or "of" after a head word).
+    A United Nations programme ("United Nations Development Programme") is an entity of the UN system."""
+    if re.match(r"(?:the\s+)?United\s+Nations\b", name):
+        return False
+    heads = [w for w in _before_topic(name.split()) if _HEAD.match(w)]
+    return bool(heads) and heads[-1] in ("Programme", "Project")
+
+
+def _inner_acronym(text: str, run: list[tuple[str, int, int]], acronym: str, end: int) -> bool:
+    """Whether ``(acronym)`` after ``run`` is a term inside a longer name: it spells the last words of the run
+    ("Environmentally Sound Management (ESM) Criteria", "Information and Communication Technology (ICT) for
+    Development": words with no head word of an organisation; or "International Maritime Organization
+    (IMO)/Basel Convention Working Group": a name the slash joins to the rest), and the name goes on after the
+    bracket on the same line (a capitalised word, or a connector and one)."""
+    after = re.match(r"\)(?: (?:(?:of|for|on|and|in) )?[A-Z]|(/)[A-Z])", text[end:end + 40])
+    if after is None:
+        return False
+    words = [t[0] for t in run if t[0] not in _CONNECTORS]
+    while words and words[0] in _OPENERS:
+        words.pop(0)
+    for k in range(len(words) - 1, -1, -1):  # the shortest tail of the run that the acronym spells
+        tail = words[k:]
+        if _initials(tail[0])[:1] == acronym[0].upper() and _acronym_fits(acronym, _initials(" ".join(tail))):
+            if after.group(1):
+                return True
+            return k > 0 and not any(_HEAD.match(w) or w in _PLURAL_HEADS for w in tail)
+    return False
+
+
 def _own_head(text: str, start: int, end: int, known: list[tuple[int, int]]) -> bool:
     """Whether text[start:end] has an organisation head word outside the known names in it."""
     return any(_HEAD.match(w.group(0)) and not any(a <= w.start() < b for a, b in known)
                for w in _WORD.finditer(text, start, end))
 
 
+_UNIT_OF_NAME = re.compile(r"^(?:[A-Z][\w\-]*’s\s+|[A-Z][\w\-]*'s\s+)?(?:(?:Advisory|Steering|Executive|Technical|Coordinating|Scientific)\s+)?"
+                           r"(?:Committee|Secretariat|Board|Bureau|Council|Unit|Office)\s+(?:of|for)\s+the\s+(?P<owner>[A-Z].+)$")
+_OF_TREATY = re.compile(r"\s+(?:to|of)\s+the\s+((?:[A-Z][\w\-]*\s+){1,3}(?:Convention|Protocol))\b")
+_ZH_TREATY_BEFORE = re.compile(r"《([^》]{2,30}(?:公约|议定书))》\s*$")
+_ACR = r"[A-Z](?:[A-Z]{2,7}|-?\d{1,2})(?:-[A-Z]{1,6})?"  # three letters at least ("UK", "EU": not), or a group "G-8"
+_BARE_ACRONYM = re.compile(_ACR)
+_AGENT_ACRONYM = re.compile(r"\b(?:established|founded|launched|created|administered|coordinated|organi[sz]ed|hosted|convened|"
+                            rf"funded|sponsored|led|run|chaired)\s+by\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
+_WITH_ACRONYM = re.compile(rf"\bwith\s+(?:the\s+)?(?P<a>[A-Z][\w\-]*)\s+and\s+(?:the\s+)?(?P<acr>{_ACR})(?![\w\-/])")
+_AGENT_ACRONYM_ZH = re.compile(rf"由\s*(?P<acr>{_ACR})\s*(?:发起|建立|设立|创立|主办|组织|协调|管理|资助|牵头)")
+_NOT_AGENTS = {"COP", "MOP", "OEWG", "CMP", "CRP", "INF"}  # the conventions' bodies and document series
+_AFTER_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&\-]{1,10})\) $")
+_DESCRIPTION = re.compile(r"\b(?:this|that|these|those|such)\s+$", re.I)
+# from a name's end to an acronym in brackets: words (a lowercase aside in brackets too), no sentence end
+_LONG_FORM = re.compile(r"(?:[^.;:()\n]|\n(?=[a-z(])|\([a-z][^()]{0,40}\)){0,100}?\(\s*([A-Z][A-Za-z&\-]{1,10})\s*\)")
+_DEFINES = re.compile(r"\s*[(（]\s*([A-Z][A-Za-z&\-]{1,10})\s*[)）]")
+_ACRONYM_ALONE = re.compile(r"(?<![\w\-/])[A-Z][A-Za-z&\-]{1,10}(?![\w\-/])")
 _CONNECTORS = {"of", "for", "on", "and", "the", "in", "de", "des", "du", "&"}
 _OPENERS = {"The", "Through", "In", "On", "For", "At", "By", "With", "From", "During", "Under", "To", "As", "And", "Since",
             "Login", "See", "Annex"}  # capitalised only because they open a sentence or a heading
@@ -1224,6 +1489,8 @@ _POST = re.compile(rf"(?<![\w-])(?P<post>{_POSTS})(?:\s+(?P<of>of)\s+(?:the\s+)?
 # "the StEP Task Force on policy and legislation": a group's name running through lowercase words to the clause's end
 _VERBISH = r"(?!(?:is|are|was|were|be|been|met|meets|has|have|had|will|would|shall|should|can|could|may|might|which|that|who|also)\b)"
 _LOWER_TAIL = re.compile(rf"(\s+(?:on|for)\s+{_VERBISH}[a-z][\w\-]*(?:\s+{_VERBISH}[a-z][\w\-]*){{0,5}})(?=\s*(?:[.;,)]|$))")
+_TOPIC_TAIL = re.compile(rf"(\s+(?:of|on|for|from)\s+(?!(?:the|a|an|its|their|this|these|those|all|two|three|four)\b){_VERBISH}"
+                         rf"[a-z][\w\-]*(?:\s+{_VERBISH}[\w\-]+){{0,6}})(?=\s*(?:[.;,)]|$))")
 _GROUP_HEADS = {"Force", "Group", "Committee", "Panel", "Team", "Subcommittee"}
 _PLURAL_HEADS = {"Groups", "Centres", "Centers", "Offices", "Committees", "Networks", "Secretariats", "Organizations",
                  "Organisations", "Agencies", "Partners", "Bodies", "Conventions", "Parties", "Institutes", "Units",
@@ -1281,6 +1548,11 @@ def _convention(text: str) -> str | None:
     best = max(counts, key=counts.get)
     others = sum(v for k, v in counts.items() if k != best)
     return best if counts[best] and counts[best] >= 2 * others else None
+
+
+def _initials(name: str) -> str:
+    """The capitals that open the words of a name, and its hyphenated parts ("Inter-Agency Working Group": IAWG)."""
+    return "".join(part[0] for w in re.findall(r"[A-Z][\w’'\-]*", name) for part in w.split("-") if part[:1].isupper()).upper()
 
 
 def _acronym_fits(acronym: str, initials: str) -> bool:

@@ -50,6 +50,7 @@ class Gazetteer:
     secretariat_of: dict[URIRef, set] = field(default_factory=dict)  # treaty -> its secretariat(s)
     regions: dict[str, URIRef] = field(default_factory=dict)  # "Asia-Pacific", "Latin America and the Caribbean"
     country_codes: dict[str, URIRef] = field(default_factory=dict)  # ISO 3166 alpha-2 -> the graph's country
+    activities: dict[str, set[URIRef]] = field(default_factory=dict)  # names of programmes and projects (prov:Activity)
     _index: dict | None = None
     _long: list | None = None
     _families: set | None = None
@@ -66,6 +67,8 @@ class Gazetteer:
         org_classes: set = set()
         for root in _ORG_ROOTS:
             org_classes |= set(onto.transitive_subjects(RDFS.subClassOf, root))
+        activity_classes = set(onto.transitive_subjects(RDFS.subClassOf, BKG.Programme)) | \
+            set(onto.transitive_subjects(RDFS.subClassOf, BKG.Project))
         gz = cls()
         gz.subjects = {s for s in g.subjects() if isinstance(s, URIRef)}
         for s in gz.subjects:
@@ -82,6 +85,9 @@ class Gazetteer:
                     if len(key) >= 2:
                         gz.names.setdefault(key, set()).add(s)
                         gz.written.setdefault(key, set()).add(name)
+            if types & activity_classes and not types & org_classes:
+                for name in names:
+                    gz.activities.setdefault(_key(name), set()).add(s)
             if BKG.City in types:
                 for name in names:
                     gz.places[_key(name)] = s

@@ -219,7 +219,11 @@ def split_passages(lines: list[str]) -> list[Passage]:
         current.line_end = no
         current.lines.append(no)
     for p in passages:
-        p.text = _join([lines[i - 1] for i in p.lines])
+        # a blank line inside a passage (a table cell or a block of a page laid out by a PDF) is kept as a line
+        # break, so that a name does not run on from one block into the next
+        blank = [k > 0 and p.lines[k] - p.lines[k - 1] > 1 and all(not lines[j - 1].strip() for j in range(p.lines[k - 1] + 1, p.lines[k]))
+                 for k in range(len(p.lines))]
+        p.text = _join([lines[i - 1] for i in p.lines], blank)
     return passages
 
 
@@ -255,13 +259,16 @@ def _is_footnote(lines: list[str], index: int, m: re.Match, n_lines: int) -> boo
     return True
 
 
-def _join(parts: list[str]) -> str:
-    """Lines of a passage as one string: a line ending in '/' or '-' (a cut symbol) joins directly."""
+def _join(parts: list[str], blank: list[bool] | None = None) -> str:
+    """Lines of a passage as one string: a line ending in '/' or '-' (a cut symbol) joins directly; a line
+    after blank lines (``blank``) starts on a new line."""
     out = ""
-    for part in parts:
+    for k, part in enumerate(parts):
         part = part.strip()
         if not out:
             out = part
+        elif blank and blank[k] and part:
+            out += "\n" + part
         elif out.endswith("/") or re.match(r"[\u4e00-\u9fff，、（]", out[-1]) and re.match(r"^[\u4e00-\u9fff，。、）]", part):
             out += part
         else:

@@ -318,6 +318,19 @@ _EVENT_ZH = re.compile(r"(?:(?<=[了的和与及、，。；：（“])|(?<![\u4
                        rf"第\s*(?P<ord>{_ZH_ORD})\s*(?:次|届)\s*(?P<noun>会议|讲习班|研讨会|论坛)")
 
 
+# a meeting described by its kind and dated by the passive that says where it was held: "A technical meeting
+# attended by SBC and the UNEP-DMB was organized at the IMO on 28 February 2008", "于 2008 年 2 月 28 日在海事组织
+# 举行了一次技术会议" (the day is required: nothing else tells this meeting from another)
+_EVENT_PASSIVE = re.compile(
+    r"(?<![\w-])(?:An?|an?)\s+(?P<adj>(?:(?!(?:meeting|workshop|seminar|consultation|conference)\b)[a-z][a-z\-]+\s+){0,2})"
+    r"(?P<noun>meeting|workshop|seminar|consultation|conference)\b[^.;()\n]{0,80}?\s+(?:was|were)\s+"
+    r"(?P<verb>organi[sz]ed|held|convened|hosted)\s+(?P<prep>at|by|in)\s+"
+    r"(?P<host>(?:the\s+)?[A-Z][\w\-]*(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w\-]*){0,4})\s+on\s+")
+_EVENT_PASSIVE_ZH = re.compile(
+    r"(?:于|在)\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在(?P<host>[\u4e00-\u9fffA-Za-z]{2,12}?)"
+    r"(?:总部)?(?:举行|召开|举办)了?(?:一次)?(?P<label>(?P<adj>[\u4e00-\u9fff]{0,4}?)(?P<noun>会议|讲习班|研讨会))")
+
+
 def events(text: str) -> list[Span]:
     """Named one-off meetings, workshops, sessions, consultations; value: label as written, ordinal,
     the name after "of/on" (the body or the topic)."""
@@ -330,9 +343,10 @@ def events(text: str) -> list[Span]:
         label_end = m.start("of") + len(of) if of else m.end("noun")
         label = text[m.start("ord") if m.group("ord") else m.start("num") if m.group("num") else
                      m.start("year") if m.group("year") else m.start("pre"):label_end].strip()
-        if not re.search(r"[A-Z]", pre + of) and not (m.group("ord") or m.group("num")):
-            continue  # "the meeting", "a workshop": no name
+        if not re.search(r"[A-Z]", re.sub(r"^(?:A|An|The)\s+", "", pre) + of) and not (m.group("ord") or m.group("num")):
+            continue  # "the meeting", "a workshop", "A meeting was held": no name
         n = ORDINALS.get((m.group("ord") or "").lower()) or (int(m.group("num")) if m.group("num") else None)
+        label = re.sub(r"^(?:The|A|An)\s+(?=[A-Z])", "", label)  # "The Workshop on ...": the sentence's article
         out.append(Span("event", label, m.start(), label_end,
                         {"label": label, "ordinal": n, "of": of or None, "pre": pre.strip() or None,
                          "noun": m.group("noun").lower()}))
@@ -379,7 +393,28 @@ def events(text: str) -> list[Span]:
         out.append(Span("event", m.group(0), m.start(), m.end(),
                         {"label": m.group(0), "ordinal": int(m.group("num")), "of": m.group("acr"), "pre": None,
                          "noun": None}))
+    passive = []
+    for m in _EVENT_PASSIVE.finditer(text):  # "A technical meeting ... was organized at the IMO on 28 February 2008"
+        d = next((d for d in dates(text[m.end():m.end() + 40]) if d.start == 0 and len(d.begin) == 10), None)
+        if d is None:
+            continue
+        passive.append(m.start("noun"))
+        out[:] = [s for s in out if not s.start <= m.start("noun") < s.end]  # the same meeting, read with less
+        label = f"{(m.group('adj') + m.group('noun')).capitalize()} {m.group('verb')} {m.group('prep')} {m.group('host')}"
+        out.append(Span("event", label, m.start(), m.end(),
+                        {"label": label, "ordinal": None, "of": None, "pre": None, "noun": m.group("noun"),
+                         "described": True, "date": d}))
+    for m in _EVENT_PASSIVE_ZH.finditer(text):  # "于 2008 年 2 月 28 日在海事组织举行了一次技术会议"
+        d = next((d for d in dates(m.group("date")) if len(d.begin) == 10), None)
+        if d is None or any(s.start <= m.start("noun") < s.end for s in out):
+            continue
+        label = m.group("label")
+        out.append(Span("event", label, m.start("label"), m.end("label"),
+                        {"label": label, "ordinal": None, "of": m.group("host"), "pre": None, "noun": m.group("noun"),
+                         "described": True, "date": d, "zh": True}))
     for m in _EVENT_ZH.finditer(text):
+        if any(m.start() <= x < m.end() for x in passive):
+            continue
         raw = m.group("ord")
         out.append(Span("event", m.group(0), m.start(), m.end(),
                         {"label": m.group(0), "ordinal": int(raw) if raw.isdigit() else zh_number(raw),

@@ -11,7 +11,7 @@ from .extract import Draft
 
 __all__ = ["grouped", "to_text", "to_json", "to_html"]
 
-ORDER = ["document", "meeting", "agenda item", "body", "decision", "symbol", "organisation", "person", "date"]
+ORDER = ["document", "meeting", "agenda item", "body", "decision", "symbol", "organisation", "activity", "person", "date"]
 
 
 def grouped(draft: Draft) -> dict[str, list[dict]]:
