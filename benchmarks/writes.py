@@ -1,15 +1,17 @@
 """Validated writes and pushes: what a write costs, and what pushing the release costs.
 
-1. Throughput of validated writes of a 100-triple document into the shipped graph, through
-   the HTTP API (Graph Store Protocol, one client; writers are serialised anyway): POST of
-   new graphs (additions only) and PUT replacing one graph (additions and removals), on an
-   in-memory and an on-disk (RocksDB, durable) store. Each write is parsed, reasoned about,
-   SHACL-validated on what it touches, applied atomically and recorded (PROV-O).
+1. Throughput of validated writes of a 100-triple document into the shipped graph (or the
+   shipped data replicated ``--factor`` times, ``benchmarks/synthetic.py``), through the HTTP
+   API (Graph Store Protocol, one client; writers are serialised anyway): POST of new graphs
+   (additions only) and PUT replacing one graph (additions and removals), on an in-memory and
+   an on-disk (RocksDB, durable) store. Each write is parsed, reasoned about, SHACL-validated
+   on what it touches, applied atomically and recorded (PROV-O). The reference, in the same
+   run: the same writes, unvalidated, into ``oxigraph serve`` holding the same data.
 2. Latency of validating a 1,000-triple document (``POST /validate``).
 3. Time to push the release (``basel-kg push``: every named graph plus VoID) into a fresh
    ``oxigraph serve``, by Graph Store Protocol PUTs and by SPARQL Update.
 
-    .venv/bin/python benchmarks/writes.py [--writes 20] [--repeat 5]
+    .venv/bin/python benchmarks/writes.py [--writes 20] [--repeat 5] [--factor 10]
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import httpx
 
 from harness import TOKEN, document, free_port, oxigraph_binary, writes_per_second
 
+ROOT = Path(__file__).resolve().parent.parent
+
 def validation_latency(url: str, repeat: int) -> float:
     body = document("v", 1000)
     timings = []
@@ -38,9 +42,13 @@ def validation_latency(url: str, repeat: int) -> float:
     return statistics.median(timings[1:]) * 1000
 
 
-def push_seconds(release: Path, repeat: int, folder: Path) -> dict[str, float]:
+def push_seconds(release: Path, repeat: int, folder: Path, writes: int) -> tuple[dict[str, float], dict[str, float]]:
+    """The push of the release into a fresh ``oxigraph serve`` (median seconds by each way), and
+    then, into the server holding it, the benchmark's writes unvalidated (writes per second,
+    POST of new graphs and PUT replacing one: the reference for the validated ones)."""
     oxigraph = oxigraph_binary()
     figures: dict[str, list[float]] = {"Graph Store PUT": [], "SPARQL Update": []}
+    reference: dict[str, list[float]] = {"POST": [], "PUT": []}
     for attempt in range(repeat):
         for how in figures:
             port = free_port()
@@ -60,16 +68,21 @@ def push_seconds(release: Path, repeat: int, folder: Path) -> dict[str, float]:
                 subprocess.run([sys.executable, "-m", "basel_kg.push", "--release", str(release), "--endpoint",
                                 url + "update", *extra], check=True, capture_output=True, timeout=600)
                 figures[how].append(time.perf_counter() - start)
+                if how == "Graph Store PUT":
+                    reference["POST"].append(writes_per_second(url, writes, replace=False))
+                    reference["PUT"].append(writes_per_second(url, writes, replace=True))
             finally:
                 process.terminate()
                 process.wait(timeout=30)
-    return {how: statistics.median(values) for how, values in figures.items()}
+    return ({how: statistics.median(values) for how, values in figures.items()},
+            {how: statistics.median(values) for how, values in reference.items()})
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writes", type=int, default=20, help="writes per measurement (default 20)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of the latency and push measurements (default 5)")
+    parser.add_argument("--factor", type=int, default=1, help="the shipped data replicated N times (default 1)")
     args = parser.parse_args()
 
     from basel_kg.build import build_knowledge_graph
@@ -78,10 +91,17 @@ def main() -> int:
     from basel_kg.server.background import BackgroundServer
     from basel_kg.store import EmbeddedStore
 
-    kg = build_knowledge_graph(validate=False)
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="basel-kg-bench-") as tmp:
         folder = Path(tmp)
+        if args.factor == 1:
+            kg = build_knowledge_graph(validate=False)
+        else:
+            from synthetic import make_project
+
+            kg = build_knowledge_graph(root=make_project(args.factor, folder / "project", source=ROOT),
+                                       validate=False)
+        ours: dict[str, float] = {}
         for where, path in (("in memory", None), ("on disk", folder / "store")):
             with EmbeddedStore(path) as store:
                 store.load_dataset(kg.dataset, version="bench")
@@ -89,6 +109,8 @@ def main() -> int:
                 with BackgroundServer(create_app(settings)) as server:
                     added = writes_per_second(server.url, args.writes, replace=False)
                     replaced = writes_per_second(server.url, args.writes, replace=True)
+                    ours.setdefault("POST", added)
+                    ours.setdefault("PUT", replaced)
                     rows.append((f"validated writes/s, 100-triple POST of a new graph, {where}", f"{added:.1f}"))
                     rows.append((f"validated writes/s, 100-triple PUT replacing a graph, {where}", f"{replaced:.1f}"))
                     if path is None:
@@ -99,8 +121,12 @@ def main() -> int:
         write_release(kg, release)
         triples = sum(1 for _ in (release / "basel-kg.nq").open("rb")) + sum(
             1 for line in (release / "void.ttl").open("rb") if line.strip())
-        for how, seconds in push_seconds(release, args.repeat, folder).items():
+        pushes, reference = push_seconds(release, args.repeat, folder, args.writes)
+        for how, seconds in pushes.items():
             rows.append((f"push the release to oxigraph serve ({how}, ~{triples:,} triples, median)", f"{seconds:.2f} s"))
+        for how, per_second in reference.items():
+            rows.append((f"reference: oxigraph serve, unvalidated 100-triple {how} writes/s (ours in memory: ratio)",
+                         f"{per_second:.1f} ({ours[how] / per_second:.2f}x)"))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")
     print(f"{'-' * width}  -----")

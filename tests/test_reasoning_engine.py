@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, OWL, RDF, RDFS
 
 from basel_kg.namespaces import BASE, BKG
-from basel_kg.reasoning import IncrementalReasoner, infer, infer_owlrl, is_schema
+from basel_kg.reasoning import IncrementalReasoner, infer, infer_in_store, infer_owlrl, is_schema
 from basel_kg.sources import load_sources
 
 
@@ -125,3 +125,44 @@ def test_a_construct_the_rules_do_not_cover_goes_to_owlrl(asserted):
     inferred = set(infer(graph))
     assert inferred == set(infer_owlrl(graph))
     assert (URIRef(BASE + "org/test-alias"), OWL.sameAs, URIRef(BASE + "org/sbc")) in inferred
+
+
+def _in_store(graph: Graph):
+    import pyoxigraph as ox
+
+    from basel_kg.reasoning import _to_ox
+
+    store = ox.Store()
+    store.extend(ox.Quad(*map(_to_ox, t)) for t in graph)
+    return store
+
+
+def _triples(store, graph) -> set:
+    from basel_kg.reasoning import _triple_from_quad
+
+    return {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def test_reasoning_inside_the_build_store_gives_the_same_entailments(asserted, reference):
+    """What the build runs (infer_in_store: the rules over a pyoxigraph store's default graph,
+    no rdflib round trip) infers exactly owlrl's entailments and leaves the store as it was."""
+    import pyoxigraph as ox
+
+    from basel_kg.reasoning import _triple_from_quad
+
+    store = _in_store(asserted)
+    inferred = infer_in_store(store)
+    assert all(q.graph_name == ox.DefaultGraph() for q in inferred)
+    assert {_triple_from_quad(q) for q in inferred} == reference
+    assert len(inferred) == len(reference)
+    assert _triples(store, ox.DefaultGraph()) == set(asserted)
+    assert not list(store.named_graphs())
+
+
+def test_reasoning_inside_the_store_sends_an_uncovered_construct_to_owlrl(asserted):
+    from basel_kg.reasoning import _triple_from_quad
+
+    graph = copy(asserted)
+    graph.add((URIRef(BASE + "org/sbc"), OWL.sameAs, URIRef(BASE + "org/test-alias")))
+    inferred = infer_in_store(_in_store(graph))
+    assert {_triple_from_quad(q) for q in inferred} == set(infer_owlrl(graph))

@@ -199,3 +199,64 @@ def test_changing_the_ontology_recomputes_the_whole_closure():
     outcome = g.check(store, Delta(add=tuple(schema)), keep=False)
     assert outcome.full_reasoning
     assert (EX + "acme", EX + "Agent") in {(q.subject.value, q.object.value) for q in outcome.inferred.add}
+
+
+REGISTRY_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+ex:RegistryShape a sh:NodeShape ; sh:targetNode ex:registry ;
+    sh:property [ sh:path ex:lists ; sh:class ex:Company ] .
+"""
+
+
+def test_a_shape_aimed_at_one_node_reads_what_its_plan_follows_however_many_links_it_has():
+    """sh:targetNode shapes go through the read plan like any other: the registry (a hub of
+    200 links, past any degree cut-off) is validated when a change is readable from it, a
+    listed company losing its type included, and not when the change is out of its reach."""
+    listed = "\n".join(f"ex:registry ex:lists ex:c{i} . ex:c{i} a ex:Company ." for i in range(200))
+    data = quads(MINI_ONTOLOGY, "urn:g:ontology") + quads(f"@prefix ex: <{EX}> .\n{listed}\n{MINI_DATA}", "urn:g:data")
+    store = FakeStore(ox.serialize(data, format=ox.RdfFormat.N_QUADS))
+    g = WriteGuard(shapes=Graph().parse(data=REGISTRY_SHAPES, format="turtle"), ontology_graph="urn:g:ontology",
+                   inferred_graph=None)
+    person = g.check(store, add("ex:registry ex:lists ex:bob ."), keep=False)
+    assert not person.conforms and "registry" in messages(person) and "bob" in messages(person)
+    assert person.focus_nodes == 1
+    untyped = next(q for q in data if q.subject.value == EX + "c7" and q.predicate.value.endswith("#type"))
+    retyped = g.check(store, Delta(remove=(untyped,)), keep=False)
+    assert not retyped.conforms and "c7" in messages(retyped)
+    assert g.check(store, add("ex:alice ex:lists ex:bob ."), keep=False).conforms  # no shape aims at alice
+    assert g.check(store, add("ex:registry ex:lists ex:acme ."), keep=False).conforms
+
+
+def test_the_copy_and_the_reasoner_are_compacted_and_stay_right(monkeypatch):
+    """The in-memory store keeps removed statements as history: after more removals than it
+    holds, the guard's copy and the reasoner's store are copied afresh (here with no minimum),
+    and what the guard finds afterwards is what it found before and what a reasoner made from
+    scratch finds."""
+    import basel_kg.guard as guard_module
+    import basel_kg.reasoning as reasoning_module
+    from basel_kg.reasoning import IncrementalReasoner
+
+    monkeypatch.setattr(guard_module, "_TIDY_MIN", 0)
+    monkeypatch.setattr(reasoning_module, "_TIDY_MIN", 0)
+    g, store = mini(reasoning=True)
+    assert g.check(store, Delta(), keep=False).conforms
+    copy = g._mirror.store
+    g._reasoner()
+    reasoner_store = g._reasoner_state._store
+    previous: tuple = ()
+    for n in range(40):  # one graph replaced again and again
+        new = tuple(quads(f"@prefix ex: <{EX}> .\nex:p{n} a ex:Person ; ex:name 'P{n}' ; ex:employer ex:firm{n} .",
+                          "urn:g:replaced"))
+        outcome = g.check(store, Delta(remove=previous, add=new))
+        assert outcome.conforms, outcome.report.to_text()
+        store.version = f"r{n}"
+        g.committed(store.version)
+        previous = new
+    assert g._mirror.store is not copy and g._reasoner_state._store is not reasoner_store
+    assert set(g._reasoner_state.inferred()) == set(IncrementalReasoner(g._mirror.asserted).inferred())
+    employed = g.check(store, add("ex:dave a ex:Person ; ex:name 'Dave' ; ex:employer ex:initech ."), keep=False)
+    assert (EX + "initech", EX + "Company") in {(q.subject.value, q.object.value) for q in employed.inferred.add}
+    nameless = g.check(store, add("ex:carol a ex:Person ."), keep=False)
+    assert not nameless.conforms and "carol" in messages(nameless) and "p39" not in messages(nameless)
+    gone = g.check(store, Delta(remove=previous), keep=False)
+    assert (EX + "firm39", EX + "Company") in {(q.subject.value, q.object.value) for q in gone.inferred.remove}

@@ -1,8 +1,18 @@
 """Build the knowledge graph: parse the sources, reason, validate.
 
 :func:`build_knowledge_graph` is what ``basel-kg build`` and the web server start from. It
-returns a :class:`KnowledgeGraph` whose ``dataset`` holds one named graph per ontology/data
-file plus ``graph/inferred`` (the shapes are kept apart in ``shapes``).
+returns a :class:`KnowledgeGraph` whose ``store`` (an in-memory pyoxigraph store) holds one
+named graph per ontology/data file plus ``graph/inferred``, and whose ``union`` (another
+one) holds their union (RDF merge) in its default graph; the shapes are kept apart in
+``shapes``. Parsing, reasoning (in ``union``), whole-graph validation (of ``union``), the
+release and the build cache (from ``store``) all read these stores: no rdflib copy of the
+data is made on the way (at 100x the rdflib copies were most of the build's time and
+memory). Two stores, and the reasoner's working graphs in a third: the shapes' SPARQL
+constraints ran 2-3x slower on the default graph of one store that also held the named graphs
+and the reasoner's dropped working graphs (pyoxigraph's in-memory store keeps removed quads as
+versions that every later query steps over).
+``dataset`` is an rdflib view of the named graphs, made on first use, for the library's
+rdflib consumers.
 """
 
 from __future__ import annotations
@@ -12,16 +22,18 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from tqdm import tqdm
 
 from .formats import Format
 from .namespaces import GRAPH, bind_prefixes
 from .project import project_root
-from .sources import SourceFile, discover, parse_file
+from .sources import SourceFile, discover, parse_file, parse_into_store, store_to_dataset
 if TYPE_CHECKING:
     from .validation import ValidationReport
 
@@ -32,7 +44,8 @@ __all__ = ["KnowledgeGraph", "build_knowledge_graph", "content_version"]
 class KnowledgeGraph:
     """The built knowledge graph and what was measured while building it."""
 
-    dataset: Dataset  # asserted named graphs + graph/inferred (no shapes); default graph = their union
+    store: ox.Store  # asserted named graphs + graph/inferred (no shapes); empty default graph
+    union: ox.Store  # the union of those graphs (RDF merge) in its default graph, nothing else
     version: str  # short content hash of the asserted sources; stable across runs
     report: ValidationReport | None  # None when built without validation
     shapes: Graph
@@ -40,6 +53,25 @@ class KnowledgeGraph:
     sources: tuple[SourceFile, ...]
     graph_sizes: dict[URIRef, int]  # triples per named graph, inferred included
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    prefixes: dict[str, str] = field(default_factory=dict)  # declared by the source files
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The named graphs as an rdflib Dataset (default graph: their union), made from
+        ``store`` on first use; the build, the release and the cache never ask for it."""
+        return store_to_dataset(self.store, [ox.NamedNode(str(g)) for g in self.graph_sizes], self.prefixes)
+
+    @cached_property
+    def stats(self):
+        """:class:`basel_kg.stats.Stats` of the named graphs (counted once: the release's VoID
+        description and ``basel-kg build``'s summary both use them)."""
+        from .stats import store_stats
+
+        return store_stats(self.store)
+
+    def graph(self, iri: URIRef) -> Graph:
+        """One named graph as a new rdflib Graph (for the small ones: the ontology)."""
+        return store_to_dataset(self.store, [ox.NamedNode(str(iri))]).graph(iri)
 
     @property
     def conforms(self) -> bool:
@@ -92,7 +124,8 @@ def build_knowledge_graph(
     if missing:
         raise FileNotFoundError(f"no such file: {missing[0]}")
     timings: dict[str, float] = {}
-    dataset = bind_prefixes(Dataset(default_union=True))
+    store, union = ox.Store(), ox.Store()
+    prefixes: dict[str, str] = {}
     shapes = bind_prefixes(Graph())
     steps = len(sources) + int(reason) + int(validate)
     with tqdm(total=steps, desc="build", unit="step", file=sys.stderr, disable=not progress, leave=False) as bar:
@@ -106,31 +139,43 @@ def build_knowledge_graph(
 
         for src in sources:
             with stage("parse"):
-                into = shapes if src.role == "shapes" else dataset.graph(src.graph)
-                parse_file(src.path, format=Format.TURTLE, into=into)
+                if src.role == "shapes":
+                    parse_file(src.path, format=Format.TURTLE, into=shapes)
+                else:
+                    declared = parse_into_store(src.path, store, ox.NamedNode(str(src.graph)), format=Format.TURTLE,
+                                                union=union)
+                    for prefix, namespace in declared.items():
+                        prefixes.setdefault(prefix, namespace)
             bar.update()
         if reason:
-            from .reasoning import infer
+            from .reasoning import infer_in_store
 
             with stage("reason"):
-                inferred = infer(dataset)
-                target = dataset.graph(GRAPH.INFERRED)
-                for triple in inferred:
-                    target.add(triple)
+                inferred = infer_in_store(union)
+                union.extend(inferred)
+                graph = ox.NamedNode(str(GRAPH.INFERRED))
+                store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in inferred)
+                del inferred
             bar.update()
         report = None
         if validate:
-            from .validation import validate as validate_graph
+            from .validation import validate_store
 
             with stage("validate"):
-                report = validate_graph(dataset, shapes=shapes)
+                names = bind_prefixes(Graph())
+                for prefix, namespace in prefixes.items():
+                    names.bind(prefix, namespace, override=False)
+                report = validate_store(union, shapes=shapes, names=names)
             bar.update()
 
-    sizes = {s.graph: len(dataset.graph(s.graph)) for s in sources if s.role != "shapes"}
+    counts = {row["g"].value: int(row["n"].value) for row in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    sizes = {s.graph: counts.get(str(s.graph), 0) for s in sources if s.role != "shapes"}
     if reason:
-        sizes[GRAPH.INFERRED] = len(dataset.graph(GRAPH.INFERRED))
+        sizes[GRAPH.INFERRED] = counts.get(str(GRAPH.INFERRED), 0)
     return KnowledgeGraph(
-        dataset=dataset,
+        store=store,
+        union=union,
         version=content_version(sources),
         report=report,
         shapes=shapes,
@@ -138,4 +183,5 @@ def build_knowledge_graph(
         sources=sources,
         graph_sizes=sizes,
         timings=timings,
+        prefixes=prefixes,
     )

@@ -107,7 +107,7 @@ def built(root: Path | None = None, *, progress: bool = False, kg=None) -> Built
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=folder))
     try:
         with (tmp / "dataset.nq").open("wb") as out:
-            out.write(kg.dataset.serialize(format="nquads", encoding="utf-8"))
+            kg.store.dump(out, format=ox.RdfFormat.N_QUADS)  # the build's named graphs (its default graph is empty)
             name = ox.NamedNode(str(GRAPH.VOID))
             out.write(ox.serialize((ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in void),
                                    format=ox.RdfFormat.N_QUADS))

@@ -2,7 +2,7 @@
 
 A write must never let the knowledge graph take in data that breaks the shapes, but
 validating the whole graph on every write would cost seconds. :class:`WriteGuard` keeps an
-in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a proposed
+in-memory copy of the graph (a pyoxigraph store), applies a proposed
 :class:`basel_kg.store.Delta` to it, and validates only what the change can affect:
 
 1. **Entailments**: the guard keeps a :class:`basel_kg.reasoning.IncrementalReasoner`
@@ -13,16 +13,13 @@ in-memory copy of the graph (rdflib, the data graph pySHACL reads), applies a pr
 2. **Focus nodes**: :func:`basel_kg.validation.affected_nodes` of the changed statements
    (asserted and inferred): the nodes whose shapes can read them (the shapes' read plan
    walked backwards from each statement, in the after-state and the removed statements),
-   not vocabulary terms.
+   not vocabulary terms. A node a shape aims at with ``sh:targetNode`` is one of them when
+   the plan leads from it to the change, like any other.
 3. **Validation.** SHACL validates each shape on the focus nodes it targets, against what
-   the shapes can read from them (:func:`basel_kg.validation.neighbourhood`, not the whole
-   copy) in the graph as it would be after the write (no inference: the entailments of step
-   1 are in the copy). Whole-graph checks (shapes that target one node with ``sh:targetNode``
-   and scan the graph with SPARQL, such as "every linked IRI has a type") run on the
-   changed statements, the statements around their (non-hub) nodes, the types of every
-   node mentioned and what the ontology says about the terms used: what such a check can
-   newly find is there. (A check comparing a new statement with an unrelated one, such
-   as uniqueness across the whole graph, needs the full run of ``basel-kg validate``.)
+   the shapes can read from them (:func:`basel_kg.validation.neighbourhood`, read from the
+   copy's store through its indexes) in the graph as it would be after the write (no
+   inference: the entailments of step 1 are in the copy). Shapes whose reads the plan
+   cannot follow (a SPARQL check not linked to ``$this``, say) are run on the whole copy.
 4. **Only new violations count.** When the after-state has violations, the same focus
    nodes are validated on the before-state, and violations already there (the graph may
    hold some) are not blamed on the write.
@@ -41,7 +38,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Node
 
 from .namespaces import PREFIXES
@@ -49,7 +46,7 @@ from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
 from .reasoning import _to_ox, _to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import PreparedQueryGraph, ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
+from .validation import ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
 from .validation import _shapes_graph
 from .validation import report_from_graph as _report_from_graph
 
@@ -77,96 +74,133 @@ class ReasoningRejected(Exception):
     """The write makes the data inconsistent with the ontology."""
 
 
-def _key(graph: ox.NamedNode | ox.DefaultGraph) -> str | None:
-    return graph.value if isinstance(graph, ox.NamedNode) else None
+class _Asserted:
+    """The asserted statements of a :class:`_Mirror` (every graph but the inferred ones), as
+    rdflib triples, read from its store each time it is iterated (what the incremental
+    reasoner loads, and reloads when the schema changes); a statement in several graphs
+    comes once per graph."""
+
+    def __init__(self, mirror: "_Mirror"):
+        self._mirror = mirror
+
+    def __iter__(self):
+        inferred = self._mirror.inferred_graphs
+        for q in self._mirror.store:
+            if q.graph_name not in inferred:
+                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+
+    def graph(self) -> Graph:
+        """An rdflib copy (for the reference reasoner, which reasons over the whole graph anyway)."""
+        graph = Graph()
+        for triple in self:
+            graph.add(triple)
+        return graph
 
 
 class _Mirror:
-    """The graph as pySHACL and owlrl see it: union of the validated graphs, asserted part,
-    inferred part, ontology; with the graphs that state each triple (for set semantics)."""
+    """The graph as the guard sees it: the store's quads but those of the excluded graphs, in
+    an in-memory pyoxigraph store (read through its indexes by the read plan's walks), and
+    the ontology graph as an rdflib Graph (small, whatever the size of the data)."""
 
     def __init__(self, *, inferred_graphs: frozenset[str], ontology_graph: str | None, excluded: frozenset[str]):
-        self.inferred_graphs, self.ontology_graph, self.excluded = inferred_graphs, ontology_graph, excluded
+        self.inferred_graphs = frozenset(ox.NamedNode(g) for g in inferred_graphs)
+        self.ontology_graph = ox.NamedNode(ontology_graph) if ontology_graph else None
+        self.excluded = frozenset(ox.NamedNode(g) for g in excluded)
         self.version: str | None = None
-        self.where: dict[Triple, set[str | None]] = {}
-        self.union = PreparedQueryGraph()
-        self.asserted = Graph()
-        self.inferred = Graph()
+        self.store = ox.Store()
         self.ontology = Graph()
+        self._terms: frozenset[Node] | None = frozenset()  # the ontology's subjects (None: to be read again)
+        self.asserted = _Asserted(self)
+        self._removed, self._size = 0, 0  # statements removed since the store was made; its size then
 
     def load(self, nquads: bytes, version: str) -> None:
-        self.where.clear()
-        self.union, self.asserted, self.inferred, self.ontology = PreparedQueryGraph(), Graph(), Graph(), Graph()
-        self.change([], list(ox.parse(nquads, ox.RdfFormat.N_QUADS)))
+        self.version = None
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        loaded = len(store)
+        for graph in self.excluded:
+            if store.contains_named_graph(graph):
+                store.remove_graph(graph)
+        self.store = store
+        self._size = len(store)
+        self._removed = loaded - self._size  # the excluded graphs' statements stay as history
+        self.ontology = Graph()
+        self._terms = None
+        if self.ontology_graph is not None:
+            for q in store.quads_for_pattern(None, None, None, self.ontology_graph):
+                self.ontology.add(_triple(q))
         self.version = version
 
-    def _quad(self, q: ox.Quad) -> tuple[Triple, str | None] | None:
-        graph = _key(q.graph_name)
-        if graph in self.excluded:
-            return None
-        return (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), graph
+    def tidy(self) -> None:
+        """A fresh copy of the store once more statements were removed from it than it held
+        (the in-memory store keeps removed statements as history, which costs memory and
+        time for reads of the same nodes: every check that is undone, every graph replaced)."""
+        if self._removed <= max(_TIDY_MIN, self._size):
+            return
+        fresh = ox.Store()
+        fresh.bulk_extend(self.store)  # never under a memory limit (see WriteGuard.tidy)
+        self.store, self._removed, self._size = fresh, 0, len(fresh)
+
+    def is_vocabulary(self, node: Node) -> bool:
+        """A term of a standard vocabulary or one the ontology graph describes (not data)."""
+        if not isinstance(node, URIRef):
+            return False
+        if self._terms is None:
+            self._terms = frozenset(self.ontology.subjects())
+        return node in self._terms or str(node).startswith(_VOCABULARY_NS)
+
+    def _kept(self, q: ox.Quad) -> bool:
+        return q.graph_name not in self.excluded
+
+    def _asserted_anywhere(self, q: ox.Quad) -> bool:
+        """Is the statement of ``q`` asserted in some graph of the copy?"""
+        return any(other.graph_name not in self.inferred_graphs
+                   for other in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None))
+
+    def contains(self, triple: Triple) -> bool:
+        """Is ``triple`` in some graph of the copy (the union)?"""
+        s, p, o = map(_to_ox, triple)
+        return next(iter(self.store.quads_for_pattern(s, p, o, None)), None) is not None
+
+    def is_inferred(self, triple: Triple) -> bool:
+        s, p, o = map(_to_ox, triple)
+        return any(ox.Quad(s, p, o, g) in self.store for g in self.inferred_graphs)
 
     def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[Triple], set[Triple]]:
         """Apply quad removals then additions; returns the triples that left and entered
         the asserted union (a triple stated in two graphs leaves when the last one goes)."""
-        left: set[Triple] = set()
-        entered: set[Triple] = set()
+        store = self.store
+        left: set[ox.Triple] = set()
+        entered: set[ox.Triple] = set()
         for q in remove:
-            converted = self._quad(q)
-            if converted is not None:
-                self._remove(*converted, left, entered)
+            if not self._kept(q) or q not in store:
+                continue
+            store.remove(q)
+            self._removed += 1
+            if q.graph_name not in self.inferred_graphs and not self._asserted_anywhere(q):
+                left.add(q.triple)
+            if q.graph_name == self.ontology_graph:
+                self.ontology.remove(_triple(q))
+                self._terms = None
         for q in add:
-            converted = self._quad(q)
-            if converted is not None:
-                self._add(*converted, left, entered)
-        return left - entered, entered - left
+            if not self._kept(q) or q in store:
+                continue
+            asserted = q.graph_name not in self.inferred_graphs
+            if asserted and not self._asserted_anywhere(q):
+                entered.add(q.triple)
+            store.add(q)
+            if q.graph_name == self.ontology_graph:
+                self.ontology.add(_triple(q))
+                self._terms = None
+        return set(map(_triple, left - entered)), set(map(_triple, entered - left))
 
     def net(self, delta: Delta) -> Delta:
         """``delta`` without removals of absent quads and additions of present ones, so that
         undoing it restores the copy exactly."""
-
-        def present(q: ox.Quad) -> bool:
-            converted = self._quad(q)
-            return converted is not None and converted[1] in self.where.get(converted[0], ())
-
-        remove = tuple(q for q in delta.remove if present(q))
-        add = tuple(q for q in delta.add if not present(q))
+        store = self.store
+        remove = tuple(q for q in delta.remove if self._kept(q) and q in store)
+        add = tuple(q for q in delta.add if not (self._kept(q) and q in store))
         return Delta(remove, add, delta.drop, delta.create, delta.base_version)
-
-    def _is_asserted(self, graph: str | None) -> bool:
-        return graph not in self.inferred_graphs
-
-    def _add(self, triple: Triple, graph: str | None, left: set, entered: set) -> None:
-        graphs = self.where.setdefault(triple, set())
-        if graph in graphs:
-            return
-        was_asserted = any(map(self._is_asserted, graphs))
-        graphs.add(graph)
-        self.union.add(triple)
-        if self._is_asserted(graph):
-            self.asserted.add(triple)
-            if not was_asserted:
-                entered.add(triple)
-        else:
-            self.inferred.add(triple)
-        if graph == self.ontology_graph:
-            self.ontology.add(triple)
-
-    def _remove(self, triple: Triple, graph: str | None, left: set, entered: set) -> None:
-        graphs = self.where.get(triple)
-        if not graphs or graph not in graphs:
-            return
-        graphs.discard(graph)
-        if not any(map(self._is_asserted, graphs)) and self._is_asserted(graph):
-            self.asserted.remove(triple)
-            left.add(triple)
-        if graph in self.inferred_graphs and not graphs & self.inferred_graphs:
-            self.inferred.remove(triple)
-        if graph == self.ontology_graph:
-            self.ontology.remove(triple)
-        if not graphs:
-            del self.where[triple]
-            self.union.remove(triple)
 
 
 class WriteGuard:
@@ -185,7 +219,6 @@ class WriteGuard:
         inferred_graph: str | None = None,
         ontology_graph: str | None = None,
         excluded_graphs: Iterable[str] = (),
-        hub_degree: int = 64,
     ):
         if shapes is None:
             from .sources import load_shapes
@@ -194,8 +227,6 @@ class WriteGuard:
         self.shapes = shapes
         self.validating = len(shapes) > 0
         self.inferred_graph = inferred_graph
-        self.hub_degree = hub_degree
-        self.global_targets = frozenset(o for o in shapes.objects(None, SH.targetNode) if isinstance(o, URIRef))
         self._shapes_graph = _shapes_graph(shapes)  # pySHACL's parse, shared with validation's own runs
         read_plan(shapes)  # worked out once, here
         self._mirror = _Mirror(
@@ -242,6 +273,17 @@ class WriteGuard:
         """The store applied the checked write (plus records in excluded graphs): the copy
         now matches ``version``."""
         self._mirror.version = version
+        self.tidy()
+
+    def tidy(self) -> None:
+        """Compact the copy and the reasoner's store when enough statements went through them
+        (see :meth:`_Mirror.tidy`); cost in proportion to the copy, at most once per as many
+        removed statements. Called after a commit and by the validator process before it
+        limits its memory; never inside :meth:`check`, which may run under such a limit."""
+        with self._lock:
+            self._mirror.tidy()
+            if self._reasoner_state:
+                self._reasoner_state.tidy()
 
     def follow(self, change: Delta, version: str) -> None:
         """Apply a write that was checked and committed elsewhere (``change``: its statements,
@@ -253,6 +295,7 @@ class WriteGuard:
             if self._reasoner_state:
                 self._reasoner_state.change(add=entered, remove=left)
             mirror.version = version
+        self.tidy()
 
     @property
     def version(self) -> str | None:
@@ -291,12 +334,14 @@ class WriteGuard:
             if reasoner is None:  # the schema needs the reference engine: the whole closure
                 from .reasoning import infer
 
-                found, current = set(infer(mirror.asserted)), set(mirror.inferred)
+                graph = ox.NamedNode(self.inferred_graph)
+                found = set(infer(mirror.asserted.graph()))
+                current = {_triple(q) for q in mirror.store.quads_for_pattern(None, None, None, graph)}
                 add, remove, full = found - current, current - found, True
             else:
                 change = reasoner.change(add=entered, remove=left)
-                add = {t for t in change.add if t not in mirror.inferred}
-                remove = {t for t in change.remove if t in mirror.inferred}
+                add = {t for t in change.add if not mirror.is_inferred(t)}
+                remove = {t for t in change.remove if mirror.is_inferred(t)}
                 full = change.full
         except ReasoningError as exc:
             self._reasoner_state = None  # rebuilt from the copy once it is put back
@@ -323,16 +368,15 @@ class WriteGuard:
         if not self.validating or not changed:
             return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
         start = time.perf_counter()
-        endpoints = {n for n in _endpoints(changed) if not _is_vocabulary(n, self._mirror.ontology)}
         focus = self._focus(changed, delta)
-        after = self._run(endpoints, changed, focus)
+        after = self._run(changed, focus)
         timings["validate"] = time.perf_counter() - start
         violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
         if violating:
             start = time.perf_counter()
             self._undo(delta, inferred, reasoner=False)
             # only where the after-state has violations: were they there before?
-            before = self._run(endpoints, changed, focus & violating, whole_graph=bool(violating & self.global_targets))
+            before = self._run(changed, focus & violating)
             self._mirror.change(delta.remove, delta.add)
             self._mirror.change(inferred.remove, inferred.add)
             timings["baseline"] = time.perf_counter() - start
@@ -348,36 +392,35 @@ class WriteGuard:
         mirror = self._mirror
         removed = Graph()
         for q in delta.remove:
-            converted = mirror._quad(q)
-            if converted is not None:
-                removed.add(converted[0])
+            if mirror._kept(q):
+                removed.add(_triple(q))
         for triple in changed:
-            if triple not in mirror.union:
+            if not mirror.contains(triple):
                 removed.add(triple)
-        focus = affected_nodes(changed, mirror.union, self.shapes, extra=removed,
-                               is_vocabulary=lambda n: _is_vocabulary(n, mirror.ontology))
+        focus = affected_nodes(changed, mirror.store, self.shapes, extra=removed,
+                               is_vocabulary=mirror.is_vocabulary)
         if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
-            return {s for s in mirror.union.subjects()}
+            return {_to_rdflib(q.subject) for q in mirror.store}
         return set(focus)
 
-    def _run(self, endpoints: set[Node], changed: set[Triple], focus: set[Node], *,
-             whole_graph: bool = True) -> dict[tuple, tuple]:
-        """SHACL on the current copy: every shape on the focus nodes it targets (in the whole
-        graph), and the whole-graph checks on the write's neighbourhood. Returns the
-        top-level results by identity key."""
+    def _run(self, changed: set[Triple], focus: set[Node]) -> dict[tuple, tuple]:
+        """SHACL on the current copy: every shape on the focus nodes it targets, against what
+        the shapes can read from them. Returns the top-level results by identity key.
+
+        A shape aimed at one node (``sh:targetNode``) is no different: its node is a focus
+        node when the read plan leads from it to the change, and what it reads is what the
+        plan follows from it (a check not linked to ``$this`` has no plan: the whole copy)."""
         results: dict[tuple, tuple] = {}
-        per_node = focus - self.global_targets
-        if per_node:
-            _collect(self._shacl(self._local(changed, per_node), per_node), results)
-        if self.global_targets and whole_graph:
-            _collect(self._shacl(self._neighbourhood(endpoints, changed), self.global_targets), results)
+        if focus:
+            _collect(self._shacl(self._local(changed, focus), focus), results)
         return results
 
     def _local(self, changed: set[Triple], focus: set[Node]) -> Graph:
         """What the shapes can read from ``focus`` in the copy
-        (:func:`basel_kg.validation.neighbourhood`), not the whole copy."""
-        present = [t for t in changed if t in self._mirror.union]
-        return neighbourhood(self._mirror.union, present, self.shapes, focus=sorted(focus, key=str),
+        (:func:`basel_kg.validation.neighbourhood`, read from the copy's store through its
+        indexes), not the whole copy."""
+        present = [t for t in changed if self._mirror.contains(t)]
+        return neighbourhood(self._mirror.store, present, self.shapes, focus=sorted(focus, key=str),
                              ontology=self._mirror.ontology)
 
     def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
@@ -386,39 +429,6 @@ class WriteGuard:
         if read_plan(self.shapes) is None:  # every node may be affected: the whole copy, every node
             return shacl_report(data, self._shapes_graph)
         return shacl_report(data, self._shapes_graph, focus=focus)
-
-    def _neighbourhood(self, endpoints: set[Node], changed: set[Triple]) -> Graph:
-        """The statements touching ``endpoints`` (blank nodes followed to their end), what the
-        ontology says about the terms they use, and the types of every node they mention."""
-        union = self._mirror.union
-        triples: set[Triple] = {t for t in changed if t in union}
-        todo = list(endpoints)
-        seen: set[Node] = set()
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            around = list(itertools.chain(union.triples((node, None, None)), union.triples((None, None, node))))
-            if len(around) > self.hub_degree and not isinstance(node, BNode):
-                continue  # a hub: its changed statements are in already
-            for triple in around:
-                triples.add(triple)
-                for n in (triple[0], triple[2]):
-                    if isinstance(n, BNode) and n not in seen:
-                        todo.append(n)
-        triples |= _vocabulary(self._mirror.ontology, triples)
-        typed: set[Node] = set()
-        mentioned = {n for s, _, o in triples for n in (s, o) if not isinstance(n, Literal)}
-        while mentioned:  # the types of every node mentioned, and of those types (classes)
-            typed |= mentioned
-            types = {t for node in mentioned for t in union.triples((node, RDF.type, None))}
-            triples |= types
-            mentioned = {o for _, _, o in types} - typed
-        local = PreparedQueryGraph()
-        for triple in triples:
-            local.add(triple)
-        return local
 
     def _report(self, results: dict[tuple, tuple]) -> ValidationReport:
         report = Graph()
@@ -431,47 +441,23 @@ class WriteGuard:
             report.add((root, SH.result, node))
             violations = violations or (node, SH.resultSeverity, SH.Violation) in source
         report.add((root, SH.conforms, Literal(not violations)))
-        return _report_from_graph(report, self._mirror.union, self.shapes)
+        return _report_from_graph(report, _NO_DATA, self.shapes)
 
 
 # ---------------------------------------------------------------------- helpers
 
+# The data graph a report is read with (only its prefixes are used): made once, since a new
+# Graph's namespace manager binds rdflib's thirty-odd defaults when first asked.
+_NO_DATA = Graph()
+_TIDY_MIN = 100_000  # statements removed from the guard's copy before copying it is worth it
+
+
+def _triple(q: ox.Quad | ox.Triple) -> Triple:
+    return _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+
 
 def _triples(delta: Delta) -> set[Triple]:
-    return {(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
-            for q in itertools.chain(delta.remove, delta.add)}
-
-
-def _endpoints(triples: Iterable[Triple]) -> set[Node]:
-    nodes: set[Node] = set()
-    for s, p, o in triples:
-        nodes.add(s)
-        if p != RDF.type and not isinstance(o, Literal):
-            nodes.add(o)
-    return nodes
-
-
-def _is_vocabulary(node: Node, ontology: Graph) -> bool:
-    return isinstance(node, URIRef) and (str(node).startswith(_VOCABULARY_NS) or (node, None, None) in ontology)
-
-
-def _vocabulary(ontology: Graph, triples: set[Triple]) -> set[Triple]:
-    """What the ontology says about the classes and properties ``triples`` use, with their
-    super-classes and super-properties (what whole-graph checks look up)."""
-    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF.type}
-    out: set[Triple] = set()
-    todo = [t for t in terms if (t, None, None) in ontology]
-    seen: set[Node] = set()
-    while todo:
-        term = todo.pop()
-        if term in seen:
-            continue
-        seen.add(term)
-        for triple in _cbd(ontology, term):
-            out.add(triple)
-            if triple[1] in (RDFS.subClassOf, RDFS.subPropertyOf) and isinstance(triple[2], URIRef):
-                todo.append(triple[2])
-    return out
+    return {_triple(q) for q in itertools.chain(delta.remove, delta.add)}
 
 
 def _collect(report: Graph, results: dict[tuple, tuple]) -> None:

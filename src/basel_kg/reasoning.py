@@ -47,7 +47,7 @@ from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
 
 __all__ = [
-    "infer", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
+    "infer", "infer_in_store", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
     "STANDARD_VOCABULARIES", "is_schema",
 ]
 
@@ -145,6 +145,67 @@ def infer(dataset: Dataset | Graph) -> Graph:
     return reasoner.inferred()
 
 
+def infer_in_store(store: ox.Store) -> list[ox.Quad]:
+    """The entailments :func:`infer` gives for the statements of the default graph of
+    ``store`` (ontology and asserted data), as default-graph quads, computed without rdflib:
+    the statements a rule can match are copied, term for term, into a working store where the
+    rules run semi-naively (what the build does). ``store`` is only read: the caller adds the
+    result where it wants it (a store's removals stay behind as versions every later query
+    steps over, so the working graphs come and go in a store of their own). Same rules, same
+    fixpoint, same noise left out as :func:`infer` (``tests/test_reasoning_engine.py`` holds
+    them equal); a schema the rules do not cover goes to owlrl through an rdflib copy.
+    """
+    schema = _schema_in_store(store)
+    try:
+        _check_coverage(schema)
+    except UnsupportedSchema:
+        asserted = Graph()
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            asserted.add(_triple_from_quad(q))
+        return [ox.Quad(*map(_to_ox, t)) for t in infer_owlrl(asserted)]
+    work = Graph()
+    for t in schema:
+        work.add(t)
+    closed = _owlrl_expand(work)  # the schema's own closure (scm-* rules), owlrl on the schema alone
+    rules = _compile(closed)
+    # every statement a rule can match: types, the schema, predicates the schema names (see _relevant)
+    predicates = {RDF.type, *_RULE_PREDICATES, *(p for _, p, _ in schema),
+                  *(n for s, _, o in schema for n in (s, o) if isinstance(n, URIRef))}
+    default = ox.DefaultGraph()
+    scratch = ox.Store()
+    scratch.extend(q for p in sorted(predicates) for q in store.quads_for_pattern(None, _to_ox(p), None, default))
+    scratch.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    extra = [q for q in (ox.Quad(*map(_to_ox, t)) for t in closed) if q not in store]
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (default, _INFERRED, _DELTA))
+    while True:  # semi-naive: each round's rules take a premise from the previous round's new statements
+        for rule in rules:
+            scratch.update(rule.insert)
+        scratch.update(f"DROP SILENT GRAPH {_DELTA}")
+        if next(scratch.quads_for_pattern(None, None, None, _NEW), None) is None:
+            break
+        scratch.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
+                       f"DROP SILENT GRAPH {_NEW}")
+    # the noise (see _worth_keeping) is left out
+    found = scratch.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_INFERRED} {{ ?s ?p ?o }} FILTER (!({_NOISE_FILTER})) }}")
+    return [ox.Quad(row[0], row[1], row[2]) for row in found]
+
+
+def _schema_in_store(store: ox.Store) -> set[Triple]:
+    """The schema statements (:func:`is_schema`) of the default graph of ``store``, as rdflib triples."""
+    found: set[Triple] = set()
+    default = ox.DefaultGraph()
+    for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }"):
+        p = _to_rdflib(row["p"])
+        if p == RDF.type:
+            for cls in store.query("SELECT DISTINCT ?o WHERE { ?s a ?o }"):
+                o = _to_rdflib(cls["o"])
+                if is_schema(p, o):
+                    found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], cls["o"], default)))
+        elif p in (RDF.first, RDF.rest) or str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS:
+            found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], None, default)))
+    return found
+
+
 def infer_owlrl(dataset: Dataset | Graph) -> Graph:
     """The same entailments computed by owlrl (the reference engine): slower, complete OWL 2 RL."""
     asserted = _asserted(dataset)
@@ -179,11 +240,23 @@ class IncrementalReasoner:
         self._load()
 
     def _load(self) -> None:
-        self._relevant_triples: set[Triple] = set()
         self._schema: set[Triple] = set()
-        for triple in _relevant(self._source):
-            self._admit(triple)
-        self._recompute()
+        triples = list(_relevant(self._source))  # held only while the store is made from them
+        self._schema.update(t for t in triples if is_schema(t[1], t[2]))
+        self._recompute(triples)
+
+    def tidy(self) -> None:
+        """Copy the store's live statements into a fresh store once more statements have
+        gone through it (the working graphs of every round, deletions) than it holds: the
+        in-memory store keeps what was removed as history, which costs memory and, for reads
+        of the same keys, time. Cost in proportion to the store, at most once per as many
+        changed statements (``change`` never does it itself: a caller may run under a memory
+        limit)."""
+        if self._churn <= max(_TIDY_MIN, self._size):
+            return
+        fresh = ox.Store()
+        fresh.bulk_extend(self._store)  # between changes the working graphs are empty
+        self._store, self._churn, self._size = fresh, 0, len(fresh)
 
     # -- reading
     def inferred(self) -> Graph:
@@ -202,16 +275,13 @@ class IncrementalReasoner:
         """Apply asserted statements added and removed (union level); return the inferred change."""
         terms = self._schema_terms  # a property that copies the schema: once per change, not per triple
         add = {t for t in add if _is_relevant_triple(t, terms)}
-        remove = {t for t in remove if t in self._relevant_triples} - add
-        add -= self._relevant_triples
+        remove = {t for t in remove if self._is_asserted(t)} - add
+        add = {t for t in add if not self._is_asserted(t)}
         if not (add or remove):
             return InferredDelta(frozenset(), frozenset())
         before_schema = set(self._schema)
-        for t in remove:
-            self._relevant_triples.discard(t)
-            self._schema.discard(t)
-        for t in add:
-            self._admit(t)
+        self._schema.difference_update(remove)
+        self._schema.update(t for t in add if is_schema(t[1], t[2]))
         if self._schema != before_schema:
             before = self._inferred_triples()
             self._load()
@@ -230,8 +300,10 @@ class IncrementalReasoner:
             for quad in quads:
                 store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, _INFERRED))
             store.extend(quads)
-            store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
-            new = self._fixpoint()
+            delta = self._scratch()
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
+            self._churn += len(quads) + len(was_inferred)
+            new = self._fixpoint(delta)
             gained |= new
             lost |= was_inferred
         gained, lost = gained - lost, lost - gained
@@ -239,17 +311,18 @@ class IncrementalReasoner:
                              frozenset(t for t in lost if _worth_keeping(t)))
 
     # -- internals
-    def _admit(self, triple: Triple) -> None:
-        self._relevant_triples.add(triple)
-        s, p, o = triple
-        if is_schema(p, o):
-            self._schema.add(triple)
+    def _is_asserted(self, triple: Triple) -> bool:
+        """Is ``triple`` one of the asserted statements the reasoner holds? (They are in its
+        store's default graph and, unlike entailments, not in its inferred graph: the store
+        is the only copy kept, no Python set of them.)"""
+        s, p, o = map(_to_ox, triple)
+        return ox.Quad(s, p, o) in self._store and ox.Quad(s, p, o, _INFERRED) not in self._store
 
     @property
     def _schema_terms(self) -> set[Node]:
         return {n for s, _, o in self._schema for n in (s, o)}
 
-    def _recompute(self) -> None:
+    def _recompute(self, triples: list[Triple]) -> None:
         _check_coverage(self._schema)
         # the schema's own closure (scm-* rules), from the reference engine on the schema alone
         schema = Graph()
@@ -258,57 +331,87 @@ class IncrementalReasoner:
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
-        store.extend(ox.Quad(*map(_to_ox, t)) for t in self._relevant_triples)
-        extra = [t for t in closed if t not in self._relevant_triples]
+        store.extend(ox.Quad(*map(_to_ox, t)) for t in triples)
+        self._size = len(triples)
+        self._churn = self._size  # the first round's delta below: everything
+        del triples[:]
+        extra = [t for t in closed if ox.Quad(*map(_to_ox, t)) not in store]
         store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
-        store.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-        self._fixpoint(collect=False)
+        delta = self._scratch()
+        store.update(f"INSERT {{ GRAPH {delta} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+        self._fixpoint(delta, collect=False)
 
-    def _fixpoint(self, *, collect: bool = True) -> set[Triple]:
-        """Run the rules semi-naively from the delta graph; returns every new triple (with
-        ``collect``; a full computation reads them from the store instead)."""
+    def _scratch(self) -> ox.NamedNode:
+        """A graph name never used before in this store, for one round's delta (or the
+        over-deleted set). The in-memory store keeps the entries of dropped graphs as history
+        that scans of the same graph name still step over, so reusing one name would make
+        every round read everything the previous ones held (the whole graph, after the first
+        computation); a fresh name per round keeps each scan to what the round holds."""
+        self._generation = getattr(self, "_generation", 0) + 1
+        return ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{self._generation}")
+
+    @staticmethod
+    def _bind(update: str, **graphs: ox.NamedNode) -> str:
+        """A compiled rule's update with its working graphs (``delta``, ``new``, ``gone``)
+        renamed to this round's."""
+        for name, graph in graphs.items():
+            update = update.replace(str({"delta": _DELTA, "new": _NEW, "gone": _GONE}[name]), str(graph))
+        return update
+
+    def _fixpoint(self, delta: ox.NamedNode, *, collect: bool = True) -> set[Triple]:
+        """Run the rules semi-naively from the ``delta`` graph (dropped on the way); returns
+        every new triple (with ``collect``; a full computation reads them from the store
+        instead)."""
         store = self._store
-        new: set[Triple] = set()
+        new_triples: set[Triple] = set()
         while True:
+            new = self._scratch()
             for rule in self._rules:
-                store.update(rule.insert)
-            added = list(store.quads_for_pattern(None, None, None, _NEW))
-            store.update(f"DROP SILENT GRAPH {_DELTA}")
+                store.update(self._bind(rule.insert, delta=delta, new=new))
+            added = list(store.quads_for_pattern(None, None, None, new))
+            store.update(f"DROP SILENT GRAPH {delta}")
+            self._churn += len(added)
             if not added:
-                return new
-            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
-                         f"DROP SILENT GRAPH {_NEW}")
+                return new_triples
+            store.update(f"ADD SILENT GRAPH {new} TO GRAPH {_INFERRED}")
+            delta = new  # the next round's delta
             if collect:
-                new.update(map(_triple_from_quad, added))
+                new_triples.update(map(_triple_from_quad, added))
 
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
         store = self._store
         quads = [ox.Quad(*map(_to_ox, t)) for t in removed]
         # 1. over-delete: what the removed statements derive, transitively, in the old state
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, _DELTA) for q in quads)
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, _GONE) for q in quads)
+        delta, gone = self._scratch(), self._scratch()
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, gone) for q in quads)
         while True:
+            new = self._scratch()
             for rule in self._rules:
-                store.update(rule.overdelete)
-            added = list(store.quads_for_pattern(None, None, None, _NEW))
-            store.update(f"DROP SILENT GRAPH {_DELTA}")
+                store.update(self._bind(rule.overdelete, delta=delta, new=new, gone=gone))
+            added = list(store.quads_for_pattern(None, None, None, new))
+            store.update(f"DROP SILENT GRAPH {delta}")
+            self._churn += 2 * len(added)
             if not added:
                 break
-            store.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_GONE}; "
-                         f"DROP SILENT GRAPH {_NEW}")
-        gone = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _GONE)}
-        was_inferred = {t for t in gone if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+            store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
+            delta = new
+        gone_triples = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, gone)}
+        was_inferred = {t for t in gone_triples if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
         store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
-                     f"WHERE {{ GRAPH {_GONE} {{ ?s ?p ?o }} }}")
+                     f"WHERE {{ GRAPH {gone} {{ ?s ?p ?o }} }}")
         # 2. re-derive in one step what the remaining statements still give, then close again
+        new = self._scratch()
         for rule in self._rules:
-            store.update(rule.rederive)
-        store.update(f"DROP SILENT GRAPH {_GONE}")
-        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, _NEW)}
-        store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {_DELTA} {{ ?s ?p ?o }} }} "
-                     f"WHERE {{ GRAPH {_NEW} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {_NEW}")
-        back |= self._fixpoint()
+            store.update(self._bind(rule.rederive, new=new, gone=gone))
+        store.update(f"DROP SILENT GRAPH {gone}")
+        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, new)}
+        self._churn += 2 * len(quads) + 2 * len(gone_triples) + 2 * len(back)
+        delta = self._scratch()
+        store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
+        back |= self._fixpoint(delta)
         now_inferred = {t for t in back if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
         return was_inferred - now_inferred, now_inferred - was_inferred
 
@@ -527,7 +630,23 @@ def _worth_keeping(triple: Triple) -> bool:
 
 
 _XSD_STRING = str(XSD.string)
+_TIDY_MIN = 100_000  # statements through an incremental reasoner's store before it is worth copying
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
+
+
+def _iris(terms) -> str:
+    return ", ".join(f"<{t}>" for t in sorted(terms))
+
+
+# _worth_keeping as a SPARQL condition that holds for the noise (subjects are never literals
+# and predicates never blank nodes in a store)
+_NOISE_FILTER = " || ".join([
+    f"STRSTARTS(STR(?p), {ox.Literal(_ERROR_NS)})",
+    f"(sameTerm(?s, ?o) && ?p IN ({_iris(_REFLEXIVE_NOISE)}))",
+    f"(sameTerm(?p, <{RDF.type}>) && isIRI(?o) && (?o IN ({_iris(_NOISE_TYPES)}) || STRSTARTS(STR(?o), {ox.Literal(str(XSD))})))",
+    f"(isIRI(?o) && ?o IN (<{OWL.Thing}>, <{RDFS.Resource}>) && ?p IN ({_iris([RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range])}))",
+    "(isIRI(?s) && (" + " || ".join(f"STRSTARTS(STR(?s), {ox.Literal(v)})" for v in STANDARD_VOCABULARIES) + "))",
+])
 
 
 def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -3,11 +3,13 @@
 Everything is written to a temporary folder beside ``out_dir`` and moved into place only
 when every file is complete, so a failed build never leaves a half-written release.
 
-Releases are reproducible: two builds of the same sources are byte-identical. The dataset is
-copied once into a pyoxigraph ``Dataset``, its blank nodes are given canonical labels
-(pyoxigraph's canonicalisation, which depends on the data only), its quads are sorted, and
-pyoxigraph serialises every dump from that one sorted list (JSON-LD: rdflib compacts it with
-our context embedded, and its arrays are sorted).
+Releases are reproducible: two builds of the same sources are byte-identical. The build's
+store is dumped as N-Quads, the blank nodes are given canonical labels (pyoxigraph's
+canonicalisation, which depends on the data only), the lines are sorted, and every dump is
+written from that one sorted text (:func:`canonical_nquads`): N-Quads as it is, the other
+formats serialised by pyoxigraph as they parse it back, JSON-LD compacted in one pass with our
+context embedded (:func:`basel_kg.jsonld.compact_quads`, arrays sorted, one node a line).
+Nothing goes through rdflib but the small graphs: the ontology, the shapes, VoID.
 
 | file | content |
 |---|---|
@@ -41,7 +43,6 @@ import pyoxigraph as ox
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import BASE, BKG, BKG_URI, GRAPH, PREFIXES, bind_prefixes
-from .stats import dataset_stats
 
 __all__ = ["Release", "ReleaseError", "write_release", "void_description", "DATASET_IRI", "DUMPS_BASE", "DUMP_NAME"]
 
@@ -111,25 +112,27 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
     written: list[str] = []
     steps = [*_dumps(), ("context", None), ("ontology", None), ("docs", None), ("sources", None), ("void", None)]
     with tqdm(steps, desc="release", unit="file", file=sys.stderr, disable=not progress, leave=False) as bar:
-        quads: list[ox.Quad] | None = None
-        triples: list[ox.Triple] | None = None
+        nquads: bytes | None = None
+        ntriples: bytes | None = None
         for name, fmt in bar:
             bar.set_description(name)
             if fmt is not None:
-                if quads is None:
-                    quads = canonical_quads(kg.dataset)
-                if triples is None and not fmt.has_graphs:
-                    triples = merged_triples(quads)
-                (folder / name).write_bytes(serialize_quads(quads, fmt, triples=triples))
+                if nquads is None:
+                    nquads = canonical_nquads(kg.store)
+                if ntriples is None and not fmt.has_graphs:
+                    ntriples = merged_ntriples(nquads)
+                with (folder / name).open("wb") as out:
+                    _write_dump(out, nquads, ntriples, fmt)
                 written.append(name)
             elif name == "context":
                 text = json.dumps(jsonld_context(), indent=1, ensure_ascii=False) + "\n"
                 (folder / CONTEXT_FILE_NAME).write_text(text, encoding="utf-8")
                 written.append(CONTEXT_FILE_NAME)
             elif name == "ontology":
-                ontology = bind_prefixes(Graph()) + kg.dataset.graph(GRAPH.ONTOLOGY)
-                bind_prefixes(ontology).serialize(folder / "ontology.ttl", format="turtle", encoding="utf-8")
-                bind_prefixes(kg.shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
+                # canonical blank-node labels: rdflib orders nested blank nodes by their labels
+                ontology = _canonical_graph(kg.graph(GRAPH.ONTOLOGY))
+                ontology.serialize(folder / "ontology.ttl", format="turtle", encoding="utf-8")
+                _canonical_graph(kg.shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
                 written += ["ontology.ttl", "shapes.ttl"]
             elif name == "sources":  # the source texts the passages cite (basel-kg ingest keeps them)
                 texts = sorted((kg.root / "data" / "sources").glob("*.txt"))
@@ -140,7 +143,7 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
                         written.append(f"sources/{text.name}")
             elif name == "docs":
                 (folder / "ontology").mkdir()
-                html = ontology_html(_canonical_graph(kg.dataset.graph(GRAPH.ONTOLOGY)))
+                html = ontology_html(_canonical_graph(kg.graph(GRAPH.ONTOLOGY)))
                 (folder / "ontology" / "index.html").write_text(html, encoding="utf-8")
                 written.append("ontology/index.html")
             else:
@@ -151,19 +154,65 @@ def _write_files(kg: KnowledgeGraph, folder: Path, *, progress: bool) -> list[st
     return written
 
 
-def canonical_quads(dataset) -> list[ox.Quad]:
-    """The quads of ``dataset`` (rdflib, shapes left out) with canonical blank-node labels, sorted."""
-    from .reasoning import _to_ox
+def canonical_nquads(store: ox.Store) -> bytes:
+    """Every quad of ``store`` (named graphs only: the build's store), as N-Quads lines sorted
+    as bytes, blank nodes with canonical labels: the content of ``basel-kg.nq``, the one
+    sorted list every dump is written from. Made as text, without a Python object per quad:
+    the lines that mention no blank node keep pyoxigraph's serialisation, the others are
+    canonicalised together (pyoxigraph's canonicalisation reads only the quads that mention a
+    blank node), then all are sorted."""
+    lines = store.dump(format=ox.RdfFormat.N_QUADS).splitlines()
+    blank = [line for line in lines if b"_:" in line]  # a superset: "_:" may be inside a literal
+    if blank:
+        lines = [line for line in lines if b"_:" not in line]
+        canonical = ox.Dataset(ox.parse(b"\n".join(blank) + b"\n", format=ox.RdfFormat.N_QUADS))
+        canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        lines += ox.serialize(canonical, format=ox.RdfFormat.N_QUADS).splitlines()
+    lines.sort()
+    return b"\n".join(lines) + b"\n" if lines else b""
 
-    canonical = ox.Dataset()
-    for graph in dataset.graphs():
-        if graph.identifier == GRAPH.SHAPES or not len(graph):
-            continue
-        name = ox.NamedNode(str(graph.identifier))
-        for s, p, o in graph:
-            canonical.add(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name))
-    canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-    return _sorted_quads(canonical)
+
+def merged_ntriples(nquads: bytes) -> bytes:
+    """The asserted graphs of the sorted N-Quads ``nquads`` merged (``graph/inferred`` left out),
+    as sorted N-Triples lines: what the triple formats hold. Each line's last term is its
+    graph's IRI, which holds neither a space nor ``<``, so it is cut at its last `` <``."""
+    inferred = f" <{GRAPH.INFERRED}> .".encode()
+    triples = {line.rsplit(b" <", 1)[0] + b" ." for line in nquads.splitlines() if not line.endswith(inferred)}
+    return b"".join(line + b"\n" for line in sorted(triples))
+
+
+def _write_dump(out, nquads: bytes, ntriples: bytes | None, fmt: Format) -> None:
+    """One release dump written to ``out`` from the sorted text of :func:`canonical_nquads`
+    (dataset formats) or :func:`merged_ntriples` (triple formats)."""
+    if fmt is Format.NQUADS:
+        out.write(nquads)
+        return
+    if fmt is Format.NTRIPLES:
+        out.write(ntriples)
+        return
+    if fmt.has_graphs:
+        statements = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    else:
+        statements = (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    if fmt is Format.JSONLD:
+        _write_jsonld(out, statements)
+        return
+    prefixes = {p: iri for p, iri in sorted(PREFIXES.items()) if iri != BASE}
+    ox.serialize(statements, out, format=fmt.oxigraph, prefixes=prefixes)
+
+
+def _write_jsonld(out, quads) -> None:
+    """:func:`basel_kg.jsonld.compact_quads` written one node object a line (Python's JSON
+    encoder is C code without ``indent``, several times faster than with it)."""
+    from .jsonld import compact_quads
+
+    document = compact_quads(quads)
+    out.write(b'{"@context": ' + json.dumps(document["@context"], ensure_ascii=False, indent=1).encode() + b',\n"@graph": [')
+    for i, graph in enumerate(document["@graph"]):
+        out.write((",\n" if i else "\n") .encode() + b'{"@id": ' + json.dumps(graph["@id"]).encode() + b', "@graph": [\n')
+        out.write(",\n".join(json.dumps(node, ensure_ascii=False) for node in graph["@graph"]).encode())
+        out.write(b"\n]}")
+    out.write(b"\n]}\n")
 
 
 def _sorted_quads(quads) -> list[ox.Quad]:
@@ -197,6 +246,8 @@ def _canonical_graph(graph: Graph) -> Graph:
     canonical = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in _quads(graph))
     canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     out = bind_prefixes(Graph())
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace, override=False)
     for q in sorted(canonical, key=str):
         out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
     return out
@@ -278,7 +329,7 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     """The VoID + DCAT description of the dataset (the content of ``void.ttl`` / ``graph/void``)."""
     g = bind_prefixes(Graph())
     ds = DATASET_IRI
-    stats = dataset_stats(kg.dataset)
+    stats = kg.stats
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("basel-kg: a knowledge graph of the Basel Convention", lang="en")))
@@ -293,8 +344,8 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     g.add((ds, VOID.uriSpace, Literal(BASE)))
     g.add((ds, VOID.vocabulary, ONTOLOGY_IRI))
     g.add((ds, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
-    for source in sorted(set(kg.dataset.subjects(RDF.type, BKG.SourceText))):
-        g.add((ds, DCTERMS.source, source))
+    for row in kg.union.query(f"SELECT DISTINCT ?s WHERE {{ ?s a <{BKG.SourceText}> }} ORDER BY ?s"):
+        g.add((ds, DCTERMS.source, URIRef(row["s"].value)))
     g.add((ds, VOID.triples, _count(stats.triples)))
     g.add((ds, VOID.entities, _count(stats.entities)))
     g.add((ds, VOID.classes, _count(len(stats.classes))))
@@ -306,8 +357,9 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
         g.add((ds, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, VOID.triples, _count(size)))
-        for origin in kg.dataset.objects(subset, PROV.wasDerivedFrom):
-            g.add((subset, PROV.wasDerivedFrom, origin))
+        for quad in kg.union.quads_for_pattern(ox.NamedNode(subset), ox.NamedNode(str(PROV.wasDerivedFrom)), None,
+                                                ox.DefaultGraph()):
+            g.add((subset, PROV.wasDerivedFrom, _to_rdflib(quad.object)))
         if subset == GRAPH.INFERRED:
             g.add((subset, DCTERMS.description, Literal(
                 "OWL 2 RL entailments of the ontology and the asserted graphs, computed by the ontology's axioms compiled to SPARQL rules (owlrl for the schema).", lang="en")))
@@ -346,6 +398,12 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     g.add((context, DCTERMS["format"], Literal(Format.JSONLD.media_type)))
     g.add((context, RDFS.seeAlso, URIRef(DUMPS_BASE + CONTEXT_FILE_NAME)))
     return g
+
+
+def _to_rdflib(term):
+    from .reasoning import _to_rdflib as convert
+
+    return convert(term)
 
 
 def _count(n: int) -> Literal:

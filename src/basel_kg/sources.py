@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -38,6 +39,8 @@ __all__ = [
     "load_shapes",
     "parse_file",
     "parse_bytes",
+    "parse_into_store",
+    "store_to_dataset",
 ]
 
 
@@ -120,19 +123,105 @@ def parse_bytes(
 ) -> Graph:
     """Parse RDF held in memory; see :func:`parse_file`."""
     target = into if into is not None else bind_prefixes(Dataset())
+    is_dataset = isinstance(target, Dataset)
+    graphs: dict[object, Graph] = {}
+    term = _RdflibTerms(source)
+    parser = _parser(data, format, source, base_iri)
+    with _parse_errors(source):
+        for quad in parser:
+            name = quad.graph_name
+            graph = graphs.get(name)
+            if graph is None:
+                if not is_dataset or isinstance(name, ox.DefaultGraph):
+                    graph = target if not is_dataset else target.default_graph
+                else:
+                    graph = target.graph(term(name))
+                graphs[name] = graph
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    for prefix, namespace in parser.prefixes.items():  # keep the file's prefixes for printing
+        if prefix:
+            target.bind(prefix, namespace, override=False)
+    return target
+
+
+def parse_into_store(
+    path: str | os.PathLike[str], store: ox.Store, graph: ox.NamedNode, *, format: Format | None = None,
+    union: ox.Store | None = None,
+) -> dict[str, str]:
+    """Parse one RDF file into the named graph ``graph`` of the pyoxigraph ``store`` (no rdflib:
+    what the build does with every source), and into the default graph of ``union`` if given.
+    Blank nodes get labels of their own, as in :func:`parse_file`; quads a dataset format puts
+    in a named graph go to ``graph`` too. Returns the prefixes the file declares. Raises what
+    :func:`parse_file` raises; nothing is stored when the file does not parse.
+    """
+    path = Path(path)
+    fmt = format or Format.guess(path)
+    if fmt is None:
+        raise ParseError(str(path), "cannot tell the RDF format from the file extension; name it with --format")
+    data = path.read_bytes()
+    source = str(path)
+    parser = _parser(data, fmt, source, path.resolve().as_uri())
+    with _parse_errors(source):
+        parsed = list(parser)  # parsed whole before anything is stored
+    if any(isinstance(t, ox.Triple) for q in parsed for t in (q.subject, q.object)):
+        raise ParseError(source, "RDF 1.2 triple terms are not supported")
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
+    if union is not None:
+        default = ox.DefaultGraph()
+        union.extend(q if q.graph_name == default else ox.Quad(q.subject, q.predicate, q.object) for q in parsed)
+    return {p: n for p, n in parser.prefixes.items() if p}
+
+
+def store_to_dataset(store: ox.Store, graphs: list, prefixes: dict[str, str] | None = None) -> Dataset:
+    """The named graphs ``graphs`` of ``store`` as an rdflib Dataset (union default graph),
+    with our prefixes and ``prefixes`` bound: for the consumers that need rdflib."""
+    dataset = bind_prefixes(Dataset(default_union=True))
+    term = _RdflibTerms("<store>")
+    for name in graphs:
+        target = dataset.graph(term(name))
+        add = target.add
+        for q in store.quads_for_pattern(None, None, None, name):
+            add((term(q.subject), term(q.predicate), term(q.object)))
+    for prefix, namespace in (prefixes or {}).items():
+        dataset.bind(prefix, namespace, override=False)
+    return dataset
+
+
+def _parser(data: bytes | str, format: Format, source: str, base_iri: str | None):
     if isinstance(data, str):
         data = data.encode("utf-8")
     if format is Format.JSONLD:
         data = _with_local_contexts(data, source, base_iri)
-    is_dataset = isinstance(target, Dataset)
-    graphs: dict[object, Graph] = {}
-    iris: dict[str, URIRef] = {}
+    with _parse_errors(source):
+        return ox.parse(data, format.oxigraph, base_iri=base_iri, rename_blank_nodes=True)
 
-    def term(t):
+
+@contextmanager
+def _parse_errors(source: str):
+    """Parsing under :func:`no_outside_access`, pyoxigraph's errors as :class:`ParseError`."""
+    try:
+        with no_outside_access():
+            yield
+    except ParseError:
+        raise
+    except SyntaxError as exc:
+        raise ParseError(source, _POSITION.sub("", exc.msg), exc.lineno, exc.offset) from None
+    except ValueError as exc:  # e.g. an invalid IRI or language tag
+        raise ParseError(source, str(exc)) from None
+
+
+class _RdflibTerms:
+    """pyoxigraph terms as rdflib terms (an IRI made once per distinct value)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, t):
         if isinstance(t, ox.NamedNode):
-            iri = iris.get(t.value)
+            iri = self.iris.get(t.value)
             if iri is None:
-                iri = iris[t.value] = URIRef(t.value)
+                iri = self.iris[t.value] = URIRef(t.value)
             return iri
         if isinstance(t, ox.BlankNode):
             return BNode(t.value)
@@ -141,32 +230,8 @@ def parse_bytes(
                 return Literal(t.value, lang=t.language)
             if t.datatype.value == _XSD_STRING:
                 return Literal(t.value)
-            return Literal(t.value, datatype=term(t.datatype))
-        raise ParseError(source, "RDF 1.2 triple terms are not supported")
-
-    try:
-        with no_outside_access():
-            parser = ox.parse(data, format.oxigraph, base_iri=base_iri, rename_blank_nodes=True)
-            for quad in parser:
-                name = quad.graph_name
-                graph = graphs.get(name)
-                if graph is None:
-                    if not is_dataset or isinstance(name, ox.DefaultGraph):
-                        graph = target if not is_dataset else target.default_graph
-                    else:
-                        graph = target.graph(term(name))
-                    graphs[name] = graph
-                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    except ParseError:
-        raise
-    except SyntaxError as exc:
-        raise ParseError(source, _POSITION.sub("", exc.msg), exc.lineno, exc.offset) from None
-    except ValueError as exc:  # e.g. an invalid IRI or language tag
-        raise ParseError(source, str(exc)) from None
-    for prefix, namespace in parser.prefixes.items():  # keep the file's prefixes for printing
-        if prefix:
-            target.bind(prefix, namespace, override=False)
-    return target
+            return Literal(t.value, datatype=self(t.datatype))
+        raise ParseError(self.source, "RDF 1.2 triple terms are not supported")
 
 
 _XSD_STRING = str(XSD.string)

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from .namespaces import BASE, GRAPH
 
-__all__ = ["Stats", "compute_stats", "dataset_stats", "TRIPLES_QUERY", "ENTITIES_QUERY", "entities_query", "NOT_COUNTED"]
+__all__ = ["Stats", "compute_stats", "dataset_stats", "store_stats", "TRIPLES_QUERY", "ENTITIES_QUERY", "entities_query", "NOT_COUNTED"]
 
 #: Named graphs that are about the knowledge graph, not part of it.
 NOT_COUNTED = (str(GRAPH.VOID), str(GRAPH.SHAPES))
@@ -108,3 +108,37 @@ def dataset_stats(dataset, *, inference: bool = True) -> Stats:
     with EmbeddedStore(processes=False) as store:
         store.load_dataset(dataset)
         return compute_stats(store, inference=inference)
+
+
+def store_stats(store: ox.Store) -> Stats:
+    """:func:`compute_stats` of the named graphs of a pyoxigraph store (the build's store), read
+    in place: no copy into another store."""
+    return compute_stats(_InPlace(store))
+
+
+class _InPlace:
+    """The two calls :func:`compute_stats` makes of a Store, answered by a pyoxigraph store
+    (every query above reads named graphs only: the default graph is not counted)."""
+
+    @dataclass(frozen=True)
+    class _Graph:
+        iri: str
+        triples: int
+
+    class _Rows(list):
+        def solutions(self) -> list[dict]:
+            return self
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+
+    def query(self, sparql: str, *, inference: bool = True, max_rows=None):
+        if not inference:
+            raise NotImplementedError("counts without the inferred graph need a basel_kg Store")
+        solutions = self._store.query(sparql)
+        names = [v.value for v in solutions.variables]
+        return self._Rows({n: row[n] for n in names if row[n] is not None} for row in solutions)
+
+    def graphs(self) -> list[_Graph]:
+        rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return [self._Graph(row["g"].value, int(row["n"].value)) for row in rows]

@@ -44,7 +44,7 @@ from rdflib.term import Node, Variable
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
 
 __all__ = ["PreparedQueryGraph", "ReadPlan", "Step", "ValidationResult", "ValidationReport", "affected_nodes",
-           "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "Engine"]
+           "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "validate_store", "Engine"]
 
 Engine = TypingLiteral["turbo", "pyshacl"]
 
@@ -165,6 +165,17 @@ def validate(
     return report_from_graph(report_graph, data_graph, shapes)
 
 
+def validate_store(store: ox.Store, *, shapes: Graph, names: Graph | None = None,
+                   engine: Engine = "turbo") -> ValidationReport:
+    """Whole-graph validation of the default graph of a pyoxigraph ``store`` (the build's
+    store keeps the union of its named graphs there), without an rdflib copy of it: turbo
+    reads it as N-Triples and the batched SPARQL constraints run in ``store`` itself (see
+    :func:`shacl_report`). ``names``: a graph whose prefixes the report text uses. The report
+    is the one :func:`validate` gives for the same statements as an rdflib graph."""
+    names = names if names is not None else bind_prefixes(Graph())
+    return report_from_graph(shacl_report(store, shapes, engine=engine), names, shapes)
+
+
 def _result_key(report: Graph, result: Node) -> tuple:
     return tuple(report.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape,
                                                    SH.sourceConstraintComponent, SH.resultMessage))
@@ -242,6 +253,7 @@ class ReadPlan:
     def move(self, state: int, step: Step, to: int | None = None) -> int:
         """The state after ``step`` from ``state``: ``to``, or one made for it (shared by every
         shape that takes the same step from the same state)."""
+        self.__dict__.pop("_forwards", None)
         if to is None:
             shared = self._shared.get((state, step))
             if shared is not None:
@@ -276,7 +288,10 @@ class ReadPlan:
 
     def led_to_forwards(self, state: int) -> bool:
         """Is ``state`` reached by forward steps only (so only from nodes linking to the node)?"""
-        return all(step.forward for _, step in self.into[state])
+        known = self.__dict__.setdefault("_forwards", {})  # a plan kept in the build cache may predate it
+        if state not in known:
+            known[state] = all(step.forward for _, step in self.into[state])
+        return known[state]
 
     def reading(self, predicate: URIRef) -> list[tuple[int, bool]]:
         """The (state, forward) pairs at which a statement with ``predicate`` is read."""
@@ -482,6 +497,14 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
             yield from _triple_patterns(value)
 
 
+@lru_cache(maxsize=1 << 16)
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A store term as rdflib's (the walks over a store meet the same terms again and again)."""
+    from .reasoning import _to_rdflib
+
+    return _to_rdflib(term)
+
+
 class _Source:
     """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
     and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
@@ -497,11 +520,11 @@ class _Source:
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
         if self.store:
-            from .reasoning import _to_ox, _to_rdflib
+            from .reasoning import _to_ox
 
             for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
                 if q.graph_name not in self._excluded:
-                    yield (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)), True
+                    yield (_term(q.subject), _term(q.predicate), _term(q.object)), True
         else:
             for triple in self.data.triples((s, p, o)):
                 yield triple, True
@@ -710,9 +733,9 @@ class PreparedQueryGraph(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
 
-def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Iterable[Node] | None = None,
+def shacl_report(data_graph: Graph | ox.Store, shapes: Graph | ShapesGraph, *, focus: Iterable[Node] | None = None,
                  engine: Engine = "turbo") -> Graph:
-    """The SHACL validation report graph of ``data_graph``.
+    """The SHACL validation report graph of ``data_graph`` (a pyoxigraph Store: its default graph).
 
     With ``focus``, each shape is run on the nodes it targets among ``focus`` only (nested
     shapes still check every value node). Used by :func:`validate` and by the write guard.
@@ -727,11 +750,18 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
         compiled = _compiled(batched.rest if batched else shapes_graph)
         if compiled is not None:
             _conforms, graph, _text = compiled.validate(
-                data_graph, allow_warnings=True, allow_infos=True,
-                focus_nodes=focus)
+                _turbo_input(data_graph) if isinstance(data_graph, ox.Store) else data_graph,
+                allow_warnings=True, allow_infos=True, focus_nodes=focus)
             if batched:
                 batched.add_results(graph, data_graph)
             return graph
+    if isinstance(data_graph, ox.Store):  # an engine that needs rdflib: the default graph copied
+        from .reasoning import _triple_from_quad
+
+        copy = PreparedQueryGraph()
+        for quad in data_graph.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            copy.add(_triple_from_quad(quad))
+        data_graph = copy
     if focus is None:
         _conforms, graph, _text = shacl_validate(
             data_graph, shacl_graph=shapes.graph if isinstance(shapes, ShapesGraph) else shapes,
@@ -751,6 +781,16 @@ def shacl_report(data_graph: Graph, shapes: Graph | ShapesGraph, *, focus: Itera
             reports.extend(found)
     graph, _ = Validator.create_validation_report(shapes_graph, not reports, reports)
     return graph
+
+
+def _turbo_input(store: ox.Store):
+    """The default graph of ``store`` as pyshacl-turbo's input: N-Triples that its Rust engine
+    parses itself (turbo's own reading of a pyoxigraph Store dumps every graph as N-Quads; its
+    reading of an rdflib graph converts term by term, about 10 s at 100x)."""
+    from pyshacl_turbo.rdf import Input
+
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+    return Input(text, "nt", None, {})
 
 
 _shapes_graph = _PerShapes(ShapesGraph)  # pySHACL's parsed form of a shapes graph
@@ -804,12 +844,17 @@ class _Batched:
     rest: Graph
     constraints: list[_BatchedConstraint]
 
-    def add_results(self, report: Graph, data: Graph) -> None:
+    def add_results(self, report: Graph, data: Graph | ox.Store) -> None:
+        """Run the constraints over ``data`` (a pyoxigraph Store: its default graph, in place;
+        an rdflib graph is copied into one) and add their results to ``report``."""
         from .reasoning import _to_ox, _to_rdflib
 
-        store = ox.Store()
-        store.extend(  # not bulk_extend: its loader reserves 200 MB up front (a limited validator process)
-            ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
+        if isinstance(data, ox.Store):
+            store = data
+        else:
+            store = ox.Store()
+            store.extend(  # not bulk_extend: its loader reserves 200 MB up front (a limited validator process)
+                ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
         node = report.value(None, RDF.type, SH.ValidationReport)
         found = False
         for batched in self.constraints:

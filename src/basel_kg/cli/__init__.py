@@ -278,9 +278,7 @@ def _build(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise _CliError(f"cannot write the release to {args.out}: {exc}") from None
     seconds = time.perf_counter() - start
-    from ..stats import dataset_stats
-
-    stats = dataset_stats(kg.dataset)
+    stats = kg.stats
     _info(f"built basel-kg {kg.version}: {stats.triples} triples, {stats.entities} entities in {len(kg.graphs)} "
           f"graphs ({kg.inferred_triples} inferred statements); wrote {len(release.files)} files to "
           f"{release.directory} in {seconds:.1f} s")

@@ -111,6 +111,7 @@ def _child_main() -> None:
         if guard.version != version:
             guard.check(store, Delta(), keep=False)  # loads the export (whole graph, only when it missed changes)
         delta = Delta(add=quads(add))
+        guard.tidy()  # before the memory limit: each check is undone, which leaves history in the copy
         _write_frame(stdout, ("started",))
         cap = address_space() + limits["memory_mb"] * 2**20
         soft_limit(resource.RLIMIT_AS, cap)
