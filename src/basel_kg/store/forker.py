@@ -10,10 +10,8 @@ forker dies with the holder, and the workers with the forker.
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import traceback
 
 from .ipc import recv, send
 
@@ -24,7 +22,7 @@ def main(fd: int) -> None:
     """Entry point of the forker process: one request (snapshot folder, version) per worker;
     answers ``("ok", pid)`` followed by the worker's socket, or ``("error", text)``."""
     from .diskviews import open_snapshot
-    from .holder import _die_with_parent, _limit_memory
+    from .holder import _die_with_parent, fork_worker
     from .worker import Views, Worker
 
     channel = socket.socket(fileno=fd)
@@ -37,25 +35,13 @@ def main(fd: int) -> None:
             folder, version = recv(channel)
         except (EOFError, OSError):
             return
-        parent_end, child_end = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 0
-            try:
-                channel.close()
-                parent_end.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _die_with_parent()
-                _limit_memory(config["worker_memory_mb"])
-                raw, full, asserted = open_snapshot(folder)
-                send(child_end, "ready")
-                Worker(Views(full, asserted), raw, version, config).serve(child_end)
-            except BaseException:  # noqa: BLE001 - a worker must never return into the forker loop
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
-        child_end.close()
+
+        def run(end: socket.socket, folder=folder, version=version) -> None:
+            raw, full, asserted = open_snapshot(folder)
+            send(end, "ready")
+            Worker(Views(full, asserted), raw, version, config).serve(end)
+
+        pid, parent_end = fork_worker(channel, config["worker_memory_mb"], run)
         try:
             recv(parent_end, None)
         except (EOFError, OSError) as exc:

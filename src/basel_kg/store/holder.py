@@ -23,7 +23,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -409,23 +409,8 @@ class Holder:
         if self.stored is not None:
             self._spawn_on_disk(channel)
             return
-        parent_end, child_end = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 0
-            try:
-                channel.close()
-                parent_end.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _die_with_parent()
-                _limit_memory(self.config["worker_memory_mb"])
-                Worker(self.views, self.raw, self.version, self.config).serve(child_end)
-            except BaseException:  # noqa: BLE001 - a worker must never return into the holder loop
-                traceback.print_exc()
-                code = 1
-            finally:
-                os._exit(code)
-        child_end.close()
+        pid, parent_end = fork_worker(channel, self.config["worker_memory_mb"],
+                                      lambda end: Worker(self.views, self.raw, self.version, self.config).serve(end))
         socket.send_fds(channel, [b"F"], [parent_end.fileno()])
         parent_end.close()
         send(channel, ("ok", {"pid": pid, "version": self.version}))
@@ -475,6 +460,31 @@ def _require_named(quads: Iterable[ox.Quad]) -> None:
     for q in quads:
         if not isinstance(q.graph_name, ox.NamedNode):
             raise ValueError(f"every triple must be in a named graph; found {q.triple} outside one")
+
+
+def fork_worker(channel: socket.socket, memory_mb: int | None,
+                run: Callable[[socket.socket], None]) -> tuple[int, socket.socket]:
+    """Fork a query worker that runs ``run(its end of a new socket pair)`` with its memory limited
+    and dies with its parent; it never returns into the caller's loop. The parent gets the
+    worker's pid and its own end of the pair (``channel``, the caller's, is closed in the child)."""
+    parent_end, child_end = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        code = 0
+        try:
+            channel.close()
+            parent_end.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            _die_with_parent()
+            _limit_memory(memory_mb)
+            run(child_end)
+        except BaseException:  # noqa: BLE001 - a worker must never return into the forking loop
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    child_end.close()
+    return pid, parent_end
 
 
 def _die_with_parent() -> None:
