@@ -285,7 +285,7 @@ def table(rows: list[dict], clients: list[int]) -> str:
         fmt(r.get(k)) for k in ("build_parse", "build_reason", "build_validate", "release")))
     line("  peak RSS of the build", lambda r: mb(r.get("build_peak_rss_mb")))
     line("reasoning: ours (ref owlrl)", lambda r: fmt(r["reason"]) + ratio(r["reason"], r.get("reason_owlrl")))
-    line("incremental reasoning, 100 statements removed + added", lambda r: fmt(r["reason_incremental_100"]))
+    line("incremental reasoning, 100 statements removed + added", lambda r: fmt(r.get("reason_incremental_100")))
     line("whole-graph SHACL: pyshacl-turbo (ref pySHACL)",
          lambda r: fmt(r["validate_whole"]) + ratio(r["validate_whole"], r.get("validate_whole_pyshacl")))
     line("`validate` of a 5-triple file in context (ref: whole graph copied to rdflib, the previous way)",
