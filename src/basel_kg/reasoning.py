@@ -31,8 +31,9 @@ closure (:func:`infer_owlrl`, which the tests also use to check that both engine
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import owlrl
@@ -177,17 +178,40 @@ def infer_in_store(store: ox.Store) -> list[ox.Quad]:
     scratch.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
     extra = [q for q in (ox.Quad(*map(_to_ox, t)) for t in closed) if q not in store]
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (default, _INFERRED, _DELTA))
-    while True:  # semi-naive: each round's rules take a premise from the previous round's new statements
-        for rule in rules:
-            scratch.update(rule.insert)
-        scratch.update(f"DROP SILENT GRAPH {_DELTA}")
-        if next(scratch.quads_for_pattern(None, None, None, _NEW), None) is None:
-            break
-        scratch.update(f"ADD SILENT GRAPH {_NEW} TO GRAPH {_DELTA}; ADD SILENT GRAPH {_NEW} TO GRAPH {_INFERRED}; "
-                       f"DROP SILENT GRAPH {_NEW}")
+    names = itertools.count(1)  # semi-naive, from the delta graph holding every statement
+    _fixpoint(scratch, rules, _DELTA, lambda: ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{next(names)}"))
     # the noise (see _worth_keeping) is left out
     found = scratch.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH {_INFERRED} {{ ?s ?p ?o }} FILTER (!({_NOISE_FILTER})) }}")
     return [ox.Quad(row[0], row[1], row[2]) for row in found]
+
+
+def _bind(update: str, **graphs: ox.NamedNode) -> str:
+    """A compiled rule's update with its working graphs (``delta``, ``new``, ``gone``) renamed
+    to this round's."""
+    for name, graph in graphs.items():
+        update = update.replace(str({"delta": _DELTA, "new": _NEW, "gone": _GONE}[name]), str(graph))
+    return update
+
+
+def _fixpoint(store: ox.Store, rules: list[_Rule], delta: ox.NamedNode, fresh: Callable[[], ox.NamedNode],
+              seen: Callable[[ox.NamedNode], None] | None = None) -> None:
+    """Run ``rules`` semi-naively in ``store`` from the ``delta`` graph to a fixpoint: each
+    round's rules take a premise from the previous round's new statements, which go into a graph
+    named by ``fresh()`` (a name never used before: the in-memory store keeps a dropped graph's
+    entries as history that later scans of the same name step over), are shown to ``seen`` and
+    added to the inferred graph; every delta is dropped on the way. The build and the
+    incremental reasoner both run this loop."""
+    while True:
+        new = fresh()
+        for rule in rules:
+            store.update(_bind(rule.insert, delta=delta, new=new))
+        store.update(f"DROP SILENT GRAPH {delta}")
+        if next(store.quads_for_pattern(None, None, None, new), None) is None:
+            return
+        if seen is not None:
+            seen(new)
+        store.update(f"ADD SILENT GRAPH {new} TO GRAPH {_INFERRED}")
+        delta = new
 
 
 def _schema_in_store(store: ox.Store) -> set[Triple]:
@@ -350,33 +374,20 @@ class IncrementalReasoner:
         self._generation = getattr(self, "_generation", 0) + 1
         return ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{self._generation}")
 
-    @staticmethod
-    def _bind(update: str, **graphs: ox.NamedNode) -> str:
-        """A compiled rule's update with its working graphs (``delta``, ``new``, ``gone``)
-        renamed to this round's."""
-        for name, graph in graphs.items():
-            update = update.replace(str({"delta": _DELTA, "new": _NEW, "gone": _GONE}[name]), str(graph))
-        return update
-
     def _fixpoint(self, delta: ox.NamedNode, *, collect: bool = True) -> set[Triple]:
         """Run the rules semi-naively from the ``delta`` graph (dropped on the way); returns
         every new triple (with ``collect``; a full computation reads them from the store
         instead)."""
-        store = self._store
         new_triples: set[Triple] = set()
-        while True:
-            new = self._scratch()
-            for rule in self._rules:
-                store.update(self._bind(rule.insert, delta=delta, new=new))
-            added = list(store.quads_for_pattern(None, None, None, new))
-            store.update(f"DROP SILENT GRAPH {delta}")
+
+        def seen(new: ox.NamedNode) -> None:
+            added = list(self._store.quads_for_pattern(None, None, None, new))
             self._churn += len(added)
-            if not added:
-                return new_triples
-            store.update(f"ADD SILENT GRAPH {new} TO GRAPH {_INFERRED}")
-            delta = new  # the next round's delta
             if collect:
                 new_triples.update(map(_triple_from_quad, added))
+
+        _fixpoint(self._store, self._rules, delta, self._scratch, seen)
+        return new_triples
 
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
@@ -389,7 +400,7 @@ class IncrementalReasoner:
         while True:
             new = self._scratch()
             for rule in self._rules:
-                store.update(self._bind(rule.overdelete, delta=delta, new=new, gone=gone))
+                store.update(_bind(rule.overdelete, delta=delta, new=new, gone=gone))
             added = list(store.quads_for_pattern(None, None, None, new))
             store.update(f"DROP SILENT GRAPH {delta}")
             self._churn += 2 * len(added)
@@ -404,7 +415,7 @@ class IncrementalReasoner:
         # 2. re-derive in one step what the remaining statements still give, then close again
         new = self._scratch()
         for rule in self._rules:
-            store.update(self._bind(rule.rederive, new=new, gone=gone))
+            store.update(_bind(rule.rederive, new=new, gone=gone))
         store.update(f"DROP SILENT GRAPH {gone}")
         back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, new)}
         self._churn += 2 * len(quads) + 2 * len(gone_triples) + 2 * len(back)
