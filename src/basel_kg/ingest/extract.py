@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from ..namespaces import BASE, BKG, bind_prefixes, graph_iri
 from . import patterns as P
 from .gazetteer import BODY_SLUGS, Gazetteer, _is_cjk, _key
-from .passages import Passage, split_passages, zh_number
+from .passages import Passage, _slug, split_passages, zh_number
 from .reader import ReadDocument
 
 __all__ = ["Mention", "Draft", "extract"]
@@ -458,7 +458,7 @@ class _Builder:
                 continue
             for d in dates:
                 label = f"Meeting of the {english} ({d.begin if d.begin == d.finish else d.begin + ' to ' + d.finish})"
-                iri = URIRef(f"{BASE}meeting/{re.sub(r'[^a-z0-9]+', '-', _ascii(english).lower()).strip('-')[:50].strip('-')}-{d.begin}")
+                iri = URIRef(f"{BASE}meeting/{_slug_of(english, 50)}-{d.begin}")
                 status = "matched" if self.exists(iri) else "new"
                 if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
                     self.g.add((iri, RDF.type, BKG.Meeting))
@@ -536,7 +536,7 @@ class _Builder:
                     continue
                 word = ORD_WORDS.get(s.value["ordinal"], f"{s.value['ordinal']}th")
                 zh, label = label, f"{word[0].upper()}{word[1:]} meeting of the {english}"
-            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label).lower()).strip("-")[:50].strip("-")
+            slug = _slug_of(label, 50)
             iri = URIRef(f"{BASE}meeting/{slug}-{d.begin}" if d is not None else f"{BASE}meeting/{slug}")
             status = "matched" if self.exists(iri) else "new"
             if status == "new" and (iri, RDF.type, BKG.Meeting) not in self.g:
@@ -600,7 +600,7 @@ class _Builder:
                 at = "at the" if re.search(r"\bat\s+(?:the\s+)?$", text[max(0, start - 8):start]) or item.endswith("border") else "in"
                 kind = f"{v['kind']} " if v["kind"] else ""
                 label = f"{owner} {kind}{v['noun']} {at} {name} ({year})"
-                slug = re.sub(r"[^a-z0-9]+", "-", _ascii(label[:-len(year) - 3]).lower()).strip("-")[:50].strip("-")
+                slug = _slug_of(label[:-len(year) - 3], 50)
                 iri = URIRef(f"{BASE}meeting/{slug}-{year}")
                 status = "matched" if self.exists(iri) else "new"
                 if status == "new" and (iri, RDF.type, cls) not in self.g:
@@ -845,7 +845,7 @@ class _Builder:
                 continue  # "Persistent Organic Pollutants (POPs)", "Used Lead Acid Batteries (ULAB)": not a body
             iri = self.seen_orgs.get(name)
             if iri is None:
-                slug = re.sub(r"[^a-z0-9]+", "-", acronym.lower()).strip("-")
+                slug = _slug(acronym)
                 iri = URIRef(f"{BASE}org/{slug}")
                 if self.exists(iri) or iri in self.seen_orgs.values():
                     if acronym in self.acronyms:
@@ -994,7 +994,7 @@ class _Builder:
                     continue
                 iri = self.seen_orgs.get(acr)
                 if iri is None:
-                    iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', acr.lower()).strip('-')}")
+                    iri = URIRef(f"{BASE}org/{_slug(acr)}")
                     if self.exists(iri) or iri in self.seen_orgs.values():
                         continue
                     self.seen_orgs[acr] = iri
@@ -1168,7 +1168,7 @@ class _Builder:
                 if zh and not any(x.language == "zh" for x in self.g.objects(iri, RDFS.label)):
                     self.g.add((iri, RDFS.label, Literal(written, lang="zh")))
             if iri is None:
-                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                iri = URIRef(f"{BASE}org/{_slug_of(name, 60)}")
                 if self.exists(iri):
                     continue
                 self.seen_orgs[key] = iri
@@ -1209,7 +1209,7 @@ class _Builder:
                 continue
             iri = self.seen_orgs.get(name)
             if iri is None:
-                iri = URIRef(f"{BASE}org/{re.sub(r'[^a-z0-9]+', '-', _ascii(name).lower()).strip('-')[:60].strip('-')}")
+                iri = URIRef(f"{BASE}org/{_slug_of(name, 60)}")
                 if self.exists(iri):
                     continue
                 self.seen_orgs[name] = iri
@@ -1280,7 +1280,7 @@ class _Builder:
                          note=f"as written; the graph's name is {self.gz.labels.get(variant.iri, '')!r}")
             return
         if iri is None:
-            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
+            slug = _slug_of(name, 60)
             iri = URIRef(f"{BASE}org/{slug}")
             if self.exists(iri) or iri in self.seen_orgs.values():
                 self.mention("organisation", name, anchor, "unresolved", note=f"{iri} exists under another name")
@@ -1300,7 +1300,7 @@ class _Builder:
                 self.mention("person", s.text, p.anchor, "unresolved",
                              note="a Chinese name with a title: the name's extent is not certain")
                 continue
-            slug = re.sub(r"[^a-z0-9]+", "-", _ascii(v["name"]).lower()).strip("-")
+            slug = _slug_of(v["name"])
             iri = URIRef(f"{BASE}person/{slug}")
             status = "matched" if self.exists(iri) else "new"
             if status == "new":
@@ -1563,6 +1563,12 @@ def _acronym_fits(acronym: str, initials: str) -> bool:
         return False
     it = iter(initials)
     return all(c in it for c in letters) and initials.endswith(letters[-1]) or initials == letters
+
+
+def _slug_of(text: str, limit: int | None = None) -> str:
+    """The IRI slug of a name: :func:`passages._slug` of its ASCII form, cut to ``limit`` characters."""
+    slug = _slug(_ascii(text))
+    return slug[:limit].strip("-") if limit else slug
 
 
 def _ascii(text: str) -> str:
