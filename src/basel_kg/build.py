@@ -34,6 +34,7 @@ from .formats import Format
 from .namespaces import GRAPH, bind_prefixes
 from .project import project_root
 from .sources import SourceFile, discover, parse_file, parse_into_store, store_to_dataset
+from .store.model import graph_counts
 if TYPE_CHECKING:
     from .validation import ValidationReport
 
@@ -168,8 +169,7 @@ def build_knowledge_graph(
                 report = validate_store(union, shapes=shapes, names=names)
             bar.update()
 
-    counts = {row["g"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counts = graph_counts(store)
     sizes = {s.graph: counts.get(str(s.graph), 0) for s in sources if s.role != "shapes"}
     if reason:
         sizes[GRAPH.INFERRED] = counts.get(str(GRAPH.INFERRED), 0)

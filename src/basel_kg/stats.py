@@ -140,5 +140,6 @@ class _InPlace:
         return self._Rows({n: row[n] for n in names if row[n] is not None} for row in solutions)
 
     def graphs(self) -> list[_Graph]:
-        rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return [self._Graph(row["g"].value, int(row["n"].value)) for row in rows]
+        from .store.model import graph_counts
+
+        return [self._Graph(iri, n) for iri, n in graph_counts(self._store).items()]

@@ -32,12 +32,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .model import view_counts
+
 __all__ = ["DiskViews", "FOLDER"]
 
 FOLDER = "basel-kg-views"
 _DEFAULT = ox.DefaultGraph()
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 class DiskViews:
@@ -115,12 +115,7 @@ class DiskViews:
         # (queries about a tenth faster at 10x, for half a second)
         self.full.optimize()
         self.asserted.optimize()
-        counts = {row["g"].value: int(row["n"].value) for row in self.full.query(_GRAPH_COUNTS)}
-        for graph in self.raw.named_graphs():
-            if graph != self._record:
-                counts.setdefault(graph.value, 0)
-        triples = int(next(iter(self.full.query(_TRIPLES)))["n"].value)
-        self.commit(version, tuple(sorted(counts.items())), triples)
+        self.commit(version, *view_counts(self.full, self.raw, self._record))
 
     # -- snapshots
     def _snapshot(self) -> str:

@@ -33,7 +33,7 @@ from ..errors import StaleWrite, StoreError, StoreFull
 from ..limits import address_space
 from .diskviews import DiskViews
 from .ipc import recv, send
-from .model import RECORD_GRAPH, Delta
+from .model import RECORD_GRAPH, Delta, view_counts
 from .worker import Views, Worker
 
 __all__ = ["Holder", "main", "stored_source", "MEMORY_VIEWS_MAX"]
@@ -48,8 +48,6 @@ _META_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 _META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _DEFAULT = ox.DefaultGraph()
 
 
@@ -189,12 +187,7 @@ class Holder:
         self._count()
 
     def _count(self) -> None:
-        full = self.views.full
-        counts = {row["g"].value: int(row["n"].value) for row in full.query(_GRAPH_COUNTS)}
-        for graph in self.raw.named_graphs():
-            counts.setdefault(graph.value, 0)
-        self.counts = tuple(sorted(counts.items()))
-        self.triples = int(next(iter(full.query(_TRIPLES)))["n"].value)
+        self.counts, self.triples = view_counts(self.views.full, self.raw)
 
     def _is_inferred(self, graph: Any) -> bool:
         return isinstance(graph, ox.NamedNode) and graph.value in self.inferred

@@ -37,11 +37,34 @@ __all__ = [
     "serialize_solutions",
     "rename_blank_nodes",
     "RECORD_GRAPH",
+    "graph_counts",
+    "view_counts",
 ]
 
 #: The graph an on-disk store keeps its own record in (version, time, source): never a graph
 #: of the data, never seen by queries or writes.
 RECORD_GRAPH = ox.NamedNode("urn:x-basel-kg:store")
+
+
+
+def graph_counts(store: ox.Store) -> dict[str, int]:
+    """Triples per named graph of a pyoxigraph store that holds any (empty graphs are not listed)."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def view_counts(full: ox.Store, raw: ox.Store, record: ox.NamedNode | None = None
+                ) -> tuple[tuple[tuple[str, int], ...], int]:
+    """What a store reports of itself: triples per named graph, read from its query view ``full``
+    (every named graph of ``raw`` listed, empty ones with 0; ``record``, the store's own, left
+    out), and the triples of the union default graph."""
+    counts = graph_counts(full)
+    for graph in raw.named_graphs():
+        if graph != record:
+            counts.setdefault(graph.value, 0)
+    triples = int(next(iter(full.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    return tuple(sorted(counts.items())), triples
+
 
 @dataclass(frozen=True, slots=True)
 class ResultFormats:
