@@ -205,7 +205,7 @@ class SearchIndex:
             if subjects:
                 values = " ".join(str(ox.NamedNode(s)) for s in subjects)
                 rows = store.query(_index_query(f"VALUES ?s {{ {values} }}"), inference=False,
-                                   max_rows=None).solutions()
+                                   max_rows=None, trusted=True).solutions()
                 db = self._db
                 for s in subjects:
                     old = db.execute("SELECT id, names, notations, descriptions FROM entity WHERE iri = ?", (s,)).fetchone()

@@ -11,10 +11,12 @@ A store on disk at ``PATH`` (the holder's RocksDB, what was written: :mod:`.hold
 - ``state.json``: the store version the views hold, with the triple counts; written after the
   views are updated. On opening, views whose version is not the store's (a write or a load cut
   short) are rebuilt from the store, so they never disagree with what was written;
-- ``snapshots/N/{raw,full,asserted}``: RocksDB checkpoints (hard links, made in milliseconds) of
-  the three stores at one version. Query workers open one read-only: nobody writes a checkpoint,
-  so a worker reads a fixed state while the holder goes on writing. A snapshot is deleted once
-  no worker uses it.
+- ``snapshots/N/{raw,full,asserted}``: RocksDB checkpoints (hard links) of the three stores at
+  one version. Query workers open one read-only: nobody writes a checkpoint, so a worker reads a
+  fixed state while the holder goes on writing. A snapshot is taken when a worker is started
+  and the last one is older than the data (not on every write: a checkpoint flushes every
+  column family of the three stores to new files, a few hundred milliseconds, so a stream of
+  writes takes none, and the first query after them one); it is deleted once no worker uses it.
 
 So a restart opens these stores instead of reading the data into memory (seconds at 100x
 instead of half a minute), and worker processes share the files through the page cache
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ from .model import view_counts
 __all__ = ["DiskViews", "FOLDER"]
 
 FOLDER = "basel-kg-views"
+_DELETED = "deleted"
 _DEFAULT = ox.DefaultGraph()
 
 
@@ -50,15 +54,17 @@ class DiskViews:
         self._record, self._inferred = record, tuple(inferred)
         self.snapshots: dict[str, list[int]] = {}  # snapshot folder -> pids of the workers using it
         self._serial = 0
-        shutil.rmtree(self.root / "snapshots", ignore_errors=True)  # a previous run's: its workers are gone
+        self.current: str | None = None  # the last snapshot taken, of version ``self._taken``
+        self.version, self._taken = version, None
+        for leftover in ("snapshots", _DELETED):  # a previous run's: its workers are gone
+            shutil.rmtree(self.root / leftover, ignore_errors=True)
         state = self.read_state(store_path)
         if not rebuild and state is not None and state.get("version") == version and self._complete():
             self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
             self.counts = tuple((g, n) for g, n in state["counts"])
             self.triples = int(state["triples"])
-            self.current = self._snapshot()
         else:
-            self.rebuild(version)  # which takes the snapshot
+            self.rebuild(version)
 
     # -- state
     @staticmethod
@@ -72,16 +78,23 @@ class DiskViews:
     def _complete(self) -> bool:
         return (self.root / "full").is_dir() and (self.root / "asserted").is_dir()
 
-    def commit(self, version: str, counts: tuple[tuple[str, int], ...], triples: int) -> None:
-        """Record that the views now hold ``version``, and take the snapshot new workers open."""
-        self.counts, self.triples = counts, triples
+    def commit(self, version: str, counts: tuple[tuple[str, int], ...], triples: int, *, sync: bool = False) -> None:
+        """Record that the views now hold ``version`` (the next worker gets a snapshot of it).
+
+        Replaced whole (``os.replace``), so a process killed at any moment leaves the old state
+        or the new one. ``sync`` (after a rebuild, whose files are synced) also forces it to the
+        disk; after a write it is not: the views' own RocksDB writes, like the store's, reach
+        the operating system before the write is acknowledged but are not forced to the disk,
+        so a forced state could not order itself after them anyway (and cost a few
+        milliseconds a write)."""
+        self.counts, self.triples, self.version = counts, triples, version
         temporary = self.root / "state.json.tmp"
         with open(temporary, "w") as out:
             json.dump({"version": version, "counts": [list(c) for c in counts], "triples": triples}, out)
-            out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(temporary, self.root / "state.json")
-        self.current = self._snapshot()
         self.prune()
 
     # -- building
@@ -115,22 +128,29 @@ class DiskViews:
         # (queries about a tenth faster at 10x, for half a second)
         self.full.optimize()
         self.asserted.optimize()
-        self.commit(version, *view_counts(self.full, self.raw, self._record))
+        self.current = None  # the last snapshot is of the views before: the next worker gets a new one
+        self.commit(version, *view_counts(self.full, self.raw, self._record), sync=True)
 
     # -- snapshots
+    def snapshot(self) -> str:
+        """The folder of a snapshot of the current version, taken now if the last one is older."""
+        if self.current is None or self._taken != self.version:
+            self.current, self._taken = self._snapshot(), self.version
+        return self.current
+
     def _snapshot(self) -> str:
         self._serial += 1
         folder = self.root / "snapshots" / str(self._serial)
         folder.mkdir(parents=True)
-        self.raw.backup(str(folder / "raw"))
-        self.full.backup(str(folder / "full"))
-        self.asserted.backup(str(folder / "asserted"))
+        for name, store in (("raw", self.raw), ("full", self.full), ("asserted", self.asserted)):
+            store.flush()  # then the checkpoint links files (a checkpoint's own flush is two to ten times slower)
+            store.backup(str(folder / name))
         self.snapshots[str(folder)] = []
         return str(folder)
 
-    def used_by(self, pid: int) -> None:
-        """A worker was started on the current snapshot."""
-        self.snapshots.setdefault(self.current, []).append(pid)
+    def used_by(self, folder: str, pid: int) -> None:
+        """A worker was started on the snapshot in ``folder``."""
+        self.snapshots.setdefault(folder, []).append(pid)
 
     def prune(self) -> None:
         """Delete the snapshots, other than the current one, that no running worker uses."""
@@ -140,8 +160,23 @@ class DiskViews:
             alive = [pid for pid in pids if _alive(pid)]
             self.snapshots[folder] = alive
             if not alive:
-                shutil.rmtree(folder, ignore_errors=True)
+                _delete(folder)
                 del self.snapshots[folder]
+
+
+def _delete(folder: str) -> None:
+    """Delete a snapshot folder: renamed at once out of ``snapshots/`` (so it is gone for
+    everyone, into ``deleted/``), its files unlinked by a thread (tens of milliseconds a store, off the path of
+    the write or the query that let it go)."""
+    path = Path(folder)
+    gone = path.parent.parent / _DELETED / path.name
+    try:
+        gone.parent.mkdir(exist_ok=True)
+        os.rename(path, gone)
+    except OSError:
+        gone = path
+    threading.Thread(target=shutil.rmtree, args=(gone,), kwargs={"ignore_errors": True}, daemon=True,
+                     name="delete-snapshot").start()
 
 
 def _load(store: ox.Store, lines: list[bytes], format: ox.RdfFormat) -> None:

@@ -360,34 +360,61 @@ class Holder:
     def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
                       create: set = frozenset()) -> None:
         """Apply a change (already applied to ``raw``) to the views and the counts, in time
-        proportional to the change."""
-        full, asserted = self.views.full, self.views.asserted
+        proportional to the change: what each view loses, then what it gains, in one operation
+        each (on disk, a transaction each instead of one per statement)."""
         counts = dict(self.counts)
+        lose: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
+        gain: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         for q in removed:
             if isinstance(q.graph_name, ox.NamedNode):
-                full.remove(q)
-                asserted.remove(q)
+                lose["full"].append(q)
+                lose["asserted"].append(q)
                 counts[q.graph_name.value] -= 1
         for q in added:
             if isinstance(q.graph_name, ox.NamedNode):
-                full.add(q)
+                gain["full"].append(q)
                 if not self._is_inferred(q.graph_name):
-                    asserted.add(q)
+                    gain["asserted"].append(q)
                 counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+        # the union (each view's default graph): a triple joins it when no graph held it before
+        # the change and one does after, and leaves it the other way round; what held it before
+        # is what holds it now, less the change (``removed`` and ``added`` are exact: removed
+        # statements were there, added ones were not)
+        moved: dict[ox.Triple, list[tuple[Any, int]]] = {}
+        for q in removed:
+            moved.setdefault(q.triple, []).append((q.graph_name, 1))
+        for q in added:
+            moved.setdefault(q.triple, []).append((q.graph_name, -1))
         triples = self.triples
-        for triple in {q.triple for q in removed | added}:
+        for triple, changes in moved.items():
             s, p, o = triple
-            graphs = [q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)]
+            after = {q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)}
+            before = set(after)
+            for graph, sign in changes:
+                (before.add if sign > 0 else before.discard)(graph)
             union = ox.Quad(s, p, o, _DEFAULT)
-            triples += bool(graphs) - (union in full)
-            (full.add if graphs else full.remove)(union)
-            (asserted.add if any(not self._is_inferred(g) for g in graphs) else asserted.remove)(union)
+            triples += bool(after) - bool(before)
+            for name, was, now in (("full", bool(before), bool(after)),
+                                   ("asserted", any(not self._is_inferred(g) for g in before),
+                                    any(not self._is_inferred(g) for g in after))):
+                if now and not was:
+                    gain[name].append(union)
+                elif was and not now:
+                    lose[name].append(union)
+        for name in ("full", "asserted"):
+            _remove_all(getattr(self.views, name), lose[name])
+            getattr(self.views, name).extend(gain[name])
         for graph in drop:
             counts.pop(graph.value, None)
         for graph in create:
             counts.setdefault(graph.value, 0)
         self.counts = tuple(sorted(counts.items()))
         self.triples = triples
+
+    def query(self, request: dict[str, Any]) -> Any:
+        """Answer a trusted query (see :meth:`basel_kg.store.model.Store.query`) here, on the
+        current views: no worker, so no snapshot of a store on disk is taken for it."""
+        return Worker(self.views, self.raw, self.version, self.config).answer(request)
 
     def export(self) -> bytes:
         quads = self._stored_quads() if self.raw is self.disk else self.raw
@@ -412,9 +439,15 @@ class Holder:
         """A worker forked by the forker, on the current snapshot; ``b"E"`` and the error if
         none could be started."""
         try:
+            folder = self.stored.snapshot()  # of the current version: taken now if the last is older
+        except OSError as exc:  # a full disk: no snapshot, no worker (the forker is fine)
+            channel.sendall(b"E")
+            send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
+            return
+        try:
             if self.forker is None:
                 self.forker = start_forker(self.config)
-            send(self.forker, (self.stored.current, self.version))
+            send(self.forker, (folder, self.version))
             status, value = recv(self.forker)
             if status != "ok":
                 raise StoreError(value)
@@ -426,11 +459,11 @@ class Holder:
             channel.sendall(b"E")
             send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
             return
-        self.stored.used_by(value)
-        self.stored.prune()
+        self.stored.used_by(folder, value)
         socket.send_fds(channel, [b"F"], fds)
         os.close(fds[0])
         send(channel, ("ok", {"pid": value, "version": self.version}))
+        self.stored.prune()  # while the worker answers
 
 
 def start_forker(config: dict[str, Any]) -> socket.socket:
@@ -447,6 +480,18 @@ def start_forker(config: dict[str, Any]) -> socket.socket:
     theirs.close()
     send(ours, config)
     return ours
+
+
+def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
+    """Remove ``quads`` (those present) from ``store``: one ``DELETE DATA`` for those without a
+    blank node (which SPARQL cannot name), one by one for the others."""
+    named = [q for q in quads if not _has_blank(q)]
+    if named:
+        body = "".join(_graph_block(g, group) for g, group in _by_graph(named).items())
+        store.update(f"DELETE DATA {{\n{body}}}")
+    for q in quads:
+        if _has_blank(q):
+            store.remove(q)
 
 
 def _require_named(quads: Iterable[ox.Quad]) -> None:
@@ -503,7 +548,7 @@ def _limit_memory(megabytes: int | None) -> None:
 
 
 # commands -> do they change the data (and so retire the workers)?
-_HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False}
+_HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False, "query": False}
 
 
 def _disk_full(exc: OSError) -> bool:

@@ -172,6 +172,7 @@ class QueryRequest:
     timeout: float | None = None
     formats: ResultFormats = field(default_factory=ResultFormats)
     max_rows: int | None = None
+    trusted: bool = False
 
 
 @runtime_checkable
@@ -214,6 +215,7 @@ class Store(Protocol):
         timeout: float | None = None,
         formats: ResultFormats | None = None,
         max_rows: int | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query.
 
@@ -221,11 +223,17 @@ class Store(Protocol):
         SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do. Otherwise the default
         graph is the union of all named graphs (``union_default=False``: empty unless the
         query says ``FROM``). ``inference=False`` leaves the inferred graphs out.
+
+        ``trusted``: the program's own query, small and bounded (e.g. about the subjects a
+        write touched, right after it), never a client's: a store may run it where the data
+        is, without a query process or a time limit (the embedded store: in its store process,
+        which needs no new snapshot of the data after a write).
         """
         scan = scan_sparql(sparql)
         check_services(scan, self.allowed_services)
         return self._query(QueryRequest(sparql, scan, tuple(default_graph_uris), tuple(named_graph_uris),
-                                        union_default, inference, timeout, formats or ResultFormats(), max_rows))
+                                        union_default, inference, timeout, formats or ResultFormats(), max_rows,
+                                        trusted))
 
     def _query(self, request: QueryRequest) -> QueryResult:
         """Answer a query that :meth:`query` has checked (``SERVICE`` only to allowed endpoints)."""
