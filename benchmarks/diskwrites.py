@@ -1,0 +1,166 @@
+"""Validated writes into a store on disk: ``basel-kg serve --store`` with its query views on disk
+(RocksDB) beside ``oxigraph serve`` on the same dataset, and where the time of a write goes.
+
+The shipped data replicated ``--factor`` times (``benchmarks/synthetic.py``; a project written
+beforehand with ``--project``). ``--memory-views`` (default 0) is passed to ``serve``: above it
+the store keeps its two query views on disk (the default, 100k quads, puts 100x there but not
+10x). Measured, each the median of ``--repeat`` runs:
+
+- validated 100-triple PUTs per second over HTTP (parse, reason, SHACL on what the write
+  touches, atomic apply to the store and both views, PROV-O record, search index), one client,
+  beside ``oxigraph serve``'s unvalidated PUT of the same documents (same run, same data);
+- the first query after a write (a query process on a new snapshot of the store) beside a
+  query with no write before it;
+- then, in this process on the same store (the server stopped), the store's side of the same
+  writes alone, split: the change planned, applied to the store, to both views, recorded.
+
+    nice .venv/bin/python benchmarks/diskwrites.py --factor 10 --writes 20 --repeat 3
+    flock /tmp/basel-heavy.lock nice .venv/bin/python benchmarks/diskwrites.py --factor 100 --writes 10 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from harness import ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, writes_per_second  # noqa: E402
+
+GRAPH = "https://example.org/bench/replaced"
+ASK = "ASK { ?s ?p ?o }"
+
+
+def first_query_after_write(url: str, repeat: int) -> tuple[float, float]:
+    """Seconds of a query right after a write (median) and of the same query with none before it."""
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    after, warm = [], []
+    with httpx.Client(timeout=600) as client:
+        for n in range(repeat + 1):
+            response = client.put(url + "store", params={"graph": GRAPH}, content=document(f"q{n}", 100),
+                                  headers=headers)
+            assert response.status_code in (200, 201, 204), response.text[:2000]
+            for times in (after, warm):
+                start = time.perf_counter()
+                client.post(url + "sparql", data={"query": ASK}, headers={"Accept": ACCEPT}).raise_for_status()
+                times.append(time.perf_counter() - start)
+    return statistics.median(after[1:]), statistics.median(warm[1:])
+
+
+def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
+    """The store's side of the benchmark's PUTs alone (no guard), in this process, milliseconds
+    per write (median): planned, applied (store, views, state)."""
+    import pyoxigraph as ox
+
+    from basel_kg.namespaces import GRAPH as G
+    from basel_kg.store import diskviews, holder
+
+    spent: dict[str, list[float]] = {}
+
+    def timed(owner, name: str, key: str) -> None:
+        method = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent.setdefault(key, []).append(time.perf_counter() - start)
+        setattr(owner, name, wrapper)
+
+    timed(holder.Holder, "plan_graph", "plan the change (read the graph)")
+    timed(holder.Holder, "apply", "apply: in all")
+    timed(holder.Holder, "_update_views", "apply: both views and the union")
+    timed(diskviews.DiskViews, "commit", "apply: the views' state recorded")
+    timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")
+    config = {"path": str(path), "base_iri": "https://w3id.org/basel-kg/", "inferred_graphs": (str(G.INFERRED),),
+              "prefixes": {}, "worker_memory_mb": None, "memory_views_max": memory_views}
+    store = holder.Holder(config)
+    spent.clear()
+    for n in range(writes):
+        turtle = document(f"s{n}", 100).encode()
+        ntriples = ox.serialize([q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)], format=ox.RdfFormat.N_TRIPLES)
+        delta, _ = store.plan_graph("put", GRAPH, ntriples)
+        store.apply(delta, "bench")
+    if store.stored is not None and hasattr(store.stored, "snapshot"):  # (before: one per write, in "apply")
+        store.stored.snapshot()
+    return {key: statistics.median(values) * 1000 for key, values in spent.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--factor", type=int, default=10, help="the shipped data replicated N times (default 10)")
+    parser.add_argument("--project", type=Path, help="a project written beforehand by benchmarks/synthetic.py")
+    parser.add_argument("--memory-views", type=int, default=0, help="serve's --memory-views (default 0: on disk)")
+    parser.add_argument("--writes", type=int, default=20, help="PUTs per measurement (default 20)")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements (default 3)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    out: dict = {"factor": args.factor, "memory_views": args.memory_views}
+    with tempfile.TemporaryDirectory(prefix=f"basel-kg-diskwrites-{args.factor}x-") as tmp:
+        folder = Path(tmp)
+        root = args.project
+        if root is None:
+            from synthetic import make_project
+
+            root = make_project(args.factor, folder / "project", source=ROOT)
+        cache = folder / "cache"
+        env = {**os.environ, "BASEL_KG_ROOT": str(root), "BASEL_KG_CACHE": str(cache),
+               "XDG_CACHE_HOME": str(folder / "xdg"), "BASEL_KG_WRITE_TOKEN": f"bench={TOKEN}"}
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        command = [str(Path(sys.executable).with_name("basel-kg")), "serve", "--store", str(folder / "store"),
+                   "--port", str(port), "--quiet", "--result-cache", "0", "--memory-views", str(args.memory_views)]
+        with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600):
+            out["ours"] = statistics.median(writes_per_second(url, args.writes, replace=True)
+                                            for _ in range(args.repeat))
+            out["after_write"], out["no_write"] = first_query_after_write(url, args.repeat)
+        print("basel-kg serve: measured", file=sys.stderr)
+        out["store_ms"] = store_side(folder / "store", args.writes, args.memory_views)
+        dataset = next(cache.glob("*/dataset.nq"))
+        out["quads"] = sum(1 for _ in dataset.open("rb"))
+        location = folder / "oxigraph"
+        subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(dataset)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        command = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                   "--union-default-graph"]
+        with Server("oxigraph serve", command, url + "query"):
+            out["oxigraph"] = statistics.median(writes_per_second(url, args.writes, replace=True)
+                                                for _ in range(args.repeat))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+    where = "views on disk" if args.memory_views < out["quads"] else "views in memory"
+    rows = [
+        (f"validated 100-triple PUTs/s over HTTP, {args.factor}x ({out['quads']:,} quads, {where})",
+         f"{out['ours']:.1f}/s"),
+        ("reference: oxigraph serve, unvalidated PUTs/s (ratio)",
+         f"{out['oxigraph']:.1f}/s ({out['ours'] / out['oxigraph']:.3f}x)"),
+        ("first query after a write (ASK; a query process on a new snapshot) / with no write before it",
+         f"{out['after_write'] * 1000:.0f} ms / {out['no_write'] * 1000:.0f} ms"),
+        *((f"store side alone, in process, per write: {key}", f"{ms:.1f} ms") for key, ms in out["store_ms"].items()),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"({args.writes} writes, median of {args.repeat}; {os.cpu_count()} CPUs)")
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
