@@ -12,7 +12,9 @@ the store keeps its two query views on disk (the default, 100k quads, puts 100x 
 - the first query after a write (a query process on a new snapshot of the store) beside a
   query with no write before it;
 - then, in this process on the same store (the server stopped), the store's side of the same
-  writes alone, split: the change planned, applied to the store, to both views, recorded.
+  writes alone, split: the change planned, applied to the store, to both views, recorded;
+- and the cold start of ``serve`` (build without SHACL, load, views, release): its time and the
+  peak memory of its process tree (PSS, psutil).
 
     nice .venv/bin/python benchmarks/diskwrites.py --factor 10 --writes 20 --repeat 3
     flock /tmp/basel-heavy.lock nice .venv/bin/python benchmarks/diskwrites.py --factor 100 --writes 10 --repeat 1
@@ -123,7 +125,10 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}/"
         command = [str(Path(sys.executable).with_name("basel-kg")), "serve", "--store", str(folder / "store"),
                    "--port", str(port), "--quiet", "--result-cache", "0", "--memory-views", str(args.memory_views)]
-        with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600):
+        with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600,
+                    watch_memory=True) as ours:
+            out["cold_start"] = ours.started
+            out["cold_pss_mb"], out["cold_rss_mb"] = ours.memory.peak_pss / 2**20, ours.memory.peak_rss / 2**20
             out["ours"] = statistics.median(writes_per_second(url, args.writes, replace=True)
                                             for _ in range(args.repeat))
             out["after_write"], out["no_write"] = first_query_after_write(url, args.repeat)
@@ -151,6 +156,8 @@ def main() -> int:
          f"{out['oxigraph']:.1f}/s ({out['ours'] / out['oxigraph']:.3f}x)"),
         ("first query after a write (ASK; a query process on a new snapshot) / with no write before it",
          f"{out['after_write'] * 1000:.0f} ms / {out['no_write'] * 1000:.0f} ms"),
+        ("serve cold start (build without SHACL, load, views, release): seconds, peak PSS (RSS summed) of the tree",
+         f"{out['cold_start']:.1f} s, {out['cold_pss_mb']:,.0f} MB ({out['cold_rss_mb']:,.0f} MB)"),
         *((f"store side alone, in process, per write: {key}", f"{ms:.1f} ms") for key, ms in out["store_ms"].items()),
     ]
     width = max(len(name) for name, _ in rows)
