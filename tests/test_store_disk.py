@@ -206,3 +206,63 @@ def test_views_rebuilt_over_a_previous_runs_snapshots(tmp_path: Path):
     holder = Holder({**CONFIG, "path": path})
     assert holder.version == "v2"
     assert holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }")
+
+
+def _snapshot_count(path: Path) -> int:
+    folder = path / diskviews.FOLDER / "snapshots"
+    return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
+
+
+def test_writes_take_no_snapshot_and_the_next_query_sees_them(tmp_path: Path):
+    """A snapshot (a RocksDB checkpoint of the store and both views, hundreds of milliseconds at
+    scale) is taken when a query process needs newer data than the last one holds, not per
+    write: a stream of writes takes none, the query after it one, and it sees every write."""
+    path = tmp_path / "store"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0, memory_views_max=0) as store:
+        store.load_dataset(DATA.encode(), version="v1")
+        assert store.query("ASK { <urn:a> <urn:p> <urn:b> }").boolean()
+        assert _snapshot_count(path) == 1
+        for n in range(3):
+            store.put_graph("urn:test:g3", f"<urn:x> <urn:p> <urn:v{n}> .\n".encode(), format="nt")
+        assert _snapshot_count(path) == 1, "a write took a snapshot"
+        assert store.query("ASK { <urn:x> <urn:p> <urn:v2> }").boolean(), "the query after the writes missed them"
+        assert not store.query("ASK { <urn:x> <urn:p> <urn:v1> }").boolean()
+        taken = [int(p.name) for p in (path / diskviews.FOLDER / "snapshots").iterdir()]
+        assert max(taken) == 2, "three writes and a query took more than one snapshot"
+
+
+def test_a_trusted_query_runs_in_the_store_process_on_the_data_just_written(tmp_path: Path, monkeypatch):
+    """``trusted=True`` (the program's own small query, e.g. the search index's after a write) is
+    answered by the store process: no query process is started, no snapshot taken."""
+    path = tmp_path / "store"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0, memory_views_max=0) as store:
+        store.load_dataset(DATA.encode(), version="v1")
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
+
+        def refused():
+            raise AssertionError("a query process was started for a trusted query")
+
+        monkeypatch.setattr(store._pool, "spawn", refused)
+        rows = store.query("SELECT ?o { <urn:x> <urn:p> ?o }", inference=False, trusted=True).solutions()
+        assert [r["o"].value for r in rows] == ["urn:y"]
+        assert store.query("ASK { <urn:a> a <urn:Thing> }", inference=False, trusted=True).boolean() is False
+        assert store.query("ASK { <urn:a> a <urn:Thing> }", trusted=True).boolean()
+        assert _snapshot_count(path) == 0
+        with pytest.raises(Exception, match="(?i)syntax|parse|expected"):
+            store.query("SELECT WHERE {", trusted=True)
+
+
+@pytest.mark.parametrize("limit", [0, 1000])
+def test_an_n_quads_file_is_loaded_by_the_store_process_as_its_bytes_would_be(tmp_path: Path, limit):
+    """``load_dataset(path, version=...)`` of an N-Quads file: the store process reads the file
+    itself (nothing copied through the caller); the extra graphs are loaded with it."""
+    source = tmp_path / "data.nq"
+    source.write_text(DATA)
+    extra = {"urn:test:g5": b"<urn:e> <urn:p> <urn:f> .\n"}
+    with EmbeddedStore(inferred_graphs=[INFERRED]) as memory:
+        memory.load_dataset(DATA.encode(), graphs=extra, version="v1")
+        expected = _answers(memory)
+    with EmbeddedStore(tmp_path / "store", inferred_graphs=[INFERRED], memory_views_max=limit) as disk:
+        disk.load_dataset(source, graphs=extra, version="v1")
+        assert _answers(disk) == expected
+        assert disk.version == "v1"

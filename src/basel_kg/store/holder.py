@@ -222,10 +222,13 @@ class Holder:
         }
 
     # -- commands (the parent calls them by name)
-    def replace(self, nquads: bytes, version: str, source: str) -> None:
+    def replace(self, nquads: bytes, version: str, source: str, file: str | None = None) -> None:
+        """Replace the data with the N-Quads of ``file`` (read here) followed by ``nquads``."""
         # on disk, the data goes from the bytes to the store by a bulk load: no copy of it in
         # this process, no transaction holding all of it
         quads = ox.parse(nquads, ox.RdfFormat.N_QUADS)
+        if file is not None:
+            quads = itertools.chain(ox.parse(path=file, format=ox.RdfFormat.N_QUADS), quads)
         if self.disk is None:
             quads = list(quads)
         _require_named(quads)
@@ -237,7 +240,10 @@ class Holder:
             # leaves a store that claims nothing, so the next start loads again.
             try:
                 self.disk.clear()
-                self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                if file is not None:
+                    self.disk.bulk_load(path=file, format=ox.RdfFormat.N_QUADS)
+                if nquads.strip() or file is None:
+                    self.disk.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
                 self.disk.update(self._meta_update())
                 self.disk.flush()
                 self.disk.optimize()  # compacted now, not in the background while serving
