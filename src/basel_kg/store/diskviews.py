@@ -107,23 +107,35 @@ class DiskViews:
                 setattr(self, name, None)  # closes it (the last reference)
             shutil.rmtree(self.root / name, ignore_errors=True)
         self.full, self.asserted = ox.Store(str(self.root / "full")), ox.Store(str(self.root / "asserted"))
-        # Mostly in pyoxigraph (a Python loop over the quads is ten times slower): the store's
-        # N-Quads, one quad a line ending with its graph, split by graph; then each view's union,
-        # from a CONSTRUCT. Bulk loads keep one copy of a quad loaded twice (it is a RocksDB key),
-        # so the union has set semantics. A line with a blank node is added as parsed instead: a
-        # load renames blank nodes, and the views must name them as the store does (a write
-        # removes them by name).
-        lines = self.raw.dump(format=ox.RdfFormat.N_QUADS).split(b"\n")
-        record = f" {self._record} .".encode()
-        inferred = tuple(f" <{g}> .".encode() for g in self._inferred)
-        full = [line for line in lines if not line.endswith(record)]
-        del lines
-        for store, kept in ((self.full, full), (self.asserted, [line for line in full if not line.endswith(inferred)])):
-            _load(store, kept, ox.RdfFormat.N_QUADS)
-            del kept
-            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-            _load(store, union.serialize(format=ox.RdfFormat.N_TRIPLES).split(b"\n"), ox.RdfFormat.N_TRIPLES)
-        del full
+        # Through files, so that nothing as large as the data is held in memory: the store's
+        # N-Quads (one quad a line, ending with its graph), split by graph into each view's
+        # file, bulk-loaded; then each view's union, a CONSTRUCT written to a file, loaded into
+        # its default graph. Bulk loads keep one copy of a quad loaded twice (it is a RocksDB
+        # key), so the union has set semantics. A line with a blank node is added as parsed
+        # instead: a load renames blank nodes, and the views must name them as the store does
+        # (a write removes them by name).
+        work = self.root / "rebuild"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        try:
+            self.raw.dump(output=str(work / "store.nq"), format=ox.RdfFormat.N_QUADS)
+            record = f" {self._record} .\n".encode()
+            inferred = tuple(f" <{g}> .\n".encode() for g in self._inferred)
+            with open(work / "store.nq", "rb") as lines, open(work / "full.nq", "wb") as full, \
+                    open(work / "asserted.nq", "wb") as asserted:
+                for line in lines:
+                    if not line.endswith(record):
+                        full.write(line)
+                        if not line.endswith(inferred):
+                            asserted.write(line)
+            (work / "store.nq").unlink()
+            for name, store in (("full", self.full), ("asserted", self.asserted)):
+                _load(store, work / f"{name}.nq", ox.RdfFormat.N_QUADS)
+                union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+                union.serialize(output=str(work / "union.nt"), format=ox.RdfFormat.N_TRIPLES)
+                _load(store, work / "union.nt", ox.RdfFormat.N_TRIPLES)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         # one compaction, so that a lookup reads one file per index, not one per bulk load
         # (queries about a tenth faster at 10x, for half a second)
         self.full.optimize()
@@ -179,15 +191,24 @@ def _delete(folder: str) -> None:
                      name="delete-snapshot").start()
 
 
-def _load(store: ox.Store, lines: list[bytes], format: ox.RdfFormat) -> None:
-    """Load N-Quads/N-Triples lines (N-Triples into the default graph), keeping the names of
-    blank nodes."""
-    blank = [line for line in lines if b"_:" in line]
-    plain = b"\n".join(line for line in lines if b"_:" not in line)
+def _load(store: ox.Store, path: Path, format: ox.RdfFormat) -> None:
+    """Load an N-Quads/N-Triples file (N-Triples into the default graph), keeping the names of
+    blank nodes: the lines without one are bulk-loaded (from a file written beside it), those
+    with one (few) added as parsed."""
+    blank = []
+    plain = path.with_name(path.name + ".plain")
+    with open(path, "rb") as lines, open(plain, "wb") as out:
+        for line in lines:
+            if b"_:" in line:
+                blank.append(line)
+            else:
+                out.write(line)
+    path.unlink()
     to_graph = _DEFAULT if format == ox.RdfFormat.N_TRIPLES else None
-    store.bulk_load(plain, format=format, to_graph=to_graph)
+    store.bulk_load(path=str(plain), format=format, to_graph=to_graph)
+    plain.unlink()
     if blank:
-        parsed = ox.parse(b"\n".join(blank), format=format)
+        parsed = ox.parse(b"".join(blank), format=format)
         store.bulk_extend(parsed if to_graph is None else
                           (ox.Quad(q.subject, q.predicate, q.object, _DEFAULT) for q in parsed))
 
