@@ -88,7 +88,15 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")
     config = {"path": str(path), "base_iri": "https://w3id.org/basel-kg/", "inferred_graphs": (str(G.INFERRED),),
               "prefixes": {}, "worker_memory_mb": None, "memory_views_max": memory_views}
-    store = holder.Holder(config)
+    deadline = time.monotonic() + 120
+    while True:  # the server's store process may still be closing the store (its lock)
+        try:
+            store = holder.Holder(config)
+            break
+        except OSError as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
     spent.clear()
     for n in range(writes):
         turtle = document(f"s{n}", 100).encode()
