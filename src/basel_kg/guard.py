@@ -43,7 +43,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
-from .reasoning import _to_ox, _to_rdflib
+from .terms import to_ox, to_rdflib
 from .store import Delta, WritableStore
 
 from .validation import ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
@@ -87,7 +87,7 @@ class _Asserted:
         inferred = self._mirror.inferred_graphs
         for q in self._mirror.store:
             if q.graph_name not in inferred:
-                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def graph(self) -> Graph:
         """An rdflib copy (for the reference reasoner, which reasons over the whole graph anyway)."""
@@ -159,11 +159,11 @@ class _Mirror:
 
     def contains(self, triple: Triple) -> bool:
         """Is ``triple`` in some graph of the copy (the union)?"""
-        s, p, o = map(_to_ox, triple)
+        s, p, o = map(to_ox, triple)
         return next(iter(self.store.quads_for_pattern(s, p, o, None)), None) is not None
 
     def is_inferred(self, triple: Triple) -> bool:
-        s, p, o = map(_to_ox, triple)
+        s, p, o = map(to_ox, triple)
         return any(ox.Quad(s, p, o, g) in self.store for g in self.inferred_graphs)
 
     def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[Triple], set[Triple]]:
@@ -349,8 +349,8 @@ class WriteGuard:
         timings["reason"] = time.perf_counter() - start
         graph = ox.NamedNode(self.inferred_graph)
         return Delta(
-            remove=tuple(ox.Quad(*map(_to_ox, t), graph) for t in remove),
-            add=tuple(ox.Quad(*map(_to_ox, t), graph) for t in add),
+            remove=tuple(ox.Quad(*map(to_ox, t), graph) for t in remove),
+            add=tuple(ox.Quad(*map(to_ox, t), graph) for t in add),
         ), full
 
     def _reasoner(self) -> IncrementalReasoner | None:
@@ -400,7 +400,7 @@ class WriteGuard:
         focus = affected_nodes(changed, mirror.store, self.shapes, extra=removed,
                                is_vocabulary=mirror.is_vocabulary)
         if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
-            return {_to_rdflib(q.subject) for q in mirror.store}
+            return {to_rdflib(q.subject) for q in mirror.store}
         return set(focus)
 
     def _run(self, changed: set[Triple], focus: set[Node]) -> dict[tuple, tuple]:
@@ -453,7 +453,7 @@ _TIDY_MIN = 100_000  # statements removed from the guard's copy before copying i
 
 
 def _triple(q: ox.Quad | ox.Triple) -> Triple:
-    return _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+    return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
 
 def _triples(delta: Delta) -> set[Triple]:

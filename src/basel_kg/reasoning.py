@@ -46,6 +46,7 @@ from rdflib.term import Node
 
 from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
+from .terms import to_ox, to_rdflib, triple_to_rdflib
 
 __all__ = [
     "infer", "infer_in_store", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
@@ -162,8 +163,8 @@ def infer_in_store(store: ox.Store) -> list[ox.Quad]:
     except UnsupportedSchema:
         asserted = Graph()
         for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            asserted.add(_triple_from_quad(q))
-        return [ox.Quad(*map(_to_ox, t)) for t in infer_owlrl(asserted)]
+            asserted.add(triple_to_rdflib(q))
+        return [ox.Quad(*map(to_ox, t)) for t in infer_owlrl(asserted)]
     work = Graph()
     for t in schema:
         work.add(t)
@@ -174,9 +175,9 @@ def infer_in_store(store: ox.Store) -> list[ox.Quad]:
                   *(n for s, _, o in schema for n in (s, o) if isinstance(n, URIRef))}
     default = ox.DefaultGraph()
     scratch = ox.Store()
-    scratch.extend(q for p in sorted(predicates) for q in store.quads_for_pattern(None, _to_ox(p), None, default))
+    scratch.extend(q for p in sorted(predicates) for q in store.quads_for_pattern(None, to_ox(p), None, default))
     scratch.update(f"INSERT {{ GRAPH {_DELTA} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
-    extra = [q for q in (ox.Quad(*map(_to_ox, t)) for t in closed) if q not in store]
+    extra = [q for q in (ox.Quad(*map(to_ox, t)) for t in closed) if q not in store]
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in extra for g in (default, _INFERRED, _DELTA))
     names = itertools.count(1)  # semi-naive, from the delta graph holding every statement
     _fixpoint(scratch, rules, _DELTA, lambda: ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{next(names)}"))
@@ -219,14 +220,14 @@ def _schema_in_store(store: ox.Store) -> set[Triple]:
     found: set[Triple] = set()
     default = ox.DefaultGraph()
     for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }"):
-        p = _to_rdflib(row["p"])
+        p = to_rdflib(row["p"])
         if p == RDF.type:
             for cls in store.query("SELECT DISTINCT ?o WHERE { ?s a ?o }"):
-                o = _to_rdflib(cls["o"])
+                o = to_rdflib(cls["o"])
                 if is_schema(p, o):
-                    found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], cls["o"], default)))
+                    found.update(map(triple_to_rdflib, store.quads_for_pattern(None, row["p"], cls["o"], default)))
         elif p in (RDF.first, RDF.rest) or str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS:
-            found.update(map(_triple_from_quad, store.quads_for_pattern(None, row["p"], None, default)))
+            found.update(map(triple_to_rdflib, store.quads_for_pattern(None, row["p"], None, default)))
     return found
 
 
@@ -291,7 +292,7 @@ class IncrementalReasoner:
         return graph
 
     def _inferred_triples(self) -> set[Triple]:
-        return {t for t in map(_triple_from_quad, self._store.quads_for_pattern(None, None, None, _INFERRED))
+        return {t for t in map(triple_to_rdflib, self._store.quads_for_pattern(None, None, None, _INFERRED))
                 if _worth_keeping(t)}
 
     # -- writing
@@ -319,8 +320,8 @@ class IncrementalReasoner:
             gained |= gained_now
         if add:
             store = self._store
-            quads = [ox.Quad(*map(_to_ox, t)) for t in add]
-            was_inferred = {t for t in add if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+            quads = [ox.Quad(*map(to_ox, t)) for t in add]
+            was_inferred = {t for t in add if ox.Quad(*map(to_ox, t), _INFERRED) in store}
             for quad in quads:
                 store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, _INFERRED))
             store.extend(quads)
@@ -339,7 +340,7 @@ class IncrementalReasoner:
         """Is ``triple`` one of the asserted statements the reasoner holds? (They are in its
         store's default graph and, unlike entailments, not in its inferred graph: the store
         is the only copy kept, no Python set of them.)"""
-        s, p, o = map(_to_ox, triple)
+        s, p, o = map(to_ox, triple)
         return ox.Quad(s, p, o) in self._store and ox.Quad(s, p, o, _INFERRED) not in self._store
 
     @property
@@ -355,12 +356,12 @@ class IncrementalReasoner:
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
-        store.extend(ox.Quad(*map(_to_ox, t)) for t in triples)
+        store.extend(ox.Quad(*map(to_ox, t)) for t in triples)
         self._size = len(triples)
         self._churn = self._size  # the first round's delta below: everything
         del triples[:]
-        extra = [t for t in closed if ox.Quad(*map(_to_ox, t)) not in store]
-        store.extend(ox.Quad(*map(_to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
+        extra = [t for t in closed if ox.Quad(*map(to_ox, t)) not in store]
+        store.extend(ox.Quad(*map(to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
         delta = self._scratch()
         store.update(f"INSERT {{ GRAPH {delta} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
         self._fixpoint(delta, collect=False)
@@ -384,7 +385,7 @@ class IncrementalReasoner:
             added = list(self._store.quads_for_pattern(None, None, None, new))
             self._churn += len(added)
             if collect:
-                new_triples.update(map(_triple_from_quad, added))
+                new_triples.update(map(triple_to_rdflib, added))
 
         _fixpoint(self._store, self._rules, delta, self._scratch, seen)
         return new_triples
@@ -392,7 +393,7 @@ class IncrementalReasoner:
     def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
         store = self._store
-        quads = [ox.Quad(*map(_to_ox, t)) for t in removed]
+        quads = [ox.Quad(*map(to_ox, t)) for t in removed]
         # 1. over-delete: what the removed statements derive, transitively, in the old state
         delta, gone = self._scratch(), self._scratch()
         store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
@@ -408,8 +409,8 @@ class IncrementalReasoner:
                 break
             store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
             delta = new
-        gone_triples = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, gone)}
-        was_inferred = {t for t in gone_triples if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+        gone_triples = {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, gone)}
+        was_inferred = {t for t in gone_triples if ox.Quad(*map(to_ox, t), _INFERRED) in store}
         store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {gone} {{ ?s ?p ?o }} }}")
         # 2. re-derive in one step what the remaining statements still give, then close again
@@ -417,13 +418,13 @@ class IncrementalReasoner:
         for rule in self._rules:
             store.update(_bind(rule.rederive, new=new, gone=gone))
         store.update(f"DROP SILENT GRAPH {gone}")
-        back = {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, new)}
+        back = {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, new)}
         self._churn += 2 * len(quads) + 2 * len(gone_triples) + 2 * len(back)
         delta = self._scratch()
         store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
         back |= self._fixpoint(delta)
-        now_inferred = {t for t in back if ox.Quad(*map(_to_ox, t), _INFERRED) in store}
+        now_inferred = {t for t in back if ox.Quad(*map(to_ox, t), _INFERRED) in store}
         return was_inferred - now_inferred, now_inferred - was_inferred
 
 
@@ -640,7 +641,6 @@ def _worth_keeping(triple: Triple) -> bool:
     return True
 
 
-_XSD_STRING = str(XSD.string)
 _TIDY_MIN = 100_000  # statements through an incremental reasoner's store before it is worth copying
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
 
@@ -658,30 +658,3 @@ _NOISE_FILTER = " || ".join([
     f"(isIRI(?o) && ?o IN (<{OWL.Thing}>, <{RDFS.Resource}>) && ?p IN ({_iris([RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range])}))",
     "(isIRI(?s) && (" + " || ".join(f"STRSTARTS(STR(?s), {ox.Literal(v)})" for v in STANDARD_VOCABULARIES) + "))",
 ])
-
-
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def _to_rdflib(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-
-
-def _triple_from_quad(q: ox.Quad) -> Triple:
-    return _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)

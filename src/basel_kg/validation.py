@@ -42,6 +42,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node, Variable
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
+from .terms import to_ox, to_rdflib, to_rdflib_cached, triple_to_rdflib
 
 __all__ = ["PreparedQueryGraph", "ReadPlan", "Step", "ValidationResult", "ValidationReport", "affected_nodes",
            "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "validate_store", "Engine"]
@@ -497,14 +498,6 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
             yield from _triple_patterns(value)
 
 
-@lru_cache(maxsize=1 << 16)
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A store term as rdflib's (the walks over a store meet the same terms again and again)."""
-    from .reasoning import _to_rdflib
-
-    return _to_rdflib(term)
-
-
 class _Source:
     """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
     and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
@@ -520,11 +513,9 @@ class _Source:
 
     def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
         if self.store:
-            from .reasoning import _to_ox
-
-            for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
+            for q in self.data.quads_for_pattern(*(None if t is None else to_ox(t) for t in (s, p, o)), None):
                 if q.graph_name not in self._excluded:
-                    yield (_term(q.subject), _term(q.predicate), _term(q.object)), True
+                    yield (to_rdflib_cached(q.subject), to_rdflib_cached(q.predicate), to_rdflib_cached(q.object)), True
         else:
             for triple in self.data.triples((s, p, o)):
                 yield triple, True
@@ -534,20 +525,18 @@ class _Source:
 
     def ontology(self) -> Iterable[tuple]:
         if self.store:
-            from .reasoning import _to_rdflib
-
             for q in self.data.quads_for_pattern(None, None, None, self._ontology):
-                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def is_vocabulary(self, node: Node) -> bool:
         if self._is_vocabulary is not None:
             return self._is_vocabulary(node)
         if self.store:
-            from .reasoning import STANDARD_VOCABULARIES, _to_ox
+            from .reasoning import STANDARD_VOCABULARIES
 
             return isinstance(node, URIRef) and (
                 str(node).startswith(STANDARD_VOCABULARIES)
-                or next(iter(self.data.quads_for_pattern(_to_ox(node), None, None, self._ontology)), None) is not None)
+                or next(iter(self.data.quads_for_pattern(to_ox(node), None, None, self._ontology)), None) is not None)
         return _is_vocabulary(node, self.data)
 
 
@@ -756,11 +745,9 @@ def shacl_report(data_graph: Graph | ox.Store, shapes: Graph | ShapesGraph, *, f
                 batched.add_results(graph, data_graph)
             return graph
     if isinstance(data_graph, ox.Store):  # an engine that needs rdflib: the default graph copied
-        from .reasoning import _triple_from_quad
-
         copy = PreparedQueryGraph()
         for quad in data_graph.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            copy.add(_triple_from_quad(quad))
+            copy.add(triple_to_rdflib(quad))
         data_graph = copy
     if focus is None:
         _conforms, graph, _text = shacl_validate(
@@ -847,21 +834,19 @@ class _Batched:
     def add_results(self, report: Graph, data: Graph | ox.Store) -> None:
         """Run the constraints over ``data`` (a pyoxigraph Store: its default graph, in place;
         an rdflib graph is copied into one) and add their results to ``report``."""
-        from .reasoning import _to_ox, _to_rdflib
-
         if isinstance(data, ox.Store):
             store = data
         else:
             store = ox.Store()
             store.extend(  # not bulk_extend: its loader reserves 200 MB up front (a limited validator process)
-                ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data)
         node = report.value(None, RDF.type, SH.ValidationReport)
         found = False
         for batched in self.constraints:
             solutions = store.query(batched.query)
             variables = solutions.variables
             for solution in solutions:
-                values = {v.value: _to_rdflib(solution[v]) for v in variables if solution[v] is not None}
+                values = {v.value: to_rdflib(solution[v]) for v in variables if solution[v] is not None}
                 focus = values["this"]
                 result = BNode()
                 found = True
