@@ -249,7 +249,7 @@ def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKE
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"}
     with httpx.Client(timeout=300, headers=headers) as client:
         def write(n: int) -> None:
-            tag = f"{'r' if replace else 'p'}{run}-{n}" if run else f"{'r' if replace else 'p'}{n}"
+            tag = f"{'r' if replace else 'p'}{run}n{n}" if run else f"{'r' if replace else 'p'}{n}"
             graph = "https://example.org/bench/replaced" if replace else f"https://example.org/bench/{tag}"
             response = client.request("PUT" if replace else "POST", url + "store", params={"graph": graph},
                                       content=document(tag, 100))
