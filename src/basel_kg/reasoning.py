@@ -415,8 +415,9 @@ class IncrementalReasoner:
                 break
             store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
             delta = new
-        gone_triples = {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, gone)}
-        was_inferred = {t for t in gone_triples if ox.Quad(*map(to_ox, t), _INFERRED) in store}
+        gone_quads = list(store.quads_for_pattern(None, None, None, gone))
+        was_inferred = {triple_to_rdflib(q) for q in gone_quads
+                        if ox.Quad(q.subject, q.predicate, q.object, _INFERRED) in store}
         store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {gone} {{ ?s ?p ?o }} }}")
         # 2. re-derive in one step what the remaining statements still give, then close again
@@ -427,7 +428,7 @@ class IncrementalReasoner:
                 store.update(_bind(rule.rederive, new=new, gone=gone))
         store.update(f"DROP SILENT GRAPH {gone}")
         back = {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, new)}
-        self._churn += 2 * len(quads) + 2 * len(gone_triples) + 2 * len(back)
+        self._churn += 2 * len(quads) + 2 * len(gone_quads) + 2 * len(back)
         delta = self._scratch()
         store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
