@@ -233,6 +233,7 @@ class WriteGuard:
         )
         self._lock = threading.Lock()
         self._reasoner_state: IncrementalReasoner | bool | None = None  # False: not covered
+        self._empty: ValidationReport | None = None
 
     # ------------------------------------------------------------------ public
     def check(self, store: WritableStore, delta: Delta, *, keep: bool = True) -> GuardOutcome:
@@ -245,7 +246,7 @@ class WriteGuard:
         with self._lock:
             timings: dict[str, float] = {}
             if not self.validating and self.inferred_graph is None:
-                return GuardOutcome(True, _empty_report(self.shapes), Delta(), 0, False, timings)
+                return GuardOutcome(True, self._conforming(), Delta(), 0, False, timings)
             start = time.perf_counter()
             mirror = self._sync(store)
             timings["sync"] = time.perf_counter() - start
@@ -363,7 +364,7 @@ class WriteGuard:
     def _validate(self, changed: set[ox.Triple], delta: Delta, inferred: Delta, full: bool,
                   timings: dict[str, float]) -> GuardOutcome:
         if not self.validating or not changed:
-            return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
+            return GuardOutcome(True, self._conforming(), inferred, 0, full, timings)
         start = time.perf_counter()
         focus = self._focus(changed, delta)
         after = self._run(focus)
@@ -435,7 +436,15 @@ class WriteGuard:
             return shacl_report(data, self._shapes_graph)
         return shacl_report(data, self._shapes_graph, focus=sorted(map(to_rdflib_cached, focus), key=str))
 
+    def _conforming(self) -> ValidationReport:
+        """The report of a write with no new result, made once (most writes conform)."""
+        if self._empty is None:
+            self._empty = _empty_report(self.shapes)
+        return self._empty
+
     def _report(self, results: dict[tuple, tuple]) -> ValidationReport:
+        if not results:
+            return self._conforming()
         report = Graph()
         root = BNode()
         report.add((root, RDF.type, SH.ValidationReport))
