@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import InputError, StoreError, StoreFull
+from ..limits import give_back_memory
 from ..namespaces import BASE
 from ..store import EmbeddedStore
 from ..store.holder import MEMORY_VIEWS_MAX
@@ -204,6 +205,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
     store = _open_store(args)
     kg = None
     temporary = None
+    dumps = args.dumps
     try:
         rebuilt = store.source != fingerprint
         if store.read_only:
@@ -217,6 +219,12 @@ def prepare(args: argparse.Namespace) -> Prepared:
                 # a release must be written too: build once for both
                 kg = build_knowledge_graph(root=root, validate=False, progress=sys.stderr.isatty())
             build = built(root, progress=sys.stderr.isatty(), kg=kg)
+            if kg is not None:
+                # the release is written now, and the graph in memory let go before the store
+                # loads (from the cache's N-Quads file): both never held at once
+                dumps, kg, temporary = _dumps_folder(root, args.store, kg_version, kg)
+                kg = None
+                give_back_memory()
             graphs = {iri: path for iri, path in loads}
             release = set(build.graph_sizes) | set(graphs)
             graphs.update(_written_graphs(store, release))
@@ -230,7 +238,6 @@ def prepare(args: argparse.Namespace) -> Prepared:
                             store.version)
         else:
             log.warning("the store at %s is current (version %s): not rebuilding", args.store, store.version)
-        dumps = args.dumps
         if dumps is None:
             dumps, kg, temporary = _dumps_folder(root, args.store, kg_version, kg)
         settings = _settings(args, store, root, dumps, write_tokens=tokens)
