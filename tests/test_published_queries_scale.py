@@ -78,7 +78,7 @@ def test_an_organisation_profile_lists_only_its_partners(stores):
 
 BEFORE = ROOT / "tests" / "fixtures" / "published-before"
 REWRITTEN = sorted(p.stem for p in BEFORE.glob("*.rq"))
-ORDER_KEYS = {"cooperation-network": ("activities", "aLabel", "bLabel"), "work-plan-measures": ("item", "measure")}
+ORDER_KEYS = {"cooperation-network": ("activities", "aLabel", "bLabel")}
 EXAMPLES = {"cooperation-network": [{}, {"topic": "https://w3id.org/basel-kg/topic/esm"},
                                     {"topic": "https://w3id.org/basel-kg/topic/computing-equipment"}]}
 
