@@ -240,16 +240,19 @@ def document(tag: str, triples: int) -> str:
     return "\n".join(lines)
 
 
-def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKEN) -> float:
+def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKEN, run: int = 0) -> float:
     """Writes of a 100-triple document per second through the Graph Store Protocol at
     ``url + "store"`` (one client): PUT replacing one graph (``replace``), else POST of a new
-    graph each time. The first write (not timed) warms the server up."""
+    graph each time. The first write (not timed) warms the server up. ``run``: a number that
+    makes the documents (and POST's graphs) of a repeated measurement new ones (posting the same
+    document into the same graph again changes nothing, which a store answers at once)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"}
     with httpx.Client(timeout=300, headers=headers) as client:
         def write(n: int) -> None:
-            graph = "https://example.org/bench/replaced" if replace else f"https://example.org/bench/{n}"
+            tag = f"{'r' if replace else 'p'}{run}n{n}" if run else f"{'r' if replace else 'p'}{n}"
+            graph = "https://example.org/bench/replaced" if replace else f"https://example.org/bench/{tag}"
             response = client.request("PUT" if replace else "POST", url + "store", params={"graph": graph},
-                                      content=document(f"{'r' if replace else 'p'}{n}", 100))
+                                      content=document(tag, 100))
             assert response.status_code in (200, 201, 204), response.text[:2000]
 
         write(-1)

@@ -10,12 +10,13 @@ import pytest
 
 from basel_kg.build import build_knowledge_graph
 from basel_kg.namespaces import GRAPH
-from basel_kg.reasoning import _triple_from_quad, infer
+from basel_kg.reasoning import infer
+from basel_kg.terms import triple_to_rdflib
 from basel_kg.sources import ParseError, load_sources
 
 
 def _triples(store: ox.Store, graph) -> set:
-    return {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, graph)}
+    return {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, graph)}
 
 
 def test_the_stores_hold_each_source_graph_the_inferred_graph_and_their_union(mini_root: Path):

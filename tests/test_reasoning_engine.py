@@ -130,17 +130,17 @@ def test_a_construct_the_rules_do_not_cover_goes_to_owlrl(asserted):
 def _in_store(graph: Graph):
     import pyoxigraph as ox
 
-    from basel_kg.reasoning import _to_ox
+    from basel_kg.terms import to_ox
 
     store = ox.Store()
-    store.extend(ox.Quad(*map(_to_ox, t)) for t in graph)
+    store.extend(ox.Quad(*map(to_ox, t)) for t in graph)
     return store
 
 
 def _triples(store, graph) -> set:
-    from basel_kg.reasoning import _triple_from_quad
+    from basel_kg.terms import triple_to_rdflib
 
-    return {_triple_from_quad(q) for q in store.quads_for_pattern(None, None, None, graph)}
+    return {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, graph)}
 
 
 def test_reasoning_inside_the_build_store_gives_the_same_entailments(asserted, reference):
@@ -148,21 +148,21 @@ def test_reasoning_inside_the_build_store_gives_the_same_entailments(asserted, r
     no rdflib round trip) infers exactly owlrl's entailments and leaves the store as it was."""
     import pyoxigraph as ox
 
-    from basel_kg.reasoning import _triple_from_quad
+    from basel_kg.terms import triple_to_rdflib
 
     store = _in_store(asserted)
     inferred = infer_in_store(store)
     assert all(q.graph_name == ox.DefaultGraph() for q in inferred)
-    assert {_triple_from_quad(q) for q in inferred} == reference
+    assert {triple_to_rdflib(q) for q in inferred} == reference
     assert len(inferred) == len(reference)
     assert _triples(store, ox.DefaultGraph()) == set(asserted)
     assert not list(store.named_graphs())
 
 
 def test_reasoning_inside_the_store_sends_an_uncovered_construct_to_owlrl(asserted):
-    from basel_kg.reasoning import _triple_from_quad
+    from basel_kg.terms import triple_to_rdflib
 
     graph = copy(asserted)
     graph.add((URIRef(BASE + "org/sbc"), OWL.sameAs, URIRef(BASE + "org/test-alias")))
     inferred = infer_in_store(_in_store(graph))
-    assert {_triple_from_quad(q) for q in inferred} == set(infer_owlrl(graph))
+    assert {triple_to_rdflib(q) for q in inferred} == set(infer_owlrl(graph))

@@ -30,10 +30,10 @@ FILES = sorted(EXAMPLES.glob("*/*.ttl"))
 def in_store(graph: Graph):
     import pyoxigraph as ox
 
-    from basel_kg.reasoning import _to_ox
+    from basel_kg.terms import to_ox
 
     store = ox.Store()
-    store.extend(ox.Quad(*map(_to_ox, t)) for t in graph)
+    store.extend(ox.Quad(*map(to_ox, t)) for t in graph)
     return store
 
 

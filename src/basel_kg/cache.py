@@ -96,7 +96,7 @@ def built(root: Path | None = None, *, progress: bool = False, kg=None) -> Built
     import pyoxigraph as ox
 
     from .namespaces import GRAPH
-    from .reasoning import _to_ox
+    from .terms import to_ox
     from .release import void_description
 
     if kg is None:
@@ -109,7 +109,7 @@ def built(root: Path | None = None, *, progress: bool = False, kg=None) -> Built
         with (tmp / "dataset.nq").open("wb") as out:
             kg.store.dump(out, format=ox.RdfFormat.N_QUADS)  # the build's named graphs (its default graph is empty)
             name = ox.NamedNode(str(GRAPH.VOID))
-            out.write(ox.serialize((ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in void),
+            out.write(ox.serialize((ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in void),
                                    format=ox.RdfFormat.N_QUADS))
         meta = {"version": kg.version, "graphs": sizes, "root": str(root)}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")

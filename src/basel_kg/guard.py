@@ -20,6 +20,8 @@ in-memory copy of the graph (a pyoxigraph store), applies a proposed
    copy's store through its indexes) in the graph as it would be after the write (no
    inference: the entailments of step 1 are in the copy). Shapes whose reads the plan
    cannot follow (a SPARQL check not linked to ``$this``, say) are run on the whole copy.
+   The walks and the SHACL engine's input stay in pyoxigraph's terms (turbo reads them as
+   N-Triples): only the reasoner's input and the report's terms are rdflib's.
 4. **Only new violations count.** When the after-state has violations, the same focus
    nodes are validated on the before-state, and violations already there (the graph may
    hold some) are not blamed on the write.
@@ -43,18 +45,18 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
-from .reasoning import _to_ox, _to_rdflib
+from .terms import RdflibTerms, to_ox, to_rdflib_cached, triple_to_rdflib
 from .store import Delta, WritableStore
 
-from .validation import ValidationReport, affected_nodes, neighbourhood, read_plan, shacl_report
-from .validation import _shapes_graph
+from .validation import ValidationReport, read_plan, shacl_report, walk_back, walk_forward
+from .validation import _shapes_graph, _Source
 from .validation import report_from_graph as _report_from_graph
 
 __all__ = ["WriteGuard", "GuardOutcome"]
 
 _VOCABULARY_NS = tuple(iri for prefix, iri in PREFIXES.items() if prefix not in ("basel", "wd"))
 
-Triple = tuple[Node, Node, Node]
+Triple = tuple[Node, Node, Node]  # rdflib terms (the reasoner's)
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,10 @@ class _Asserted:
 
     def __iter__(self):
         inferred = self._mirror.inferred_graphs
+        term = RdflibTerms()
         for q in self._mirror.store:
             if q.graph_name not in inferred:
-                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+                yield term(q.subject), term(q.predicate), term(q.object)
 
     def graph(self) -> Graph:
         """An rdflib copy (for the reference reasoner, which reasons over the whole graph anyway)."""
@@ -99,8 +102,7 @@ class _Asserted:
 
 class _Mirror:
     """The graph as the guard sees it: the store's quads but those of the excluded graphs, in
-    an in-memory pyoxigraph store (read through its indexes by the read plan's walks), and
-    the ontology graph as an rdflib Graph (small, whatever the size of the data)."""
+    an in-memory pyoxigraph store (read through its indexes by the read plan's walks)."""
 
     def __init__(self, *, inferred_graphs: frozenset[str], ontology_graph: str | None, excluded: frozenset[str]):
         self.inferred_graphs = frozenset(ox.NamedNode(g) for g in inferred_graphs)
@@ -108,8 +110,7 @@ class _Mirror:
         self.excluded = frozenset(ox.NamedNode(g) for g in excluded)
         self.version: str | None = None
         self.store = ox.Store()
-        self.ontology = Graph()
-        self._terms: frozenset[Node] | None = frozenset()  # the ontology's subjects (None: to be read again)
+        self._terms: frozenset[ox.NamedNode] | None = frozenset()  # the ontology's subjects (None: to be read)
         self.asserted = _Asserted(self)
         self._removed, self._size = 0, 0  # statements removed since the store was made; its size then
 
@@ -124,11 +125,7 @@ class _Mirror:
         self.store = store
         self._size = len(store)
         self._removed = loaded - self._size  # the excluded graphs' statements stay as history
-        self.ontology = Graph()
         self._terms = None
-        if self.ontology_graph is not None:
-            for q in store.quads_for_pattern(None, None, None, self.ontology_graph):
-                self.ontology.add(_triple(q))
         self.version = version
 
     def tidy(self) -> None:
@@ -141,13 +138,15 @@ class _Mirror:
         fresh.bulk_extend(self.store)  # never under a memory limit (see WriteGuard.tidy)
         self.store, self._removed, self._size = fresh, 0, len(fresh)
 
-    def is_vocabulary(self, node: Node) -> bool:
+    def is_vocabulary(self, node: ox.NamedNode | ox.BlankNode | ox.Literal) -> bool:
         """A term of a standard vocabulary or one the ontology graph describes (not data)."""
-        if not isinstance(node, URIRef):
+        if not isinstance(node, ox.NamedNode):
             return False
         if self._terms is None:
-            self._terms = frozenset(self.ontology.subjects())
-        return node in self._terms or str(node).startswith(_VOCABULARY_NS)
+            graph = self.ontology_graph
+            self._terms = frozenset() if graph is None else frozenset(
+                q.subject for q in self.store.quads_for_pattern(None, None, None, graph))
+        return node in self._terms or node.value.startswith(_VOCABULARY_NS)
 
     def _kept(self, q: ox.Quad) -> bool:
         return q.graph_name not in self.excluded
@@ -157,16 +156,16 @@ class _Mirror:
         return any(other.graph_name not in self.inferred_graphs
                    for other in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None))
 
-    def contains(self, triple: Triple) -> bool:
+    def contains(self, triple: ox.Triple) -> bool:
         """Is ``triple`` in some graph of the copy (the union)?"""
-        s, p, o = map(_to_ox, triple)
-        return next(iter(self.store.quads_for_pattern(s, p, o, None)), None) is not None
+        return next(iter(self.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)),
+                    None) is not None
 
     def is_inferred(self, triple: Triple) -> bool:
-        s, p, o = map(_to_ox, triple)
+        s, p, o = map(to_ox, triple)
         return any(ox.Quad(s, p, o, g) in self.store for g in self.inferred_graphs)
 
-    def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[Triple], set[Triple]]:
+    def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[ox.Triple], set[ox.Triple]]:
         """Apply quad removals then additions; returns the triples that left and entered
         the asserted union (a triple stated in two graphs leaves when the last one goes)."""
         store = self.store
@@ -180,7 +179,6 @@ class _Mirror:
             if q.graph_name not in self.inferred_graphs and not self._asserted_anywhere(q):
                 left.add(q.triple)
             if q.graph_name == self.ontology_graph:
-                self.ontology.remove(_triple(q))
                 self._terms = None
         for q in add:
             if not self._kept(q) or q in store:
@@ -190,9 +188,8 @@ class _Mirror:
                 entered.add(q.triple)
             store.add(q)
             if q.graph_name == self.ontology_graph:
-                self.ontology.add(_triple(q))
                 self._terms = None
-        return set(map(_triple, left - entered)), set(map(_triple, entered - left))
+        return left - entered, entered - left
 
     def net(self, delta: Delta) -> Delta:
         """``delta`` without removals of absent quads and additions of present ones, so that
@@ -236,6 +233,7 @@ class WriteGuard:
         )
         self._lock = threading.Lock()
         self._reasoner_state: IncrementalReasoner | bool | None = None  # False: not covered
+        self._empty: ValidationReport | None = None
 
     # ------------------------------------------------------------------ public
     def check(self, store: WritableStore, delta: Delta, *, keep: bool = True) -> GuardOutcome:
@@ -248,7 +246,7 @@ class WriteGuard:
         with self._lock:
             timings: dict[str, float] = {}
             if not self.validating and self.inferred_graph is None:
-                return GuardOutcome(True, _empty_report(self.shapes), Delta(), 0, False, timings)
+                return GuardOutcome(True, self._conforming(), Delta(), 0, False, timings)
             start = time.perf_counter()
             mirror = self._sync(store)
             timings["sync"] = time.perf_counter() - start
@@ -262,7 +260,7 @@ class WriteGuard:
                 mirror.change(delta.add, delta.remove)
                 return GuardOutcome(False, _reasoning_report(str(exc)), Delta(), 0, False, timings)
             mirror.change(inferred.remove, inferred.add)
-            changed = left | entered | _triples(inferred)
+            changed = left | entered | {q.triple for q in itertools.chain(inferred.remove, inferred.add)}
             outcome = self._validate(changed, delta, inferred, full, timings)
             if not (keep and outcome.conforms):
                 self._undo(delta, inferred)
@@ -293,7 +291,7 @@ class WriteGuard:
             mirror = self._mirror
             left, entered = mirror.change(change.remove, change.add)
             if self._reasoner_state:
-                self._reasoner_state.change(add=entered, remove=left)
+                self._reasoner_state.change(add=_rdflib(entered), remove=_rdflib(left))
             mirror.version = version
         self.tidy()
 
@@ -320,9 +318,9 @@ class WriteGuard:
         mirror.change(inferred.add, inferred.remove)
         left, entered = mirror.change(delta.add, delta.remove)
         if reasoner and self._reasoner_state:
-            self._reasoner_state.change(add=entered, remove=left)
+            self._reasoner_state.change(add=_rdflib(entered), remove=_rdflib(left))
 
-    def _reason(self, left: set[Triple], entered: set[Triple], timings: dict[str, float]) -> tuple[Delta, bool]:
+    def _reason(self, left: set[ox.Triple], entered: set[ox.Triple], timings: dict[str, float]) -> tuple[Delta, bool]:
         """The change to the inferred graph (the copy is in the after-state), from the
         incremental reasoner (see the module docstring)."""
         if self.inferred_graph is None or not (left or entered):
@@ -336,10 +334,10 @@ class WriteGuard:
 
                 graph = ox.NamedNode(self.inferred_graph)
                 found = set(infer(mirror.asserted.graph()))
-                current = {_triple(q) for q in mirror.store.quads_for_pattern(None, None, None, graph)}
+                current = {triple_to_rdflib(q) for q in mirror.store.quads_for_pattern(None, None, None, graph)}
                 add, remove, full = found - current, current - found, True
             else:
-                change = reasoner.change(add=entered, remove=left)
+                change = reasoner.change(add=_rdflib(entered), remove=_rdflib(left))
                 add = {t for t in change.add if not mirror.is_inferred(t)}
                 remove = {t for t in change.remove if mirror.is_inferred(t)}
                 full = change.full
@@ -349,8 +347,8 @@ class WriteGuard:
         timings["reason"] = time.perf_counter() - start
         graph = ox.NamedNode(self.inferred_graph)
         return Delta(
-            remove=tuple(ox.Quad(*map(_to_ox, t), graph) for t in remove),
-            add=tuple(ox.Quad(*map(_to_ox, t), graph) for t in add),
+            remove=tuple(ox.Quad(*map(to_ox, t), graph) for t in remove),
+            add=tuple(ox.Quad(*map(to_ox, t), graph) for t in add),
         ), full
 
     def _reasoner(self) -> IncrementalReasoner | None:
@@ -363,20 +361,20 @@ class WriteGuard:
                 self._reasoner_state = False
         return self._reasoner_state or None
 
-    def _validate(self, changed: set[Triple], delta: Delta, inferred: Delta, full: bool,
+    def _validate(self, changed: set[ox.Triple], delta: Delta, inferred: Delta, full: bool,
                   timings: dict[str, float]) -> GuardOutcome:
         if not self.validating or not changed:
-            return GuardOutcome(True, _empty_report(self.shapes), inferred, 0, full, timings)
+            return GuardOutcome(True, self._conforming(), inferred, 0, full, timings)
         start = time.perf_counter()
         focus = self._focus(changed, delta)
-        after = self._run(changed, focus)
+        after = self._run(focus)
         timings["validate"] = time.perf_counter() - start
         violating = {key[0] for key, (*_, severity) in after.items() if severity == SH.Violation}
         if violating:
             start = time.perf_counter()
             self._undo(delta, inferred, reasoner=False)
             # only where the after-state has violations: were they there before?
-            before = self._run(changed, focus & violating)
+            before = self._run({n for n in focus if to_rdflib_cached(n) in violating})
             self._mirror.change(delta.remove, delta.add)
             self._mirror.change(inferred.remove, inferred.add)
             timings["baseline"] = time.perf_counter() - start
@@ -386,24 +384,24 @@ class WriteGuard:
         report = self._report(new)
         return GuardOutcome(report.conforms, report, inferred, len(focus), full, timings)
 
-    def _focus(self, changed: set[Triple], delta: Delta) -> set[Node]:
-        """The nodes whose results the change can affect, found in the after-state and the
-        statements it removes (which linked nodes in the before-state)."""
+    def _source(self, extra: ox.Store | None = None) -> _Source:
+        """The copy as the read plan's walks read it (in pyoxigraph's terms)."""
         mirror = self._mirror
-        removed = Graph()
-        for q in delta.remove:
-            if mirror._kept(q):
-                removed.add(_triple(q))
-        for triple in changed:
-            if not mirror.contains(triple):
-                removed.add(triple)
-        focus = affected_nodes(changed, mirror.store, self.shapes, extra=removed,
-                               is_vocabulary=mirror.is_vocabulary)
-        if focus is None:  # shapes whose reads cannot be followed: every subject, the whole copy
-            return {_to_rdflib(q.subject) for q in mirror.store}
-        return set(focus)
+        return _Source(mirror.store, extra, mirror.is_vocabulary, mirror.ontology_graph)
 
-    def _run(self, changed: set[Triple], focus: set[Node]) -> dict[tuple, tuple]:
+    def _focus(self, changed: set[ox.Triple], delta: Delta) -> set:
+        """The nodes whose results the change can affect (pyoxigraph terms), found in the
+        after-state and the statements it removes (which linked nodes in the before-state)."""
+        mirror = self._mirror
+        removed = ox.Store()
+        removed.extend(ox.Quad(q.subject, q.predicate, q.object) for q in delta.remove if mirror._kept(q))
+        removed.extend(ox.Quad(t.subject, t.predicate, t.object) for t in changed if not mirror.contains(t))
+        plan = read_plan(self.shapes)
+        if plan is None:  # shapes whose reads cannot be followed: every subject, the whole copy
+            return {q.subject for q in mirror.store}
+        return walk_back(self._source(removed), plan, [(t.subject, t.predicate, t.object) for t in changed])
+
+    def _run(self, focus: set) -> dict[tuple, tuple]:
         """SHACL on the current copy: every shape on the focus nodes it targets, against what
         the shapes can read from them. Returns the top-level results by identity key.
 
@@ -412,25 +410,41 @@ class WriteGuard:
         plan follows from it (a check not linked to ``$this`` has no plan: the whole copy)."""
         results: dict[tuple, tuple] = {}
         if focus:
-            _collect(self._shacl(self._local(changed, focus), focus), results)
+            _collect(self._shacl(self._local(focus), focus), results)
         return results
 
-    def _local(self, changed: set[Triple], focus: set[Node]) -> Graph:
-        """What the shapes can read from ``focus`` in the copy
-        (:func:`basel_kg.validation.neighbourhood`, read from the copy's store through its
-        indexes), not the whole copy."""
-        present = [t for t in changed if self._mirror.contains(t)]
-        return neighbourhood(self._mirror.store, present, self.shapes, focus=sorted(focus, key=str),
-                             ontology=self._mirror.ontology)
+    def _local(self, focus: set) -> ox.Store:
+        """What the shapes can read from ``focus`` in the copy, in the default graph of a new
+        store (:func:`basel_kg.validation.walk_forward`, read from the copy's store through its
+        indexes; the copy already holds the change), not the whole copy."""
+        source = self._source()
+        plan = read_plan(self.shapes)
+        if plan is None:
+            triples = [t for t, stored in source.triples(None, None, None) if stored]
+        else:
+            triples = walk_forward(source, plan, sorted(focus, key=str))
+            if plan.about_more:
+                triples.update(source.ontology())
+        local = ox.Store()
+        local.extend(ox.Quad(s, p, o) for s, p, o in triples)
+        return local
 
-    def _shacl(self, data: Graph, focus: set[Node]) -> Graph:
-        """pySHACL, each shape on the nodes it targets among ``focus`` (see
-        :func:`basel_kg.validation.shacl_report`), as a report graph."""
+    def _shacl(self, data: ox.Store, focus: set) -> Graph:
+        """SHACL (see :func:`basel_kg.validation.shacl_report`: turbo reads ``data`` as
+        N-Triples), each shape on the nodes it targets among ``focus``, as a report graph."""
         if read_plan(self.shapes) is None:  # every node may be affected: the whole copy, every node
             return shacl_report(data, self._shapes_graph)
-        return shacl_report(data, self._shapes_graph, focus=focus)
+        return shacl_report(data, self._shapes_graph, focus=sorted(map(to_rdflib_cached, focus), key=str))
+
+    def _conforming(self) -> ValidationReport:
+        """The report of a write with no new result, made once (most writes conform)."""
+        if self._empty is None:
+            self._empty = _empty_report(self.shapes)
+        return self._empty
 
     def _report(self, results: dict[tuple, tuple]) -> ValidationReport:
+        if not results:
+            return self._conforming()
         report = Graph()
         root = BNode()
         report.add((root, RDF.type, SH.ValidationReport))
@@ -452,12 +466,9 @@ _NO_DATA = Graph()
 _TIDY_MIN = 100_000  # statements removed from the guard's copy before copying it is worth it
 
 
-def _triple(q: ox.Quad | ox.Triple) -> Triple:
-    return _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
-
-
-def _triples(delta: Delta) -> set[Triple]:
-    return {_triple(q) for q in itertools.chain(delta.remove, delta.add)}
+def _rdflib(triples: Iterable[ox.Triple]) -> set[Triple]:
+    """pyoxigraph triples as rdflib ones (what the reasoner reads)."""
+    return {(to_rdflib_cached(t.subject), to_rdflib_cached(t.predicate), to_rdflib_cached(t.object)) for t in triples}
 
 
 def _collect(report: Graph, results: dict[tuple, tuple]) -> None:

@@ -43,6 +43,7 @@ import pyoxigraph as ox
 from .formats import Format
 from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import BASE, BKG, BKG_URI, GRAPH, PREFIXES, bind_prefixes
+from .terms import to_ox, to_rdflib, triple_to_rdflib
 
 __all__ = ["Release", "ReleaseError", "write_release", "void_description", "DATASET_IRI", "DUMPS_BASE", "DUMP_NAME"]
 
@@ -232,24 +233,20 @@ def merged_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 
 
 def _quads(graph: Graph) -> list[ox.Quad]:
-    from .reasoning import _to_ox
-
     name = ox.NamedNode(str(graph.identifier)) if isinstance(graph.identifier, URIRef) else ox.DefaultGraph()
-    return _sorted_quads([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), name) for s, p, o in graph])
+    return _sorted_quads([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph])
 
 
 def _canonical_graph(graph: Graph) -> Graph:
     """``graph`` with canonical blank-node labels, its triples added in sorted order (so tools
     that walk it, such as pyLODE, see the same graph in the same order on every build)."""
-    from .reasoning import _to_rdflib
-
     canonical = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in _quads(graph))
     canonical.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     out = bind_prefixes(Graph())
     for prefix, namespace in graph.namespaces():
         out.bind(prefix, namespace, override=False)
     for q in sorted(canonical, key=str):
-        out.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+        out.add(triple_to_rdflib(q))
     return out
 
 
@@ -359,7 +356,7 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
         g.add((subset, VOID.triples, _count(size)))
         for quad in kg.union.quads_for_pattern(ox.NamedNode(subset), ox.NamedNode(str(PROV.wasDerivedFrom)), None,
                                                 ox.DefaultGraph()):
-            g.add((subset, PROV.wasDerivedFrom, _to_rdflib(quad.object)))
+            g.add((subset, PROV.wasDerivedFrom, to_rdflib(quad.object)))
         if subset == GRAPH.INFERRED:
             g.add((subset, DCTERMS.description, Literal(
                 "OWL 2 RL entailments of the ontology and the asserted graphs, computed by the ontology's axioms compiled to SPARQL rules (owlrl for the schema).", lang="en")))
@@ -398,12 +395,6 @@ def void_description(kg: KnowledgeGraph, *, byte_sizes: dict[str, int] | None = 
     g.add((context, DCTERMS["format"], Literal(Format.JSONLD.media_type)))
     g.add((context, RDFS.seeAlso, URIRef(DUMPS_BASE + CONTEXT_FILE_NAME)))
     return g
-
-
-def _to_rdflib(term):
-    from .reasoning import _to_rdflib as convert
-
-    return convert(term)
 
 
 def _count(n: int) -> Literal:

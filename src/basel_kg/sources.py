@@ -21,8 +21,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Dataset, Graph, URIRef
 
 from .errors import InputError
 from .formats import Format
@@ -30,6 +29,7 @@ from .jsonld import CONTEXT_FILE_NAME, CONTEXT_IRI, jsonld_context
 from .namespaces import GRAPH, bind_prefixes, graph_iri
 from .project import ontology_file, project_root
 from .safety import no_outside_access
+from .terms import RdflibTerms
 
 __all__ = [
     "SourceFile",
@@ -125,7 +125,7 @@ def parse_bytes(
     target = into if into is not None else bind_prefixes(Dataset())
     is_dataset = isinstance(target, Dataset)
     graphs: dict[object, Graph] = {}
-    term = _RdflibTerms(source)
+    term = RdflibTerms()  # a triple term raises UnsupportedTerm, a ValueError: ParseError below
     parser = _parser(data, format, source, base_iri)
     with _parse_errors(source):
         for quad in parser:
@@ -176,7 +176,7 @@ def store_to_dataset(store: ox.Store, graphs: list, prefixes: dict[str, str] | N
     """The named graphs ``graphs`` of ``store`` as an rdflib Dataset (union default graph),
     with our prefixes and ``prefixes`` bound: for the consumers that need rdflib."""
     dataset = bind_prefixes(Dataset(default_union=True))
-    term = _RdflibTerms("<store>")
+    term = RdflibTerms()
     for name in graphs:
         target = dataset.graph(term(name))
         add = target.add
@@ -210,31 +210,6 @@ def _parse_errors(source: str):
         raise ParseError(source, str(exc)) from None
 
 
-class _RdflibTerms:
-    """pyoxigraph terms as rdflib terms (an IRI made once per distinct value)."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.iris: dict[str, URIRef] = {}
-
-    def __call__(self, t):
-        if isinstance(t, ox.NamedNode):
-            iri = self.iris.get(t.value)
-            if iri is None:
-                iri = self.iris[t.value] = URIRef(t.value)
-            return iri
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if isinstance(t, ox.Literal):
-            if t.language:
-                return Literal(t.value, lang=t.language)
-            if t.datatype.value == _XSD_STRING:
-                return Literal(t.value)
-            return Literal(t.value, datatype=self(t.datatype))
-        raise ParseError(self.source, "RDF 1.2 triple terms are not supported")
-
-
-_XSD_STRING = str(XSD.string)
 _POSITION = re.compile(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ")
 
 

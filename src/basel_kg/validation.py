@@ -24,6 +24,7 @@ focus node, path, value, shape, message), as Turtle and as JSON.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node, Variable
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
+from .terms import to_ox, to_rdflib, to_rdflib_cached, triple_to_rdflib
 
 __all__ = ["PreparedQueryGraph", "ReadPlan", "Step", "ValidationResult", "ValidationReport", "affected_nodes",
            "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "validate_store", "Engine"]
@@ -141,7 +143,7 @@ def validate(
         _merge(data, new_data)
         source = _Source(context)
         # statements the store already holds change nothing: they affect no node
-        changes = [t for t in new_data if not any(stored for _, stored in source.triples(*t))]
+        changes = [t for t in new_data if not any(stored for _, stored in source.triples(*map(to_ox, t)))]
         focus = affected_nodes(changes, context, shapes, extra=new_data)
         context = neighbourhood(context, new_data, shapes, focus=focus)
     data_graph = bind_prefixes(PreparedQueryGraph())
@@ -497,58 +499,117 @@ def _triple_patterns(algebra: object) -> Iterable[tuple]:
             yield from _triple_patterns(value)
 
 
-@lru_cache(maxsize=1 << 16)
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A store term as rdflib's (the walks over a store meet the same terms again and again)."""
-    from .reasoning import _to_rdflib
-
-    return _to_rdflib(term)
+_LITERALS = (Literal, ox.Literal)
 
 
 class _Source:
-    """A graph read link by link: a pyoxigraph Store (its named graphs but ``graph/shapes``
-    and ``graph/void``) or an rdflib Graph, plus ``extra`` statements (an rdflib Graph).
-    ``triples`` yields each statement with True when it comes from the store."""
+    """A graph read link by link, in the terms it holds: a pyoxigraph Store (pyoxigraph terms;
+    its named graphs but ``graph/shapes`` and ``graph/void``) or an rdflib Graph (rdflib
+    terms), plus ``extra`` statements in the same terms (beside a Store, a Store read as the
+    union of its graphs; beside a Graph, a Graph). ``triples`` yields each statement with True
+    when it comes from ``data``. ``is_vocabulary`` takes the source's terms; ``ontology``: the
+    graph of a Store that holds the ontology."""
 
-    def __init__(self, data: ox.Store | Graph, extra: Graph | None = None,
-                 is_vocabulary: Callable[[Node], bool] | None = None):
-        self.data, self.extra = data, extra
+    def __init__(self, data: ox.Store | Graph, extra: ox.Store | Graph | None = None,
+                 is_vocabulary: Callable[[Any], bool] | None = None, ontology: ox.NamedNode | None = None):
+        self.data = data
         self.store = isinstance(data, ox.Store)
-        self._ontology = ox.NamedNode(str(GRAPH.ONTOLOGY))
-        self._excluded = {ox.NamedNode(str(GRAPH.SHAPES)), ox.NamedNode(str(GRAPH.VOID))}
+        self.extra = extra if extra is not None and len(extra) else None
+        self._ontology = ontology or ox.NamedNode(str(GRAPH.ONTOLOGY))
+        self._excluded = frozenset({ox.NamedNode(str(GRAPH.SHAPES)), ox.NamedNode(str(GRAPH.VOID))})
         self._is_vocabulary = is_vocabulary
 
-    def triples(self, s: Node | None, p: Node | None, o: Node | None) -> Iterable[tuple[tuple, bool]]:
+    def triples(self, s: Any, p: Any, o: Any) -> Iterable[tuple[tuple, bool]]:
         if self.store:
-            from .reasoning import _to_ox
-
-            for q in self.data.quads_for_pattern(*(None if t is None else _to_ox(t) for t in (s, p, o)), None):
-                if q.graph_name not in self._excluded:
-                    yield (_term(q.subject), _term(q.predicate), _term(q.object)), True
-        else:
-            for triple in self.data.triples((s, p, o)):
-                yield triple, True
+            excluded = self._excluded
+            for q in self.data.quads_for_pattern(s, p, o, None):
+                if q.graph_name not in excluded:
+                    yield (q.subject, q.predicate, q.object), True
+            if self.extra is not None:
+                for q in self.extra.quads_for_pattern(s, p, o, None):
+                    yield (q.subject, q.predicate, q.object), False
+            return
+        for triple in self.data.triples((s, p, o)):
+            yield triple, True
         if self.extra is not None:
             for triple in self.extra.triples((s, p, o)):
                 yield triple, False
 
     def ontology(self) -> Iterable[tuple]:
+        """The statements of a Store's ontology graph (nothing for an rdflib Graph, whose
+        ontology statements are among its own)."""
         if self.store:
-            from .reasoning import _to_rdflib
-
             for q in self.data.quads_for_pattern(None, None, None, self._ontology):
-                yield _to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)
+                yield q.subject, q.predicate, q.object
 
-    def is_vocabulary(self, node: Node) -> bool:
+    def is_vocabulary(self, node: Any) -> bool:
         if self._is_vocabulary is not None:
             return self._is_vocabulary(node)
         if self.store:
-            from .reasoning import STANDARD_VOCABULARIES, _to_ox
+            from .reasoning import STANDARD_VOCABULARIES
 
-            return isinstance(node, URIRef) and (
-                str(node).startswith(STANDARD_VOCABULARIES)
-                or next(iter(self.data.quads_for_pattern(_to_ox(node), None, None, self._ontology)), None) is not None)
+            return isinstance(node, ox.NamedNode) and (
+                node.value.startswith(STANDARD_VOCABULARIES)
+                or next(iter(self.data.quads_for_pattern(node, None, None, self._ontology)), None) is not None)
         return _is_vocabulary(node, self.data)
+
+
+class _PlanTerms:
+    """A :class:`ReadPlan`'s moves with its predicates in the terms of a source: pyoxigraph's
+    for a Store (so that a walk over a store never converts a term), rdflib's for a Graph.
+    Made once per plan and kind of source (:func:`_plan_terms`)."""
+
+    def __init__(self, plan: ReadPlan, convert: Callable[[URIRef], Any]):
+        def term(predicate: URIRef | None) -> Any:
+            return None if predicate is None else convert(predicate)
+
+        self.moves = plan.moves
+        self.readers = {term(p): pairs for p, pairs in plan.readers.items()}
+        self.into = [[(before, term(step.predicate), step.forward) for before, step in moves] for moves in plan.into]
+        self.forwards_only = [plan.led_to_forwards(state) for state in range(len(plan.moves))]
+        self.grouped = []
+        for state in range(len(plan.moves)):
+            forward, anything, backward = plan.grouped(state)
+            self.grouped.append(({term(p): t for p, t in forward.items()}, anything,
+                                 {term(p): t for p, t in backward.items()}))
+
+        self._seeds: dict[tuple[Any, bool], tuple[list[int], list[int]]] = {}
+
+    def seeds(self, predicate: Any, forward: bool) -> tuple[list[int], list[int]]:
+        """The states at which a statement with ``predicate`` is read from its subject
+        (``forward``) or from its object: those a node is always walked back from, and those
+        only reached from nodes linking to it (a node no statement links to stops there)."""
+        key = (predicate, forward)
+        found = self._seeds.get(key)
+        if found is None:
+            states = sorted({state for state, way in self.readers.get(predicate, []) + self.readers.get(None, [])
+                             if way == forward})
+            found = self._seeds[key] = ([s for s in states if s == 0 or not self.forwards_only[s]],
+                                        [s for s in states if s != 0 and self.forwards_only[s]])
+        return found
+
+
+_plan_terms_made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan_terms(plan: ReadPlan, store: bool) -> _PlanTerms:
+    made = _plan_terms_made.setdefault(plan, {})
+    if store not in made:
+        made[store] = _PlanTerms(plan, to_ox if store else (lambda p: p))
+    return made[store]
+
+
+def _ox_store(triples: Iterable[tuple[Node, Node, Node]] | None) -> ox.Store | None:
+    """rdflib triples as a pyoxigraph Store (default graph), or None."""
+    if triples is None:
+        return None
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
+    return store
+
+
+def _focus_order(node: Node) -> tuple[bool, str]:
+    return isinstance(node, BNode), str(node)
 
 
 def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Store, shapes: Graph | None = None, *,
@@ -564,53 +625,77 @@ def affected_nodes(new: Iterable[tuple[Node, Node, Node]], graph: Graph | ox.Sto
     change to the ontology needs a full validation. Costs in proportion to ``new`` and the
     links the shapes can follow back from it, never to the graph. None with shapes
     :func:`read_plan` cannot follow: any node may be affected (validate the whole graph).
+    A Store is walked in its own terms (``new`` and ``extra`` are converted once, the nodes
+    found at the end).
     """
     if shapes is None:
         from .sources import load_shapes
 
         shapes = load_shapes()
-    source = _Source(graph, extra, is_vocabulary)
     plan = read_plan(shapes)
     if plan is None:
         return None
-    seeds: set[tuple[int, Node]] = set()
-    for s, p, o in new:
-        for state, forward in plan.reading(p):
-            seeds.add((state, s if forward else o))
-    todo = list(seeds)
-    seen: set[tuple[int, Node]] = set()
-    focus: set[Node] = set()
-    vocabulary: dict[Node, bool] = {}
-    inbound: dict[Node, bool] = {}  # has the node any link to it? (a new node has none)
-    linked: dict[tuple[Node, Step], list[Node]] = {}
+    if not isinstance(graph, ox.Store):
+        return sorted(walk_back(_Source(graph, extra, is_vocabulary), plan, new), key=_focus_order)
+    vocabulary = None if is_vocabulary is None else (lambda node: is_vocabulary(to_rdflib_cached(node)))
+    source = _Source(graph, _ox_store(extra), vocabulary)
+    found = walk_back(source, plan, [tuple(map(to_ox, t)) for t in new])
+    return sorted((to_rdflib(n) for n in found), key=_focus_order)
+
+
+def walk_back(source: _Source, plan: ReadPlan, new: Iterable[tuple]) -> set:
+    """:func:`affected_nodes` in the terms of ``source`` (``new``: statements in its terms)."""
+    moves = _plan_terms(plan, source.store)
+    skipped: dict[Any, bool] = {}  # literals and vocabulary terms: neither affected nor walked through
+    inbound: dict[Any, bool] = {}  # has the node any link to it? (a new node has none)
+    linked: dict[tuple, list] = {}
+    into, forwards_only = moves.into, moves.forwards_only
+
+    def skip(node: Any) -> bool:
+        found = skipped.get(node)
+        if found is None:
+            found = skipped[node] = isinstance(node, _LITERALS) or source.is_vocabulary(node)
+        return found
+
+    def has_inbound(node: Any) -> bool:
+        found = inbound.get(node)
+        if found is None:
+            found = inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
+        return found
+
+    todo: list[tuple[int, Any]] = []
+    starts = {(p, s, True) for s, p, o in new} | {(p, o, False) for s, p, o in new}
+    for p, node, forward in starts:
+        always, if_linked = moves.seeds(p, forward)
+        if (always or if_linked) and not skip(node):
+            todo.extend((state, node) for state in always)
+            if if_linked and has_inbound(node):
+                todo.extend((state, node) for state in if_linked)
+    seen: set[tuple[int, Any]] = set()
+    focus: set = set()
     while todo:
-        state, node = todo.pop()
-        if (state, node) in seen or isinstance(node, Literal):
+        pair = todo.pop()
+        if pair in seen:
             continue
-        seen.add((state, node))
-        if node not in vocabulary:
-            vocabulary[node] = source.is_vocabulary(node)
-        if vocabulary[node]:
+        seen.add(pair)
+        state, node = pair
+        if skip(node):
             continue
         if state == 0:
             focus.add(node)
-        elif plan.led_to_forwards(state):  # only reached from nodes linking to this one
-            if node not in inbound:
-                inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
-            if not inbound[node]:
-                continue
-        for before, step in plan.into[state]:
-            key = (node, step)
-            if key not in linked:
-                if step.forward:  # read from a subject: the subjects linking to the node
-                    if node not in inbound:
-                        inbound[node] = next(iter(source.triples(None, None, node)), None) is not None
-                    linked[key] = [t[0] for t, _ in source.triples(None, step.predicate, node)] \
-                        if inbound[node] else []
+        elif forwards_only[state] and not has_inbound(node):  # only reached from nodes linking to this one
+            continue
+        for before, predicate, forward in into[state]:
+            key = (node, predicate, forward)
+            nodes = linked.get(key)
+            if nodes is None:
+                if forward:  # read from a subject: the subjects linking to the node
+                    nodes = [t[0] for t, _ in source.triples(None, predicate, node)] if has_inbound(node) else []
                 else:
-                    linked[key] = [t[2] for t, _ in source.triples(node, step.predicate, None)]
-            todo.extend((before, n) for n in linked[key])
-    return sorted(focus, key=lambda n: (isinstance(n, BNode), str(n)))
+                    nodes = [t[2] for t, _ in source.triples(node, predicate, None)]
+                linked[key] = nodes
+            todo.extend((before, n) for n in nodes)
+    return focus
 
 
 def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]], shapes: Graph | None = None, *,
@@ -631,33 +716,49 @@ def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]
         from .sources import load_shapes
 
         shapes = load_shapes()
-    extra = Graph()
-    for triple in new:
-        extra.add(triple)
-    source = _Source(store, extra)
-    out = bind_prefixes(PreparedQueryGraph())
+    new = list(new)
     plan = read_plan(shapes)
+    if focus is None and plan is not None:
+        focus = affected_nodes(new, store, shapes, extra=new)
+    is_store = isinstance(store, ox.Store)
+    source = _Source(store, _ox_store(new) if is_store else _graph_of(new))
+    out = bind_prefixes(PreparedQueryGraph())
+    convert = to_rdflib_cached if is_store else (lambda n: n)
     if plan is None or plan.about_more:
-        for triple in ontology if ontology is not None else source.ontology():
+        for triple in ontology if ontology is not None else map(lambda t: tuple(map(convert, t)), source.ontology()):
             out.add(triple)
     if plan is None:
-        for triple, stored in source.triples(None, None, None):
-            if stored:
-                out.add(triple)
-        return out
-    if focus is None:
-        focus = affected_nodes(extra, store, shapes, extra=extra)
+        triples = (t for t, stored in source.triples(None, None, None) if stored)
+    else:
+        triples = walk_forward(source, plan, [to_ox(n) for n in focus] if is_store else focus)
+    for s, p, o in triples:
+        out.add((convert(s), convert(p), convert(o)))
+    return out
+
+
+def _graph_of(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def walk_forward(source: _Source, plan: ReadPlan, focus: Iterable) -> set[tuple]:
+    """The statements of ``source``'s data (not its ``extra``) that validating ``focus`` can
+    read (:func:`neighbourhood` without the ontology graph), in the terms of ``source``."""
+    moves = _plan_terms(plan, source.store)
     todo = [(0, n) for n in focus]
-    seen: set[tuple[int, Node]] = set()
-    reached: set[Node] = set()
-    predicates: set[Node] = set()
+    seen: set[tuple[int, Any]] = set()
+    reached: set = set()
+    predicates: set = set()
+    out: set[tuple] = set()
     while todo:
         state, node = todo.pop()
         if (state, node) in seen:
             continue
         seen.add((state, node))
         reached.add(node)
-        forward, anything, backward = plan.grouped(state)
+        forward, anything, backward = moves.grouped[state]
         reads: list[tuple[Iterable, dict | None, list[int], bool]] = []
         if anything or len(forward) > 2:  # one look at all the node's statements
             reads.append((source.triples(node, None, None), forward, anything, True))
@@ -673,16 +774,17 @@ def neighbourhood(store: ox.Store | Graph, new: Iterable[tuple[Node, Node, Node]
                     out.add(triple)
                 predicates.add(triple[1])
                 end = triple[2] if is_forward else triple[0]
-                if isinstance(end, Literal):
+                if isinstance(end, _LITERALS):
                     continue
                 reached.add(end)
-                todo.extend((after, end) for after in targets if plan.moves[after] and (after, end) not in seen)
+                todo.extend((after, end) for after in targets if moves.moves[after] and (after, end) not in seen)
+    rdf_type = ox.NamedNode(str(RDF.type)) if source.store else RDF.type
     for node in reached:  # the types of every node reached
-        for triple, stored in source.triples(node, RDF.type, None):
+        for triple, stored in source.triples(node, rdf_type, None):
             if stored:
                 out.add(triple)
     for node in predicates:  # what the graph says about the predicates read
-        for triple, stored in source.triples(node, None if plan.about_predicates else RDF.type, None):
+        for triple, stored in source.triples(node, None if plan.about_predicates else rdf_type, None):
             if stored:
                 out.add(triple)
     return out
@@ -756,11 +858,9 @@ def shacl_report(data_graph: Graph | ox.Store, shapes: Graph | ShapesGraph, *, f
                 batched.add_results(graph, data_graph)
             return graph
     if isinstance(data_graph, ox.Store):  # an engine that needs rdflib: the default graph copied
-        from .reasoning import _triple_from_quad
-
         copy = PreparedQueryGraph()
         for quad in data_graph.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            copy.add(_triple_from_quad(quad))
+            copy.add(triple_to_rdflib(quad))
         data_graph = copy
     if focus is None:
         _conforms, graph, _text = shacl_validate(
@@ -847,21 +947,19 @@ class _Batched:
     def add_results(self, report: Graph, data: Graph | ox.Store) -> None:
         """Run the constraints over ``data`` (a pyoxigraph Store: its default graph, in place;
         an rdflib graph is copied into one) and add their results to ``report``."""
-        from .reasoning import _to_ox, _to_rdflib
-
         if isinstance(data, ox.Store):
             store = data
         else:
             store = ox.Store()
             store.extend(  # not bulk_extend: its loader reserves 200 MB up front (a limited validator process)
-                ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in data)
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data)
         node = report.value(None, RDF.type, SH.ValidationReport)
         found = False
         for batched in self.constraints:
             solutions = store.query(batched.query)
             variables = solutions.variables
             for solution in solutions:
-                values = {v.value: _to_rdflib(solution[v]) for v in variables if solution[v] is not None}
+                values = {v.value: to_rdflib(solution[v]) for v in variables if solution[v] is not None}
                 focus = values["this"]
                 result = BNode()
                 found = True

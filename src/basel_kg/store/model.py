@@ -158,6 +158,22 @@ class Delta:
             touched.add(q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else None)
         return touched
 
+    def __reduce__(self):
+        """Pickled with its quads as N-Quads (what a write sends to the store's process):
+        pickling them one object at a time took about 17 µs a quad, 4 ms for a 100-triple write."""
+        return _delta, (_nquads(self.remove), _nquads(self.add), self.drop, self.create, self.base_version)
+
+
+def _nquads(quads: tuple[ox.Quad, ...]) -> bytes:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+def _delta(remove: bytes, add: bytes, drop: frozenset[str], create: frozenset[str], base_version: str | None) -> Delta:
+    def quads(data: bytes) -> tuple[ox.Quad, ...]:
+        return tuple(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else ()
+
+    return Delta(quads(remove), quads(add), drop, create, base_version)
+
 
 @dataclass(frozen=True, slots=True)
 class QueryRequest:

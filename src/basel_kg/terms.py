@@ -1,0 +1,87 @@
+"""pyoxigraph terms as rdflib terms and back: the one conversion every module uses.
+
+The store, the parser and the reasoner hold pyoxigraph terms; pySHACL, owlrl and library users
+read rdflib's. :func:`to_rdflib` and :func:`to_ox` convert one term (blank nodes keep their
+label, literals their language tag or datatype; a plain ``xsd:string`` literal becomes rdflib's
+literal without a datatype, as rdflib's own parsers make it). :class:`RdflibTerms` converts
+many, making each IRI once (a parse or a copy meets the same IRIs again and again).
+
+Light on purpose: it imports pyoxigraph and rdflib only (not owlrl), so the parser process and
+the release can use it without loading the reasoner.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+__all__ = ["RdflibTerms", "UnsupportedTerm", "to_ox", "to_rdflib", "to_rdflib_cached", "triple_to_rdflib"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class UnsupportedTerm(ValueError):
+    """A term rdflib has no form for (an RDF 1.2 triple term)."""
+
+    def __init__(self) -> None:
+        super().__init__("RDF 1.2 triple terms are not supported")
+
+
+def to_rdflib(term: OxTerm) -> Node:
+    """``term`` as rdflib's; raises :class:`UnsupportedTerm` for a triple term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+    raise UnsupportedTerm()
+
+
+#: :func:`to_rdflib` remembered for the most recent terms (walks over a store meet the same
+#: terms again and again: predicates, classes, shared nodes).
+to_rdflib_cached = lru_cache(maxsize=1 << 16)(to_rdflib)
+
+
+def to_ox(term: Node) -> OxTerm:
+    """An rdflib IRI, blank node or literal as pyoxigraph's."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def triple_to_rdflib(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
+    """The subject, predicate and object of a pyoxigraph quad or triple, as rdflib terms."""
+    return to_rdflib(statement.subject), to_rdflib(statement.predicate), to_rdflib(statement.object)
+
+
+class RdflibTerms:
+    """:func:`to_rdflib` for many terms, each IRI (datatypes included) made once per instance."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+
+    def __call__(self, term: OxTerm) -> Node:
+        if isinstance(term, ox.NamedNode):
+            iri = self.iris.get(term.value)
+            if iri is None:
+                iri = self.iris[term.value] = URIRef(term.value)
+            return iri
+        if isinstance(term, ox.Literal) and not term.language:
+            datatype = term.datatype.value
+            return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=self(term.datatype))
+        return to_rdflib(term)
