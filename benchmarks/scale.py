@@ -55,7 +55,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from harness import TOKEN, Server, answers, free_port, load, oxigraph_binary, published_queries, writes_per_second  # noqa: E402
+from harness import (  # noqa: E402
+    TOKEN, Server, answers, first_write_seconds, free_port, load, oxigraph_binary, published_queries,
+    writes_per_second)
 
 NEW_FILE = """
 @prefix bkg: <https://w3id.org/basel-kg/ontology#> .
@@ -178,12 +180,14 @@ def measure(factor: int, root: Path, repeat: int, reference: bool, incremental: 
     return out
 
 
-def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespace) -> dict:
+def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespace, out: dict | None = None) -> dict:
     """``basel-kg serve`` on the project at ``root`` (a real process tree: supervisor, server,
     store holder, query workers, validator) beside ``oxigraph serve`` on the same dataset:
-    cold start, restart on its store, uncached published-query throughput, the slowest
-    published query over HTTP, validated 100-triple PUTs per second, peak memory of the tree."""
-    out: dict = {}
+    cold start, restart on its store, the first write after the start, uncached published-query
+    throughput, the slowest published query over HTTP, validated 100-triple PUTs per second,
+    peak memory of the tree. The figures go into ``out`` as they are measured (kept if a later
+    step fails)."""
+    out = {} if out is None else out
     port = free_port()
     cache = folder / "cache"
     env = {**os.environ, "BASEL_KG_ROOT": str(root), "BASEL_KG_CACHE": str(cache),
@@ -195,6 +199,7 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
     queries = published_queries(root)
 
     def serve_figures(name: str, server: Server, endpoint: str, base: str, prefix: str) -> None:
+        out[f"{prefix}_first_write"] = first_write_seconds(base)
         timed = answers(endpoint, queries, repeat=args.repeat)
         out[f"{prefix}_rows"] = {q: n for q, (n, _) in timed.items()}
         slowest = max(timed, key=lambda q: timed[q][1])
@@ -288,11 +293,18 @@ def mb(value: float | None) -> str:
 
 
 def table(rows: list[dict], clients: list[int]) -> str:
-    header = "| step | " + " | ".join(f"{r['factor']}x ({r['asserted']:,} + {r['inferred']:,} triples)" for r in rows) + " |"
+    header = "| step | " + " | ".join(f"{r['factor']}x ({r.get('asserted', 0):,} + {r.get('inferred', 0):,} triples)"
+                                      for r in rows) + " |"
     lines = [header, "|---|" + "---|" * len(rows)]
 
+    def shown(cell, r: dict) -> str:
+        try:
+            return cell(r)
+        except KeyError:  # not measured (--serve-only, or a step that failed)
+            return "-"
+
     def line(label: str, cell):
-        lines.append(f"| {label} | " + " | ".join(cell(r) for r in rows) + " |")
+        lines.append(f"| {label} | " + " | ".join(shown(cell, r) for r in rows) + " |")
 
     line("`build` (parse + reason + validate + release)", lambda r: fmt(r["build"]))
     line("  stages: parse / reason / validate / release", lambda r: " / ".join(
@@ -327,6 +339,8 @@ def table(rows: list[dict], clients: list[int]) -> str:
     line("slowest published query over HTTP, uncached (ref: `oxigraph serve`, same query)",
          served(lambda r: f"{fmt(r['ours_query_slowest'])} ({r['ours_query_slowest_name']})"
                 + ratio(r["ours_query_slowest"], r["oxigraph_query_times"].get(r["ours_query_slowest_name"]))))
+    line("the first validated 100-triple PUT, as soon as `serve` answers (ref: `oxigraph serve`'s first PUT)",
+         served(lambda r: fmt(r["ours_first_write"]) + f" (ref {fmt(r['oxigraph_first_write'])})"))
     line("validated 100-triple PUTs through `serve` (ref: `oxigraph serve` PUT, unvalidated)",
          served(lambda r: per_second(r["ours_writes"], r["oxigraph_writes"])))
     line("peak memory of the whole `serve` tree during the cold start (the build's process included): PSS (RSS summed)",
@@ -348,6 +362,8 @@ def main() -> int:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall-clock seconds, or CPU seconds of the process (on a busy shared machine)")
     parser.add_argument("--no-serve", action="store_true", help="leave out the server rows")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="only the server rows (the in-process build and its steps take 40 minutes at 700x)")
     parser.add_argument("--incremental-max", type=int, default=100,
                         help="time the incremental reasoner (which holds an rdflib copy of the graph) up to this "
                              "factor (default 100)")
@@ -379,24 +395,41 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix=f"basel-kg-scale-{factor}x-") as tmp:
             folder = Path(tmp)
             root = make_project(factor, folder / "project", source=ROOT)
-            done = subprocess.run([sys.executable, __file__, "--one", str(factor), "--project", str(root),
-                                   "--repeat", str(args.repeat), "--reference-max", str(args.reference_max),
-                                   "--incremental-max", str(args.incremental_max), "--clock", args.clock], capture_output=True, text=True)
-            if done.returncode != 0:
-                print(done.stderr, file=sys.stderr)
-                return 1
-            row = json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"{factor}x: in-process steps done", file=sys.stderr)
+            row = {"factor": factor}
+            if not args.serve_only:
+                done = subprocess.run([sys.executable, __file__, "--one", str(factor), "--project", str(root),
+                                       "--repeat", str(args.repeat), "--reference-max", str(args.reference_max),
+                                       "--incremental-max", str(args.incremental_max), "--clock", args.clock],
+                                      capture_output=True, text=True)
+                if done.returncode != 0:
+                    print(done.stderr, file=sys.stderr)
+                    return 1
+                row = json.loads(done.stdout.strip().splitlines()[-1])
+                print(f"{factor}x: in-process steps done", file=sys.stderr)
             if args.json:  # kept even if the server steps fail
                 args.json.write_text(json.dumps([*rows, row], indent=1))
             if not args.no_serve:
-                row.update(measure_serve(factor, root, folder, args))
-                print(f"{factor}x: server steps done", file=sys.stderr)
+                try:
+                    measure_serve(factor, root, folder, args, out=row)
+                except Exception as exc:  # noqa: BLE001 - the figures measured so far are kept and printed
+                    row["serve_error"] = f"{type(exc).__name__}: {exc}"
+                    print(f"{factor}x: a server step failed: {row['serve_error']}", file=sys.stderr)
+                else:
+                    print(f"{factor}x: server steps done", file=sys.stderr)
+                if "asserted" not in row:  # --serve-only: the sizes the cold start's build cached
+                    from basel_kg.namespaces import GRAPH
+
+                    sizes = json.loads(next((folder / "cache").glob("*/meta.json")).read_text())["graphs"]
+                    row["inferred"] = sizes.get(str(GRAPH.INFERRED), 0)
+                    row["asserted"] = sum(n for g, n in sizes.items() if g not in (str(GRAPH.INFERRED), str(GRAPH.VOID)))
         rows.append(row)
         if args.json:
             args.json.write_text(json.dumps(rows, indent=1))
     print(f"({args.clock} seconds, median of {args.repeat}; {os.cpu_count()} CPUs)")
     print(table(rows, args.clients))
+    for r in rows:
+        if "serve_error" in r:
+            print(f"{r['factor']}x: the server steps stopped early ({r['serve_error']}): '-' where not measured")
     differing = sorted({q for r in rows for q in r.get("rows_differ", ())})
     if differing:
         print("\nrows differ from oxigraph serve (its union default graph keeps a triple once per graph) for: "

@@ -312,3 +312,21 @@ def test_graphs_written_through_the_server_are_kept_when_the_store_is_rebuilt(cl
     kept = _written_graphs(store, release)
     assert {graph, PROVENANCE_GRAPH} <= set(kept) and not set(kept) & release
     assert kept[graph].count(b"\n") == 4
+
+
+# --------------------------------------------------------------------------- warming up
+
+
+def test_serve_makes_the_write_guard_before_the_first_write(store):
+    """With ``warm_writes`` (what ``serve`` sets), the guard's copy of the graph and its reasoner
+    are made in the background as the app starts (minutes at 700x that the first write used to
+    wait); without it, or on a read-only server, nothing is made before a write."""
+    tokens = (("alice", TOKEN),)
+    assert create_app(Settings(store=store, dumps_dir=None, write_tokens=tokens)).state.writes._guard is None
+    read_only = create_app(Settings(store=store, dumps_dir=None, warm_writes=True)).state.writes
+    assert read_only.start_warming() is None and read_only._guard is None
+    writes = create_app(Settings(store=store, dumps_dir=None, write_tokens=tokens, warm_writes=True)).state.writes
+    writes.warming.join(120)
+    assert not writes.warming.is_alive()
+    assert writes._guard is not None and writes._guard.version == store.version
+    assert writes._guard._reasoner_state  # the incremental reasoner, made from the copy

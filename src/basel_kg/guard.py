@@ -267,6 +267,15 @@ class WriteGuard:
             timings["total"] = time.perf_counter() - start
             return outcome
 
+    def warm(self, store: WritableStore) -> None:
+        """Make the copy of ``store`` and the reasoner now (what the first :meth:`check` would do
+        first), so that the first write does not wait for them."""
+        with self._lock:
+            if self.validating or self.inferred_graph is not None:
+                self._sync(store)
+            if self.inferred_graph is not None:
+                self._reasoner()
+
     def committed(self, version: str) -> None:
         """The store applied the checked write (plus records in excluded graphs): the copy
         now matches ``version``."""

@@ -89,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.validator = ValidatorProcess(app.state.writes, settings.uploads)
     app.state.search = SearchIndex()
     app.state.writes.listeners.append(partial(app.state.search.changed, settings.store))
+    if settings.warm_writes:
+        app.state.writes.start_warming()
 
     app.add_exception_handler(BaselKgError, _baselkg_error)
     app.add_exception_handler(sparql.ProtocolError, _protocol_error)

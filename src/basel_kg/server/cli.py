@@ -549,6 +549,7 @@ def _settings(args: argparse.Namespace, store, root: Path, dumps: Path | None, *
         dumps_dir=dumps,
         cache_bytes=max(0, getattr(args, "result_cache", 64)) * 2**20,
         write_tokens=write_tokens,
+        warm_writes=True,
         max_query_depth=2 * args.max_depth,
         uploads=UploadLimits(seconds=args.upload_timeout, memory_mb=args.upload_memory, triples=args.upload_triples,
                              depth=args.max_depth),

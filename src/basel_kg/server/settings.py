@@ -61,3 +61,6 @@ class Settings:
     uploads: UploadLimits = UploadLimits()
     #: Deepest nesting of brackets (``(``, ``{``, ``[``) in a SPARQL query or update text.
     max_query_depth: int = 256
+    #: With write tokens: make the write guard's copy of the graph (and its reasoner) in the
+    #: background as the app starts, not in the first write (minutes at 700x). ``serve`` sets it.
+    warm_writes: bool = False

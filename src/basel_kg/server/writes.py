@@ -10,8 +10,10 @@ on a snapshot of the data (see :mod:`basel_kg.store`).
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from ..validation import ValidationReport
 from . import negotiation
 from .settings import Settings
 from .uploads import ClientGone, UploadRefused, disconnect_event
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "WriteService",
@@ -124,9 +128,31 @@ class WriteService:
         self.enabled = bool(self.tokens) and self.writable
         self.protected = frozenset(filter(None, [str(GRAPH.INFERRED), settings.provenance_graph]))
         self._guard: WriteGuard | None = None
+        self.warming: threading.Thread | None = None  # see start_warming
         self._lock = threading.Lock()
         #: Called as ``listener(change, version_before)`` after each applied write (the search index).
         self.listeners: list[Callable[[Delta, str], object]] = []
+
+    def start_warming(self) -> threading.Thread | None:
+        """Make the guard and its copy of the graph in a background thread, holding the write
+        lock (a write that comes meanwhile waits for it, as it would have done the work itself).
+        Queries are not held up. Nothing to do on a server that does not validate writes."""
+        if not (self.enabled and self.validating):
+            return None
+
+        def warm() -> None:
+            started = time.perf_counter()
+            try:
+                with self._lock:
+                    self.guard.warm(self.store)
+            except Exception:  # noqa: BLE001 - the first write makes the copy instead, and says what failed
+                log.exception("could not prepare the write guard in advance")
+                return
+            log.info("write guard ready in %.1f s", time.perf_counter() - started)
+
+        self.warming = threading.Thread(target=warm, name="basel-kg-warm-writes", daemon=True)
+        self.warming.start()
+        return self.warming
 
     @property
     def guard(self) -> WriteGuard:
