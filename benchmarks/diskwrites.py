@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from harness import ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, writes_per_second  # noqa: E402
+from harness import (  # noqa: E402
+    ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, print_rows, writes_per_second)
 
 GRAPH = "https://example.org/bench/replaced"
 ASK = "ASK { ?s ?p ?o }"
@@ -168,12 +169,8 @@ def main() -> int:
          f"{out['cold_start']:.1f} s, {out['cold_pss_mb']:,.0f} MB ({out['cold_rss_mb']:,.0f} MB)"),
         *((f"store side alone, in process, per write: {key}", f"{ms:.1f} ms") for key, ms in out["store_ms"].items()),
     ]
-    width = max(len(name) for name, _ in rows)
     print(f"({args.writes} writes, median of {args.repeat}; {os.cpu_count()} CPUs)")
-    print(f"{'measure':<{width}}  value")
-    print(f"{'-' * width}  -----")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_rows(rows)
     return 0
 
 

@@ -271,7 +271,8 @@ def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKE
     document into the same graph again changes nothing, which a store answers at once)."""
     with _writer(token) as client:
         def write(n: int) -> None:
-            _write(client, url, f"{'r' if replace else 'p'}{run}n{n}" if run else f"{'r' if replace else 'p'}{n}", replace)
+            kind = "r" if replace else "p"
+            _write(client, url, f"{kind}{run}n{n}" if run else f"{kind}{n}", replace)
 
         write(-1)
         start = time.perf_counter()
@@ -282,3 +283,12 @@ def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKE
 
 def child_env(**extra: str) -> dict[str, str]:
     return {**os.environ, **extra}
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    """Print (measure, value) rows as two aligned columns under a header."""
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import TOKEN, document, free_port, oxigraph_binary, writes_per_second
+from harness import TOKEN, document, free_port, oxigraph_binary, print_rows, writes_per_second
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -173,11 +173,7 @@ def main() -> int:
         for how, per_second in reference.items():
             rows.append((f"reference: oxigraph serve, unvalidated 100-triple {how} writes/s (ours in memory: ratio)",
                          f"{per_second:.1f} ({ours[how] / per_second:.2f}x)"))
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure':<{width}}  value")
-    print(f"{'-' * width}  -----")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print_rows(rows)
     return 0
 
 
