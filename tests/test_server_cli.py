@@ -91,3 +91,18 @@ def test_serve_builds_once_then_restarts_from_the_store(project, tmp_path):
         assert "(changed)" in httpx.get(url + "mea/basel", headers={"Accept": "text/html"}).text
     finally:
         assert "building the knowledge graph" in stop(process)
+
+
+def test_the_supervisor_does_not_take_a_long_engine_call_for_a_hung_server():
+    """uvicorn's process manager kills a server process that leaves its health ping unanswered
+    for ``timeout_worker_healthcheck`` seconds (5 by default). The ping is answered by a Python
+    thread, which waits while a pyoxigraph call holds the interpreter lock: about 2 s per million
+    quads copied or listed, as when the write guard copies the graph (5.7 million quads at 700x).
+    With the default, the first write at 100x on a busy machine and at 700x lost its server."""
+    from basel_kg.cli import build_parser
+    from basel_kg.server.cli import supervised_config
+
+    args = build_parser(["serve"]).parse_args(["serve", "--port", "0"])
+    config = supervised_config(args)
+    assert config.timeout_worker_healthcheck >= 120
+    assert config.host == "127.0.0.1" and config.workers == 1

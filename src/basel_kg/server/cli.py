@@ -386,7 +386,6 @@ def _serve_supervised(args: argparse.Namespace) -> int:
     (:class:`uvicorn.supervisors.Multiprocess`) runs one server process, which opens that store
     and serves it, and starts a new one whenever it dies (a crash, or its store process gone:
     see :func:`_watch_store`). What was written survives: it is on disk."""
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     temporary = None
@@ -401,8 +400,7 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         options = {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool, list, type(None)))}
         os.environ[_ARGS_ENV] = json.dumps({**options, "dumps": str(dumps) if dumps else None,
                                             "kg_version": sources[0], "fingerprint": sources[1]})
-        config = uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
-                                **_uvicorn_options(args))
+        config = supervised_config(args)
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
                     "supervised: a server process that dies is restarted)", args.host, args.port)
         Multiprocess(config, sockets=[listening_socket(config)]).run()
@@ -413,6 +411,22 @@ def _serve_supervised(args: argparse.Namespace) -> int:
 
 
 _ARGS_ENV = "BASEL_KG_SERVE_ARGS"
+
+# How long uvicorn's process manager waits for the server process to answer its health ping
+# before it kills it as hung (uvicorn's default: 5 s). The ping is answered by a Python thread,
+# which waits for the interpreter lock while a pyoxigraph call holds it: copying or listing a
+# store's quads holds it for about 2 s per million quads (the write guard's copy of the graph,
+# made as the server starts: 5.7 million quads at 700x), longer on a loaded machine. With 5 s,
+# the process was killed in the middle of the first write at 100x on a busy machine and at 700x.
+HEALTHCHECK_SECONDS = 300
+
+
+def supervised_config(args: argparse.Namespace):
+    """uvicorn's configuration of the supervised server process (see :func:`_serve_supervised`)."""
+    import uvicorn
+
+    return uvicorn.Config("basel_kg.server.cli:supervised_app", factory=True, workers=1,
+                          timeout_worker_healthcheck=HEALTHCHECK_SECONDS, **_uvicorn_options(args))
 
 
 def _prepare_in_child(args: argparse.Namespace) -> Path | None:
