@@ -329,7 +329,7 @@ def table(rows: list[dict], clients: list[int]) -> str:
     line("`basel-kg validate` of the 5-triple file, a whole process on the cached build (median of 3)",
          served(lambda r: fmt(r["validate_file_process"]) if "validate_file_process" in r else "-"))
     line("`serve` cold start: build (no SHACL) + load + release (ref: `oxigraph load`)",
-         served(lambda r: fmt(r["serve_cold"]) + f" (ref {fmt(r['oxigraph_load'])})"))
+         served(lambda r: fmt(r["serve_cold"]) + (f" (ref {fmt(r['oxigraph_load'])})" if "oxigraph_load" in r else "")))
     line("`serve` restart on its store, to the first answer (ref: `oxigraph serve` start)",
          served(lambda r: fmt(r["serve_restart"]) + ratio(r["serve_restart"], r["oxigraph_restart"])))
     for clients in clients:
@@ -340,7 +340,8 @@ def table(rows: list[dict], clients: list[int]) -> str:
          served(lambda r: f"{fmt(r['ours_query_slowest'])} ({r['ours_query_slowest_name']})"
                 + ratio(r["ours_query_slowest"], r["oxigraph_query_times"].get(r["ours_query_slowest_name"]))))
     line("the first validated 100-triple PUT, as soon as `serve` answers (ref: `oxigraph serve`'s first PUT)",
-         served(lambda r: fmt(r["ours_first_write"]) + f" (ref {fmt(r['oxigraph_first_write'])})"))
+         served(lambda r: fmt(r["ours_first_write"])
+                + (f" (ref {fmt(r['oxigraph_first_write'])})" if "oxigraph_first_write" in r else "")))
     line("validated 100-triple PUTs through `serve` (ref: `oxigraph serve` PUT, unvalidated)",
          served(lambda r: per_second(r["ours_writes"], r["oxigraph_writes"])))
     line("peak memory of the whole `serve` tree during the cold start (the build's process included): PSS (RSS summed)",
