@@ -38,6 +38,7 @@ from typing import Any
 
 from ..limits import address_space, soft_limit
 from ..store import Delta
+from ..store.model import nquads_of, quads_of
 from .writes import guard_arguments
 from .uploads import ClientGone, UploadLimits, UploadRefused, _kill, _read_frame, _write_frame, start_child
 
@@ -76,7 +77,6 @@ class _Snapshot:
 
 def _child_main() -> None:
     """Entry point of a validator process: a configuration, then requests, one at a time."""
-    import pyoxigraph as ox
     from rdflib import Graph
 
     from ..guard import WriteGuard
@@ -92,9 +92,6 @@ def _child_main() -> None:
                        excluded_graphs=excluded)
     _write_frame(stdout, ("ready",))
 
-    def quads(data: bytes) -> tuple[ox.Quad, ...]:
-        return tuple(ox.parse(data, ox.RdfFormat.N_QUADS)) if data else ()
-
     while True:
         try:
             request = _read_frame(stdin)
@@ -103,14 +100,14 @@ def _child_main() -> None:
         follow, version, export, add, limits = request
         for change_remove, change_add, after in follow:  # the writes committed since the last request
             if guard.version is not None:
-                guard.follow(Delta(remove=quads(change_remove), add=quads(change_add)), after)
+                guard.follow(Delta(remove=quads_of(change_remove), add=quads_of(change_add)), after)
         if guard.version != version and export is None:
             _write_frame(stdout, ("stale", guard.version))  # the server sends the export next
             continue
         store = _Snapshot(version, export)
         if guard.version != version:
             guard.check(store, Delta(), keep=False)  # loads the export (whole graph, only when it missed changes)
-        delta = Delta(add=quads(add))
+        delta = Delta(add=quads_of(add))
         guard.tidy()  # before the memory limit: each check is undone, which leaves history in the copy
         _write_frame(stdout, ("started",))
         cap = address_space() + limits["memory_mb"] * 2**20
@@ -159,7 +156,7 @@ class ValidatorProcess:
             return
         if change.drop:  # graphs dropped whole: their statements are not listed, so the validator reloads
             return
-        entry = (before, ox_nquads(change.remove), ox_nquads(change.add), self.service.store.version)
+        entry = (before, nquads_of(change.remove), nquads_of(change.add), self.service.store.version)
         with self._log_lock:
             self._log.append(entry)
             self._log_bytes += len(entry[1]) + len(entry[2])
@@ -254,7 +251,7 @@ class ValidatorProcess:
         if self._busy is None:
             self._busy = asyncio.Lock()
         watcher = asyncio.ensure_future(disconnected()) if disconnected is not None else None
-        add = ox_nquads(quads)
+        add = nquads_of(quads)
         try:
             acquire = asyncio.ensure_future(self._busy.acquire())
             waited = await _race(acquire, watcher, loop.time() + limits.seconds)
@@ -320,9 +317,3 @@ def _read_or_eof(process: subprocess.Popen | None) -> Any:
     except (EOFError, OSError, ValueError, pickle.UnpicklingError):
         return None
 
-
-def ox_nquads(quads) -> bytes:
-    import pyoxigraph as ox
-
-    quads = list(quads)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
