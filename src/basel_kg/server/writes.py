@@ -31,6 +31,7 @@ from .. import formats
 from ..guard import GuardOutcome, WriteGuard
 from ..namespaces import GRAPH
 from ..store import Delta
+from ..store.model import quads_of
 from ..validation import ValidationReport
 from . import negotiation
 from .settings import Settings
@@ -318,17 +319,13 @@ async def read_document(request: Request, body: bytes, *, base_iri: str,
         if count > most:
             raise UploadRefused(413, f"The documents have more than {most} triples (the per-request limit of this "
                                      "server); send them in parts.")
-        quads += await run_in_threadpool(_nquads, nquads)
+        quads += await run_in_threadpool(quads_of, nquads)
     if graph is None:
         return quads
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise BadDocument(400, "This request writes one graph: send triples (Turtle, N-Triples, JSON-LD, RDF/XML), "
                                "not a dataset with named graphs.")
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-
-
-def _nquads(data: bytes) -> list[ox.Quad]:
-    return list(ox.parse(data, ox.RdfFormat.N_QUADS))
 
 
 def _document_parts(body: bytes, content_type: str | None) -> list[tuple[bytes, ox.RdfFormat]]:
