@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,9 @@ class TreeMemory:
 class Server:
     """A server process, started by ``with`` (returns once ``url`` answers ``ASK {}``) and stopped
     (SIGTERM, then SIGKILL) at the end. ``started`` is the seconds it took to answer; ``memory``
-    (with ``watch_memory=True``) the peak memory of its process tree while it ran."""
+    (with ``watch_memory=True``) the peak memory of its process tree while it ran. Its standard
+    error goes to a temporary file (a pipe nobody reads would stall a talkative server), whose
+    last lines ``log_tail()`` returns, for a report of a failed step."""
 
     def __init__(self, name: str, command: list[str], url: str, cwd: Path | None = None, *,
                  env: dict[str, str] | None = None, start_timeout: float = 180, watch_memory: bool = False):
@@ -107,18 +110,19 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.memory: TreeMemory | None = None
         self.started = 0.0
+        self.log = tempfile.TemporaryFile()
 
     def __enter__(self) -> Server:
         begin = time.perf_counter()
         self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
+                                        stderr=self.log)
         if self.watch_memory:
             self.memory = TreeMemory(self.process.pid).__enter__()
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._stop_watching()
-                raise RuntimeError(f"{self.name} exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"{self.name} exited: {self.log_tail()}")
             try:
                 if httpx.get(self.url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT}, timeout=5).status_code == 200:
                     self.started = time.perf_counter() - begin
@@ -128,6 +132,13 @@ class Server:
             time.sleep(0.05)
         self.__exit__()
         raise RuntimeError(f"{self.name} did not start in {self.start_timeout:.0f} s")
+
+    def log_tail(self, chars: int = 2000) -> str:
+        """The last ``chars`` characters the server wrote to its standard error so far."""
+        self.log.flush()
+        self.log.seek(0, os.SEEK_END)
+        self.log.seek(max(0, self.log.tell() - chars))
+        return self.log.read().decode(errors="replace")
 
     def _stop_watching(self) -> None:
         if self.memory is not None:
@@ -142,8 +153,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
 
 
 def published_queries(root: Path | None = None) -> list[tuple[str, str]]:

@@ -199,6 +199,14 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
     queries = published_queries(root)
 
     def serve_figures(name: str, server: Server, endpoint: str, base: str, prefix: str) -> None:
+        try:
+            measure(endpoint, base, prefix)
+        except Exception:
+            out[f"{prefix}_log"] = server.log_tail()  # what the server said before the step failed
+            raise
+        print(f"  {name}: measured", file=sys.stderr)
+
+    def measure(endpoint: str, base: str, prefix: str) -> None:
         out[f"{prefix}_first_write"] = first_write_seconds(base)
         timed = answers(endpoint, queries, repeat=args.repeat)
         out[f"{prefix}_rows"] = {q: n for q, (n, _) in timed.items()}
@@ -211,7 +219,6 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
             out[f"{prefix}_query_errors_{clients}"] = figures.errors
         out[f"{prefix}_writes"] = statistics.median(
             writes_per_second(base, args.writes, replace=True) for _ in range(args.repeat))
-        print(f"  {name}: measured", file=sys.stderr)
 
     with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600,
                 watch_memory=True) as ours:
@@ -415,6 +422,9 @@ def main() -> int:
                 except Exception as exc:  # noqa: BLE001 - the figures measured so far are kept and printed
                     row["serve_error"] = f"{type(exc).__name__}: {exc}"
                     print(f"{factor}x: a server step failed: {row['serve_error']}", file=sys.stderr)
+                    for prefix in ("ours", "oxigraph"):
+                        if row.get(f"{prefix}_log"):
+                            print(f"  its standard error, the end:\n{row[f'{prefix}_log']}", file=sys.stderr)
                 else:
                     print(f"{factor}x: server steps done", file=sys.stderr)
                 if "asserted" not in row:  # --serve-only: the sizes the cold start's build cached
