@@ -66,6 +66,7 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     per write (median): planned, applied (store, views, state)."""
     import pyoxigraph as ox
 
+    from basel_kg.errors import StoreInUse
     from basel_kg.namespaces import GRAPH as G
     from basel_kg.store import diskviews, holder
 
@@ -94,8 +95,8 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
         try:
             store = holder.Holder(config)
             break
-        except OSError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except StoreInUse:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(1)
     spent.clear()

@@ -6,7 +6,10 @@ for the client's delayed ACK)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
+import subprocess
+import sys
 
 import uvicorn
 
@@ -85,3 +88,82 @@ def test_memory_views_option_chooses_where_the_store_keeps_its_query_views(tmp_p
         finally:
             store.close()
         assert (path / FOLDER / "full").is_dir() == on_disk
+
+
+@contextlib.contextmanager
+def _held(path):
+    """The store at ``path`` opened by another process (RocksDB's lock is a POSIX record lock,
+    which a process never conflicts with itself on) for the ``with`` block."""
+    other = subprocess.Popen([sys.executable, "-c", "import sys, time, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
+                              "print('open', flush=True); time.sleep(600)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        yield
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_store_open_in_another_process_is_named_as_such(tmp_path):
+    """RocksDB lets one process open a store at a time: the store process reports a store in
+    use as :class:`StoreInUse` (with its path), not as RocksDB's "IO error ... LOCK"."""
+    import pyoxigraph as ox
+    import pytest
+
+    from basel_kg.errors import StoreInUse
+    from basel_kg.store import EmbeddedStore
+    from basel_kg.store.holder import in_use
+
+    path = tmp_path / "store"
+    assert not in_use(str(path)), "no store there yet"
+    with _held(path):
+        assert in_use(str(path))
+        with pytest.raises(StoreInUse, match=f"the store at {path} is in use by another process"):
+            EmbeddedStore(str(path))
+    assert not in_use(str(path))
+    store = EmbeddedStore(str(path))  # free again
+    store.close()
+
+
+def test_serve_on_a_store_in_use_stops_at_once_with_a_clear_error(tmp_path):
+    """A second ``serve`` on a store another process holds exits 1 at once, saying so, instead of
+    a supervisor starting server processes that each fail to open it (which went on forever,
+    each leaving a RocksDB log file behind)."""
+    import os
+    import time
+    from pathlib import Path
+
+    from support.net import free_port
+
+    path = tmp_path / "store"
+    with _held(path):
+        files = set(os.listdir(path))
+        start = time.monotonic()
+        done = subprocess.run([str(Path(sys.executable).with_name("basel-kg")), "serve", "--store", str(path),
+                               "--port", str(free_port())], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert f"the store at {path} is in use by another process" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert time.monotonic() - start < 60
+        assert set(os.listdir(path)) == files, "the store was not opened (each opening leaves a log file)"
+
+
+def test_a_server_process_that_cannot_open_its_store_stops_the_supervisor(tmp_path, monkeypatch):
+    """When the store is taken between the supervisor's check and the server process's start
+    (or held longer than ``STORE_WAIT_SECONDS`` by an exiting one), the server process exits with
+    uvicorn's start-up failure code, on which the supervisor stops instead of restarting it."""
+    import json
+
+    import pytest
+    from uvicorn.config import STARTUP_FAILURE
+
+    from basel_kg.server import cli
+
+    path = tmp_path / "store"
+    monkeypatch.setattr(cli, "STORE_WAIT_SECONDS", 0.5)
+    options = {k: v for k, v in vars(_args("--store", str(path))).items()
+               if isinstance(v, (str, int, float, bool, list, type(None)))}
+    monkeypatch.setenv(cli._ARGS_ENV, json.dumps({**options, "dumps": None, "kg_version": "v", "fingerprint": "f"}))
+    with _held(path), pytest.raises(SystemExit) as stopped:
+        cli.supervised_app()
+    assert stopped.value.code == STARTUP_FAILURE

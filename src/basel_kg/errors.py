@@ -22,6 +22,7 @@ __all__ = [
     "StaleWrite",
     "ServerBusy",
     "StoreFull",
+    "StoreInUse",
     "StoreUnavailable",
 ]
 
@@ -127,6 +128,19 @@ class StoreFull(StoreError):
     the write was not applied, reads go on (HTTP 507)."""
 
     http_status = 507
+
+
+class StoreInUse(StoreError):
+    """The store on disk is open in another process (RocksDB lets one process write it at a
+    time): another ``basel-kg serve``, or a command given the same ``--store`` (exit 1)."""
+
+    def __init__(self, path: str):
+        super().__init__(f"the store at {path} is in use by another process (its lock file {path}/LOCK is held): "
+                         f"stop the basel-kg serve or command using it, or give this one another --store")
+        self.path = path
+
+    def __reduce__(self):  # crosses from the store process to the server as itself
+        return type(self), (self.path,)
 
 
 class StoreUnavailable(StoreError):

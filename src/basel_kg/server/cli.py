@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import InputError, StoreError, StoreFull
+from ..errors import InputError, StoreError, StoreFull, StoreInUse
 from ..limits import give_back_memory
 from ..namespaces import BASE
 from ..store import EmbeddedStore
-from ..store.holder import MEMORY_VIEWS_MAX
+from ..store.holder import MEMORY_VIEWS_MAX, in_use
 from .settings import Settings
 from .uploads import UploadLimits
 
@@ -249,17 +249,22 @@ def prepare(args: argparse.Namespace) -> Prepared:
     return Prepared(settings, store, rebuilt, temporary)
 
 
+# How long a server process waits for a store on disk that another process still holds (the
+# store process of a server process that is exiting, under the supervisor) before it gives up
+STORE_WAIT_SECONDS = 20.0
+
+
 def _open_store(args: argparse.Namespace) -> EmbeddedStore:
-    """The embedded store; waits a little for a store on disk still held by a process that is
-    exiting (a restart under the supervisor)."""
-    deadline = time.monotonic() + 20
+    """The embedded store; waits up to ``STORE_WAIT_SECONDS`` for a store on disk still held by a
+    process that is exiting (a restart under the supervisor), then raises :class:`StoreInUse`."""
+    deadline = time.monotonic() + STORE_WAIT_SECONDS
     while True:
         try:
             return EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout, max_waiting=args.max_queue,
                                  allowed_services=args.allow_service, base_iri=args.base,
                                  memory_views_max=getattr(args, "memory_views", None))
-        except StoreError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except StoreInUse:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
 
@@ -386,12 +391,15 @@ def _serve_supervised(args: argparse.Namespace) -> int:
     (:class:`uvicorn.supervisors.Multiprocess`) runs one server process, which opens that store
     and serves it, and starts a new one whenever it dies (a crash, or its store process gone:
     see :func:`_watch_store`). What was written survives: it is on disk."""
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     temporary = None
     if not args.store:
         temporary = tempfile.TemporaryDirectory(prefix="basel-kg-store-")
         args.store = str(Path(temporary.name) / "store")
+    elif in_use(args.store):  # another serve on it: say so now, not from each server process started
+        raise StoreInUse(args.store)
     try:
         sources = _sources(args)
         dumps = _current_dumps(args, *sources)
@@ -403,11 +411,13 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         config = supervised_config(args)
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
                     "supervised: a server process that dies is restarted)", args.host, args.port)
-        Multiprocess(config, sockets=[listening_socket(config)]).run()
+        supervisor = Multiprocess(config, sockets=[listening_socket(config)])
+        supervisor.run()
     finally:
         if temporary is not None:
             temporary.cleanup()
-    return 0
+    # the supervisor stops when a server process fails before it serves (see supervised_app)
+    return 1 if any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes) else 0
 
 
 _ARGS_ENV = "BASEL_KG_SERVE_ARGS"
@@ -526,7 +536,15 @@ def supervised_app():
     logging.basicConfig(format="%(message)s", level=logging.INFO)
     values = json.loads(os.environ[_ARGS_ENV])
     values["dumps"] = Path(values["dumps"]) if values["dumps"] else None
-    prepared = prepare(argparse.Namespace(**values))
+    try:
+        prepared = prepare(argparse.Namespace(**values))
+    except StoreInUse as exc:
+        # it would be the same in the next server process: uvicorn's supervisor stops on this
+        # exit code instead of starting one after another (each opening the store in vain)
+        from uvicorn.config import STARTUP_FAILURE
+
+        log.error("basel-kg serve: %s", exc)
+        sys.exit(STARTUP_FAILURE)
     atexit.register(prepared.close)
     _watch_store(prepared.store)
     return create_app(prepared.settings)

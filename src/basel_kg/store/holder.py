@@ -14,6 +14,7 @@ store (:mod:`.forker`) and each opens a read-only snapshot.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import itertools
 import os
@@ -29,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import StaleWrite, StoreError, StoreFull
+from ..errors import StaleWrite, StoreError, StoreFull, StoreInUse
 from ..limits import address_space
 from .diskviews import DiskViews
 from .ipc import recv, send
@@ -49,6 +50,25 @@ _META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _DEFAULT = ox.DefaultGraph()
+
+
+def in_use(path: str) -> bool:
+    """Is the store on disk at ``path`` open in another process? RocksDB holds a POSIX record lock
+    on its ``LOCK`` file while the store is open; this asks for the same lock without waiting
+    (and lets it go at once). False when there is no store there yet."""
+    try:
+        fd = os.open(os.path.join(path, "LOCK"), os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return exc.errno in (errno.EACCES, errno.EAGAIN)
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def stored_source(path: str) -> str | None:
@@ -168,6 +188,8 @@ class Holder:
         try:
             return ox.Store(path)
         except OSError as exc:
+            if in_use(path):
+                raise StoreInUse(path) from None
             if not _disk_full(exc):
                 raise
             print("basel-kg: the store's disk is full: opening it read-only", file=sys.stderr)
@@ -568,6 +590,9 @@ def main(fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops us
     try:
         holder = Holder(recv(channel), workers=True)
+    except StoreError as exc:  # raised in the parent as itself
+        send(channel, ("raise", exc))
+        return
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send(channel, ("error", type(exc).__name__, str(exc)))
         return
