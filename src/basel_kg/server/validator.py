@@ -23,7 +23,6 @@ guard (the one writes use) is not involved.
 from __future__ import annotations
 
 import asyncio
-import os
 import pickle
 import resource
 import signal
