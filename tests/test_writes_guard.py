@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.namespace import SH
 from support.shacl import curie, expectations, owner_shape, path_text
 
@@ -260,3 +260,19 @@ def test_the_copy_and_the_reasoner_are_compacted_and_stay_right(monkeypatch):
     assert not nameless.conforms and "carol" in messages(nameless) and "p39" not in messages(nameless)
     gone = g.check(store, Delta(remove=previous), keep=False)
     assert (EX + "firm39", EX + "Company") in {(q.subject.value, q.object.value) for q in gone.inferred.remove}
+
+
+def test_the_reasoner_made_from_the_copy_in_pyoxigraph_terms_is_the_one_made_from_rdflib():
+    """The guard's reasoner reads the copy's asserted statements in pyoxigraph's terms
+    (``_Asserted.ox_quads``: no statement converted to rdflib's); on the shipped ontology (its
+    property chains are RDF lists: blank nodes) with the shapes' fixture, it has the schema and
+    the entailments of a reasoner made from an rdflib copy of the same statements."""
+    from basel_kg.reasoning import IncrementalReasoner
+
+    g = WriteGuard(shapes=shapes(), inferred_graph="urn:g:inferred", ontology_graph=ONTOLOGY)
+    g.warm(context_store())
+    ours = g._reasoner_state
+    reference = IncrementalReasoner(g._mirror.asserted.graph())
+    assert ours._schema == reference._schema and any(isinstance(s, BNode) for s, _, _ in ours._schema)
+    assert set(ours.inferred()) == set(reference.inferred())
+    assert len(set(ours.inferred())) > 100

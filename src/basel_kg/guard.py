@@ -92,6 +92,12 @@ class _Asserted:
             if q.graph_name not in inferred:
                 yield term(q.subject), term(q.predicate), term(q.object)
 
+    def ox_quads(self) -> Iterable[ox.Quad]:
+        """The same statements in pyoxigraph's terms, with their graphs (what the incremental
+        reasoner reads: no term converted to rdflib's)."""
+        inferred = self._mirror.inferred_graphs
+        return (q for q in self._mirror.store if q.graph_name not in inferred)
+
     def graph(self) -> Graph:
         """An rdflib copy (for the reference reasoner, which reasons over the whole graph anyway)."""
         graph = Graph()

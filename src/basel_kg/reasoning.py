@@ -270,15 +270,17 @@ class IncrementalReasoner:
     """
 
     def __init__(self, asserted: Graph | Dataset):
-        self._source = asserted  # a Dataset is read as its asserted graphs (see _asserted)
+        # a Dataset is read as its asserted graphs (see _asserted); a source with an ``ox_quads()``
+        # method (the write guard's copy) is read through it, in pyoxigraph's terms
+        self._source = asserted
         self._load()
 
     def _load(self) -> None:
-        self._schema: set[Triple] = set()
-        triples = list(_relevant(self._source))  # held only while the store is made from them
-        self._schema.update(t for t in triples if is_schema(t[1], t[2]))
+        source = self._source
+        quads = list(_relevant_quads(source.ox_quads if hasattr(source, "ox_quads") else _quads_of(source)))
+        self._schema: set[Triple] = {triple_to_rdflib(q) for q in quads if _is_schema_quad(q)}
         self._schema_terms = {n for s, _, o in self._schema for n in (s, o)}
-        self._recompute(triples)
+        self._recompute(quads)  # held only while the store is made from them
 
     def tidy(self) -> None:
         """Copy the store's live statements into a fresh store once more statements have
@@ -350,7 +352,7 @@ class IncrementalReasoner:
         s, p, o = map(to_ox, triple)
         return ox.Quad(s, p, o) in self._store and ox.Quad(s, p, o, _INFERRED) not in self._store
 
-    def _recompute(self, triples: list[Triple]) -> None:
+    def _recompute(self, quads: list[ox.Quad]) -> None:
         _check_coverage(self._schema)
         # the schema's own closure (scm-* rules), from the reference engine on the schema alone
         schema = Graph()
@@ -359,11 +361,11 @@ class IncrementalReasoner:
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
-        store.extend(ox.Quad(*map(to_ox, t)) for t in triples)
+        store.extend(quads)
         store.extend(q for rule in self._rules for q in rule.table)
-        self._size = len(triples)
+        self._size = len(quads)
         self._churn = self._size  # the first round's delta below: everything
-        del triples[:]
+        del quads[:]
         extra = [t for t in closed if ox.Quad(*map(to_ox, t)) not in store]
         store.extend(ox.Quad(*map(to_ox, t), g) for t in extra for g in (ox.DefaultGraph(), _INFERRED))
         delta = self._scratch()
@@ -635,31 +637,47 @@ def _triples_of(source: Dataset | Graph):
 
 
 def _relevant(graph: Graph | Dataset) -> Iterable[Triple]:
-    """The statements an OWL 2 RL rule can use: the schema, ``rdf:type`` and ``owl:sameAs``
-    statements, statements whose predicate the schema mentions, and every statement about a
-    resource in an ``owl:sameAs`` link. Labels, definitions, provenance links and other
-    annotations can match no rule, so they only slow every round down."""
+    """The statements of an rdflib graph an OWL 2 RL rule can use (see :func:`_relevant_quads`)."""
+    return map(triple_to_rdflib, _relevant_quads(_quads_of(graph)))
+
+
+def _quads_of(graph: Graph | Dataset) -> Callable[[], Iterable[ox.Quad]]:
+    """A function iterating the statements of ``graph`` (see :func:`_triples_of`) as pyoxigraph quads."""
     triples = _triples_of(graph)
+    return lambda: (ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples())
+
+
+def _relevant_quads(quads: Callable[[], Iterable[ox.Quad]]) -> Iterable[ox.Quad]:
+    """The statements an OWL 2 RL rule can use, of those ``quads()`` iterates (it is called
+    twice), as default-graph quads: the schema, ``rdf:type`` and ``owl:sameAs`` statements,
+    statements whose predicate the schema mentions, and every statement about a resource in an
+    ``owl:sameAs`` link. Labels, definitions, provenance links and other annotations can match
+    no rule, so they only slow every round down. Read in pyoxigraph's terms: a copy of the
+    graph in pyoxigraph (the write guard's) gives them without a term converted to rdflib's."""
     schema: set = set()
     aliased: set = set()
-    for s, p, o in triples():
-        if is_schema(p, o):
-            schema.add(s)
-            schema.add(o)
-        if p == OWL.sameAs:
-            aliased.add(s)
-            aliased.add(o)
-    schema |= _RULE_PREDICATES
-    for triple in triples():
-        s, p, o = triple
-        if p == RDF.type or p in schema or is_schema(p, o) or s in aliased or o in aliased:
-            yield triple
+    for q in quads():
+        p = q.predicate.value
+        if _is_schema_quad(q):
+            schema.add(q.subject)
+            schema.add(q.object)
+        if p == _SAME_AS_IRI:
+            aliased.add(q.subject)
+            aliased.add(q.object)
+    schema |= _RULE_PREDICATE_NODES
+    for q in quads():
+        s, p, o = q.subject, q.predicate, q.object
+        if p == _TYPE_NODE or p in schema or _is_schema_quad(q) or s in aliased or o in aliased:
+            yield ox.Quad(s, p, o)
 
 
 # the terms the checks below compare with, looked up once (an attribute of rdflib's namespaces
 # is a lookup through their metaclass, about a microsecond each, for each statement of each
 # write); str() of a term before startswith(): rdflib's own startswith() takes no tuple
 _TYPE, _SAME_AS, _FIRST, _REST = RDF.type, OWL.sameAs, RDF.first, RDF.rest
+_TYPE_IRI, _SAME_AS_IRI, _FIRST_IRI, _REST_IRI = map(str, (_TYPE, _SAME_AS, _FIRST, _REST))
+_TYPE_NODE = ox.NamedNode(_TYPE_IRI)
+_ANNOTATION_IRIS = frozenset(map(str, _ANNOTATIONS))
 _SCHEMA_NS = (str(OWL), str(RDFS))
 _XSD_NS = str(XSD)
 _TRIVIAL_OBJECTS = frozenset({OWL.Thing, RDFS.Resource})
@@ -673,11 +691,22 @@ def _is_relevant_triple(triple: Triple, schema_terms: set[Node]) -> bool:
 
 def is_schema(p: Node, o: Node) -> bool:
     """An RDFS/OWL axiom, as opposed to data or an annotation."""
-    if p == _TYPE:
-        return isinstance(o, URIRef) and str(o).startswith(_SCHEMA_NS)
-    if p == _FIRST or p == _REST:
+    return _is_schema_iri(str(p), str(o) if isinstance(o, URIRef) else None)
+
+
+def _is_schema_quad(q: ox.Quad) -> bool:
+    """:func:`is_schema` of a pyoxigraph statement."""
+    o = q.object
+    return _is_schema_iri(q.predicate.value, o.value if isinstance(o, ox.NamedNode) else None)
+
+
+def _is_schema_iri(p: str, o: str | None) -> bool:
+    """:func:`is_schema` on IRIs (``o``: None when the object is not an IRI)."""
+    if p == _TYPE_IRI:
+        return o is not None and o.startswith(_SCHEMA_NS)
+    if p == _FIRST_IRI or p == _REST_IRI:
         return True
-    return str(p).startswith(_SCHEMA_NS) and p not in _ANNOTATIONS
+    return p.startswith(_SCHEMA_NS) and p not in _ANNOTATION_IRIS
 
 
 def _worth_keeping(triple: Triple) -> bool:
@@ -700,6 +729,7 @@ def _worth_keeping(triple: Triple) -> bool:
 
 _TIDY_MIN = 100_000  # statements through an incremental reasoner's store before it is worth copying
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
+_RULE_PREDICATE_NODES = frozenset(map(to_ox, _RULE_PREDICATES))
 
 
 def _iris(terms) -> str:
