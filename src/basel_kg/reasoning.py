@@ -229,14 +229,14 @@ def _schema_in_store(store: ox.Store) -> set[Triple]:
     found: set[Triple] = set()
     default = ox.DefaultGraph()
     for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }"):
-        p = to_rdflib(row["p"])
-        if p == RDF.type:
+        p = row["p"]
+        if p == _TYPE_NODE:
             for cls in store.query("SELECT DISTINCT ?o WHERE { ?s a ?o }"):
-                o = to_rdflib(cls["o"])
-                if is_schema(p, o):
-                    found.update(map(triple_to_rdflib, store.quads_for_pattern(None, row["p"], cls["o"], default)))
-        elif p in (RDF.first, RDF.rest) or str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS:
-            found.update(map(triple_to_rdflib, store.quads_for_pattern(None, row["p"], None, default)))
+                o = cls["o"]
+                if _is_schema_iri(_TYPE_IRI, o.value if isinstance(o, ox.NamedNode) else None):
+                    found.update(map(triple_to_rdflib, store.quads_for_pattern(None, p, o, default)))
+        elif _is_schema_iri(p.value, None):
+            found.update(map(triple_to_rdflib, store.quads_for_pattern(None, p, None, default)))
     return found
 
 
