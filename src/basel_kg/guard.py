@@ -77,26 +77,23 @@ class ReasoningRejected(Exception):
 
 
 class _Asserted:
-    """The asserted statements of a :class:`_Mirror` (every graph but the inferred ones), as
-    rdflib triples, read from its store each time it is iterated (what the incremental
-    reasoner loads, and reloads when the schema changes); a statement in several graphs
-    comes once per graph."""
+    """The asserted statements of a :class:`_Mirror` (every graph but the inferred ones), read
+    from its store each time they are iterated: in pyoxigraph's terms (:meth:`ox_quads`, what
+    the incremental reasoner loads, and reloads when the schema changes) or as rdflib triples;
+    a statement in several graphs comes once per graph."""
 
     def __init__(self, mirror: "_Mirror"):
         self._mirror = mirror
 
-    def __iter__(self):
-        inferred = self._mirror.inferred_graphs
-        term = RdflibTerms()
-        for q in self._mirror.store:
-            if q.graph_name not in inferred:
-                yield term(q.subject), term(q.predicate), term(q.object)
-
     def ox_quads(self) -> Iterable[ox.Quad]:
-        """The same statements in pyoxigraph's terms, with their graphs (what the incremental
-        reasoner reads: no term converted to rdflib's)."""
+        """The statements in pyoxigraph's terms, with their graphs (no term converted to rdflib's)."""
         inferred = self._mirror.inferred_graphs
         return (q for q in self._mirror.store if q.graph_name not in inferred)
+
+    def __iter__(self):
+        term = RdflibTerms()
+        for q in self.ox_quads():
+            yield term(q.subject), term(q.predicate), term(q.object)
 
     def graph(self) -> Graph:
         """An rdflib copy (for the reference reasoner, which reasons over the whole graph anyway)."""
