@@ -469,8 +469,7 @@ class Holder:
         try:
             folder = self.stored.snapshot()  # of the current version: taken now if the last is older
         except OSError as exc:  # a full disk: no snapshot, no worker (the forker is fine)
-            channel.sendall(b"E")
-            send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
+            _no_worker(channel, exc)
             return
         try:
             if self.forker is None:
@@ -484,14 +483,19 @@ class Holder:
             if not isinstance(exc, StoreError) and self.forker is not None:
                 self.forker.close()  # it died: a new one next time
                 self.forker = None
-            channel.sendall(b"E")
-            send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
+            _no_worker(channel, exc)
             return
         self.stored.used_by(folder, value)
         socket.send_fds(channel, [b"F"], fds)
         os.close(fds[0])
         send(channel, ("ok", {"pid": value, "version": self.version}))
         self.stored.prune()  # while the worker answers
+
+
+def _no_worker(channel: socket.socket, exc: BaseException) -> None:
+    """Tell the parent waiting on ``channel`` that no query worker could be started, and why."""
+    channel.sendall(b"E")
+    send(channel, ("error", "StoreError", f"no query worker could be started: {exc}"))
 
 
 def start_forker(config: dict[str, Any]) -> socket.socket:
