@@ -1,10 +1,14 @@
 """The on-disk store keeps its query views on disk (``store/diskviews.py``): it answers exactly
 as the in-memory store does, write after write and across restarts; a restart opens the views
-instead of rebuilding them; views left behind by a write cut short are rebuilt; a worker reads
-one snapshot while writes go on, and snapshots no worker uses are deleted."""
+instead of rebuilding them; views left behind by a write cut short are rebuilt; the views take a
+write in a thread after it is answered, and whatever reads them waits for it; a worker reads one
+snapshot while writes go on, and snapshots no worker uses are deleted."""
 
 from __future__ import annotations
 
+import errno
+import gc
+import threading
 import time
 from pathlib import Path
 
@@ -115,7 +119,7 @@ def test_views_left_behind_by_a_write_cut_short_are_rebuilt_from_the_store(tmp_p
     def killed(*args, **kwargs):
         raise KeyboardInterrupt("killed while updating the views")
 
-    monkeypatch.setattr(holder, "_update_views", killed)
+    monkeypatch.setattr(holder, "_write_views", killed)
     with pytest.raises(KeyboardInterrupt):
         holder.apply(Delta(add=(quad,)), "cut short")
     version = holder.version
@@ -128,6 +132,89 @@ def test_views_left_behind_by_a_write_cut_short_are_rebuilt_from_the_store(tmp_p
     assert rebuilt == [version] and holder.version == version
     assert holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }")
     assert holder.views.asserted.query("ASK { GRAPH <urn:test:g1> { <urn:x> <urn:p> <urn:y> } }")
+
+
+def _threaded_holder(tmp_path: Path) -> Holder:
+    holder = Holder({**CONFIG, "path": str(tmp_path / "store")}, views_thread=True)
+    holder.replace(DATA.encode(), "v1", "test")
+    return holder
+
+
+_NEW = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
+_ASK_NEW = {"sparql": "ASK { <urn:x> <urn:p> <urn:y> }", "default_graph_uris": (), "named_graph_uris": (),
+            "union_default": True, "inference": True, "has_from": False, "max_rows": None}
+
+
+def _asks_new(holder: Holder) -> bool:
+    from basel_kg.store import ResultFormats
+
+    return b"true" in holder.query({**_ASK_NEW, "formats": ResultFormats()}).body
+
+
+def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_path: Path, monkeypatch):
+    """A write is answered before its views hold it; planning the next write does not wait for
+    them, a query does, and then sees the write."""
+    holder = _threaded_holder(tmp_path)
+    go, started = threading.Event(), threading.Event()
+    real = holder._write_views
+
+    def slow(*args):
+        started.set()
+        assert go.wait(30)
+        real(*args)
+
+    monkeypatch.setattr(holder, "_write_views", slow)
+    holder.apply(Delta(add=(_NEW,)), "write")
+    assert started.wait(30), "the views' thread did not start"
+    assert not holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }"), "the views took it before their thread"
+    delta, existed = holder.plan_graph("put", "urn:test:g1", b"")  # reads the store, which has the write
+    assert existed and _NEW in delta.remove
+    answered: list[bool] = []
+    asking = threading.Thread(target=lambda: answered.append(_asks_new(holder)))
+    asking.start()
+    asking.join(0.3)
+    assert asking.is_alive() and not answered, "the query did not wait for the views"
+    go.set()
+    asking.join(30)
+    assert answered == [True]
+    assert diskviews.DiskViews.read_state(tmp_path / "store")["version"] == holder.version
+
+
+def test_views_that_failed_to_take_a_write_take_it_when_next_read(tmp_path: Path, monkeypatch):
+    holder = _threaded_holder(tmp_path)
+    real, calls = holder._write_views, []
+
+    def once_failing(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.EIO, "a passing input/output error")
+        real(*args)
+
+    monkeypatch.setattr(holder, "_write_views", once_failing)
+    holder.apply(Delta(add=(_NEW,)), "write")
+    assert _asks_new(holder) and len(calls) == 2
+    assert diskviews.DiskViews.read_state(tmp_path / "store")["version"] == holder.version
+
+
+def test_views_that_cannot_take_a_write_on_a_full_disk_say_so_to_whoever_reads_them(tmp_path: Path, monkeypatch):
+    from basel_kg.errors import StoreFull
+
+    holder = _threaded_holder(tmp_path)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(holder, "_write_views", full)
+    holder.apply(Delta(add=(_NEW,)), "write")  # the store has it: the write is not refused
+    assert any(q == _NEW for q in holder.raw.quads_for_pattern(None, None, None, _NEW.graph_name))
+    with pytest.raises(StoreFull, match="query views could not take the last write") as raised:
+        _asks_new(holder)
+    monkeypatch.undo()
+    version = holder.version
+    del holder, raised  # (the traceback holds the holder, which holds the store's lock)
+    gc.collect()
+    reopened = Holder({**CONFIG, "path": str(tmp_path / "store")})  # state.json is behind: rebuilt
+    assert reopened.version == version and _asks_new(reopened)
 
 
 def _ask(worker, sparql: str) -> bool:
@@ -160,8 +247,9 @@ def test_a_worker_keeps_its_snapshot_through_writes_and_unused_snapshots_are_del
         while _alive(old.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:w> .\n", format="nt")
-        assert not busy[0].exists(), "the snapshot no worker uses any more was kept"
+        # (the views take a write in a thread, and let unused snapshots go then: a query waits for it)
         assert store.query("ASK { <urn:x> <urn:p> <urn:w> }").boolean()
+        assert not busy[0].exists(), "the snapshot no worker uses any more was kept"
 
 
 def _alive(pid: int) -> bool:

@@ -9,8 +9,10 @@ A store on disk at ``PATH`` (the holder's RocksDB, what was written: :mod:`.hold
   semantics: a triple in two graphs is one triple of the union). The holder updates them after
   each committed write, in time proportional to the write;
 - ``state.json``: the store version the views hold, with the triple counts; written after the
-  views are updated. On opening, views whose version is not the store's (a write or a load cut
-  short) are rebuilt from the store, so they never disagree with what was written;
+  views are updated (in the holder's thread for them, after the write was answered: see
+  :mod:`.holder`). On opening, views whose version is not the store's (a write or a load cut
+  short, a process killed before its views took its last write) are rebuilt from the store, so
+  they never disagree with what was written;
 - ``snapshots/N/{raw,full,asserted}``: RocksDB checkpoints (hard links) of the three stores at
   one version. Query workers open one read-only: nobody writes a checkpoint, so a worker reads a
   fixed state while the holder goes on writing. A snapshot is taken when a worker is started
@@ -89,8 +91,8 @@ class DiskViews:
         milliseconds a write)."""
         self.counts, self.triples, self.version = counts, triples, version
         temporary = self.root / "state.json.tmp"
-        with open(temporary, "w") as out:
-            json.dump({"version": version, "counts": [list(c) for c in counts], "triples": triples}, out)
+        with open(temporary, "w") as out:  # dumps: json's C encoder (dump's iterative one is Python)
+            out.write(json.dumps({"version": version, "counts": [list(c) for c in counts], "triples": triples}))
             if sync:
                 out.flush()
                 os.fsync(out.fileno())

@@ -1,14 +1,22 @@
 """The holder process: owns the data (in memory, and on disk with ``path=``), applies
 writes one at a time, and forks query workers on request.
 
-It is started fresh (``python -c``, never forked from a threaded web server) and is single-threaded. ``raw`` is the dataset as stored (named graphs,
-empty ones too, and the store's own default graph); the views are what queries see.
+It is started fresh (``python -c``, never forked from a threaded web server) and answers one
+command at a time. ``raw`` is the dataset as stored (named graphs, empty ones too, and the
+store's own default graph); the views are what queries see.
 
 In memory (no path), ``raw`` and both views are in-memory stores and the holder forks the
 workers, which share them copy-on-write. With a path, ``raw`` is the on-disk pyoxigraph
 (RocksDB) store itself and the views are two more on disk (:mod:`.diskviews`), so nothing is
 read into memory on opening; the workers are forked by a separate process that never opened a
 store (:mod:`.forker`) and each opens a read-only snapshot.
+
+A write to a store on disk is answered once its transaction on ``raw`` is committed and what
+each view gains and loses is worked out; a thread then writes that to the views (two more
+RocksDB transactions and the views' state file, about a third of the write) while the parent
+goes on (the write guard checking the next write, the response). Every command that reads the
+views (a query, a worker's snapshot, the next write, a replacement) first waits for it, so a
+query after a write always sees it; planning a write reads ``raw`` only and does not wait.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -122,7 +131,7 @@ class Holder:
     default graph); ``views`` are what queries see. With a path, ``disk`` persists ``raw``.
     """
 
-    def __init__(self, config: dict[str, Any], *, workers: bool = False):
+    def __init__(self, config: dict[str, Any], *, workers: bool = False, views_thread: bool | None = None):
         self.config = config
         self.inferred = frozenset(config["inferred_graphs"])
         self.read_only = False
@@ -133,6 +142,11 @@ class Holder:
         self.workers = workers  # whether this holder starts workers (not when in-process)
         self.forker: socket.socket | None = None
         self.version, self.modified, self.source = "empty", time.time(), ""
+        # the views on disk taking the last write, in a thread (see the module docstring): in
+        # the holder process; in a parent's process (``workers=False``) only when asked
+        self.views_thread = workers if views_thread is None else views_thread
+        self._views_writer: ThreadPoolExecutor | None = None
+        self._pending: tuple[Future, tuple] | None = None
         if self.disk is not None:
             self._read_meta()
             self._open_views()
@@ -255,6 +269,7 @@ class Holder:
             quads = list(quads)
         _require_named(quads)
         self._writable()
+        self.settle()
         before = self.version, self.modified, self.source
         self.version, self.modified, self.source = version, time.time(), source
         if self.disk is not None:
@@ -304,6 +319,7 @@ class Holder:
         if delta.base_version is not None and delta.base_version != self.version:
             raise StaleWrite(f"the data changed (version {self.version}) since this change was planned "
                              f"(on version {delta.base_version})")
+        self.settle()  # the views take the previous write before this one
         raw = self.raw
         if any(q.graph_name == _META_GRAPH for q in (*delta.remove, *delta.add)) or \
                 _META_GRAPH.value in delta.create | delta.drop:
@@ -343,8 +359,8 @@ class Holder:
                     removed = {q for q in removed if q.graph_name != graph} | held[graph]
                     added = {q for q in added if q.graph_name != graph} | set(raw.quads_for_pattern(None, None, None, graph))
                 kept = removed & added
-                self._update_views(removed - kept, added - kept, drop, create)
-                self.stored.commit(self.version, self.counts, self.triples)
+                lose, gain = self._view_changes(removed - kept, added - kept, drop, create)
+                self._write_stored_later((lose, gain, self.version, self.counts, self.triples))
                 return
         for q in removed:
             raw.remove(q)
@@ -353,7 +369,7 @@ class Holder:
         for graph in create:
             raw.add_graph(graph)
         raw.extend(added)
-        self._update_views(removed, added, drop, create)
+        self._write_views(*self._view_changes(removed, added, drop, create))
 
     def _disk_update(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> str:
         """One SPARQL Update (one transaction) taking the disk store to the new state.
@@ -385,11 +401,10 @@ class Holder:
         operations.append(self._meta_update())
         return " ;\n".join(operations)
 
-    def _update_views(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
-                      create: set = frozenset()) -> None:
-        """Apply a change (already applied to ``raw``) to the views and the counts, in time
-        proportional to the change: what each view loses, then what it gains, in one operation
-        each (on disk, a transaction each instead of one per statement)."""
+    def _view_changes(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
+                      create: set = frozenset()) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
+        """What each view loses and gains by a change already applied to ``raw`` (read here, so
+        before the next change), in time proportional to the change; the counts are updated."""
         counts = dict(self.counts)
         lose: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         gain: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
@@ -429,19 +444,60 @@ class Holder:
                     gain[name].append(union)
                 elif was and not now:
                     lose[name].append(union)
-        for name in ("full", "asserted"):
-            _remove_all(getattr(self.views, name), lose[name])
-            getattr(self.views, name).extend(gain[name])
         for graph in drop:
             counts.pop(graph.value, None)
         for graph in create:
             counts.setdefault(graph.value, 0)
         self.counts = tuple(sorted(counts.items()))
         self.triples = triples
+        return lose, gain
+
+    def _write_views(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]]) -> None:
+        """What each view loses, then what it gains, in one operation each (on disk, a
+        transaction each instead of one per statement)."""
+        for name in ("full", "asserted"):
+            _remove_all(getattr(self.views, name), lose[name])
+            getattr(self.views, name).extend(gain[name])
+
+    def _write_stored(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
+                      counts: tuple[tuple[str, int], ...], triples: int) -> None:
+        """The views on disk take a change, then record its version (see :meth:`DiskViews.commit`)."""
+        self._write_views(lose, gain)
+        self.stored.commit(version, counts, triples)
+
+    def _write_stored_later(self, job: tuple) -> None:
+        """:meth:`_write_stored` in the views' thread (see :attr:`views_thread`), else now."""
+        if not self.views_thread:
+            self._write_stored(*job)
+            return
+        if self._views_writer is None:
+            self._views_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="basel-kg-views")
+        self._pending = self._views_writer.submit(self._write_stored, *job), job
+
+    def settle(self) -> None:
+        """Wait until the views hold the last write. Their thread failing (a full disk) is not
+        the write's failure (the store has it): the same change is written again here, and an
+        error then goes to the command that waited (a query, the next write)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        done, job = pending
+        try:
+            done.result()
+        except Exception as exc:  # noqa: BLE001 - retried at once; a second failure is raised
+            print(f"basel-kg: the query views could not take a write ({exc}); trying again", file=sys.stderr)
+            try:
+                self._write_stored(*job)  # removing what is gone and adding what is there change nothing
+            except OSError as again:
+                if _disk_full(again):
+                    raise StoreFull("the store's disk is full: the query views could not take the last write "
+                                    "(restart when there is space: they are rebuilt from the store)") from None
+                raise
 
     def query(self, request: dict[str, Any]) -> Any:
         """Answer a trusted query (see :meth:`basel_kg.store.model.Store.query`) here, on the
         current views: no worker, so no snapshot of a store on disk is taken for it."""
+        self.settle()
         return Worker(self.views, self.raw, self.version, self.config).answer(request)
 
     def export(self) -> bytes:
@@ -467,8 +523,9 @@ class Holder:
         """A worker forked by the forker, on the current snapshot; ``b"E"`` and the error if
         none could be started."""
         try:
+            self.settle()
             folder = self.stored.snapshot()  # of the current version: taken now if the last is older
-        except OSError as exc:  # a full disk: no snapshot, no worker (the forker is fine)
+        except (OSError, StoreError) as exc:  # a full disk: no snapshot, no worker (the forker is fine)
             _no_worker(channel, exc)
             return
         try:
@@ -490,6 +547,15 @@ class Holder:
         os.close(fds[0])
         send(channel, ("ok", {"pid": value, "version": self.version}))
         self.stored.prune()  # while the worker answers
+
+
+def _settle_quietly(holder: Holder) -> None:
+    """:meth:`Holder.settle` as the holder process ends: a failure is reported, not raised (the
+    views of a store opened again are rebuilt when their state file is not the store's version)."""
+    try:
+        holder.settle()
+    except Exception as exc:  # noqa: BLE001 - the process is ending: say it and go
+        print(f"basel-kg: the query views did not take the last write: {exc}", file=sys.stderr)
 
 
 def _no_worker(channel: socket.socket, exc: BaseException) -> None:
@@ -605,6 +671,7 @@ def main(fd: int) -> None:
         try:
             command, *args = recv(channel)
         except (EOFError, OSError):
+            _settle_quietly(holder)  # the views take the last write before the process ends
             return
         if command == "spawn":
             holder.spawn(channel)
