@@ -217,6 +217,30 @@ def test_views_that_cannot_take_a_write_on_a_full_disk_say_so_to_whoever_reads_t
     assert reopened.version == version and _asks_new(reopened)
 
 
+def test_the_stores_on_disk_are_flushed_after_so_many_removed_statements(tmp_path: Path, monkeypatch):
+    """RocksDB keeps a removed statement as a tombstone in its memtable, which reads of the same
+    keys step over until it is flushed: the holder flushes after FLUSH_AFTER removals."""
+    from basel_kg.store import holder as holder_module
+
+    monkeypatch.setattr(holder_module, "FLUSH_AFTER", 3)
+    flushed = []
+    monkeypatch.setattr(diskviews.DiskViews, "flush", lambda self: flushed.append(self.version))
+    holder = Holder({**CONFIG, "path": str(tmp_path / "store")})
+    holder.replace(DATA.encode(), "v1", "test")
+
+    def put(n: int) -> None:
+        body = "".join(f"<urn:x{n}> <urn:p> <urn:y{i}> .\n" for i in range(2)).encode()
+        holder.apply(holder.plan_graph("put", "urn:test:g9", body)[0], "put")
+
+    put(0)  # adds 2
+    put(1)  # removes 2, adds 2
+    assert flushed == []
+    put(2)  # removes 2 more: 4, past 3
+    assert flushed == [holder.version]
+    put(3)  # 2 since
+    assert flushed == [flushed[0]]
+
+
 def _ask(worker, sparql: str) -> bool:
     request = {"sparql": sparql, "default_graph_uris": (), "named_graph_uris": (), "union_default": True,
                "inference": True, "has_from": False, "formats": None, "max_rows": None}

@@ -58,6 +58,9 @@ _META_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 _META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Statements removed from a store on disk after which the memtables of its RocksDB stores are
+#: written out (see Holder._write_stored).
+FLUSH_AFTER = 5_000
 _DEFAULT = ox.DefaultGraph()
 
 
@@ -147,6 +150,7 @@ class Holder:
         self.views_thread = workers if views_thread is None else views_thread
         self._views_writer: ThreadPoolExecutor | None = None
         self._pending: tuple[Future, tuple] | None = None
+        self._removed = 0  # statements removed from the stores on disk since they were last flushed
         if self.disk is not None:
             self._read_meta()
             self._open_views()
@@ -360,7 +364,11 @@ class Holder:
                     added = {q for q in added if q.graph_name != graph} | set(raw.quads_for_pattern(None, None, None, graph))
                 kept = removed & added
                 lose, gain = self._view_changes(removed - kept, added - kept, drop, create)
-                self._write_stored_later((lose, gain, self.version, self.counts, self.triples))
+                self._removed += len(removed)
+                flush = self._removed >= FLUSH_AFTER
+                if flush:
+                    self._removed = 0
+                self._write_stored_later((lose, gain, self.version, self.counts, self.triples, flush))
                 return
         for q in removed:
             raw.remove(q)
@@ -460,10 +468,18 @@ class Holder:
             getattr(self.views, name).extend(gain[name])
 
     def _write_stored(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
-                      counts: tuple[tuple[str, int], ...], triples: int) -> None:
-        """The views on disk take a change, then record its version (see :meth:`DiskViews.commit`)."""
+                      counts: tuple[tuple[str, int], ...], triples: int, flush: bool = False) -> None:
+        """The views on disk take a change, then record its version (see :meth:`DiskViews.commit`).
+
+        ``flush``: then write the memtables of the three stores out (:meth:`DiskViews.flush`).
+        A removed statement stays in RocksDB's memtable as a tombstone, which every read of
+        its key range steps over until the memtable is flushed and compacted: a graph replaced
+        3,000 times in a row took 166 ms to read instead of 0.1 ms; flushed every 2,000-10,000
+        removed statements (a few tens of milliseconds, off the write's path), 2-9 ms."""
         self._write_views(lose, gain)
         self.stored.commit(version, counts, triples)
+        if flush:
+            self.stored.flush()
 
     def _write_stored_later(self, job: tuple) -> None:
         """:meth:`_write_stored` in the views' thread (see :attr:`views_thread`), else now."""
