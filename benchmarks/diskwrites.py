@@ -11,6 +11,9 @@ the store keeps its two query views on disk (the default, 100k quads, puts 100x 
   beside ``oxigraph serve``'s unvalidated PUT of the same documents (same run, same data);
 - the first query after a write (a query process on a new snapshot of the store) beside a
   query with no write before it;
+- with ``--sustained N``, N PUTs in a row: the median time of the first 20 and of the last 20
+  (a write must not cost more for the writes before it: RocksDB's tombstones, the in-memory
+  stores' history);
 - then, in this process on the same store (the server stopped), the store's side of the same
   writes alone, split: the change planned, applied to the store, to both views, recorded;
 - and the cold start of ``serve`` (build without SHACL, load, views, release): its time and the
@@ -39,7 +42,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, print_rows, writes_per_second)
+    ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, print_rows, write_latencies, writes_per_second)
 
 GRAPH = "https://example.org/bench/replaced"
 ASK = "ASK { ?s ?p ?o }"
@@ -85,8 +88,9 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
 
     timed(holder.Holder, "plan_graph", "plan the change (read the graph)")
     timed(holder.Holder, "apply", "apply: in all")
-    timed(holder.Holder, "_update_views", "apply: both views and the union")
-    timed(diskviews.DiskViews, "commit", "apply: the views' state recorded")
+    timed(holder.Holder, "_view_changes", "apply: what each view gains and loses (the union's bookkeeping)")
+    timed(holder.Holder, "_write_views", "apply: both views written (in serve, in the store process's thread for them)")
+    timed(diskviews.DiskViews, "commit", "apply: the views' state recorded (same thread)")
     timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")
     config = {"path": str(path), "base_iri": "https://w3id.org/basel-kg/", "inferred_graphs": (str(G.INFERRED),),
               "prefixes": {}, "worker_memory_mb": None, "memory_views_max": memory_views}
@@ -117,6 +121,9 @@ def main() -> int:
     parser.add_argument("--memory-views", type=int, default=0, help="serve's --memory-views (default 0: on disk)")
     parser.add_argument("--writes", type=int, default=20, help="PUTs per measurement (default 20)")
     parser.add_argument("--repeat", type=int, default=3, help="measurements (default 3)")
+    parser.add_argument("--sustained", type=int, default=0,
+                        help="then this many PUTs in a row: the median time of the first 20 and of the last 20 "
+                             "(does a write cost more after many writes?); default 0, none")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -142,6 +149,10 @@ def main() -> int:
             out["ours"] = statistics.median(writes_per_second(url, args.writes, replace=True)
                                             for _ in range(args.repeat))
             out["after_write"], out["no_write"] = first_query_after_write(url, args.repeat)
+            if args.sustained:
+                times = write_latencies(url, args.sustained, replace=True, run=7)
+                out["sustained_first"] = statistics.median(times[:20])
+                out["sustained_last"] = statistics.median(times[-20:])
         print("basel-kg serve: measured", file=sys.stderr)
         out["store_ms"] = store_side(folder / "store", args.writes, args.memory_views)
         dataset = next(cache.glob("*/dataset.nq"))
@@ -170,6 +181,10 @@ def main() -> int:
          f"{out['cold_start']:.1f} s, {out['cold_pss_mb']:,.0f} MB ({out['cold_rss_mb']:,.0f} MB)"),
         *((f"store side alone, in process, per write: {key}", f"{ms:.1f} ms") for key, ms in out["store_ms"].items()),
     ]
+    if args.sustained:
+        rows.insert(2, (f"{args.sustained} PUTs in a row: median time of the first 20 / of the last 20 (ratio)",
+                        f"{out['sustained_first'] * 1000:.1f} ms / {out['sustained_last'] * 1000:.1f} ms "
+                        f"({out['sustained_last'] / out['sustained_first']:.2f}x)"))
     print(f"({args.writes} writes, median of {args.repeat}; {os.cpu_count()} CPUs)")
     print_rows(rows)
     return 0

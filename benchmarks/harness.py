@@ -274,20 +274,29 @@ def first_write_seconds(url: str, *, token: str = TOKEN) -> float:
 
 def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKEN, run: int = 0) -> float:
     """Writes of a 100-triple document per second through the Graph Store Protocol at
-    ``url + "store"`` (one client): PUT replacing one graph (``replace``), else POST of a new
-    graph each time. The first write (not timed) warms the server up. ``run``: a number that
-    makes the documents (and POST's graphs) of a repeated measurement new ones (posting the same
-    document into the same graph again changes nothing, which a store answers at once)."""
+    ``url + "store"`` (one client): see :func:`write_latencies`."""
+    return writes / sum(write_latencies(url, writes, replace=replace, token=token, run=run))
+
+
+def write_latencies(url: str, writes: int, *, replace: bool, token: str = TOKEN, run: int = 0) -> list[float]:
+    """Seconds of each of ``writes`` writes in a row of a 100-triple document through the Graph
+    Store Protocol at ``url + "store"`` (one client): PUT replacing one graph (``replace``), else
+    POST of a new graph each time. The first write (not timed) warms the server up. ``run``: a
+    number that makes the documents (and POST's graphs) of a repeated measurement new ones
+    (posting the same document into the same graph again changes nothing, which a store
+    answers at once)."""
+    times = []
     with _writer(token) as client:
         def write(n: int) -> None:
             kind = "r" if replace else "p"
             _write(client, url, f"{kind}{run}n{n}" if run else f"{kind}{n}", replace)
 
         write(-1)
-        start = time.perf_counter()
         for n in range(writes):
+            start = time.perf_counter()
             write(n)
-        return writes / (time.perf_counter() - start)
+            times.append(time.perf_counter() - start)
+    return times
 
 
 def child_env(**extra: str) -> dict[str, str]:
