@@ -241,6 +241,29 @@ def test_the_stores_on_disk_are_flushed_after_so_many_removed_statements(tmp_pat
     assert flushed == [flushed[0]]
 
 
+def test_an_in_memory_store_and_its_views_are_made_afresh_after_many_removals(monkeypatch):
+    """pyoxigraph's in-memory store keeps removed statements as history: the holder copies its
+    store and makes its views again once more statements went out than it held (no minimum
+    here), and answers as a store that never had the history."""
+    import basel_kg.terms as terms_module
+
+    monkeypatch.setattr(terms_module, "TIDY_MIN", 0)
+    holder = Holder({**CONFIG, "path": None})
+    holder.replace(DATA.encode(), "v1", "test")
+    holder.apply(Delta(create=frozenset({"urn:test:empty"})), "an empty graph")
+    first = holder.raw
+    for n in range(12):
+        body = "".join(f"<urn:x{n}> <urn:p> <urn:y{i}> .\n" for i in range(3)).encode()
+        holder.apply(holder.plan_graph("put", "urn:test:g9", body)[0], "put")
+    assert holder.raw is not first, "never made afresh"
+    fresh = Holder({**CONFIG, "path": None})
+    fresh.replace(holder.export(), "v2", "test")  # (N-Quads: no empty graph)
+    assert sorted(holder.counts) == sorted([*fresh.counts, ("urn:test:empty", 0)]) and holder.triples == fresh.triples
+    assert holder.raw.contains_named_graph(ox.NamedNode("urn:test:empty"))
+    for view in ("full", "asserted"):
+        assert set(getattr(holder.views, view)) == set(getattr(fresh.views, view)), view
+
+
 def _ask(worker, sparql: str) -> bool:
     request = {"sparql": sparql, "default_graph_uris": (), "named_graph_uris": (), "union_default": True,
                "inference": True, "has_from": False, "formats": None, "max_rows": None}

@@ -232,12 +232,10 @@ def test_the_copy_and_the_reasoner_are_compacted_and_stay_right(monkeypatch):
     holds, the guard's copy and the reasoner's store are copied afresh (here with no minimum),
     and what the guard finds afterwards is what it found before and what a reasoner made from
     scratch finds."""
-    import basel_kg.guard as guard_module
-    import basel_kg.reasoning as reasoning_module
+    import basel_kg.terms as terms_module
     from basel_kg.reasoning import IncrementalReasoner
 
-    monkeypatch.setattr(guard_module, "_TIDY_MIN", 0)
-    monkeypatch.setattr(reasoning_module, "_TIDY_MIN", 0)
+    monkeypatch.setattr(terms_module, "TIDY_MIN", 0)
     g, store = mini(reasoning=True)
     assert g.check(store, Delta(), keep=False).conforms
     copy = g._mirror.store

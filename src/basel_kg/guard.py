@@ -45,7 +45,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
-from .terms import RdflibTerms, to_ox, to_rdflib_cached, triple_to_rdflib
+from .terms import RdflibTerms, to_ox, to_rdflib_cached, triple_to_rdflib, without_history
 from .store import Delta, WritableStore
 
 from .validation import ValidationReport, read_plan, shacl_report, walk_back, walk_forward
@@ -135,11 +135,9 @@ class _Mirror:
         """A fresh copy of the store once more statements were removed from it than it held
         (the in-memory store keeps removed statements as history, which costs memory and
         time for reads of the same nodes: every check that is undone, every graph replaced)."""
-        if self._removed <= max(_TIDY_MIN, self._size):
-            return
-        fresh = ox.Store()
-        fresh.bulk_extend(self.store)  # never under a memory limit (see WriteGuard.tidy)
-        self.store, self._removed, self._size = fresh, 0, len(fresh)
+        fresh = without_history(self.store, self._removed, self._size)  # never under a memory limit (see WriteGuard.tidy)
+        if fresh is not None:
+            self.store, self._removed, self._size = fresh, 0, len(fresh)
 
     def is_vocabulary(self, node: ox.NamedNode | ox.BlankNode | ox.Literal) -> bool:
         """A term of a standard vocabulary or one the ontology graph describes (not data)."""
@@ -475,7 +473,6 @@ class WriteGuard:
 # The data graph a report is read with (only its prefixes are used): made once, since a new
 # Graph's namespace manager binds rdflib's thirty-odd defaults when first asked.
 _NO_DATA = Graph()
-_TIDY_MIN = 100_000  # statements removed from the guard's copy before copying it is worth it
 
 
 def _rdflib(triples: Iterable[ox.Triple]) -> set[Triple]:

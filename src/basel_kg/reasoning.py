@@ -46,7 +46,7 @@ from rdflib.term import Node
 
 from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
-from .terms import to_ox, to_rdflib, triple_to_rdflib
+from .terms import to_ox, to_rdflib, triple_to_rdflib, without_history
 
 __all__ = [
     "infer", "infer_in_store", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
@@ -289,11 +289,9 @@ class IncrementalReasoner:
         of the same keys, time. Cost in proportion to the store, at most once per as many
         changed statements (``change`` never does it itself: a caller may run under a memory
         limit)."""
-        if self._churn <= max(_TIDY_MIN, self._size):
-            return
-        fresh = ox.Store()
-        fresh.bulk_extend(self._store)  # between changes the working graphs are empty
-        self._store, self._churn, self._size = fresh, 0, len(fresh)
+        fresh = without_history(self._store, self._churn, self._size)  # between changes the working graphs are empty
+        if fresh is not None:
+            self._store, self._churn, self._size = fresh, 0, len(fresh)
 
     # -- reading
     def inferred(self) -> Graph:
@@ -727,7 +725,6 @@ def _worth_keeping(triple: Triple) -> bool:
     return True
 
 
-_TIDY_MIN = 100_000  # statements through an incremental reasoner's store before it is worth copying
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)
 _RULE_PREDICATE_NODES = frozenset(map(to_ox, _RULE_PREDICATES))
 

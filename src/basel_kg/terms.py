@@ -18,11 +18,33 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["RdflibTerms", "UnsupportedTerm", "to_ox", "to_rdflib", "to_rdflib_cached", "triple_to_rdflib"]
+__all__ = ["RdflibTerms", "UnsupportedTerm", "to_ox", "to_rdflib", "to_rdflib_cached", "triple_to_rdflib",
+           "without_history"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+#: Statements removed from an in-memory pyoxigraph store (at least this many, and more than it
+#: holds) before a fresh copy of it is worth making: see :func:`without_history`.
+TIDY_MIN = 100_000
+
+
+def without_history(store: ox.Store, removed: int, size: int) -> ox.Store | None:
+    """A fresh copy of the in-memory ``store`` (its live statements and named graphs, empty ones
+    too) once ``removed`` statements went out of it since it was made, when it held ``size``,
+    more than both :data:`TIDY_MIN` and ``size``; else None. pyoxigraph's in-memory store keeps
+    what was removed as history, which every read of the same keys steps over: a graph replaced
+    2,000 times in a row took 11.7 ms to read instead of 0.07 ms. Cost in proportion to the
+    store, at most once per as many removals."""
+    if removed <= max(TIDY_MIN, size):
+        return None
+    fresh = ox.Store()
+    fresh.bulk_extend(store)
+    for graph in store.named_graphs():
+        fresh.add_graph(graph)
+    return fresh
 
 
 class UnsupportedTerm(ValueError):

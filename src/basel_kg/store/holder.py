@@ -41,6 +41,7 @@ import pyoxigraph as ox
 
 from ..errors import StaleWrite, StoreError, StoreFull, StoreInUse
 from ..limits import address_space
+from ..terms import without_history
 from .diskviews import DiskViews
 from .ipc import recv, send
 from .model import RECORD_GRAPH, Delta, view_counts
@@ -221,7 +222,9 @@ class Holder:
 
     # -- data
     def _rebuild(self) -> None:
+        """The views, in memory, made from ``raw`` (in memory)."""
         quads = list(self.raw)
+        self._size, self._history = len(quads), 0  # statements removed since: see apply
         asserted = [q for q in quads if not self._is_inferred(q.graph_name)]
         self.views = Views(_build_view(quads), _build_view(asserted))
         self._count()
@@ -377,7 +380,15 @@ class Holder:
         for graph in create:
             raw.add_graph(graph)
         raw.extend(added)
-        self._write_views(*self._view_changes(removed, added, drop, create))
+        lose, gain = self._view_changes(removed, added, drop, create)
+        self._write_views(lose, gain)
+        # in memory, removed statements stay as history (see terms.without_history): the store
+        # and the views made afresh once more went out of them than the store held
+        self._history += len(removed) + sum(map(len, lose.values()))
+        fresh = without_history(raw, self._history, self._size)
+        if fresh is not None:
+            self.raw = fresh
+            self._rebuild()
 
     def _disk_update(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> str:
         """One SPARQL Update (one transaction) taking the disk store to the new state.
