@@ -151,6 +151,7 @@ class Holder:
         self.views_thread = workers if views_thread is None else views_thread
         self._views_writer: ThreadPoolExecutor | None = None
         self._pending: tuple[Future, tuple] | None = None
+        self._graphs_read: Future | None = None  # see _read_graphs_later
         self._removed = 0  # statements removed from the stores on disk since they were last flushed
         if self.disk is not None:
             self._read_meta()
@@ -319,7 +320,35 @@ class Holder:
             delta = Delta(remove=tuple(old), drop=frozenset({graph}) if graph is not None and exists else frozenset())
         else:
             raise ValueError(f"unknown graph operation {operation!r}")
-        return delta.based_on(self.version), exists
+        delta = delta.based_on(self.version)
+        if self.stored is not None and self.views_thread:
+            self._read_graphs_later(delta)
+        return delta, exists
+
+    def _read_graphs_later(self, delta: Delta) -> None:
+        """Read, in the views' thread, which graphs hold each statement of a planned change now:
+        what the union's bookkeeping of its apply needs (:meth:`_view_changes`), read while the
+        parent checks the change (the store does not change before the apply: writes come
+        through this process one at a time, and the read is kept for this version only)."""
+        triples = {q.triple for q in (*delta.remove, *delta.add)}
+        version, raw = self.version, self.raw
+
+        def read() -> tuple[str, dict[ox.Triple, frozenset]]:
+            return version, {t: frozenset(q.graph_name for q in raw.quads_for_pattern(t.subject, t.predicate, t.object, None))
+                             for t in triples}
+
+        self._graphs_read = self._views_executor().submit(read)
+
+    def _graphs_before(self) -> dict[ox.Triple, frozenset]:
+        """The graphs read by :meth:`_read_graphs_later` for the current version ({} if none)."""
+        pending, self._graphs_read = self._graphs_read, None
+        if pending is None:
+            return {}
+        try:
+            version, graphs = pending.result()
+        except Exception:  # noqa: BLE001 - only a shortcut: the apply reads the graphs itself
+            return {}
+        return graphs if version == self.version else {}
 
     def apply(self, delta: Delta, what: str) -> None:
         """Apply ``delta``: on disk in one transaction (with the new version), then in memory."""
@@ -350,6 +379,7 @@ class Holder:
         # to or removed from, as the store holds it after the write.
         touched = {q.graph_name for q in removed | added if _has_blank(q)} - drop if self.stored is not None else set()
         held = {g: set(raw.quads_for_pattern(None, None, None, g)) for g in touched}
+        graphs_before = self._graphs_before() if self.stored is not None else {}
         before = self.version, self.modified
         self._changed(what + "\n" + hashlib.sha256(pickle.dumps((sorted(map(str, removed)), sorted(map(str, added)),
                                                                  sorted(map(str, drop | create))))).hexdigest())
@@ -366,7 +396,7 @@ class Holder:
                     removed = {q for q in removed if q.graph_name != graph} | held[graph]
                     added = {q for q in added if q.graph_name != graph} | set(raw.quads_for_pattern(None, None, None, graph))
                 kept = removed & added
-                lose, gain = self._view_changes(removed - kept, added - kept, drop, create)
+                lose, gain = self._view_changes(removed - kept, added - kept, drop, create, graphs_before)
                 self._removed += len(removed)
                 flush = self._removed >= FLUSH_AFTER
                 if flush:
@@ -421,9 +451,12 @@ class Holder:
         return " ;\n".join(operations)
 
     def _view_changes(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
-                      create: set = frozenset()) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
+                      create: set = frozenset(), graphs_before: dict[ox.Triple, frozenset] | None = None,
+                      ) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
         """What each view loses and gains by a change already applied to ``raw`` (read here, so
-        before the next change), in time proportional to the change; the counts are updated."""
+        before the next change), in time proportional to the change; the counts are updated.
+        ``graphs_before``: the graphs that held some of the statements before the change (read
+        while it was checked: see :meth:`_read_graphs_later`); the others are read here."""
         counts = dict(self.counts)
         lose: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         gain: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
@@ -440,20 +473,28 @@ class Holder:
                 counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
         # the union (each view's default graph): a triple joins it when no graph held it before
         # the change and one does after, and leaves it the other way round; what held it before
-        # is what holds it now, less the change (``removed`` and ``added`` are exact: removed
-        # statements were there, added ones were not)
+        # is what holds it now, less the change, and what holds it now is what held it before,
+        # plus the change (``removed`` and ``added`` are exact: removed statements were there,
+        # added ones were not)
         moved: dict[ox.Triple, list[tuple[Any, int]]] = {}
         for q in removed:
             moved.setdefault(q.triple, []).append((q.graph_name, 1))
         for q in added:
             moved.setdefault(q.triple, []).append((q.graph_name, -1))
         triples = self.triples
+        graphs_before = graphs_before or {}
         for triple, changes in moved.items():
             s, p, o = triple
-            after = {q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)}
-            before = set(after)
-            for graph, sign in changes:
-                (before.add if sign > 0 else before.discard)(graph)
+            known = graphs_before.get(triple)
+            if known is None:
+                after = {q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)}
+                before = set(after)
+                for graph, sign in changes:
+                    (before.add if sign > 0 else before.discard)(graph)
+            else:
+                before, after = set(known), set(known)
+                for graph, sign in changes:
+                    (after.discard if sign > 0 else after.add)(graph)
             union = ox.Quad(s, p, o, _DEFAULT)
             triples += bool(after) - bool(before)
             for name, was, now in (("full", bool(before), bool(after)),
@@ -497,9 +538,13 @@ class Holder:
         if not self.views_thread:
             self._write_stored(*job)
             return
+        self._pending = self._views_executor().submit(self._write_stored, *job), job
+
+    def _views_executor(self) -> ThreadPoolExecutor:
+        """The views' thread (one: its jobs run in the order given)."""
         if self._views_writer is None:
             self._views_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="basel-kg-views")
-        self._pending = self._views_writer.submit(self._write_stored, *job), job
+        return self._views_writer
 
     def settle(self) -> None:
         """Wait until the views hold the last write. Their thread failing (a full disk) is not
