@@ -16,7 +16,10 @@ each view gains and loses is worked out; a thread then writes that to the views 
 RocksDB transactions and the views' state file, about a third of the write) while the parent
 goes on (the write guard checking the next write, the response). Every command that reads the
 views (a query, a worker's snapshot, the next write, a replacement) first waits for it, so a
-query after a write always sees it; planning a write reads ``raw`` only and does not wait.
+query after a write always sees it; planning a write reads ``raw`` only and does not wait. The
+same thread reads ahead, while the parent checks a planned write, which graphs hold its
+statements (what the apply's union bookkeeping needs), and after every 5,000 removed statements
+flushes the RocksDB stores' memtables (see :meth:`Holder._write_stored`).
 """
 
 from __future__ import annotations
