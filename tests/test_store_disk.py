@@ -17,7 +17,7 @@ import pytest
 
 from basel_kg.store import Delta, EmbeddedStore
 from basel_kg.store import diskviews
-from basel_kg.store.holder import Holder
+from basel_kg.store.holder import Holder, _has_blank
 from basel_kg.store.ipc import recv, send
 
 INFERRED = "urn:test:graph/inferred"
@@ -31,6 +31,7 @@ DATA = f"""
 _:x <urn:r> "blank" <urn:test:g2> .
 <urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Thing> <{INFERRED}> .
 """
+_NEW = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
 CONFIG = {"base_iri": "http://example.org/", "inferred_graphs": (INFERRED,), "prefixes": {},
           "worker_memory_mb": None, "memory_views_max": 0}  # the views on disk, however small the data
 
@@ -114,14 +115,13 @@ def test_views_left_behind_by_a_write_cut_short_are_rebuilt_from_the_store(tmp_p
     path = str(tmp_path / "store")
     holder = Holder({**CONFIG, "path": path})
     holder.replace(DATA.encode(), "v1", "test")
-    quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt("killed while updating the views")
 
     monkeypatch.setattr(holder, "_write_views", killed)
     with pytest.raises(KeyboardInterrupt):
-        holder.apply(Delta(add=(quad,)), "cut short")
+        holder.apply(Delta(add=(_NEW,)), "cut short")
     version = holder.version
     del holder
     monkeypatch.undo()
@@ -140,15 +140,8 @@ def _threaded_holder(tmp_path: Path) -> Holder:
     return holder
 
 
-_NEW = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
-_ASK_NEW = {"sparql": "ASK { <urn:x> <urn:p> <urn:y> }", "default_graph_uris": (), "named_graph_uris": (),
-            "union_default": True, "inference": True, "has_from": False, "max_rows": None}
-
-
 def _asks_new(holder: Holder) -> bool:
-    from basel_kg.store import ResultFormats
-
-    return b"true" in holder.query({**_ASK_NEW, "formats": ResultFormats()}).body
+    return b"true" in holder.query(_request("ASK { <urn:x> <urn:p> <urn:y> }")).body
 
 
 def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_path: Path, monkeypatch):
@@ -207,13 +200,9 @@ def test_the_graphs_a_planned_write_touches_are_read_while_it_is_checked_and_giv
         results.append((sorted(holder.counts), holder.triples,
                         *(set(getattr(holder.views, v)) for v in ("full", "asserted"))))
     assert results[0][:2] == results[1][:2]
-    assert {q for q in results[0][2] if not _blank(q)} == {q for q in results[1][2] if not _blank(q)}
-    assert {q for q in results[0][3] if not _blank(q)} == {q for q in results[1][3] if not _blank(q)}
+    assert {q for q in results[0][2] if not _has_blank(q)} == {q for q in results[1][2] if not _has_blank(q)}
+    assert {q for q in results[0][3] if not _has_blank(q)} == {q for q in results[1][3] if not _has_blank(q)}
     assert all(seen[:4]) and not any(seen[4:]), seen  # read ahead in the thread, and only there
-
-
-def _blank(q: ox.Quad) -> bool:
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
 def test_views_that_failed_to_take_a_write_take_it_when_next_read(tmp_path: Path, monkeypatch):
@@ -300,13 +289,16 @@ def test_an_in_memory_store_and_its_views_are_made_afresh_after_many_removals(mo
         assert set(getattr(holder.views, view)) == set(getattr(fresh.views, view)), view
 
 
-def _ask(worker, sparql: str) -> bool:
-    request = {"sparql": sparql, "default_graph_uris": (), "named_graph_uris": (), "union_default": True,
-               "inference": True, "has_from": False, "formats": None, "max_rows": None}
+def _request(sparql: str) -> dict:
+    """A query as a holder or a worker takes it (the union as default graph, every row)."""
     from basel_kg.store import ResultFormats
 
-    request["formats"] = ResultFormats()
-    send(worker.sock, request)
+    return {"sparql": sparql, "default_graph_uris": (), "named_graph_uris": (), "union_default": True,
+            "inference": True, "has_from": False, "formats": ResultFormats(), "max_rows": None}
+
+
+def _ask(worker, sparql: str) -> bool:
+    send(worker.sock, _request(sparql))
     status, result = recv(worker.sock)
     assert status == "ok", result
     return b"true" in result.body
