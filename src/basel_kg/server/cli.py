@@ -388,11 +388,13 @@ def _serve_here(args: argparse.Namespace) -> int:
 def _serve_supervised(args: argparse.Namespace) -> int:
     """The store is prepared (built when the sources changed) here, once, on disk (``--store``,
     or a temporary folder kept for the life of the supervisor); then uvicorn's process manager
-    (:class:`uvicorn.supervisors.Multiprocess`) runs one server process, which opens that store
-    and serves it, and starts a new one whenever it dies (a crash, or its store process gone:
-    see :func:`_watch_store`). What was written survives: it is on disk."""
+    (:class:`uvicorn.supervisors.Multiprocess`, through :class:`.supervisor.Supervisor`) runs one
+    server process, which opens that store and serves it, and starts a new one whenever it dies
+    (a crash, or its store process gone: see :func:`_watch_store`). What was written survives:
+    it is on disk."""
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess
+
+    from .supervisor import Supervisor
 
     temporary = None
     if not args.store:
@@ -411,7 +413,7 @@ def _serve_supervised(args: argparse.Namespace) -> int:
         config = supervised_config(args)
         log.warning("serving on http://%s:%d/ (SPARQL at /sparql, docs at /docs, health at /health; "
                     "supervised: a server process that dies is restarted)", args.host, args.port)
-        supervisor = Multiprocess(config, sockets=[listening_socket(config)])
+        supervisor = Supervisor(config, sockets=[listening_socket(config)])
         supervisor.run()
     finally:
         if temporary is not None:
