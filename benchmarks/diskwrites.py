@@ -69,7 +69,6 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     per write (median): planned, applied (store, views, state)."""
     import pyoxigraph as ox
 
-    from basel_kg.errors import StoreInUse
     from basel_kg.namespaces import GRAPH as G
     from basel_kg.store import diskviews, holder
 
@@ -94,15 +93,8 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")
     config = {"path": str(path), "base_iri": "https://w3id.org/basel-kg/", "inferred_graphs": (str(G.INFERRED),),
               "prefixes": {}, "worker_memory_mb": None, "memory_views_max": memory_views}
-    deadline = time.monotonic() + 120
-    while True:  # the server's store process may still be closing the store (its lock)
-        try:
-            store = holder.Holder(config)
-            break
-        except StoreInUse:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
+    # the server's store process may still be closing the store (its lock)
+    store = holder.open_when_free(lambda: holder.Holder(config), 120, every=1)
     spent.clear()
     for n in range(writes):
         turtle = document(f"s{n}", 100).encode()

@@ -125,6 +125,46 @@ def test_a_store_open_in_another_process_is_named_as_such(tmp_path):
     store.close()
 
 
+def test_a_store_held_by_an_exiting_process_is_opened_once_it_is_let_go(tmp_path):
+    """:func:`open_when_free` (what a restarted server process and the benchmarks open the store
+    with) tries again while another process holds the store, and gives up after its time."""
+    import threading
+    import time
+
+    import pytest
+
+    from basel_kg.errors import StoreInUse
+    from basel_kg.store import EmbeddedStore
+    from basel_kg.store.holder import open_when_free
+
+    path = tmp_path / "store"
+    with _held(path):
+        start = time.monotonic()
+        with pytest.raises(StoreInUse):
+            open_when_free(lambda: EmbeddedStore(str(path)), 1.0, every=0.2)
+        assert 1.0 <= time.monotonic() - start < 30
+
+    let_go = threading.Event()
+
+    def hold() -> None:
+        with _held(path):
+            held.set()
+            let_go.wait(60)
+
+    held = threading.Event()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(60)
+    threading.Timer(1.0, let_go.set).start()
+    store = open_when_free(lambda: EmbeddedStore(str(path)), 60, every=0.2)
+    try:
+        assert let_go.is_set(), "opened only once the other process let the store go"
+        assert store.alive()
+    finally:
+        store.close()
+        holder.join()
+
+
 def test_serve_on_a_store_in_use_stops_at_once_with_a_clear_error(tmp_path):
     """A second ``serve`` on a store another process holds exits 1 at once, saying so, instead of
     a supervisor starting server processes that each fail to open it (which went on forever,

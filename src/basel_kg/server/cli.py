@@ -28,7 +28,7 @@ from ..errors import InputError, StoreError, StoreFull, StoreInUse
 from ..limits import give_back_memory
 from ..namespaces import BASE
 from ..store import EmbeddedStore
-from ..store.holder import MEMORY_VIEWS_MAX, in_use
+from ..store.holder import MEMORY_VIEWS_MAX, in_use, open_when_free
 from .settings import Settings
 from .uploads import UploadLimits
 
@@ -257,16 +257,10 @@ STORE_WAIT_SECONDS = 20.0
 def _open_store(args: argparse.Namespace) -> EmbeddedStore:
     """The embedded store; waits up to ``STORE_WAIT_SECONDS`` for a store on disk still held by a
     process that is exiting (a restart under the supervisor), then raises :class:`StoreInUse`."""
-    deadline = time.monotonic() + STORE_WAIT_SECONDS
-    while True:
-        try:
-            return EmbeddedStore(args.store, workers=args.workers, timeout=args.timeout, max_waiting=args.max_queue,
-                                 allowed_services=args.allow_service, base_iri=args.base,
-                                 memory_views_max=getattr(args, "memory_views", None))
-        except StoreInUse:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    return open_when_free(lambda: EmbeddedStore(
+        args.store, workers=args.workers, timeout=args.timeout, max_waiting=args.max_queue,
+        allowed_services=args.allow_service, base_iri=args.base, memory_views_max=getattr(args, "memory_views", None),
+    ), STORE_WAIT_SECONDS)
 
 
 def _written_graphs(store: EmbeddedStore, release: set[str]) -> dict[str, bytes]:

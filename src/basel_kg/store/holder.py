@@ -38,7 +38,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -50,7 +50,9 @@ from .ipc import recv, send
 from .model import RECORD_GRAPH, Delta, view_counts
 from .worker import Views, Worker
 
-__all__ = ["Holder", "main", "stored_source", "MEMORY_VIEWS_MAX"]
+__all__ = ["Holder", "main", "stored_source", "in_use", "open_when_free", "MEMORY_VIEWS_MAX"]
+
+T = TypeVar("T")
 
 #: Up to this many quads, a store on disk is read into memory and its views made there (see
 #: Holder._open_views); above, its views are kept on disk beside it.
@@ -85,6 +87,20 @@ def in_use(path: str) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def open_when_free(open_store: Callable[[], T], seconds: float, every: float = 0.5) -> T:
+    """``open_store()``, tried again every ``every`` seconds while it raises :class:`StoreInUse`
+    (another process, such as the store process of a server process that is exiting, still
+    holds the store), for up to ``seconds``; then the error is raised."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return open_store()
+        except StoreInUse:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(every)
 
 
 def stored_source(path: str) -> str | None:
