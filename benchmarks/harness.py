@@ -122,7 +122,9 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._stop_watching()
-                raise RuntimeError(f"{self.name} exited: {self.log_tail()}")
+                tail = self.log_tail()
+                self.log.close()
+                raise RuntimeError(f"{self.name} exited: {tail}")
             try:
                 if httpx.get(self.url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT}, timeout=5).status_code == 200:
                     self.started = time.perf_counter() - begin
@@ -153,6 +155,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 def published_queries(root: Path | None = None) -> list[tuple[str, str]]:
