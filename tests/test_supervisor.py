@@ -4,11 +4,13 @@ written is still there."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -40,20 +42,28 @@ def _wait_for_new(url: str, old: dict, key: str, seconds: float = 90) -> dict:
     raise AssertionError(f"no new {key} after {seconds} s")
 
 
-def _serve(tmp_path) -> tuple[subprocess.Popen, str]:
-    """``basel-kg serve`` (supervised, a store on disk, writes on) of a small project; its URL."""
+@contextlib.contextmanager
+def _serving(tmp_path) -> Iterator[str]:
+    """``basel-kg serve`` (supervised, a store on disk, writes on) of a small project, for the
+    ``with`` block; its URL. Stopped as Ctrl-C would stop it: it must then exit 0. When the block
+    fails, the server's standard error is printed (pytest shows it under the failure)."""
     project = small_project(tmp_path)
     port = free_port()
     env = dict(os.environ, BASEL_KG_ROOT=str(project), BASEL_KG_WRITE_TOKEN=f"tester={TOKEN}")
     process = subprocess.Popen([sys.executable, "-m", "basel_kg.server", "--port", str(port), "--quiet",
                                 "--store", str(tmp_path / "store"), "--dumps", str(tmp_path), "--workers", "2"],
                                env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    return process, f"http://127.0.0.1:{port}/"
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    except BaseException:
+        print(_stop(process)[-8000:], file=sys.stderr)
+        raise
+    err = _stop(process)
+    assert process.returncode == 0, err
 
 
 def test_a_killed_server_process_or_store_process_is_restarted_with_the_data(tmp_path):
-    process, url = _serve(tmp_path)
-    try:
+    with _serving(tmp_path) as url:
         first = _wait_for_new(url, {"process": None}, "process", 120)
         assert first["status"] == "ok" and first["writable"] is True
         written = httpx.put(url + "store", params={"graph": GRAPH}, content=DOC,
@@ -69,28 +79,17 @@ def test_a_killed_server_process_or_store_process_is_restarted_with_the_data(tmp
         third = _wait_for_new(url, second, "store_process")
         assert httpx.get(url + "store", params={"graph": GRAPH}).status_code == 200
         assert third["version"] == second["version"]
-    except BaseException:
-        print(_stop(process)[-8000:], file=sys.stderr)  # pytest shows it under the failure
-        raise
-    err = _stop(process)
-    assert process.returncode == 0, err
 
 
 def test_a_server_process_that_dies_while_the_supervisor_waits_for_its_ping_is_restarted_at_once(tmp_path):
     """uvicorn's supervisor pings the server process every 0.5 s and waits up to 300 s for the
     answer; the process is stopped (so a ping waits), then killed: the death ends the wait."""
-    process, url = _serve(tmp_path)
-    try:
+    with _serving(tmp_path) as url:
         first = _wait_for_new(url, {"process": None}, "process", 120)
         os.kill(first["process"], signal.SIGSTOP)
         time.sleep(2)  # the supervisor has sent a ping the stopped process cannot answer
         os.kill(first["process"], signal.SIGKILL)
         _wait_for_new(url, first, "process", 60)
-    except BaseException:
-        print(_stop(process)[-8000:], file=sys.stderr)
-        raise
-    err = _stop(process)
-    assert process.returncode == 0, err
 
 
 def _stop(process: subprocess.Popen) -> str:
