@@ -144,14 +144,13 @@ def test_a_store_held_by_an_exiting_process_is_opened_once_it_is_let_go(tmp_path
             open_when_free(lambda: EmbeddedStore(str(path)), 1.0, every=0.2)
         assert 1.0 <= time.monotonic() - start < 30
 
-    let_go = threading.Event()
+    held, let_go = threading.Event(), threading.Event()
 
     def hold() -> None:
         with _held(path):
             held.set()
             let_go.wait(60)
 
-    held = threading.Event()
     holder = threading.Thread(target=hold)
     holder.start()
     assert held.wait(60)
