@@ -87,7 +87,8 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
 
     timed(holder.Holder, "plan_graph", "plan the change (read the graph)")
     timed(holder.Holder, "apply", "apply: in all")
-    timed(holder.Holder, "_view_changes", "apply: what each view gains and loses (the union's bookkeeping)")
+    timed(holder.Holder, "_view_changes",
+          "apply: what each view gains and loses (the union's bookkeeping; in serve, in the views' thread)")
     timed(holder.Holder, "_write_views", "apply: both views written (in serve, in the store process's thread for them)")
     timed(diskviews.DiskViews, "commit", "apply: the views' state recorded (same thread)")
     timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")

@@ -173,6 +173,53 @@ def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_p
     assert diskviews.DiskViews.read_state(tmp_path / "store")["version"] == holder.version
 
 
+def test_the_union_a_write_changes_is_worked_out_in_the_views_thread_and_its_size_waited_for(tmp_path: Path,
+                                                                                         monkeypatch):
+    """The union's bookkeeping of a write is off the write's path too: until the views' thread
+    has done it the holder claims no size for the union (the counts of the named graphs are
+    exact at once), and once settled its size is that of a holder without the thread."""
+    plain = Holder({**CONFIG, "path": str(tmp_path / "plain")})
+    plain.replace(DATA.encode(), "v1", "test")
+    before = plain.triples
+    holder = _threaded_holder(tmp_path)
+    go, started = threading.Event(), threading.Event()
+    real = Holder._view_changes
+
+    def slow(self, *args):
+        if self is holder:
+            started.set()
+            assert go.wait(30)
+        return real(self, *args)
+
+    monkeypatch.setattr(Holder, "_view_changes", slow)
+    body = b"<urn:a> <urn:p> <urn:b> .\n<urn:n> <urn:p> <urn:m> .\n"  # one in the union already, one new
+    for each in (plain, holder):
+        each.apply(each.plan_graph("put", "urn:test:g5", body)[0], "put")
+    assert started.wait(30), "the views' thread did not start"
+    info = holder.info()
+    assert info["triples"] is None and sorted(info["graphs"]) == sorted(plain.counts)
+    go.set()
+    holder.settle()
+    assert holder.info()["triples"] == plain.triples == before + 1
+
+
+def test_the_size_of_the_union_read_right_after_each_write_is_the_in_memory_stores(tmp_path: Path):
+    """Through the store process (which answers a write before its views' thread has worked the
+    union out): the size read at once is waited for, and is the in-memory store's."""
+    bodies = [b"<urn:a> <urn:p> <urn:b> .\n<urn:x> <urn:p> <urn:y> .\n", b"<urn:x> <urn:p> <urn:z> .\n",
+              b"<urn:a> <urn:label> \"A\"@en .\n", b""]
+    with EmbeddedStore(inferred_graphs=[INFERRED]) as memory, \
+            EmbeddedStore(tmp_path / "store", inferred_graphs=[INFERRED], memory_views_max=0) as disk:
+        for store in (memory, disk):
+            store.load_dataset(DATA.encode(), version="v1")
+        for body in bodies:
+            sizes = []
+            for store in (memory, disk):
+                store.put_graph("urn:test:g3", body, format="nt")
+                sizes.append((store.triples, sorted((g.iri, g.triples) for g in store.graphs())))
+            assert sizes[0] == sizes[1]
+
+
 def test_the_graphs_a_planned_write_touches_are_read_while_it_is_checked_and_give_the_same_views(tmp_path: Path,
                                                                                              monkeypatch):
     """Planning a write on disk reads, in the views' thread, which graphs hold its statements;
@@ -186,7 +233,7 @@ def test_the_graphs_a_planned_write_touches_are_read_while_it_is_checked_and_giv
     real = Holder._view_changes
 
     def spy(self, *args):
-        seen.append(len(args[4]) if len(args) > 4 and args[4] else 0)
+        seen.append(len(args[3]) if len(args) > 3 and args[3] else 0)
         return real(self, *args)
 
     monkeypatch.setattr(Holder, "_view_changes", spy)

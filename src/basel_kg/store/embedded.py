@@ -250,7 +250,10 @@ class EmbeddedStore(WritableStore):
 
     @property
     def triples(self) -> int:
-        """Number of distinct triples in the union of all graphs."""
+        """Number of distinct triples in the union of all graphs (after a write to a store on
+        disk, the store process works it out with the views: asked for, it is waited for)."""
+        if self._info["triples"] is None:
+            self._call("settle")
         return self._info["triples"]
 
     def graphs(self) -> tuple[GraphInfo, ...]:

@@ -11,14 +11,16 @@ workers, which share them copy-on-write. With a path, ``raw`` is the on-disk pyo
 read into memory on opening; the workers are forked by a separate process that never opened a
 store (:mod:`.forker`) and each opens a read-only snapshot.
 
-A write to a store on disk is answered once its transaction on ``raw`` is committed and what
-each view gains and loses is worked out; a thread then writes that to the views (two more
-RocksDB transactions and the views' state file, about a third of the write) while the parent
-goes on (the write guard checking the next write, the response). Every command that reads the
-views (a query, a worker's snapshot, the next write, a replacement) first waits for it, so a
-query after a write always sees it; planning a write reads ``raw`` only and does not wait. The
-same thread reads ahead, while the parent checks a planned write, which graphs hold its
-statements (what the apply's union bookkeeping needs), and after every 5,000 removed statements
+A write to a store on disk is answered once its transaction on ``raw`` is committed (and the
+statements of each named graph counted); a thread then works out what each view gains and
+loses (the union's bookkeeping) and writes it to the views (two more RocksDB transactions and
+the views' state file, about half of the write) while the parent goes on (the write guard
+checking the next write, the response). Every command that reads the views (a query, a
+worker's snapshot, the next write, a replacement) first waits for it, so a query after a write
+always sees it, and so does the union's size (:meth:`Holder.info` says None until then, and
+the parent asks again with ``settle``); planning a write reads ``raw`` only and does not wait.
+The same thread reads ahead, while the parent checks a planned write, which graphs hold its
+statements (what the union's bookkeeping needs), and after every 5,000 removed statements
 flushes the RocksDB stores' memtables (see :meth:`Holder._write_stored`).
 """
 
@@ -169,7 +171,7 @@ class Holder:
         # the holder process; in a parent's process (``workers=False``) only when asked
         self.views_thread = workers if views_thread is None else views_thread
         self._views_writer: ThreadPoolExecutor | None = None
-        self._pending: tuple[Future, tuple] | None = None
+        self._pending: tuple[Future, dict[str, Any]] | None = None  # see _take_write_later
         self._graphs_read: Future | None = None  # see _read_graphs_later
         self._removed = 0  # statements removed from the stores on disk since they were last flushed
         if self.disk is not None:
@@ -415,12 +417,15 @@ class Holder:
                     removed = {q for q in removed if q.graph_name != graph} | held[graph]
                     added = {q for q in added if q.graph_name != graph} | set(raw.quads_for_pattern(None, None, None, graph))
                 kept = removed & added
-                lose, gain = self._view_changes(removed - kept, added - kept, drop, create, graphs_before)
+                removed, added = removed - kept, added - kept
+                self.counts = self._counted(removed, added, drop, create)
                 self._removed += len(removed)
                 flush = self._removed >= FLUSH_AFTER
                 if flush:
                     self._removed = 0
-                self._write_stored_later((lose, gain, self.version, self.counts, self.triples, flush))
+                self._take_write_later({"removed": removed, "added": added, "graphs_before": graphs_before,
+                                        "triples": self.triples, "version": self.version, "counts": self.counts,
+                                        "flush": flush})
                 return
         for q in removed:
             raw.remove(q)
@@ -429,7 +434,8 @@ class Holder:
         for graph in create:
             raw.add_graph(graph)
         raw.extend(added)
-        lose, gain = self._view_changes(removed, added, drop, create)
+        self.counts = self._counted(removed, added, drop, create)
+        lose, gain, self.triples = self._view_changes(removed, added, self.triples)
         self._write_views(lose, gain)
         # in memory, removed statements stay as history (see terms.without_history): the store
         # and the views made afresh once more went out of them than the store held
@@ -469,27 +475,40 @@ class Holder:
         operations.append(self._meta_update())
         return " ;\n".join(operations)
 
-    def _view_changes(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set = frozenset(),
-                      create: set = frozenset(), graphs_before: dict[ox.Triple, frozenset] | None = None,
-                      ) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
-        """What each view loses and gains by a change already applied to ``raw`` (read here, so
-        before the next change), in time proportional to the change; the counts are updated.
-        ``graphs_before``: the graphs that held some of the statements before the change (read
-        while it was checked: see :meth:`_read_graphs_later`); the others are read here."""
+    def _counted(self, removed: set[ox.Quad], added: set[ox.Quad], drop: set, create: set) -> tuple[tuple[str, int], ...]:
+        """The statements of each named graph after a change (``removed`` and ``added`` exact)."""
         counts = dict(self.counts)
+        for q in removed:
+            if isinstance(q.graph_name, ox.NamedNode):
+                counts[q.graph_name.value] -= 1
+        for q in added:
+            if isinstance(q.graph_name, ox.NamedNode):
+                counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+        for graph in drop:
+            counts.pop(graph.value, None)
+        for graph in create:
+            counts.setdefault(graph.value, 0)
+        return tuple(sorted(counts.items()))
+
+    def _view_changes(self, removed: set[ox.Quad], added: set[ox.Quad], triples: int,
+                      graphs_before: dict[ox.Triple, frozenset] | None = None,
+                      ) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]], int]:
+        """What each view loses and gains by a change already applied to ``raw`` (read here, so
+        before the next change), and the union's size after it (``triples`` before), in time
+        proportional to the change. ``graphs_before``: the graphs that held some of the
+        statements before the change (read while it was checked: see
+        :meth:`_read_graphs_later`); the others are read here."""
         lose: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         gain: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         for q in removed:
             if isinstance(q.graph_name, ox.NamedNode):
                 lose["full"].append(q)
                 lose["asserted"].append(q)
-                counts[q.graph_name.value] -= 1
         for q in added:
             if isinstance(q.graph_name, ox.NamedNode):
                 gain["full"].append(q)
                 if not self._is_inferred(q.graph_name):
                     gain["asserted"].append(q)
-                counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
         # the union (each view's default graph): a triple joins it when no graph held it before
         # the change and one does after, and leaves it the other way round; what held it before
         # is what holds it now, less the change, and what holds it now is what held it before,
@@ -500,7 +519,6 @@ class Holder:
             moved.setdefault(q.triple, []).append((q.graph_name, 1))
         for q in added:
             moved.setdefault(q.triple, []).append((q.graph_name, -1))
-        triples = self.triples
         graphs_before = graphs_before or {}
         for triple, changes in moved.items():
             s, p, o = triple
@@ -523,13 +541,7 @@ class Holder:
                     gain[name].append(union)
                 elif was and not now:
                     lose[name].append(union)
-        for graph in drop:
-            counts.pop(graph.value, None)
-        for graph in create:
-            counts.setdefault(graph.value, 0)
-        self.counts = tuple(sorted(counts.items()))
-        self.triples = triples
-        return lose, gain
+        return lose, gain, triples
 
     def _write_views(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]]) -> None:
         """What each view loses, then what it gains, in one operation each (on disk, a
@@ -552,12 +564,27 @@ class Holder:
         if flush:
             self.stored.flush()
 
-    def _write_stored_later(self, job: tuple) -> None:
-        """:meth:`_write_stored` in the views' thread (see :attr:`views_thread`), else now."""
+    def _take_write_later(self, job: dict[str, Any]) -> None:
+        """:meth:`_take_write` in the views' thread (see :attr:`views_thread`), else now. Until
+        it is done the union's size is not known (:meth:`info` says None: a caller that needs
+        it waits with :meth:`settle`)."""
         if not self.views_thread:
-            self._write_stored(*job)
+            self._take_write(job)
             return
-        self._pending = self._views_executor().submit(self._write_stored, *job), job
+        self.triples = None
+        self._pending = self._views_executor().submit(self._take_write, job), job
+
+    def _take_write(self, job: dict[str, Any]) -> None:
+        """The views on disk take a write applied to ``raw``: what each loses and gains, worked
+        out once (:meth:`_view_changes`, which reads ``raw``: nothing changes it before
+        :meth:`settle`), then written (:meth:`_write_stored`). Run again after a failure, it
+        writes what it worked out."""
+        if "views" not in job:
+            lose, gain, triples = self._view_changes(job["removed"], job["added"], job["triples"],
+                                                     job["graphs_before"])
+            job["views"] = (lose, gain, job["version"], job["counts"], triples, job["flush"])
+            self.triples = triples
+        self._write_stored(*job["views"])
 
     def _views_executor(self) -> ThreadPoolExecutor:
         """The views' thread (one: its jobs run in the order given)."""
@@ -578,9 +605,11 @@ class Holder:
         except Exception as exc:  # noqa: BLE001 - retried at once; a second failure is raised
             print(f"basel-kg: the query views could not take a write ({exc}); trying again", file=sys.stderr)
             try:
-                self._write_stored(*job)  # removing what is gone and adding what is there change nothing
-            except OSError as again:
-                if _disk_full(again):
+                self._take_write(job)  # removing what is gone and adding what is there change nothing
+            except Exception as again:
+                if self.triples is None:  # the union's size as the views still hold it: before the write
+                    self.triples = job["triples"]
+                if isinstance(again, OSError) and _disk_full(again):
                     raise StoreFull("the store's disk is full: the query views could not take the last write "
                                     "(restart when there is space: they are rebuilt from the store)") from None
                 raise
@@ -737,7 +766,8 @@ def _limit_memory(megabytes: int | None) -> None:
 
 
 # commands -> do they change the data (and so retire the workers)?
-_HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False, "query": False}
+_HOLDER_COMMANDS = {"replace": True, "apply": True, "plan_graph": False, "export": False, "query": False,
+                    "settle": False}
 
 
 def _disk_full(exc: OSError) -> bool:
