@@ -104,9 +104,16 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _index_query(restrict: str = "") -> str:
-    props = " ".join(f"<{p}>" for p in (*NAME_PROPERTIES, *NOTATION_PROPERTIES, *DESCRIPTION_PROPERTIES, RDF_TYPE))
-    return (f"SELECT ?s ?p ?o WHERE {{ {restrict} VALUES ?p {{ {props} }} ?s ?p ?o "
+def _index_query(subjects: list[str] | None = None) -> str:
+    """The statements the index is made of: of every entity, read predicate by predicate; or of
+    ``subjects`` (IRIs in our namespace) only, read subject by subject. (With the subjects as a
+    ``VALUES`` beside the predicates', Oxigraph joined them after scanning every statement of
+    the predicates: 1.3 s on the 100x views on disk, against 0.5 ms.)"""
+    props = [f"<{p}>" for p in (*NAME_PROPERTIES, *NOTATION_PROPERTIES, *DESCRIPTION_PROPERTIES, RDF_TYPE)]
+    if subjects is not None:
+        values = " ".join(str(ox.NamedNode(s)) for s in subjects)
+        return f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o FILTER(?p IN ({', '.join(props)})) }}"
+    return (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {' '.join(props)} }} ?s ?p ?o "
             f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(BASE)})) }}")
 
 
@@ -203,9 +210,7 @@ class SearchIndex:
                                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(BASE)})
             version = store.version
             if subjects:
-                values = " ".join(str(ox.NamedNode(s)) for s in subjects)
-                rows = store.query(_index_query(f"VALUES ?s {{ {values} }}"), inference=False,
-                                   max_rows=None, trusted=True).solutions()
+                rows = store.query(_index_query(subjects), inference=False, max_rows=None, trusted=True).solutions()
                 db = self._db
                 for s in subjects:
                     old = db.execute("SELECT id, names, notations, descriptions FROM entity WHERE iri = ?", (s,)).fetchone()
