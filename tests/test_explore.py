@@ -116,6 +116,18 @@ def test_the_index_reads_touched_subjects_as_it_reads_them_in_a_rebuild(shipped_
     assert rows(_index_query(subjects)) == {row for row in everything if row[0].value in subjects}
 
 
+def test_a_write_finds_the_rows_it_replaces_in_the_index_through_its_iri_index():
+    """Not by reading the whole table for each touched subject (0.3 s a write at 100x)."""
+    from basel_kg.search import _BY_IRI
+
+    with EmbeddedStore() as store:
+        store.load_dataset(load_sources())
+        index = SearchIndex()
+        index.ensure(store)
+        plan = " ".join(row[-1] for row in index._db.execute(f"EXPLAIN QUERY PLAN {_BY_IRI}", ("x",)))
+    assert "USING INDEX entity_iri" in plan, plan
+
+
 def test_a_validated_write_updates_the_index_without_a_rebuild():
     """The write path hands each change to the index: only the touched subjects are re-read."""
     from basel_kg.server import Settings, create_app

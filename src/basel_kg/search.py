@@ -156,6 +156,9 @@ CREATE VIRTUAL TABLE text USING fts5(names, notations, descriptions, content='en
                                      tokenize='trigram');
 """
 
+#: An entity's row by its IRI (what a write's update of the index replaces), through the index on iri.
+_BY_IRI = "SELECT id, names, notations, descriptions FROM entity WHERE iri = ?"
+
 
 class SearchIndex:
     """One in-memory index per server; thread-safe; rebuilt when the store's version changes."""
@@ -189,6 +192,9 @@ class SearchIndex:
         db.executescript(_SCHEMA)
         info: dict[str, tuple[str, str | None]] = {}
         _insert(db, entities, info)
+        # what a write's update looks up by IRI (without it, each lookup read the whole table:
+        # 0.3 s a write at 100x); made after the rows, which is faster than keeping it up meanwhile
+        db.execute("CREATE INDEX entity_iri ON entity(iri)")
         db.execute("INSERT INTO text(text) VALUES ('rebuild')")
         db.commit()
         old, self._db = self._db, db
@@ -213,7 +219,7 @@ class SearchIndex:
                 rows = store.query(_index_query(subjects), inference=False, max_rows=None, trusted=True).solutions()
                 db = self._db
                 for s in subjects:
-                    old = db.execute("SELECT id, names, notations, descriptions FROM entity WHERE iri = ?", (s,)).fetchone()
+                    old = db.execute(_BY_IRI, (s,)).fetchone()
                     if old is not None:
                         db.execute("INSERT INTO text(text, rowid, names, notations, descriptions) "
                                    "VALUES ('delete', ?, ?, ?, ?)", old)
