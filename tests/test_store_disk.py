@@ -443,7 +443,8 @@ def test_writes_take_no_snapshot_and_the_next_query_sees_them(tmp_path: Path):
 
 def test_a_trusted_query_runs_in_the_store_process_on_the_data_just_written(tmp_path: Path, monkeypatch):
     """``trusted=True`` (the program's own small query, e.g. the search index's after a write) is
-    answered by the store process: no query process is started, no snapshot taken."""
+    answered by the store process, on the dataset as stored (its named graphs; the default graph
+    the store's own, not the union): no query process is started, no snapshot taken."""
     path = tmp_path / "store"
     with EmbeddedStore(path, inferred_graphs=[INFERRED], workers=2, prefork=0, memory_views_max=0) as store:
         store.load_dataset(DATA.encode(), version="v1")
@@ -453,13 +454,35 @@ def test_a_trusted_query_runs_in_the_store_process_on_the_data_just_written(tmp_
             raise AssertionError("a query process was started for a trusted query")
 
         monkeypatch.setattr(store._pool, "spawn", refused)
-        rows = store.query("SELECT ?o { <urn:x> <urn:p> ?o }", inference=False, trusted=True).solutions()
-        assert [r["o"].value for r in rows] == ["urn:y"]
-        assert store.query("ASK { <urn:a> a <urn:Thing> }", inference=False, trusted=True).boolean() is False
-        assert store.query("ASK { <urn:a> a <urn:Thing> }", trusted=True).boolean()
+        rows = store.query("SELECT ?g ?o { GRAPH ?g { <urn:x> <urn:p> ?o } }", trusted=True).solutions()
+        assert [(r["g"].value, r["o"].value) for r in rows] == [("urn:test:g3", "urn:y")]
+        assert store.query(f"ASK {{ GRAPH <{INFERRED}> {{ <urn:a> a <urn:Thing> }} }}", trusted=True).boolean()
+        assert store.query("ASK { <urn:x> <urn:p> <urn:y> }", trusted=True).boolean() is False  # no union
         assert _snapshot_count(path) == 0
         with pytest.raises(Exception, match="(?i)syntax|parse|expected"):
             store.query("SELECT WHERE {", trusted=True)
+
+
+def test_a_trusted_query_sees_a_write_before_the_views_take_it(tmp_path: Path, monkeypatch):
+    """It reads the store itself, which holds a write once it is applied: it does not wait for
+    the views' thread (a write's update of the search index would wait for both views)."""
+    holder = _threaded_holder(tmp_path)
+    go, started = threading.Event(), threading.Event()
+    real = holder._write_views
+
+    def slow(*args):
+        started.set()
+        assert go.wait(30)
+        real(*args)
+
+    monkeypatch.setattr(holder, "_write_views", slow)
+    holder.apply(Delta(add=(_NEW,)), "write")
+    assert started.wait(30), "the views' thread did not start"
+    ask = "ASK { GRAPH <urn:test:g1> { <urn:x> <urn:p> <urn:y> } }"
+    assert b"true" in holder.query({**_request(ask), "stored": True}).body
+    assert not holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }"), "the views took the write already"
+    go.set()
+    assert _asks_new(holder)
 
 
 @pytest.mark.parametrize("limit", [0, 1000])

@@ -269,6 +269,7 @@ class EmbeddedStore(WritableStore):
             "has_from": "FROM" in q.scan.keywords,
             "formats": q.formats,
             "max_rows": q.max_rows,
+            "stored": q.trusted,  # (see Store.query)
         }
         if q.trusted and self._local is None:  # in the holder, on the data as it is (see Store.query)
             return self._call("query", request)

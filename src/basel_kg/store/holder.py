@@ -615,9 +615,12 @@ class Holder:
                 raise
 
     def query(self, request: dict[str, Any]) -> Any:
-        """Answer a trusted query (see :meth:`basel_kg.store.model.Store.query`) here, on the
-        current views: no worker, so no snapshot of a store on disk is taken for it."""
-        self.settle()
+        """Answer a trusted query (see :meth:`basel_kg.store.model.Store.query`) here: no
+        worker, so no snapshot of a store on disk is taken for it. One on the dataset as stored
+        (``stored``, as trusted queries are) reads ``raw``, which holds the last write as soon as
+        it is applied, and does not wait for the views' thread; others read the views."""
+        if not request.get("stored"):
+            self.settle()
         return Worker(self.views, self.raw, self.version, self.config).answer(request)
 
     def export(self) -> bytes:

@@ -248,8 +248,12 @@ class Store(Protocol):
 
         ``trusted``: the program's own query, small and bounded (e.g. about the subjects a
         write touched, right after it), never a client's: a store may run it where the data
-        is, without a query process or a time limit (the embedded store: in its store process,
-        which needs no new snapshot of the data after a write).
+        is, without a query process or a time limit, on the dataset as stored: its named
+        graphs, and as default graph the store's own (not the union), so such a query names
+        its graphs (``GRAPH ?g``); the dataset options and ``inference`` do not apply. (The
+        embedded store answers it in its store process from the store itself, which needs
+        neither a new snapshot of the data after a write nor the query views, which take a
+        write after it is answered.)
         """
         scan = scan_sparql(sparql)
         check_services(scan, self.allowed_services)
