@@ -144,9 +144,9 @@ def _asks_new(holder: Holder) -> bool:
     return b"true" in holder.query(_request("ASK { <urn:x> <urn:p> <urn:y> }")).body
 
 
-def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_path: Path, monkeypatch):
-    """A write is answered before its views hold it; planning the next write does not wait for
-    them, a query does, and then sees the write."""
+def _held_write(tmp_path: Path, monkeypatch) -> tuple[Holder, threading.Event]:
+    """A holder with its views' thread that has applied a write of ``_NEW`` and holds its
+    views' write until the event returned is set."""
     holder = _threaded_holder(tmp_path)
     go, started = threading.Event(), threading.Event()
     real = holder._write_views
@@ -159,6 +159,13 @@ def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_p
     monkeypatch.setattr(holder, "_write_views", slow)
     holder.apply(Delta(add=(_NEW,)), "write")
     assert started.wait(30), "the views' thread did not start"
+    return holder, go
+
+
+def test_the_views_take_a_write_in_their_thread_and_a_query_waits_for_them(tmp_path: Path, monkeypatch):
+    """A write is answered before its views hold it; planning the next write does not wait for
+    them, a query does, and then sees the write."""
+    holder, go = _held_write(tmp_path, monkeypatch)
     assert not holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }"), "the views took it before their thread"
     delta, existed = holder.plan_graph("put", "urn:test:g1", b"")  # reads the store, which has the write
     assert existed and _NEW in delta.remove
@@ -466,18 +473,7 @@ def test_a_trusted_query_runs_in_the_store_process_on_the_data_just_written(tmp_
 def test_a_trusted_query_sees_a_write_before_the_views_take_it(tmp_path: Path, monkeypatch):
     """It reads the store itself, which holds a write once it is applied: it does not wait for
     the views' thread (a write's update of the search index would wait for both views)."""
-    holder = _threaded_holder(tmp_path)
-    go, started = threading.Event(), threading.Event()
-    real = holder._write_views
-
-    def slow(*args):
-        started.set()
-        assert go.wait(30)
-        real(*args)
-
-    monkeypatch.setattr(holder, "_write_views", slow)
-    holder.apply(Delta(add=(_NEW,)), "write")
-    assert started.wait(30), "the views' thread did not start"
+    holder, go = _held_write(tmp_path, monkeypatch)
     ask = "ASK { GRAPH <urn:test:g1> { <urn:x> <urn:p> <urn:y> } }"
     assert b"true" in holder.query({**_request(ask), "stored": True}).body
     assert not holder.views.full.query("ASK { <urn:x> <urn:p> <urn:y> }"), "the views took the write already"
