@@ -105,8 +105,8 @@ def fold(text: str) -> str:
 
 
 def _index_query(subjects: list[str] | None = None) -> str:
-    """The statements the index is made of (asserted ones: run with ``inference=False``): of
-    every entity, read predicate by predicate; or of ``subjects`` (IRIs in our namespace) only,
+    """The asserted statements the index is made of: of every entity, read predicate by
+    predicate (run with ``inference=False``); or of ``subjects`` (IRIs in our namespace) only,
     read subject by subject from the named graphs but the inferred one, which a store answers
     from the data as stored (a trusted query: see :meth:`basel_kg.store.Store.query`; the
     embedded store's query views, which take a write after it is answered, are not waited for).
@@ -197,6 +197,8 @@ class SearchIndex:
             if version == self.version:
                 return
             if self._followed == version:
+                # a read that fails is done again by the next search (it replaces each subject's
+                # rows, whatever they are then)
                 self._reread(store, sorted(self._touched))
                 self.version = version
             else:
