@@ -165,7 +165,8 @@ def test_a_validated_write_updates_the_index_without_a_rebuild():
 def test_writes_the_index_noted_are_read_at_the_next_search_and_one_it_missed_rebuilds_it(monkeypatch):
     """A write does not wait for the index: it notes the subjects the write touched, and the next
     search re-reads those of every write since, in one go; a write it was not handed (here one
-    made on the store directly) breaks the chain, and the next search rebuilds the index."""
+    made on the store directly) breaks the chain, and the next search rebuilds the index, as it
+    does when the writes touched more than a quarter of its entities."""
     import pyoxigraph as ox
 
     from basel_kg.store import Delta
@@ -207,6 +208,15 @@ def test_writes_the_index_noted_are_read_at_the_next_search_and_one_it_missed_re
         index.ensure(store)
         assert index.builds == 2
         assert len(index.search("Waste Forum").hits) == 4
+        # writes that touched more than a quarter of the entities: a rebuild costs less
+        many = len(index._info) // 4 + 1
+        before = store.version
+        delta = Delta(add=tuple(ox.Quad(ox.NamedNode(f"{BASE}forum/m{n}"), label, ox.Literal(f"Forum {n}", language="en"),
+                                        graph) for n in range(many)))
+        store.apply(delta)
+        assert index.changed(store, delta, before)
+        index.ensure(store)
+        assert index.builds == 3 and index.search("Forum 7").total >= 1
 
 
 def test_excerpts_are_cut_between_words():

@@ -189,14 +189,16 @@ class SearchIndex:
     def ensure(self, store) -> None:
         """Make the index match ``store.version``: when every write since its version was handed
         to :meth:`changed`, by re-reading the subjects they touched, in one go; otherwise (a
-        reload, a graph dropped) by a rebuild."""
+        reload, a graph dropped, or writes that touched more than a quarter of its entities) by
+        a rebuild."""
         version = store.version
         if version == self.version:
             return
         with self._lock:
             if version == self.version:
                 return
-            if self._followed == version:
+            # more subjects than a quarter of the index: a rebuild costs less than re-reading them
+            if self._followed == version and len(self._touched) <= len(self._info) // 4:
                 # a read that fails is done again by the next search (it replaces each subject's
                 # rows, whatever they are then)
                 self._reread(store, sorted(self._touched))
