@@ -10,7 +10,8 @@ the store keeps its two query views on disk (the default, 100k quads, puts 100x 
   touches, atomic apply to the store and both views, PROV-O record), one client,
   beside ``oxigraph serve``'s unvalidated PUT of the same documents (same run, same data);
 - the same PUTs once the server's search index is in use (a ``/search`` builds it; from then
-  on each write hands its change to it before it is answered), and that first build;
+  on each write hands it the subjects it touched, which the next search re-reads), and that
+  first build;
 - the first query after a write (a query process on a new snapshot of the store) beside a
   query with no write before it;
 - with ``--sustained N``, N PUTs in a row: the median time of the first 20 and of the last 20
@@ -68,8 +69,8 @@ def first_query_after_write(url: str, repeat: int) -> tuple[float, float]:
 
 def first_search_seconds(url: str) -> float:
     """Seconds of the server's first search (``/search``), which builds its search index: from
-    then on each validated write hands its change to the index (re-reading the subjects it
-    touched) before it is answered."""
+    then on each validated write hands the index the subjects it touched (the next search
+    re-reads them)."""
     start = time.perf_counter()
     httpx.get(url + "search", params={"q": "basel", "format": "json"}, timeout=3600).raise_for_status()
     return time.perf_counter() - start
@@ -182,7 +183,7 @@ def main() -> int:
          f"{out['ours']:.1f}/s"),
         ("reference: oxigraph serve, unvalidated PUTs/s (ratio)",
          f"{out['oxigraph']:.1f}/s ({out['ours'] / out['oxigraph']:.3f}x)"),
-        ("validated PUTs/s once the search index is in use (each write updates it) / its first build",
+        ("validated PUTs/s once the search index is in use (each write notes what it touched) / its first build",
          f"{out['with_search']:.1f}/s / {out['search_build']:.1f} s"),
         ("first query after a write (ASK; a query process on a new snapshot) / with no write before it",
          f"{out['after_write'] * 1000:.0f} ms / {out['no_write'] * 1000:.0f} ms"),
