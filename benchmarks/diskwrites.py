@@ -45,7 +45,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    ACCEPT, TOKEN, Server, document, free_port, oxigraph_binary, print_rows, write_latencies, writes_per_second)
+    ACCEPT, TOKEN, Server, document, first_search_seconds, free_port, oxigraph_binary, print_rows, write_latencies,
+    writes_per_second)
 
 GRAPH = "https://example.org/bench/replaced"
 ASK = "ASK { ?s ?p ?o }"
@@ -65,15 +66,6 @@ def first_query_after_write(url: str, repeat: int) -> tuple[float, float]:
                 client.post(url + "sparql", data={"query": ASK}, headers={"Accept": ACCEPT}).raise_for_status()
                 times.append(time.perf_counter() - start)
     return statistics.median(after[1:]), statistics.median(warm[1:])
-
-
-def first_search_seconds(url: str) -> float:
-    """Seconds of the server's first search (``/search``), which builds its search index: from
-    then on each validated write hands the index the subjects it touched (the next search
-    re-reads them)."""
-    start = time.perf_counter()
-    httpx.get(url + "search", params={"q": "basel", "format": "json"}, timeout=3600).raise_for_status()
-    return time.perf_counter() - start
 
 
 def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:

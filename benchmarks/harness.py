@@ -275,6 +275,15 @@ def first_write_seconds(url: str, *, token: str = TOKEN) -> float:
         return time.perf_counter() - start
 
 
+def first_search_seconds(url: str) -> float:
+    """Seconds of the server's first search (``/search``), which builds its search index: from
+    then on each validated write hands the index the subjects it touched (the next search
+    re-reads them)."""
+    start = time.perf_counter()
+    httpx.get(url + "search", params={"q": "basel", "format": "json"}, timeout=3600).raise_for_status()
+    return time.perf_counter() - start
+
+
 def writes_per_second(url: str, writes: int, *, replace: bool, token: str = TOKEN, run: int = 0) -> float:
     """Writes of a 100-triple document per second through the Graph Store Protocol at
     ``url + "store"`` (one client): see :func:`write_latencies`."""

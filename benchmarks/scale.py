@@ -23,7 +23,8 @@ dataset (``--no-serve`` leaves these out):
 - published-query throughput, uncached, by 1 and 4 clients (``--clients``), and the slowest
   published query over HTTP;
 - validated 100-triple PUTs per second (parse, reason, SHACL on what the write touches, atomic
-  apply, PROV-O record) beside ``oxigraph serve``'s unvalidated PUT;
+  apply, PROV-O record) beside ``oxigraph serve``'s unvalidated PUT, then again once the
+  server's search index is in use (a ``/search`` builds it), as on a server people search;
 - peak memory of the whole ``serve`` process tree, during the cold start (the process that
   builds the graph included) and while serving (psutil; PSS counts pages that forked
   processes share once, the RSS sum counts them in each).
@@ -56,8 +57,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    TOKEN, Server, answers, first_write_seconds, free_port, load, oxigraph_binary, published_queries,
-    writes_per_second)
+    TOKEN, Server, answers, first_search_seconds, first_write_seconds, free_port, load, oxigraph_binary,
+    published_queries, writes_per_second)
 
 NEW_FILE = """
 @prefix bkg: <https://w3id.org/basel-kg/ontology#> .
@@ -184,8 +185,8 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
     """``basel-kg serve`` on the project at ``root`` (a real process tree: supervisor, server,
     store holder, query workers, validator) beside ``oxigraph serve`` on the same dataset:
     cold start, restart on its store, the first write after the start, uncached published-query
-    throughput, the slowest published query over HTTP, validated 100-triple PUTs per second,
-    peak memory of the tree. The figures go into ``out`` as they are measured (kept if a later
+    throughput, the slowest published query over HTTP, validated 100-triple PUTs per second
+    (without and with the search index in use), peak memory of the tree. The figures go into ``out`` as they are measured (kept if a later
     step fails)."""
     out = {} if out is None else out
     port = free_port()
@@ -219,6 +220,10 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
             out[f"{prefix}_query_errors_{clients}"] = figures.errors
         out[f"{prefix}_writes"] = statistics.median(
             writes_per_second(base, args.writes, replace=True) for _ in range(args.repeat))
+        if prefix == "ours":  # the same writes once the server's search index is in use (as on a real server)
+            out["ours_search_build"] = first_search_seconds(base)
+            out["ours_writes_search"] = statistics.median(
+                writes_per_second(base, args.writes, replace=True) for _ in range(args.repeat))
 
     with Server("basel-kg serve", command, url + "sparql", env=env, start_timeout=4 * 3600,
                 watch_memory=True) as ours:
@@ -351,6 +356,9 @@ def table(rows: list[dict], clients: list[int]) -> str:
                 + (f" (ref {fmt(r['oxigraph_first_write'])})" if "oxigraph_first_write" in r else "")))
     line("validated 100-triple PUTs through `serve` (ref: `oxigraph serve` PUT, unvalidated)",
          served(lambda r: per_second(r["ours_writes"], r["oxigraph_writes"])))
+    line("the same once `serve`'s search index is in use (ref: as above); the index's first build",
+         served(lambda r: f"{per_second(r['ours_writes_search'], r['oxigraph_writes'])}; {fmt(r['ours_search_build'])}"
+                if "ours_writes_search" in r else "-"))
     line("peak memory of the whole `serve` tree during the cold start (the build's process included): PSS (RSS summed)",
          served(lambda r: f"{mb(r['serve_cold_peak_pss_mb'])} ({mb(r['serve_cold_peak_rss_mb'])})"
                 if "serve_cold_peak_pss_mb" in r else "-"))
