@@ -186,8 +186,8 @@ def measure_serve(factor: int, root: Path, folder: Path, args: argparse.Namespac
     store holder, query workers, validator) beside ``oxigraph serve`` on the same dataset:
     cold start, restart on its store, the first write after the start, uncached published-query
     throughput, the slowest published query over HTTP, validated 100-triple PUTs per second
-    (without and with the search index in use), peak memory of the tree. The figures go into ``out`` as they are measured (kept if a later
-    step fails)."""
+    (without and with the search index in use), peak memory of the tree. The figures go into
+    ``out`` as they are measured (kept if a later step fails)."""
     out = {} if out is None else out
     port = free_port()
     cache = folder / "cache"
