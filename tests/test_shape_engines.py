@@ -96,7 +96,46 @@ def test_full_turbo_equals_incremental_pyshacl(path: Path):
     assert results_of(shacl_report(in_store(data), shapes()), shapes()) == full
     focus = affected_nodes(example, data, shapes())
     incremental = results_of(shacl_report(data, shapes(), focus=focus, engine="pyshacl"), shapes())
+    # the library's run on focus nodes (what `validate FILE` and a write run): turbo, with the
+    # batched SPARQL constraints of the shapes that target a focus node run on those nodes only
+    assert results_of(shacl_report(in_store(data), shapes(), focus=focus), shapes()) == incremental
     # the fixture conforms (test above), so every result of the full run is the example's doing
     assert incremental == full, "\n".join(
         [f"full only: {r.line()}" for r in full if r not in incremental]
         + [f"incremental only: {r.line()}" for r in incremental if r not in full])
+
+
+def test_focus_runs_only_the_batched_constraints_aimed_at_a_focus_node_and_only_on_them():
+    import pyoxigraph as ox
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    from basel_kg.validation import _batched, _Targets
+
+    ex = "https://example.org/"
+    bkg = "https://w3id.org/basel-kg/ontology#"
+    data = Graph().parse(data=f"""
+        @prefix bkg: <{bkg}> . @prefix rdfs: <{RDFS}> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        <{ex}sub> rdfs:subClassOf <{ex}middle> . <{ex}middle> rdfs:subClassOf <{ex}top> .
+        <{ex}a> a <{ex}sub> ; dcterms:description "no language" ; <{ex}p> <{ex}b> .
+        <{ex}c> dcterms:description "no language either" .
+        """, format="turtle")
+    store = in_store(data)
+    a, b = ox.NamedNode(ex + "a"), ox.NamedNode(ex + "b")
+    # what the focus nodes are, read as the batched queries' targets read them
+    found = _Targets.of(store, [a, b])
+    assert found.classes == {ox.NamedNode(ex + n) for n in ("sub", "middle", "top")}
+    assert found.subjects_of == {ox.NamedNode(str(RDF.type)), ox.NamedNode("http://purl.org/dc/terms/description"),
+                                 ox.NamedNode(ex + "p")}
+    assert found.objects_of == {ox.NamedNode(ex + "p")}
+    # a described resource meets TextShape's targets; none of the decisions' shapes' do
+    aimed = {str(c.constraint).rpartition("#")[2] for c in _batched(shapes()).constraints
+             if c.targets.meet(_Targets.of(store, [a]))}
+    assert {"TextLanguageConstraint", "ChineseTextConstraint"} <= aimed
+    assert not any("Decision" in name for name in aimed)
+    # both untagged descriptions break TextLanguageConstraint; on focus node a, only a's is reported
+    everyone = {(r.focus, r.shape) for r in results_of(shacl_report(store, shapes()), shapes())}
+    assert {"<https://example.org/a>", "<https://example.org/c>"} <= {focus for focus, _ in everyone}
+    only_a = results_of(shacl_report(store, shapes(), focus=[URIRef(ex + "a")]), shapes())
+    assert only_a and {r.focus for r in only_a} == {"<https://example.org/a>"}
+    assert any(r.shape == "bkgsh:TextShape" for r in only_a)
