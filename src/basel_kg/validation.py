@@ -1059,18 +1059,18 @@ def _make_batched(shapes: Graph) -> _Batched | None:
               for o in shapes.objects(None, p)}
     instance_of = f"{RDF.type.n3()}/{RDFS.subClassOf.n3()}*"
     for shape in sorted(set(shapes.subjects(SH.sparql, None))):
-        targets = [f"{{ $this {instance_of} {c.n3()} }}" for c in shapes.objects(shape, SH.targetClass)]
-        targets += [f"{{ $this {p.n3()} ?bkgTargetValue }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
-        targets += [f"{{ ?bkgTargetSubject {p.n3()} $this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
-        targets += [f"{{ VALUES $this {{ {n.n3()} }} }}" for n in shapes.objects(shape, SH.targetNode)]
+        aims = _Targets(*(frozenset(map(to_ox, shapes.objects(shape, p)))
+                          for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)))
+        targets = [f"{{ $this {instance_of} {c} }}" for c in aims.classes]
+        targets += [f"{{ $this {p} ?bkgTargetValue }}" for p in aims.subjects_of]
+        targets += [f"{{ ?bkgTargetSubject {p} $this }}" for p in aims.objects_of]
+        targets += [f"{{ VALUES $this {{ {n} }} }}" for n in aims.nodes]
         # left to turbo: property shapes ($PATH), nested shapes, implicit class targets, SPARQL targets
         if (not targets or shape in nested or (shape, SH.path, None) in shapes or (shape, SH.target, None) in shapes
                 or (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes
                 or shapes.value(shape, SH.deactivated) == Literal(True)):
             continue
         target = " UNION ".join(sorted(targets))
-        aims = _Targets(*(frozenset(map(to_ox, shapes.objects(shape, p)))
-                          for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)))
         for constraint in sorted(shapes.objects(shape, SH.sparql)):
             select = shapes.value(constraint, SH.select)
             if (select is None or shapes.value(constraint, SH.deactivated) == Literal(True)
