@@ -120,7 +120,10 @@ class _Mirror:
     def load(self, nquads: bytes, version: str) -> None:
         self.version = None
         store = ox.Store()
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        # parsed and added, not loaded: pyoxigraph's loaders rename blank nodes, and the copy
+        # must name them as the store does (a write that removes a statement with one names it
+        # so); as fast in memory (3.4-4.6 s either way for 824,319 quads at 100x)
+        store.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         loaded = len(store)
         for graph in self.excluded:
             if store.contains_named_graph(graph):
