@@ -17,7 +17,8 @@ import pytest
 
 from basel_kg.store import Delta, EmbeddedStore
 from basel_kg.store import diskviews
-from basel_kg.store.holder import Holder, _has_blank
+from basel_kg.store.holder import Holder
+from basel_kg.store.model import has_blank_node
 from basel_kg.store.ipc import recv, send
 
 INFERRED = "urn:test:graph/inferred"
@@ -254,8 +255,8 @@ def test_the_graphs_a_planned_write_touches_are_read_while_it_is_checked_and_giv
         results.append((sorted(holder.counts), holder.triples,
                         *(set(getattr(holder.views, v)) for v in ("full", "asserted"))))
     assert results[0][:2] == results[1][:2]
-    assert {q for q in results[0][2] if not _has_blank(q)} == {q for q in results[1][2] if not _has_blank(q)}
-    assert {q for q in results[0][3] if not _has_blank(q)} == {q for q in results[1][3] if not _has_blank(q)}
+    assert {q for q in results[0][2] if not has_blank_node(q)} == {q for q in results[1][2] if not has_blank_node(q)}
+    assert {q for q in results[0][3] if not has_blank_node(q)} == {q for q in results[1][3] if not has_blank_node(q)}
     assert all(seen[:4]) and not any(seen[4:]), seen  # read ahead in the thread, and only there
 
 

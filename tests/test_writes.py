@@ -10,6 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -330,3 +331,56 @@ def test_serve_makes_the_write_guard_before_the_first_write(store):
     assert not writes.warming.is_alive()
     assert writes._guard is not None and writes._guard.version == store.version
     assert writes._guard._reasoner_state  # the incremental reasoner, made from the copy
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _same_change(ours, theirs) -> bool:
+    (a, a_existed), (b, b_existed) = ours, theirs
+    return (set(a.remove), set(a.add), a.drop, a.create, a.base_version, a_existed) == \
+        (set(b.remove), set(b.add), b.drop, b.create, b.base_version, b_existed)
+
+
+def test_a_graph_store_change_planned_on_the_guards_copy_is_the_one_the_store_plans(store):
+    """A Graph Store write is planned on the write guard's copy (no round trip to the store's
+    process): put, post and delete on a graph with statements, an empty named graph, a new
+    graph and the default graph, with blank nodes in the document, give the change and the
+    "existed" the store itself works out. The store plans what the copy cannot tell: a graph
+    the copy leaves out (the write records), a graph holding a blank node (a store on disk
+    names them its own way), a copy of another version."""
+    from basel_kg.server.writes import ntriples
+    from basel_kg.store import Delta
+
+    def stated(graph: str, turtle: str) -> Delta:
+        return Delta(add=tuple(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+                               for q in ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))).based_on(store.version)
+
+    empty, full, blank = (f"https://example.org/contrib/planned-{name}" for name in ("empty", "full", "blank"))
+    store.apply(Delta(create=frozenset({empty})).based_on(store.version))
+    store.apply(stated(full, organisations("planned", 2)))
+    store.apply(stated(blank, organisations("blank", 1) + '\n<org/contrib-blank-0> bkg:note [ rdfs:label "b"@en ] .'))
+    writes = create_app(Settings(store=store, dumps_dir=None, write_tokens=(("alice", TOKEN),),
+                                 warm_writes=True)).state.writes
+    writes.warming.join(120)
+    guard = writes._guard
+    assert guard.version == store.version
+    new = [q.triple for q in ox.parse((organisations("planned", 1) + "\n<org/contrib-planned-0> bkg:note [] .").encode(),
+                                      ox.RdfFormat.TURTLE)]
+    for graph in (full, empty, "https://example.org/contrib/planned-new", None, blank, PROVENANCE_GRAPH):
+        node = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        for operation, triples in (("put", new), ("post", new), ("delete", []), ("put", [])):
+            quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
+            theirs = store.plan_graph(operation, graph, ntriples(quads))
+            ours = guard.plan_graph(store, operation, graph, (q.triple for q in quads))
+            assert (ours is None) == (graph in (blank, PROVENANCE_GRAPH)), (operation, graph)
+            assert ours is None or _same_change(ours, theirs), (operation, graph)
+            assert _same_change(writes.plan_graph(operation, graph, quads), theirs), (operation, graph)
+    assert guard.plan_graph(store, "put", empty, [])[1] and not guard.plan_graph(store, "put", empty, [])[0].create
+    assert len(guard.plan_graph(store, "put", full, [])[0].remove) == 8
+    with pytest.raises(ValueError, match="own record"):
+        writes.plan_graph("put", "urn:x-basel-kg:store", [])
+    # a copy of another version (a write that went another way): the store plans
+    store.apply(Delta(drop=frozenset({empty})).based_on(store.version))
+    assert guard.plan_graph(store, "put", full, new) is None
+    assert _same_change(writes.plan_graph("put", full, []), store.plan_graph("put", full, b""))

@@ -311,3 +311,22 @@ def test_the_copy_names_blank_nodes_as_the_store_does():
     g.committed("v-blank-2")
     assert not any(q in g._mirror.store for q in stated)
 
+
+def test_a_guard_without_a_copy_leaves_planning_to_the_store():
+    """A guard that neither validates nor reasons keeps no copy of the graph: its version
+    follows the commits, but it plans nothing (the store does), whatever that version says.
+    A guard with a copy plans from it."""
+    plain = ox.NamedNode("urn:test:plain")
+    stated = [ox.Quad(ox.NamedNode(f"urn:test:a{i}"), ox.NamedNode("urn:test:p"), ox.Literal("x"), plain) for i in range(3)]
+    store = FakeStore(context_store().nquads + ox.serialize(stated, format=ox.RdfFormat.N_QUADS), "v-none")
+    store.has_graph = lambda graph: graph == plain.value
+    g = WriteGuard(shapes=Graph(), inferred_graph=None, ontology_graph=ONTOLOGY)
+    g.warm(store)
+    assert g.check(store, Delta(remove=tuple(stated[:1]))).conforms
+    g.committed(store.version)
+    assert g.plan_graph(store, "put", plain.value, []) is None
+    checking = WriteGuard(shapes=shapes(), inferred_graph=None, ontology_graph=ONTOLOGY)
+    checking.warm(store)
+    delta, existed = checking.plan_graph(store, "put", plain.value, [])
+    assert existed and set(delta.remove) == set(stated) and not delta.add and delta.base_version == "v-none"
+    assert checking.plan_graph(store, "put", ONTOLOGY, []) is None  # its lists' blank nodes

@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..store import GRAPH_MEDIA_TYPES, QuerySyntaxError
 from . import negotiation
 from .common import query_response, settings_of
-from .writes import BadDocument, WriteDenied, WriteRejected, denied_response, ntriples, read_document, \
+from .writes import BadDocument, WriteDenied, WriteRejected, denied_response, read_document, \
     report_response, request_id, write_id
 from .uploads import disconnect_event
 
@@ -166,12 +166,11 @@ async def _write(request: Request, service, agent: str, target: _Target | None) 
     if method == "DELETE":
         if target.iri is not None and not store.has_graph(target.iri):
             return PlainTextResponse(f"No graph <{target.iri}> in this store.\n", status_code=404)
-        data = b""
+        quads = []
     else:
         quads = await read_document(request, body, base_iri=settings.base, graph=target.node)
-        data = await run_in_threadpool(ntriples, quads)
     operation = {"PUT": "put", "POST": "post", "DELETE": "delete"}[method]
-    plan = partial(store.plan_graph, operation, target.iri, data)
+    plan = partial(service.plan_graph, operation, target.iri, quads)
     try:
         result = await run_in_threadpool(partial(service.write, plan, agent=agent, request=request,
                                                  gone=disconnect_event(request)))

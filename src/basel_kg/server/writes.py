@@ -185,6 +185,17 @@ class WriteService:
         return name
 
     # -- the write path
+    def plan_graph(self, operation: str, graph: str | None, quads: list[ox.Quad]) -> tuple[Delta, bool]:
+        """The change a Graph Store ``put``/``post``/``delete`` of ``quads`` on ``graph`` (None:
+        the default graph) makes, and whether the graph existed: worked out on the write
+        guard's copy when it holds the store's version (:meth:`WriteGuard.plan_graph`), else by
+        the store. Called by :meth:`write` under the write lock, so no write comes between."""
+        if self._guard is not None:
+            planned = self._guard.plan_graph(self.store, operation, graph, (q.triple for q in quads))
+            if planned is not None:
+                return planned
+        return self.store.plan_graph(operation, graph, ntriples(quads))
+
     def write(self, plan: Callable[[], tuple[Delta, bool]], *, agent: str, request: Request,
               gone: Any = None) -> WriteResult:
         """Plan, check and apply one change, atomically, under the write lock.

@@ -49,7 +49,7 @@ from ..limits import address_space
 from ..terms import without_history
 from .diskviews import DiskViews
 from .ipc import recv, send
-from .model import RECORD_GRAPH, Delta, view_counts
+from .model import RECORD_GRAPH, Delta, graph_change, has_blank_node, view_counts
 from .worker import Views, Worker
 
 __all__ = ["Holder", "main", "stored_source", "in_use", "open_when_free", "MEMORY_VIEWS_MAX"]
@@ -143,10 +143,6 @@ def _by_graph(quads: Iterable[ox.Quad]) -> dict[ox.NamedNode | ox.DefaultGraph, 
     for q in quads:
         groups.setdefault(q.graph_name, []).append(q)
     return groups
-
-
-def _has_blank(q: ox.Quad) -> bool:
-    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
 
 
 class Holder:
@@ -327,21 +323,10 @@ class Holder:
     def plan_graph(self, operation: str, graph: str | None, ntriples: bytes) -> tuple[Delta, bool]:
         """The change a Graph Store request makes (nothing is applied) and whether the graph existed."""
         node = ox.NamedNode(graph) if graph is not None else _DEFAULT
-        if node == _META_GRAPH:
-            raise ValueError(f"the graph {node} is the store's own record and cannot be written")
         exists = graph is None or self.raw.contains_named_graph(node)
-        old = set(self.raw.quads_for_pattern(None, None, None, node))
-        new = {ox.Quad(q.subject, q.predicate, q.object, node) for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
-        created = frozenset({graph}) if graph is not None and not exists else frozenset()
-        if operation == "put":
-            delta = Delta(remove=tuple(old - new), add=tuple(new - old), create=created)
-        elif operation == "post":
-            delta = Delta(add=tuple(new - old), create=created)
-        elif operation == "delete":
-            delta = Delta(remove=tuple(old), drop=frozenset({graph}) if graph is not None and exists else frozenset())
-        else:
-            raise ValueError(f"unknown graph operation {operation!r}")
-        delta = delta.based_on(self.version)
+        old = self.raw.quads_for_pattern(None, None, None, node)
+        triples = (q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES))
+        delta = graph_change(operation, node, old, triples, exists).based_on(self.version)
         if self.stored is not None and self.views_thread:
             self._read_graphs_later(delta)
         return delta, exists
@@ -398,7 +383,7 @@ class Holder:
         # On disk, the views must name blank nodes as the store does, and SPARQL cannot name
         # them (see _disk_update): the views take the whole of a graph a blank node was written
         # to or removed from, as the store holds it after the write.
-        touched = {q.graph_name for q in removed | added if _has_blank(q)} - drop if self.stored is not None else set()
+        touched = {q.graph_name for q in removed | added if has_blank_node(q)} - drop if self.stored is not None else set()
         held = {g: set(raw.quads_for_pattern(None, None, None, g)) for g in touched}
         graphs_before = self._graphs_before() if self.stored is not None else {}
         before = self.version, self.modified
@@ -454,7 +439,7 @@ class Holder:
         node used in several places stays one node.
         """
         removed_by_graph = _by_graph(q for q in removed if q.graph_name not in drop)
-        rewrite = {g for g, quads in removed_by_graph.items() if any(map(_has_blank, quads))}
+        rewrite = {g for g, quads in removed_by_graph.items() if any(map(has_blank_node, quads))}
         added_by_graph = _by_graph(added)
         operations = []
         deletions = "".join(_graph_block(g, quads) for g, quads in removed_by_graph.items() if g not in rewrite)
@@ -706,12 +691,12 @@ def start_forker(config: dict[str, Any]) -> socket.socket:
 def _remove_all(store: ox.Store, quads: list[ox.Quad]) -> None:
     """Remove ``quads`` (those present) from ``store``: one ``DELETE DATA`` for those without a
     blank node (which SPARQL cannot name), one by one for the others."""
-    named = [q for q in quads if not _has_blank(q)]
+    named = [q for q in quads if not has_blank_node(q)]
     if named:
         body = "".join(_graph_block(g, group) for g, group in _by_graph(named).items())
         store.update(f"DELETE DATA {{\n{body}}}")
     for q in quads:
-        if _has_blank(q):
+        if has_blank_node(q):
             store.remove(q)
 
 

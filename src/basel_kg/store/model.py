@@ -37,6 +37,8 @@ __all__ = [
     "serialize_solutions",
     "rename_blank_nodes",
     "RECORD_GRAPH",
+    "graph_change",
+    "has_blank_node",
     "graph_counts",
     "view_counts",
     "nquads_of",
@@ -170,6 +172,33 @@ def nquads_of(quads: Iterable[ox.Quad]) -> bytes:
     """``quads`` as N-Quads bytes (b"" for none): how quads go between processes."""
     quads = list(quads)
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+
+
+def has_blank_node(q: ox.Quad) -> bool:
+    """Does ``q`` hold a blank node (subject or object)? A store on disk names the blank nodes it
+    is given afresh (SPARQL's ``INSERT DATA`` does), so other copies cannot name its ones."""
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+def graph_change(operation: str, graph: ox.NamedNode | ox.DefaultGraph, old: Iterable[ox.Quad],
+                 triples: Iterable[ox.Triple], exists: bool) -> Delta:
+    """The change a Graph Store ``put``, ``post`` or ``delete`` of ``triples`` makes to
+    ``graph``, whose statements are ``old`` (an iterable read only here) and which ``exists``
+    (a named graph may exist empty). The store plans it from what it holds; the write guard,
+    from its copy of the same version (:meth:`basel_kg.guard.WriteGuard.plan_graph`)."""
+    if graph == RECORD_GRAPH:
+        raise ValueError(f"the graph {graph} is the store's own record and cannot be written")
+    old = set(old)
+    new = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+    created = frozenset({graph.value}) if isinstance(graph, ox.NamedNode) and not exists else frozenset()
+    if operation == "put":
+        return Delta(remove=tuple(old - new), add=tuple(new - old), create=created)
+    if operation == "post":
+        return Delta(add=tuple(new - old), create=created)
+    if operation == "delete":
+        return Delta(remove=tuple(old), drop=frozenset({graph.value}) if isinstance(graph, ox.NamedNode) and exists
+                     else frozenset())
+    raise ValueError(f"unknown graph operation {operation!r}")
 
 
 def quads_of(data: bytes) -> tuple[ox.Quad, ...]:
