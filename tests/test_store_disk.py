@@ -314,11 +314,41 @@ def test_the_stores_on_disk_are_flushed_after_so_many_removed_statements(tmp_pat
 
     put(0)  # adds 2
     put(1)  # removes 2, adds 2
+    holder._flushed()
     assert flushed == []
     put(2)  # removes 2 more: 4, past 3
+    holder._flushed()
     assert flushed == [holder.version]
     put(3)  # 2 since
+    holder._flushed()
     assert flushed == [flushed[0]]
+
+
+def test_writes_do_not_wait_for_the_stores_to_be_flushed(tmp_path: Path, monkeypatch):
+    """The flush runs in a thread of its own: writes (and the views taking them) go on while it
+    runs, a flush asked for meanwhile is left out, and replacing the data waits for it."""
+    import threading
+
+    from basel_kg.store import holder as holder_module
+
+    monkeypatch.setattr(holder_module, "FLUSH_AFTER", 1)
+    release, started, flushed = threading.Event(), threading.Event(), []
+
+    def slow_flush(self):
+        started.set()
+        assert release.wait(30)
+        flushed.append(self.version)
+
+    monkeypatch.setattr(diskviews.DiskViews, "flush", slow_flush)
+    holder = _threaded_holder(tmp_path)  # as in serve: the views take each write in their thread
+    for n in range(4):  # each removes 2 (past 1) from the second on: one flush starts, the others are left out
+        body = f"<urn:x{n}> <urn:p> <urn:y> .\n<urn:x{n}> <urn:p> <urn:z> .\n".encode()
+        holder.apply(holder.plan_graph("put", "urn:test:g9", body)[0], "put")
+    assert started.wait(30) and flushed == []
+    assert b"true" in holder.query(_request("ASK { <urn:x3> <urn:p> <urn:z> }")).body  # the views have the last write
+    release.set()
+    holder.replace(DATA.encode(), "v2", "test")  # waits for the flush before the stores are replaced
+    assert len(flushed) == 1
 
 
 def test_an_in_memory_store_and_its_views_are_made_afresh_after_many_removals(monkeypatch):
