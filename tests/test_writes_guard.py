@@ -330,3 +330,30 @@ def test_a_guard_without_a_copy_leaves_planning_to_the_store():
     delta, existed = checking.plan_graph(store, "put", plain.value, [])
     assert existed and set(delta.remove) == set(stated) and not delta.add and delta.base_version == "v-none"
     assert checking.plan_graph(store, "put", ONTOLOGY, []) is None  # its lists' blank nodes
+
+
+def test_a_graph_replaced_many_times_is_planned_by_the_store_until_the_copy_is_made_afresh(monkeypatch):
+    """The copy keeps removed statements as history, which reads of their graph step over: a
+    graph that lost more than PLAN_HISTORY_MAX statements since the copy was made is planned by
+    the store, until the copy is made afresh."""
+    import basel_kg.guard as guard_module
+    import basel_kg.terms as terms_module
+
+    monkeypatch.setattr(guard_module, "PLAN_HISTORY_MAX", 3)
+    plain = ox.NamedNode("urn:test:plain")
+    stated = [ox.Quad(ox.NamedNode(f"urn:test:a{i}"), ox.NamedNode("urn:test:p"), ox.Literal("x"), plain) for i in range(3)]
+    store = FakeStore(context_store().nquads + ox.serialize(stated, format=ox.RdfFormat.N_QUADS), "v-hot")
+    store.has_graph = lambda graph: graph == plain.value
+    g = WriteGuard(shapes=shapes(), inferred_graph=None, ontology_graph=ONTOLOGY)
+    g.warm(store)
+    for n in range(2):  # each write replaces the three statements: 3, then 6 removed
+        delta, _ = g.plan_graph(store, "put", plain.value, [ox.Triple(q.subject, q.predicate, ox.Literal(f"y{n}"))
+                                                              for q in stated])
+        assert len(delta.remove) == 3 and g.check(store, delta).conforms
+        store.version = f"v-hot-{n}"
+        g.committed(store.version)
+    assert g._mirror.removed_from(plain) == 6 and g.plan_graph(store, "put", plain.value, []) is None
+    monkeypatch.setattr(terms_module, "TIDY_MIN", 0)
+    g._mirror._removed = g._mirror._size + 1  # more removed than held: made afresh
+    g.tidy()
+    assert g._mirror.removed_from(plain) == 0 and len(g.plan_graph(store, "put", plain.value, [])[0].remove) == 3
