@@ -98,6 +98,7 @@ def measure(factor: int, root: Path, repeat: int, reference: bool, incremental: 
     from basel_kg.build import build_knowledge_graph
     from basel_kg.namespaces import GRAPH
     from basel_kg.reasoning import IncrementalReasoner, infer_in_store, infer_owlrl
+    from basel_kg.terms import triple_to_ox
     from basel_kg.release import write_release
     from basel_kg.validation import neighbourhood, validate, validate_store
 
@@ -163,6 +164,8 @@ def measure(factor: int, root: Path, repeat: int, reference: bool, incremental: 
             reasoner = IncrementalReasoner(asserted)
             change = sorted(t for t in asserted if "-r" not in str(t[0]) and t[1].endswith(
                 ("participant", "cites", "hasMembership", "type")))[:100]
+
+            change = [triple_to_ox(t) for t in change]
 
             def remove_and_add():
                 reasoner.change(remove=change)

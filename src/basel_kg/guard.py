@@ -46,7 +46,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 from .reasoning import IncrementalReasoner, ReasoningError, UnsupportedSchema
-from .terms import RdflibTerms, to_ox, to_rdflib_cached, triple_to_rdflib, without_history
+from .terms import RdflibTerms, to_rdflib_cached, triple_to_ox, without_history
 from .store import Delta, WritableStore
 from .store.model import graph_change, has_blank_node
 
@@ -62,7 +62,7 @@ PLAN_HISTORY_MAX = 10_000
 
 _VOCABULARY_NS = tuple(iri for prefix, iri in PREFIXES.items() if prefix not in ("basel", "wd"))
 
-Triple = tuple[Node, Node, Node]  # rdflib terms (the reasoner's)
+Triple = tuple[Node, Node, Node]  # rdflib terms (a report's)
 
 
 @dataclass(frozen=True)
@@ -178,8 +178,8 @@ class _Mirror:
         return next(iter(self.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)),
                     None) is not None
 
-    def is_inferred(self, triple: Triple) -> bool:
-        s, p, o = map(to_ox, triple)
+    def is_inferred(self, triple: ox.Triple) -> bool:
+        s, p, o = triple.subject, triple.predicate, triple.object
         return any(ox.Quad(s, p, o, g) in self.store for g in self.inferred_graphs)
 
     def change(self, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> tuple[set[ox.Triple], set[ox.Triple]]:
@@ -355,7 +355,7 @@ class WriteGuard:
             mirror = self._mirror
             left, entered = mirror.change(change.remove, change.add)
             if self._reasoner_state:
-                self._reasoner_state.change(add=_rdflib(entered), remove=_rdflib(left))
+                self._reasoner_state.change(add=entered, remove=left)
             mirror.version = version
         self.tidy()
 
@@ -382,7 +382,7 @@ class WriteGuard:
         mirror.change(inferred.add, inferred.remove)
         left, entered = mirror.change(delta.add, delta.remove)
         if reasoner and self._reasoner_state:
-            self._reasoner_state.change(add=_rdflib(entered), remove=_rdflib(left))
+            self._reasoner_state.change(add=entered, remove=left)
 
     def _reason(self, left: set[ox.Triple], entered: set[ox.Triple], timings: dict[str, float]) -> tuple[Delta, bool]:
         """The change to the inferred graph (the copy is in the after-state), from the
@@ -397,11 +397,11 @@ class WriteGuard:
                 from .reasoning import infer
 
                 graph = ox.NamedNode(self.inferred_graph)
-                found = set(infer(mirror.asserted.graph()))
-                current = {triple_to_rdflib(q) for q in mirror.store.quads_for_pattern(None, None, None, graph)}
+                found = set(map(triple_to_ox, infer(mirror.asserted.graph())))
+                current = {q.triple for q in mirror.store.quads_for_pattern(None, None, None, graph)}
                 add, remove, full = found - current, current - found, True
             else:
-                change = reasoner.change(add=_rdflib(entered), remove=_rdflib(left))
+                change = reasoner.change(add=entered, remove=left)
                 add = {t for t in change.add if not mirror.is_inferred(t)}
                 remove = {t for t in change.remove if mirror.is_inferred(t)}
                 full = change.full
@@ -411,8 +411,8 @@ class WriteGuard:
         timings["reason"] = time.perf_counter() - start
         graph = ox.NamedNode(self.inferred_graph)
         return Delta(
-            remove=tuple(ox.Quad(*map(to_ox, t), graph) for t in remove),
-            add=tuple(ox.Quad(*map(to_ox, t), graph) for t in add),
+            remove=tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in remove),
+            add=tuple(ox.Quad(t.subject, t.predicate, t.object, graph) for t in add),
         ), full
 
     def _reasoner(self) -> IncrementalReasoner | None:
@@ -527,11 +527,6 @@ class WriteGuard:
 # The data graph a report is read with (only its prefixes are used): made once, since a new
 # Graph's namespace manager binds rdflib's thirty-odd defaults when first asked.
 _NO_DATA = Graph()
-
-
-def _rdflib(triples: Iterable[ox.Triple]) -> set[Triple]:
-    """pyoxigraph triples as rdflib ones (what the reasoner reads)."""
-    return {(to_rdflib_cached(t.subject), to_rdflib_cached(t.predicate), to_rdflib_cached(t.object)) for t in triples}
 
 
 def _collect(report: Graph, results: dict[tuple, tuple]) -> None:

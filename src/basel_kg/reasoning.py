@@ -39,14 +39,14 @@ from dataclasses import dataclass
 import owlrl
 import pyoxigraph as ox
 from owlrl.OWLRL import OWLRL_Semantics
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .errors import BaselKgError
 from .namespaces import GRAPH, PREFIXES, bind_prefixes
-from .terms import to_ox, to_rdflib, triple_to_rdflib, without_history
+from .terms import to_ox, triple_to_ox, triple_to_rdflib, without_history
 
 __all__ = [
     "infer", "infer_in_store", "infer_owlrl", "IncrementalReasoner", "InferredDelta", "ReasoningError", "RULES", "Rule",
@@ -251,10 +251,10 @@ def infer_owlrl(dataset: Dataset | Graph) -> Graph:
 
 @dataclass(frozen=True)
 class InferredDelta:
-    """What a change did to the inferred graph."""
+    """What a change did to the inferred graph (statements in pyoxigraph's terms)."""
 
-    add: frozenset[Triple]
-    remove: frozenset[Triple]
+    add: frozenset[ox.Triple]
+    remove: frozenset[ox.Triple]
     full: bool = False  # the schema changed: everything was recomputed
 
 
@@ -278,8 +278,8 @@ class IncrementalReasoner:
     def _load(self) -> None:
         source = self._source
         quads = list(_relevant_quads(source.ox_quads if hasattr(source, "ox_quads") else _quads_of(source)))
-        self._schema: set[Triple] = {triple_to_rdflib(q) for q in quads if _is_schema_quad(q)}
-        self._schema_terms = {n for s, _, o in self._schema for n in (s, o)}
+        self._schema: set[ox.Triple] = {q.triple for q in quads if _is_schema_quad(q)}
+        self._schema_terms = {n for t in self._schema for n in (t.subject, t.object)}
         self._recompute(quads)  # held only while the store is made from them
 
     def tidy(self) -> None:
@@ -302,33 +302,34 @@ class IncrementalReasoner:
         return graph
 
     def _inferred_triples(self) -> set[Triple]:
-        return {t for t in map(triple_to_rdflib, self._store.quads_for_pattern(None, None, None, _INFERRED))
-                if _worth_keeping(t)}
+        return set(map(triple_to_rdflib, self._entailments()))
 
     # -- writing
-    def change(self, *, add: Iterable[Triple] = (), remove: Iterable[Triple] = ()) -> InferredDelta:
-        """Apply asserted statements added and removed (union level); return the inferred change."""
+    def change(self, *, add: Iterable[ox.Triple] = (), remove: Iterable[ox.Triple] = ()) -> InferredDelta:
+        """Apply asserted statements added and removed (union level); return the inferred change.
+        Statements in pyoxigraph's terms, in and out: the reasoner works in its store, and its
+        caller (the write guard) in its copy, both pyoxigraph's."""
         terms = self._schema_terms
         add = {t for t in add if _is_relevant_triple(t, terms)}
         remove = {t for t in remove if self._is_asserted(t)} - add
         add = {t for t in add if not self._is_asserted(t)}
         if not (add or remove):
             return InferredDelta(frozenset(), frozenset())
-        if any(t in self._schema for t in remove) or any(is_schema(t[1], t[2]) and t not in self._schema for t in add):
-            before = self._inferred_triples()  # the schema changed: everything again, from the source
+        if any(t in self._schema for t in remove) or any(_is_schema_quad(t) and t not in self._schema for t in add):
+            before = self._entailments()  # the schema changed: everything again, from the source
             self._load()
-            after = self._inferred_triples()
+            after = self._entailments()
             return InferredDelta(frozenset(after - before), frozenset(before - after), full=True)
-        gained: set[Triple] = set()
-        lost: set[Triple] = set()
+        gained: set[ox.Triple] = set()
+        lost: set[ox.Triple] = set()
         if remove:
             lost_now, gained_now = self._delete(remove)
             lost |= lost_now
             gained |= gained_now
         if add:
             store = self._store
-            quads = [ox.Quad(*map(to_ox, t)) for t in add]
-            was_inferred = {t for t in add if ox.Quad(*map(to_ox, t), _INFERRED) in store}
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in add]
+            was_inferred = {t for t in add if ox.Quad(t.subject, t.predicate, t.object, _INFERRED) in store}
             for quad in quads:
                 store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, _INFERRED))
             store.extend(quads)
@@ -343,19 +344,23 @@ class IncrementalReasoner:
                              frozenset(t for t in lost if _worth_keeping(t)))
 
     # -- internals
-    def _is_asserted(self, triple: Triple) -> bool:
+    def _is_asserted(self, triple: ox.Triple) -> bool:
         """Is ``triple`` one of the asserted statements the reasoner holds? (They are in its
         store's default graph and, unlike entailments, not in its inferred graph: the store
         is the only copy kept, no Python set of them.)"""
-        s, p, o = map(to_ox, triple)
+        s, p, o = triple.subject, triple.predicate, triple.object
         return ox.Quad(s, p, o) in self._store and ox.Quad(s, p, o, _INFERRED) not in self._store
 
+    def _entailments(self) -> set[ox.Triple]:
+        """The entailments, without noise, in pyoxigraph's terms."""
+        return {q.triple for q in self._store.quads_for_pattern(None, None, None, _INFERRED) if _worth_keeping(q)}
+
     def _recompute(self, quads: list[ox.Quad]) -> None:
-        _check_coverage(self._schema)
+        _check_coverage(set(map(triple_to_rdflib, self._schema)))
         # the schema's own closure (scm-* rules), from the reference engine on the schema alone
         schema = Graph()
         for t in self._schema:
-            schema.add(t)
+            schema.add(triple_to_rdflib(t))
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
@@ -379,25 +384,25 @@ class IncrementalReasoner:
         self._generation = getattr(self, "_generation", 0) + 1
         return ox.NamedNode(f"urn:x-basel-kg:reasoning:scratch:{self._generation}")
 
-    def _fixpoint(self, delta: ox.NamedNode, *, collect: bool = True) -> set[Triple]:
+    def _fixpoint(self, delta: ox.NamedNode, *, collect: bool = True) -> set[ox.Triple]:
         """Run the rules semi-naively from the ``delta`` graph (dropped on the way); returns
         every new triple (with ``collect``; a full computation reads them from the store
         instead)."""
-        new_triples: set[Triple] = set()
+        new_triples: set[ox.Triple] = set()
 
         def seen(new: ox.NamedNode) -> None:
             added = list(self._store.quads_for_pattern(None, None, None, new))
             self._churn += len(added)
             if collect:
-                new_triples.update(map(triple_to_rdflib, added))
+                new_triples.update(q.triple for q in added)
 
         _fixpoint(self._store, self._rules, delta, self._scratch, seen)
         return new_triples
 
-    def _delete(self, removed: set[Triple]) -> tuple[set[Triple], set[Triple]]:
+    def _delete(self, removed: set[ox.Triple]) -> tuple[set[ox.Triple], set[ox.Triple]]:
         """DRed: over-delete from ``removed``, then re-derive. Returns (lost, gained) inferred."""
         store = self._store
-        quads = [ox.Quad(*map(to_ox, t)) for t in removed]
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in removed]
         # 1. over-delete: what the removed statements derive, transitively, in the old state
         delta, gone = self._scratch(), self._scratch()
         store.extend(ox.Quad(q.subject, q.predicate, q.object, delta) for q in quads)
@@ -416,8 +421,7 @@ class IncrementalReasoner:
             store.update(f"ADD SILENT GRAPH {new} TO GRAPH {gone}")
             delta = new
         gone_quads = list(store.quads_for_pattern(None, None, None, gone))
-        was_inferred = {triple_to_rdflib(q) for q in gone_quads
-                        if ox.Quad(q.subject, q.predicate, q.object, _INFERRED) in store}
+        was_inferred = {q.triple for q in gone_quads if ox.Quad(q.subject, q.predicate, q.object, _INFERRED) in store}
         store.update(f"DELETE {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {gone} {{ ?s ?p ?o }} }}")
         # 2. re-derive in one step what the remaining statements still give, then close again
@@ -427,13 +431,13 @@ class IncrementalReasoner:
             if rule.concludes & present:
                 store.update(_bind(rule.rederive, new=new, gone=gone))
         store.update(f"DROP SILENT GRAPH {gone}")
-        back = {triple_to_rdflib(q) for q in store.quads_for_pattern(None, None, None, new)}
+        back = {q.triple for q in store.quads_for_pattern(None, None, None, new)}
         self._churn += 2 * len(quads) + 2 * len(gone_quads) + 2 * len(back)
         delta = self._scratch()
         store.update(f"INSERT {{ ?s ?p ?o . GRAPH {_INFERRED} {{ ?s ?p ?o }} GRAPH {delta} {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH {new} {{ ?s ?p ?o }} }}; DROP SILENT GRAPH {new}")
         back |= self._fixpoint(delta)
-        now_inferred = {t for t in back if ox.Quad(*map(to_ox, t), _INFERRED) in store}
+        now_inferred = {t for t in back if ox.Quad(t.subject, t.predicate, t.object, _INFERRED) in store}
         return was_inferred - now_inferred, now_inferred - was_inferred
 
 
@@ -607,7 +611,7 @@ def _owlrl_closure(work: Graph, asserted: Graph) -> Graph:
     if len(work) == before:
         return inferred
     for triple in work:
-        if triple not in asserted and _worth_keeping(triple):
+        if triple not in asserted and _worth_keeping_rdflib(triple):
             inferred.add(triple)
     return inferred
 
@@ -674,17 +678,21 @@ def _relevant_quads(quads: Callable[[], Iterable[ox.Quad]]) -> Iterable[ox.Quad]
 # write); str() of a term before startswith(): rdflib's own startswith() takes no tuple
 _TYPE, _SAME_AS, _FIRST, _REST = RDF.type, OWL.sameAs, RDF.first, RDF.rest
 _TYPE_IRI, _SAME_AS_IRI, _FIRST_IRI, _REST_IRI = map(str, (_TYPE, _SAME_AS, _FIRST, _REST))
-_TYPE_NODE = ox.NamedNode(_TYPE_IRI)
+_TYPE_NODE, _SAME_AS_NODE = ox.NamedNode(_TYPE_IRI), ox.NamedNode(_SAME_AS_IRI)
 _ANNOTATION_IRIS = frozenset(map(str, _ANNOTATIONS))
 _SCHEMA_NS = (str(OWL), str(RDFS))
 _XSD_NS = str(XSD)
 _TRIVIAL_OBJECTS = frozenset({OWL.Thing, RDFS.Resource})
 _TRIVIAL_AXIOMS = frozenset({RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range})
+# the same sets as pyoxigraph terms (what the statements of the reasoner's store are compared with)
+_NOISE_TYPE_NODES, _REFLEXIVE_NOISE_NODES, _TRIVIAL_OBJECT_NODES, _TRIVIAL_AXIOM_NODES = (
+    frozenset(map(to_ox, terms)) for terms in (_NOISE_TYPES, _REFLEXIVE_NOISE, _TRIVIAL_OBJECTS, _TRIVIAL_AXIOMS))
 
 
-def _is_relevant_triple(triple: Triple, schema_terms: set[Node]) -> bool:
-    s, p, o = triple
-    return p in (_TYPE, _SAME_AS) or p in schema_terms or p in _RULE_PREDICATES or is_schema(p, o)
+def _is_relevant_triple(triple: ox.Triple, schema_terms: set[ox.NamedNode | ox.BlankNode]) -> bool:
+    p = triple.predicate
+    return p == _TYPE_NODE or p == _SAME_AS_NODE or p in schema_terms or p in _RULE_PREDICATE_NODES \
+        or _is_schema_quad(triple)
 
 
 def is_schema(p: Node, o: Node) -> bool:
@@ -692,7 +700,7 @@ def is_schema(p: Node, o: Node) -> bool:
     return _is_schema_iri(str(p), str(o) if isinstance(o, URIRef) else None)
 
 
-def _is_schema_quad(q: ox.Quad) -> bool:
+def _is_schema_quad(q: ox.Quad | ox.Triple) -> bool:
     """:func:`is_schema` of a pyoxigraph statement."""
     o = q.object
     return _is_schema_iri(q.predicate.value, o.value if isinstance(o, ox.NamedNode) else None)
@@ -707,22 +715,31 @@ def _is_schema_iri(p: str, o: str | None) -> bool:
     return p.startswith(_SCHEMA_NS) and p not in _ANNOTATION_IRIS
 
 
-def _worth_keeping(triple: Triple) -> bool:
-    s, p, o = triple
-    if isinstance(s, Literal) or isinstance(p, BNode):
+def _worth_keeping(statement: ox.Triple | ox.Quad) -> bool:
+    """Not noise (see the module docstring; :data:`_NOISE_FILTER` is the same test in SPARQL).
+    A statement in a store: its subject is no literal, its predicate an IRI."""
+    s, p, o = statement.subject, statement.predicate, statement.object
+    if p.value.startswith(_ERROR_NS):
         return False
-    if str(p).startswith(_ERROR_NS):
+    if s == o and p in _REFLEXIVE_NOISE_NODES:
         return False
-    if s == o and p in _REFLEXIVE_NOISE:
-        return False
-    if p == _TYPE and (o in _NOISE_TYPES or isinstance(o, URIRef) and str(o).startswith(_XSD_NS)):
+    if p == _TYPE_NODE and isinstance(o, ox.NamedNode) and (o in _NOISE_TYPE_NODES or o.value.startswith(_XSD_NS)):
         return False
     # owlrl gives every class and property these trivial axioms (e.g. p rdfs:domain owl:Thing).
-    if o in _TRIVIAL_OBJECTS and p in _TRIVIAL_AXIOMS:
+    if o in _TRIVIAL_OBJECT_NODES and p in _TRIVIAL_AXIOM_NODES:
         return False
-    if isinstance(s, URIRef) and str(s).startswith(STANDARD_VOCABULARIES):
+    if isinstance(s, ox.NamedNode) and s.value.startswith(STANDARD_VOCABULARIES):
         return False
     return True
+
+
+def _worth_keeping_rdflib(triple: Triple) -> bool:
+    """:func:`_worth_keeping` of an rdflib triple (owlrl's closure, whose subjects may be
+    literals and predicates blank nodes: noise)."""
+    s, p, o = triple
+    if isinstance(s, Literal) or not isinstance(p, URIRef):
+        return False
+    return _worth_keeping(triple_to_ox(triple))
 
 
 _RULE_PREDICATES = frozenset(p for rule in RULES for p in rule.predicates)

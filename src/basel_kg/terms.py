@@ -91,6 +91,12 @@ def triple_to_rdflib(statement: ox.Quad | ox.Triple) -> tuple[Node, Node, Node]:
     return to_rdflib(statement.subject), to_rdflib(statement.predicate), to_rdflib(statement.object)
 
 
+def triple_to_ox(triple: tuple[Node, Node, Node]) -> ox.Triple:
+    """An rdflib triple as a pyoxigraph one."""
+    s, p, o = triple
+    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+
+
 class RdflibTerms:
     """:func:`to_rdflib` for many terms, each IRI (datatypes included) made once per instance."""
 
