@@ -171,7 +171,7 @@ def main() -> int:
         args.json.write_text(json.dumps(out, indent=1))
     where = "views on disk" if args.memory_views < out["quads"] else "views in memory"
     rows = [
-        (f"validated 100-triple PUTs/s over HTTP, {args.factor}x ({out['quads']:,} quads, {where})",
+        (f"validated 100-triple PUTs/s over HTTP, {args.project or f'{args.factor}x'} ({out['quads']:,} quads, {where})",
          f"{out['ours']:.1f}/s"),
         ("reference: oxigraph serve, unvalidated PUTs/s (ratio)",
          f"{out['oxigraph']:.1f}/s ({out['ours'] / out['oxigraph']:.3f}x)"),
