@@ -356,6 +356,7 @@ def test_a_graph_store_change_planned_on_the_guards_copy_is_the_one_the_store_pl
         return Delta(add=tuple(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
                                for q in ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))).based_on(store.version)
 
+    assert not store.renames_blank_nodes  # in memory: the names written are kept
     empty, full, blank = (f"https://example.org/contrib/planned-{name}" for name in ("empty", "full", "blank"))
     store.apply(Delta(create=frozenset({empty})).based_on(store.version))
     store.apply(stated(full, organisations("planned", 2)))
@@ -384,3 +385,37 @@ def test_a_graph_store_change_planned_on_the_guards_copy_is_the_one_the_store_pl
     store.apply(Delta(drop=frozenset({empty})).based_on(store.version))
     assert guard.plan_graph(store, "put", full, new) is None
     assert _same_change(writes.plan_graph("put", full, []), store.plan_graph("put", full, b""))
+
+
+def test_blank_nodes_a_store_on_disk_names_afresh_leave_no_stale_copy(kg, tmp_path):
+    """A large store on disk names the blank nodes written to it afresh (SPARQL's INSERT DATA),
+    so after a write with one the guard's copy is made again from the store: it then holds what
+    the store holds, and a write replacing that graph leaves nothing of it in the copy."""
+    from basel_kg.store import Delta
+
+    store = EmbeddedStore(tmp_path / "store", timeout=30, memory_views_max=0)  # views on disk: RocksDB read
+    with store:
+        store.load_dataset(kg.dataset, version="disk")
+        assert store.renames_blank_nodes
+        app = create_app(Settings(store=store, dumps_dir=None, write_tokens=(("alice", TOKEN),), warm_writes=True))
+        writes = app.state.writes
+        graph = "https://example.org/contrib/blank"
+        with BackgroundServer(app) as running, httpx.Client(base_url=running.url, timeout=60) as client:
+            document = organisations("blank", 1) + '\n<org/contrib-blank-0> rdfs:seeAlso [ <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> "b" ] .'
+            for n in range(2):
+                response = put(client, graph, document.replace("contrib-blank", f"contrib-blank{n}"))
+                assert response.status_code in (201, 204), response.text
+                writes.warming.join(120)  # made again from the store after the write
+                stored = {q for q in ox.parse(store.export(), ox.RdfFormat.N_QUADS) if q.graph_name == ox.NamedNode(graph)}
+                copy = set(writes._guard._mirror.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+                assert writes._guard.version == store.version and copy == stored
+                assert sum(isinstance(q.object, ox.BlankNode) for q in copy) == 1
+        # the /validate process's copy is not told such a change (it would apply the write's names): it reloads
+        validator = app.state.validator
+        validator._version, logged = "following", len(validator._log)
+        blank = ox.Quad(ox.NamedNode(BASE + "org/sbc"), ox.NamedNode("urn:test:p"), ox.BlankNode(), ox.NamedNode(graph))
+        validator._committed(Delta(add=(blank,)), store.version)
+        assert len(validator._log) == logged
+        validator._committed(Delta(add=(ox.Quad(blank.subject, blank.predicate, ox.Literal("x"), blank.graph_name),)),
+                             store.version)
+        assert len(validator._log) == logged + 1

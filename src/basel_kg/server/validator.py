@@ -38,7 +38,7 @@ from typing import Any
 from ..limits import address_space, soft_limit
 from ..store import Delta
 from ..store.model import nquads_of, quads_of
-from .writes import guard_arguments
+from .writes import guard_arguments, renamed_blank_nodes
 from .uploads import ClientGone, UploadLimits, UploadRefused, _kill, _read_frame, _write_frame, start_child
 
 __all__ = ["ValidatorProcess", "ValidatorBusy"]
@@ -153,8 +153,8 @@ class ValidatorProcess:
         """A write listener (called under the write lock, after the commit): remember the change."""
         if self._version is None:  # no copy to keep up to date (none yet, or it was killed): it will reload
             return
-        if change.drop:  # graphs dropped whole: their statements are not listed, so the validator reloads
-            return
+        if change.drop or renamed_blank_nodes(self.service.store, change):
+            return  # graphs dropped whole (their statements are not listed), or blank nodes the store named: it reloads
         entry = (before, nquads_of(change.remove), nquads_of(change.add), self.service.store.version)
         with self._log_lock:
             self._log.append(entry)

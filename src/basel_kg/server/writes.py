@@ -10,6 +10,7 @@ on a snapshot of the data (see :mod:`basel_kg.store`).
 from __future__ import annotations
 
 import hmac
+import itertools
 import logging
 import re
 import threading
@@ -31,7 +32,7 @@ from .. import formats
 from ..guard import GuardOutcome, WriteGuard
 from ..namespaces import GRAPH
 from ..store import Delta
-from ..store.model import quads_of
+from ..store.model import has_blank_node, quads_of
 from ..validation import ValidationReport
 from . import negotiation
 from .settings import Settings
@@ -106,6 +107,15 @@ def check_tokens(tokens: tuple[tuple[str, str], ...]) -> None:
         if len(secret) < 16:
             raise ValueError(f"write token {name!r}: the secret must be at least 16 characters "
                              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+
+
+def renamed_blank_nodes(store: Any, change: Delta) -> bool:
+    """Did ``store`` name the blank nodes of an applied ``change`` afresh (a large store on disk
+    does, and those of a graph that loses one, which it writes again whole)? Then a copy of the
+    graph that applied the change itself no longer names them as the store does, and is made
+    again from the store's export."""
+    return getattr(store, "renames_blank_nodes", False) and \
+        any(map(has_blank_node, itertools.chain(change.remove, change.add)))
 
 
 def guard_arguments(settings: Settings) -> tuple[str | None, str, list[str]]:
@@ -239,7 +249,11 @@ class WriteService:
             except BaseException:
                 guard.invalidate()
                 raise
-            guard.committed(self.store.version)
+            if renamed_blank_nodes(self.store, change):  # the copy has the write's names: made again
+                guard.invalidate()
+                self.start_warming()
+            else:
+                guard.committed(self.store.version)
             for listener in self.listeners:
                 listener(change, before)
             return WriteResult(existed, len(delta.add), len(delta.remove), self.store.version, outcome,

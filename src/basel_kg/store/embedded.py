@@ -353,6 +353,13 @@ class EmbeddedStore(WritableStore):
     def has_graph(self, graph: str) -> bool:
         return any(iri == graph for iri, _ in self._info["graphs"])
 
+    @property
+    def renames_blank_nodes(self) -> bool:
+        """Does the store name the blank nodes of a write afresh (a large store on disk, whose
+        queries read RocksDB: SPARQL's ``INSERT DATA`` mints new ones)? Then a copy that applied
+        the write with the write's own names no longer names them as the store does."""
+        return bool(self._info.get("renames_blank_nodes"))
+
     def read_graph(self, graph: str | None, media_type: str) -> QueryResult:
         where = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
         request = {

@@ -283,6 +283,9 @@ class Holder:
             "triples": self.triples,
             "graphs": self.counts,
             "read_only": self.read_only,
+            # queries and plans read the store on disk, which names the blank nodes written to it
+            # afresh (SPARQL's INSERT DATA does; a graph losing one is written again whole)
+            "renames_blank_nodes": self.disk is not None and self.raw is self.disk,
         }
 
     # -- commands (the parent calls them by name)
