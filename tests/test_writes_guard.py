@@ -312,14 +312,20 @@ def test_the_copy_names_blank_nodes_as_the_store_does():
     assert not any(q in g._mirror.store for q in stated)
 
 
+def _plain_graph(version: str) -> tuple[ox.NamedNode, list[ox.Quad], FakeStore]:
+    """A store holding the context and a graph of three statements without blank nodes."""
+    plain = ox.NamedNode("urn:test:plain")
+    stated = [ox.Quad(ox.NamedNode(f"urn:test:a{i}"), ox.NamedNode("urn:test:p"), ox.Literal("x"), plain) for i in range(3)]
+    store = FakeStore(context_store().nquads + ox.serialize(stated, format=ox.RdfFormat.N_QUADS), version)
+    store.has_graph = lambda graph: graph == plain.value
+    return plain, stated, store
+
+
 def test_a_guard_without_a_copy_leaves_planning_to_the_store():
     """A guard that neither validates nor reasons keeps no copy of the graph: its version
     follows the commits, but it plans nothing (the store does), whatever that version says.
     A guard with a copy plans from it."""
-    plain = ox.NamedNode("urn:test:plain")
-    stated = [ox.Quad(ox.NamedNode(f"urn:test:a{i}"), ox.NamedNode("urn:test:p"), ox.Literal("x"), plain) for i in range(3)]
-    store = FakeStore(context_store().nquads + ox.serialize(stated, format=ox.RdfFormat.N_QUADS), "v-none")
-    store.has_graph = lambda graph: graph == plain.value
+    plain, stated, store = _plain_graph("v-none")
     g = WriteGuard(shapes=Graph(), inferred_graph=None, ontology_graph=ONTOLOGY)
     g.warm(store)
     assert g.check(store, Delta(remove=tuple(stated[:1]))).conforms
@@ -340,10 +346,7 @@ def test_a_graph_replaced_many_times_is_planned_by_the_store_until_the_copy_is_m
     import basel_kg.terms as terms_module
 
     monkeypatch.setattr(guard_module, "PLAN_HISTORY_MAX", 3)
-    plain = ox.NamedNode("urn:test:plain")
-    stated = [ox.Quad(ox.NamedNode(f"urn:test:a{i}"), ox.NamedNode("urn:test:p"), ox.Literal("x"), plain) for i in range(3)]
-    store = FakeStore(context_store().nquads + ox.serialize(stated, format=ox.RdfFormat.N_QUADS), "v-hot")
-    store.has_graph = lambda graph: graph == plain.value
+    plain, stated, store = _plain_graph("v-hot")
     g = WriteGuard(shapes=shapes(), inferred_graph=None, ontology_graph=ONTOLOGY)
     g.warm(store)
     for n in range(2):  # each write replaces the three statements: 3, then 6 removed
