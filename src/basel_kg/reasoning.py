@@ -356,11 +356,12 @@ class IncrementalReasoner:
         return {q.triple for q in self._store.quads_for_pattern(None, None, None, _INFERRED) if _worth_keeping(q)}
 
     def _recompute(self, quads: list[ox.Quad]) -> None:
-        _check_coverage(set(map(triple_to_rdflib, self._schema)))
+        axioms = set(map(triple_to_rdflib, self._schema))  # rdflib's, for owlrl
+        _check_coverage(axioms)
         # the schema's own closure (scm-* rules), from the reference engine on the schema alone
         schema = Graph()
-        for t in self._schema:
-            schema.add(triple_to_rdflib(t))
+        for t in axioms:
+            schema.add(t)
         closed = _owlrl_expand(schema)
         self._rules = _compile(closed)
         store = self._store = ox.Store()
