@@ -174,7 +174,7 @@ def nquads_of(quads: Iterable[ox.Quad]) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
 
 
-def has_blank_node(q: ox.Quad) -> bool:
+def has_blank_node(q: ox.Quad | ox.Triple) -> bool:
     """Does ``q`` hold a blank node (subject or object)? A store on disk names the blank nodes it
     is given afresh (SPARQL's ``INSERT DATA`` does), so other copies cannot name its ones."""
     return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)

@@ -58,6 +58,7 @@ from .model import (
     QueryResult,
     ResultFormats,
     Store,
+    has_blank_node,
     serialize_solutions,
 )
 
@@ -342,8 +343,8 @@ class RemoteStore(Store):
         node = ox.NamedNode(graph_iri)
         triples = [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
         # blank nodes keep their identity only within one INSERT DATA: they go in the first batch
-        blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
-        plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+        blank = [t for t in triples if has_blank_node(t)]
+        plain = [t for t in triples if not has_blank_node(t)]
         ordered = blank + plain
         batches = [ordered[:max(batch, len(blank))]]
         rest = ordered[len(batches[0]):]
