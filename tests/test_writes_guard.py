@@ -338,25 +338,44 @@ def test_a_guard_without_a_copy_leaves_planning_to_the_store():
     assert checking.plan_graph(store, "put", ONTOLOGY, []) is None  # its lists' blank nodes
 
 
-def test_a_graph_replaced_many_times_is_planned_by_the_store_until_the_copy_is_made_afresh(monkeypatch):
-    """The copy keeps removed statements as history, which reads of their graph step over: a
-    graph that lost more than PLAN_HISTORY_MAX statements since the copy was made is planned by
-    the store, until the copy is made afresh."""
+def test_graphs_replaced_again_and_again_are_planned_from_the_copys_record_of_them(monkeypatch):
+    """A graph the guard plans is held in a record that every change to the copy keeps up to
+    date (writes, checks put back, the copy compacted); the least recently read graphs leave
+    it past HELD_MAX statements, and are read from the copy again. Every plan equals what the
+    copy's store holds, and the copy's history is not read for a held graph."""
     import basel_kg.guard as guard_module
     import basel_kg.terms as terms_module
 
-    monkeypatch.setattr(guard_module, "PLAN_HISTORY_MAX", 3)
-    plain, stated, store = _plain_graph("v-hot")
-    g = WriteGuard(shapes=shapes(), inferred_graph=None, ontology_graph=ONTOLOGY)
-    g.warm(store)
-    for n in range(2):  # each write replaces the three statements: 3, then 6 removed
-        delta, _ = g.plan_graph(store, "put", plain.value, [ox.Triple(q.subject, q.predicate, ox.Literal(f"y{n}"))
-                                                              for q in stated])
-        assert len(delta.remove) == 3 and g.check(store, delta).conforms
-        store.version = f"v-hot-{n}"
-        g.committed(store.version)
-    assert g._mirror.removed_from(plain) == 6 and g.plan_graph(store, "put", plain.value, []) is None
+    monkeypatch.setattr(guard_module, "HELD_MAX", 5)
     monkeypatch.setattr(terms_module, "TIDY_MIN", 0)
-    g._mirror._removed = g._mirror._size + 1  # more removed than held: made afresh
-    g.tidy()
-    assert g._mirror.removed_from(plain) == 0 and len(g.plan_graph(store, "put", plain.value, [])[0].remove) == 3
+    g, store = mini(reasoning=False)
+    store.has_graph = lambda graph: graph.startswith("urn:g:")
+    g.warm(store)
+    mirror = g._mirror
+
+    def planned(graph: str, text: str = "") -> Delta:
+        triples = [q.triple for q in quads(f"@prefix ex: <{EX}> .\n" + text, graph)]
+        delta, existed = g.plan_graph(store, "put", graph, triples)
+        held = {q for q in mirror.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        assert existed and set(delta.remove) == held - set(delta.add) and delta.base_version == store.version
+        return delta
+
+    for n in range(12):
+        graph = "urn:g:hot" if n % 3 else f"urn:g:other{n}"  # others push the hot graph out of the record
+        delta = planned(graph, f"ex:p{n} a ex:Person ; ex:name 'P{n}' .")
+        assert g.check(store, delta).conforms
+        store.version = f"h{n}"
+        g.committed(store.version)
+        assert mirror._held_size == sum(map(len, mirror._held.values())) <= guard_module.HELD_MAX
+        rejected = g.check(store, Delta(add=tuple(quads(f"@prefix ex: <{EX}> .\nex:c{n} a ex:Person .", graph))))
+        assert not rejected.conforms  # put back: the record too
+        if n == 6:
+            mirror._removed = mirror._size + 1  # more removed than held: the copy made afresh
+            g.tidy()
+    assert ox.NamedNode("urn:g:hot") in mirror._held
+    assert {q.subject.value for q in planned("urn:g:hot").remove} == {EX + "p11"}
+
+    # a held graph is read from the record, not from the copy's store
+    mirror.store.remove(next(iter(mirror.store.quads_for_pattern(None, None, None, ox.NamedNode("urn:g:hot")))))
+    delta, _ = g.plan_graph(store, "put", "urn:g:hot", [])
+    assert {q.subject.value for q in delta.remove} == {EX + "p11"}
