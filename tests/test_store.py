@@ -311,3 +311,80 @@ def test_counts_after_writes_equal_a_fresh_count():
     with make_store() as fresh:
         fresh.load_dataset(exported, version="v2")
         assert counted == (fresh.triples, sorted((g.iri, g.triples) for g in fresh.graphs()))
+
+
+def test_views_in_memory_take_a_write_in_their_thread_and_queries_and_workers_wait_for_them(monkeypatch):
+    """In memory too the views take a write after it is answered (in the holder's thread for
+    them): a query waits for them, and so does a worker forked from them; made afresh without their history there, they answer as the views
+    of the same data loaded anew."""
+    import socket
+
+    import basel_kg.terms as terms_module
+    from basel_kg.store import Delta
+    from basel_kg.store.holder import Holder
+    from basel_kg.store.ipc import recv, send
+
+    config = {"base_iri": "http://example.org/", "inferred_graphs": (INFERRED,), "prefixes": {},
+              "worker_memory_mb": None, "path": None}
+    holder = Holder(config, views_thread=True)
+    holder.replace(DATA.encode(), "v1", "test")
+    before = holder.triples
+    real = holder._write_views
+
+    def held(n: int) -> threading.Event:
+        """A write of <urn:xN> applied, its views held until the event returned is set."""
+        go, started = threading.Event(), threading.Event()
+
+        def slow(*args):
+            started.set()
+            assert go.wait(30)
+            real(*args)
+
+        monkeypatch.setattr(holder, "_write_views", slow)
+        new = ox.Quad(ox.NamedNode(f"urn:x{n}"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"), ox.NamedNode("urn:test:g1"))
+        holder.apply(Delta(add=(new,)), "write")
+        assert started.wait(30), "the views' thread did not start"
+        assert new in holder.raw  # the store has the write: planning the next one reads it
+        assert not holder.views.full.query(f"ASK {{ <urn:x{n}> <urn:p> <urn:y> }}"), "the views took it already"
+        return go
+
+    def request(n: int) -> dict:
+        return {"sparql": f"ASK {{ <urn:x{n}> <urn:p> <urn:y> }}", "default_graph_uris": (), "named_graph_uris": (),
+                "union_default": True, "inference": True, "has_from": False, "formats": ResultFormats(),
+                "max_rows": None}
+
+    def waits(command, go: threading.Event) -> None:
+        waiting = threading.Thread(target=command)
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive(), "it did not wait for the views"
+        go.set()
+        waiting.join(30)
+
+    answered: list[bytes] = []
+    waits(lambda: answered.append(holder.query(request(1)).body), held(1))
+    assert b"true" in answered[0]
+    ours, theirs = socket.socketpair()
+    waits(lambda: holder.spawn(theirs), held(2))  # a worker forked from the views
+    _, fds, _, _ = socket.recv_fds(ours, 1, 1)
+    assert recv(ours)[0] == "ok"
+    with socket.socket(fileno=fds[0]) as worker:
+        send(worker, request(2))
+        status, result = recv(worker)
+        assert status == "ok" and b"true" in result.body, "the worker was forked before the views took the write"
+    ours.close()
+    theirs.close()
+    assert holder.info()["triples"] == before + 2
+
+    # many writes, the views made afresh in the thread along the way: as the same data loaded anew
+    monkeypatch.setattr(terms_module, "TIDY_MIN", 0)
+    monkeypatch.setattr(holder, "_write_views", real)
+    for n in range(6):
+        body = f"<urn:a> <urn:p> <urn:b> .\n<urn:m{n}> <urn:p> <urn:y> .\n".encode()
+        holder.apply(holder.plan_graph("put", "urn:test:g3", body)[0], "put")
+    holder.settle()
+    fresh = Holder(config)
+    fresh.replace(ox.serialize(holder.raw, format=ox.RdfFormat.N_QUADS), "v2", "test")
+    assert (holder.triples, sorted(holder.counts)) == (fresh.triples, sorted(fresh.counts))
+    for view in ("full", "asserted"):
+        assert set(getattr(holder.views, view)) == set(getattr(fresh.views, view))
