@@ -17,6 +17,10 @@ the store keeps its two query views on disk (the default, 100k quads, puts 100x 
 - with ``--sustained N``, N PUTs in a row: the median time of the first 20 and of the last 20
   (a write must not cost more for the writes before it: RocksDB's tombstones, the in-memory
   stores' history);
+- over those PUTs in a row (or ``--writes`` of them), the CPU a PUT of each part of the ``serve``
+  tree, read from ``/proc`` (:func:`harness.tree_cpu`): the web process, the store process's
+  Python threads, RocksDB's compaction and flush threads, the parser processes: on two cores,
+  the background work of one write competes with the next;
 - then, in this process on the same store (the server stopped), the store's side of the same
   writes alone, split: the change planned, applied to the store, to both views, recorded;
 - and the cold start of ``serve`` (build without SHACL, load, views, release): its time and the
@@ -45,8 +49,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    ACCEPT, TOKEN, Server, document, first_search_seconds, free_port, oxigraph_binary, print_rows, write_latencies,
-    writes_per_second)
+    ACCEPT, CPU_PARTS, TOKEN, Server, document, first_search_seconds, free_port, oxigraph_binary, print_rows,
+    tree_cpu, write_latencies, writes_per_second)
 
 GRAPH = "https://example.org/bench/replaced"
 ASK = "ASK { ?s ?p ?o }"
@@ -149,8 +153,13 @@ def main() -> int:
             out["search_build"] = first_search_seconds(url)
             out["with_search"] = statistics.median(writes_per_second(url, args.writes, replace=True)
                                                    for _ in range(args.repeat))
+            before = tree_cpu(ours.process.pid)
+            count = args.sustained or args.writes
+            times = write_latencies(url, count, replace=True, run=7)
+            after = tree_cpu(ours.process.pid)
+            out["cpu_ms"] = {part: (after[part] - before[part]) / count * 1000 for part in CPU_PARTS}
+            out["cpu_wall_ms"] = statistics.mean(times) * 1000
             if args.sustained:
-                times = write_latencies(url, args.sustained, replace=True, run=7)
                 out["sustained_first"] = statistics.median(times[:20])
                 out["sustained_last"] = statistics.median(times[-20:])
         print("basel-kg serve: measured", file=sys.stderr)
@@ -181,6 +190,9 @@ def main() -> int:
          f"{out['after_write'] * 1000:.0f} ms / {out['no_write'] * 1000:.0f} ms"),
         ("serve cold start (build without SHACL, load, views, release): seconds, peak PSS (RSS summed) of the tree",
          f"{out['cold_start']:.1f} s, {out['cold_pss_mb']:,.0f} MB ({out['cold_rss_mb']:,.0f} MB)"),
+        (f"CPU a PUT of the serve tree over {args.sustained or args.writes} PUTs in a row (/proc), in all / "
+         "the PUT's mean time", f"{sum(out['cpu_ms'].values()):.1f} ms / {out['cpu_wall_ms']:.1f} ms"),
+        *((f"  of which {part}", f"{ms:.1f} ms") for part, ms in out["cpu_ms"].items()),
         *((f"store side alone, in process, per write: {key}", f"{ms:.1f} ms") for key, ms in out["store_ms"].items()),
     ]
     if args.sustained:

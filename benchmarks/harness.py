@@ -1,6 +1,6 @@
 """What the server benchmarks share: a free port, a server process started and stopped around a
 measurement, the published-query mix sent to an endpoint, validated writes of a 100-triple
-document, and the peak memory of a process tree.
+document, and the peak memory and the CPU by part of a process tree.
 
 Used by ``endpoint.py``, ``writes.py`` and ``scale.py`` (run as scripts from this folder, so
 ``import harness`` finds this file).
@@ -92,6 +92,49 @@ class TreeMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+#: The parts of a ``basel-kg serve`` tree :func:`tree_cpu` tells apart, in the order printed.
+CPU_PARTS = ("web process", "store process, Python threads", "store process, RocksDB compactions",
+             "store process, RocksDB flushes", "parser processes", "the rest")
+
+
+def tree_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by every thread of the process tree under ``pid``,
+    summed by part (:data:`CPU_PARTS`): the store process is the one running the holder, its
+    threads named ``rocksdb:low`` / ``rocksdb:high`` are RocksDB's compaction and flush threads
+    (Linux's /proc names them), the parser processes run ``uploads``, the web process is the
+    server's other Python process. Two calls around a measurement give what it cost each part
+    (threads or processes that ended in between are not counted)."""
+    import psutil
+
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = dict.fromkeys(CPU_PARTS, 0.0)
+    root = psutil.Process(pid)
+    for process in (root, *root.children(recursive=True)):
+        try:
+            command = " ".join(process.cmdline())
+        except psutil.Error:
+            continue
+        store = "store.holder" in command
+        part = ("parser processes" if "uploads" in command else
+                "web process" if "multiprocessing" in command and not store else
+                None if store else "the rest")
+        try:
+            threads = os.listdir(f"/proc/{process.pid}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                name = Path(f"/proc/{process.pid}/task/{thread}/comm").read_text().strip()
+                fields = Path(f"/proc/{process.pid}/task/{thread}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if store:
+                part = {"rocksdb:low": "store process, RocksDB compactions",
+                        "rocksdb:high": "store process, RocksDB flushes"}.get(name, "store process, Python threads")
+            parts[part] += (int(fields[11]) + int(fields[12])) / tick
+    return parts
 
 
 class Server:
