@@ -388,3 +388,32 @@ def test_views_in_memory_take_a_write_in_their_thread_and_queries_and_workers_wa
     assert (holder.triples, sorted(holder.counts)) == (fresh.triples, sorted(fresh.counts))
     for view in ("full", "asserted"):
         assert set(getattr(holder.views, view)) == set(getattr(fresh.views, view))
+
+
+def test_a_worker_is_not_forked_from_views_that_failed_to_take_a_write(monkeypatch):
+    """When the views in memory could not take the last write (their thread failed, and again
+    when retried), ``spawn`` tells the parent that no worker could be started, in the framing
+    the parent reads (``E`` then the error), instead of forking from views that lack the write."""
+    import socket
+
+    from basel_kg.store import Delta
+    from basel_kg.store.holder import Holder
+    from basel_kg.store.ipc import recv
+
+    config = {"base_iri": "http://example.org/", "inferred_graphs": (INFERRED,), "prefixes": {},
+              "worker_memory_mb": None, "path": None}
+    holder = Holder(config, views_thread=True)
+    holder.replace(DATA.encode(), "v1", "test")
+
+    def broken(*args):
+        raise MemoryError("no room for the views")
+
+    monkeypatch.setattr(holder, "_write_views", broken)
+    holder.apply(Delta(add=(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"),
+                                    ox.NamedNode("urn:test:g1")),)), "write")
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        holder.spawn(theirs)
+        assert ours.recv(1) == b"E"
+        status, name, text = recv(ours)
+        assert status == "error" and "no query worker" in text and "no room for the views" in text

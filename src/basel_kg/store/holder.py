@@ -667,7 +667,11 @@ class Holder:
         if self.stored is not None:
             self._spawn_on_disk(channel)
             return
-        self.settle()  # the worker shares the views as they are: whole, and no thread writing them
+        try:
+            self.settle()  # the worker shares the views as they are: whole, and no thread writing them
+        except Exception as exc:  # noqa: BLE001 - the views did not take the last write: no worker on them
+            _no_worker(channel, exc)
+            return
         pid, parent_end = fork_worker(channel, self.config["worker_memory_mb"],
                                       lambda end: Worker(self.views, self.raw, self.version, self.config).serve(end))
         socket.send_fds(channel, [b"F"], [parent_end.fileno()])
