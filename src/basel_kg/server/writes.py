@@ -31,7 +31,7 @@ from starlette.responses import PlainTextResponse, Response
 from .. import formats
 from ..guard import GuardOutcome, WriteGuard
 from ..namespaces import GRAPH
-from ..store import Delta
+from ..store import Delta, WritableStore
 from ..store.model import has_blank_node, quads_of
 from ..validation import ValidationReport
 from . import negotiation
@@ -109,13 +109,12 @@ def check_tokens(tokens: tuple[tuple[str, str], ...]) -> None:
                              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
 
 
-def renamed_blank_nodes(store: Any, change: Delta) -> bool:
+def renamed_blank_nodes(store: WritableStore, change: Delta) -> bool:
     """Did ``store`` name the blank nodes of an applied ``change`` afresh (a large store on disk
     does, and those of a graph that loses one, which it writes again whole)? Then a copy of the
     graph that applied the change itself no longer names them as the store does, and is made
     again from the store's export."""
-    return getattr(store, "renames_blank_nodes", False) and \
-        any(map(has_blank_node, itertools.chain(change.remove, change.add)))
+    return store.renames_blank_nodes and any(map(has_blank_node, itertools.chain(change.remove, change.add)))
 
 
 def guard_arguments(settings: Settings) -> tuple[str | None, str, list[str]]:

@@ -332,6 +332,13 @@ class WritableStore(Store, Protocol):
     def read_graph(self, graph: str | None, media_type: str) -> QueryResult:
         """One graph as stored (None: the store's own default graph), in an RDF media type."""
 
+    @property
+    def renames_blank_nodes(self) -> bool:
+        """Does the store name the blank nodes of a write afresh (then a copy that applied the
+        write with the write's own names no longer names them as the store does)? Not unless
+        the store says so."""
+        return False
+
 
 def rename_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with every blank node replaced by a fresh one (the same label -> the same
