@@ -103,37 +103,33 @@ def tree_cpu(pid: int) -> dict[str, float]:
     """CPU seconds (user + system) used so far by every thread of the process tree under ``pid``,
     summed by part (:data:`CPU_PARTS`): the store process is the one running the holder, its
     threads named ``rocksdb:low`` / ``rocksdb:high`` are RocksDB's compaction and flush threads
-    (Linux's /proc names them), the parser processes run ``uploads``, the web process is the
-    server's other Python process. Two calls around a measurement give what it cost each part
-    (threads or processes that ended in between are not counted)."""
+    (psutil gives each thread's times; Linux's /proc gives its name), the parser processes run
+    ``uploads``, the web process is the server's other Python process. Two calls around a
+    measurement give what it cost each part (threads or processes that ended in between are
+    not counted)."""
     import psutil
 
-    tick = os.sysconf("SC_CLK_TCK")
+    def part(pid: int, command: str, thread: int) -> str:
+        if "store.holder" in command:
+            try:
+                name = Path(f"/proc/{pid}/task/{thread}/comm").read_text().strip()
+            except OSError:
+                name = ""
+            return {"rocksdb:low": "store process, RocksDB compactions",
+                    "rocksdb:high": "store process, RocksDB flushes"}.get(name, "store process, Python threads")
+        if "uploads" in command:
+            return "parser processes"
+        return "web process" if "multiprocessing" in command else "the rest"
+
     parts = dict.fromkeys(CPU_PARTS, 0.0)
     root = psutil.Process(pid)
     for process in (root, *root.children(recursive=True)):
         try:
-            command = " ".join(process.cmdline())
+            command, threads = " ".join(process.cmdline()), process.threads()
         except psutil.Error:
             continue
-        store = "store.holder" in command
-        part = ("parser processes" if "uploads" in command else
-                "web process" if "multiprocessing" in command and not store else
-                None if store else "the rest")
-        try:
-            threads = os.listdir(f"/proc/{process.pid}/task")
-        except OSError:
-            continue
         for thread in threads:
-            try:
-                name = Path(f"/proc/{process.pid}/task/{thread}/comm").read_text().strip()
-                fields = Path(f"/proc/{process.pid}/task/{thread}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if store:
-                part = {"rocksdb:low": "store process, RocksDB compactions",
-                        "rocksdb:high": "store process, RocksDB flushes"}.get(name, "store process, Python threads")
-            parts[part] += (int(fields[11]) + int(fields[12])) / tick
+            parts[part(process.pid, command, thread.id)] += thread.user_time + thread.system_time
     return parts
 
 
