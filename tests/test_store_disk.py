@@ -526,3 +526,24 @@ def test_an_n_quads_file_is_loaded_by_the_store_process_as_its_bytes_would_be(tm
         disk.load_dataset(source, graphs=extra, version="v1")
         assert _answers(disk) == expected
         assert disk.version == "v1"
+
+
+def test_no_worker_is_started_on_views_on_disk_that_failed_to_take_a_write(tmp_path: Path, monkeypatch):
+    """As in memory: when the views on disk could not take the last write (whatever the error,
+    and again when retried), ``spawn`` tells the parent that no worker could be started
+    (``E`` then the error) instead of raising out of the store process's command loop."""
+    import socket
+
+    holder = _threaded_holder(tmp_path)
+
+    def broken(*args):
+        raise RuntimeError("the views' writer broke")
+
+    monkeypatch.setattr(holder, "_write_views", broken)
+    holder.apply(Delta(add=(_NEW,)), "write")
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        holder.spawn(theirs)
+        assert ours.recv(1) == b"E"
+        status, _, text = recv(ours)
+        assert status == "error" and "no query worker" in text and "the views' writer broke" in text
