@@ -500,7 +500,9 @@ class Holder:
         before the next change), and the union's size after it (``triples`` before), in time
         proportional to the change. ``graphs_before``: the graphs that held some of the
         statements before the change (read while it was checked: see
-        :meth:`_read_graphs_later`); the others are read here."""
+        :meth:`_read_graphs_later`); the others are read here: a statement the change only
+        adds, from the views (which hold the store as it was before it), one it removes, from
+        ``raw``."""
         lose: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         gain: dict[str, list[ox.Quad]] = {"full": [], "asserted": []}
         for q in removed:
@@ -523,9 +525,23 @@ class Holder:
         for q in added:
             moved.setdefault(q.triple, []).append((q.graph_name, -1))
         graphs_before = graphs_before or {}
+        full, asserted = self.views.full, self.views.asserted
         for triple, changes in moved.items():
             s, p, o = triple
+            union = ox.Quad(s, p, o, _DEFAULT)
             known = graphs_before.get(triple)
+            if known is None and all(sign < 0 for _, sign in changes):
+                # only added: in the union now; in it before if the views' union holds it (they
+                # hold the store as it was before this change): two lookups of one key each,
+                # not a scan of the store's statements with this triple (about 30 µs each on
+                # disk, whatever the store's size: a 100-triple write's lookups took 9 ms)
+                was_full, was_asserted = union in full, union in asserted
+                triples += not was_full
+                if not was_full:
+                    gain["full"].append(union)
+                if not was_asserted and any(not self._is_inferred(g) for g, _ in changes):
+                    gain["asserted"].append(union)
+                continue
             if known is None:
                 after = {q.graph_name for q in self.raw.quads_for_pattern(s, p, o, None)}
                 before = set(after)
@@ -535,7 +551,6 @@ class Holder:
                 before, after = set(known), set(known)
                 for graph, sign in changes:
                     (after.discard if sign > 0 else after.add)(graph)
-            union = ox.Quad(s, p, o, _DEFAULT)
             triples += bool(after) - bool(before)
             for name, was, now in (("full", bool(before), bool(after)),
                                    ("asserted", any(not self._is_inferred(g) for g in before),
