@@ -146,18 +146,19 @@ def _asks_new(holder: Holder) -> bool:
 
 
 def _held_write(tmp_path: Path, monkeypatch) -> tuple[Holder, threading.Event]:
-    """A holder with its views' thread that has applied a write of ``_NEW`` and holds its
-    views' write until the event returned is set."""
+    """A holder with its views' thread that has applied a write of ``_NEW`` and holds that
+    thread's work on it (what the views owe, written when they are read) until the event
+    returned is set."""
     holder = _threaded_holder(tmp_path)
     go, started = threading.Event(), threading.Event()
-    real = holder._write_views
+    real = holder._take_write
 
     def slow(*args):
         started.set()
         assert go.wait(30)
         real(*args)
 
-    monkeypatch.setattr(holder, "_write_views", slow)
+    monkeypatch.setattr(holder, "_take_write", slow)
     holder.apply(Delta(add=(_NEW,)), "write")
     assert started.wait(30), "the views' thread did not start"
     return holder, go
@@ -309,6 +310,91 @@ def test_statements_only_added_are_placed_in_the_union_from_the_views_without_sc
         inferred_only = ox.Quad(ox.NamedNode("urn:i"), ox.NamedNode("urn:p"), ox.NamedNode("urn:j"))
         assert (inferred_only in mine) == (name == "full")
         assert ox.Quad(ox.NamedNode("urn:n"), ox.NamedNode("urn:p"), ox.NamedNode("urn:m")) in mine
+
+
+def _fresh_views(holder: Holder, tmp_path: Path) -> tuple:
+    """What ``holder`` holds (counts, union size, each view without blank nodes), and the same
+    of a holder that loaded its store's statements anew."""
+    fresh = Holder({**CONFIG, "path": str(tmp_path / "fresh")})
+    fresh.replace(nquads_of(holder._stored_quads()), "fresh", "test")
+    return tuple((sorted((g, n) for g, n in h.counts if n), h.triples,
+                  *({q for q in getattr(h.views, name) if not has_blank_node(q)} for name in ("full", "asserted")))
+                 for h in (holder, fresh))
+
+
+def test_the_views_on_disk_owe_writes_netted_until_read_and_then_hold_what_a_fresh_load_holds(tmp_path: Path,
+                                                                                               monkeypatch):
+    """In the store process the views on disk take no write until something reads them: each
+    write's changes are owed, netted with the earlier ones (a graph replaced again and again owes
+    its first and last contents only), and written in one go when read; then they hold what the
+    same data loaded anew holds. A statement removed, then added to another graph, with the
+    views not yet written: its place in the union is read from what they owe."""
+    holder = _threaded_holder(tmp_path)
+    # as in serve, where the write guard's copy plans the writes: nothing is read ahead
+    monkeypatch.setattr(holder, "_read_graphs_later", lambda delta: None)
+    real, written = holder._write_views, []
+
+    def counted(*args):
+        written.append(1)
+        real(*args)
+
+    monkeypatch.setattr(holder, "_write_views", counted)
+    writes = [("put", "urn:test:g3", b"<urn:a> <urn:p> <urn:b> .\n<urn:x> <urn:p> <urn:y> .\n"),
+              ("put", "urn:test:g3", b""),  # <urn:x> <urn:p> <urn:y> leaves the union
+              ("post", "urn:test:g5", b"<urn:x> <urn:p> <urn:y> .\n"),  # and joins it again, only added
+              ("put", "urn:test:g2", b""),  # <urn:b> <urn:p> <urn:c>, in the views, leaves the union
+              ("post", "urn:test:g7", b"<urn:b> <urn:p> <urn:c> .\n"),  # and joins it again, only added
+              ("delete", "urn:test:g1", b""),
+              ("post", INFERRED, b"<urn:n> <urn:p> <urn:m> .\n"),
+              ("put", "urn:test:g5", b"")]
+    writes += [("put", "urn:test:g6", f"<urn:r{n}> <urn:p> <urn:o{k}> .\n".encode() * 1 + b"".join(
+        f"<urn:r{n}> <urn:q> <urn:o{k}> .\n".encode() for k in range(20))) for n in range(30) for k in (n,)]
+    for operation, graph, body in writes:
+        holder.apply(holder.plan_graph(operation, graph, body)[0], operation)
+    holder.settle(views=False)
+    assert written == [] and holder.owes()
+    assert len(holder._owed) < 200, "g6, replaced 30 times, is owed more than its first and last contents"
+    assert holder.triples is not None
+    assert b"true" in holder.query(_request("ASK { <urn:b> <urn:p> <urn:c> }")).body
+    assert written == [1] and not holder.owes()
+    assert diskviews.DiskViews.read_state(tmp_path / "store")["version"] == holder.version
+    mine, theirs = _fresh_views(holder, tmp_path)
+    assert mine == theirs
+
+
+def test_views_owing_more_than_the_limit_take_it_in_their_thread(tmp_path: Path, monkeypatch):
+    """Without a read, past :data:`OWED_MAX` owed statements the views' thread writes them."""
+    from basel_kg.store import holder as holder_module
+
+    monkeypatch.setattr(holder_module, "OWED_MAX", 30)
+    holder = _threaded_holder(tmp_path)
+    for n in range(6):  # new graphs: nothing nets out
+        holder.apply(holder.plan_graph("post", f"urn:test:new{n}",
+                                       b"".join(f"<urn:s{n}> <urn:p> <urn:o{k}> .\n".encode() for k in range(5)))[0],
+                     "post")
+        holder.settle(views=False)
+        assert len(holder._owed or ()) <= 30
+    assert diskviews.DiskViews.read_state(tmp_path / "store")["version"] != "v1", "never written"
+    holder.settle()
+    mine, theirs = _fresh_views(holder, tmp_path)
+    assert mine == theirs
+
+
+def test_the_store_process_writes_what_its_views_owe_once_idle(tmp_path: Path):
+    """The views on disk of the store process take what they owe after :data:`IDLE_PAY`
+    seconds without a command, read or not (so a process killed after a burst of writes seldom
+    leaves them to rebuild)."""
+    from basel_kg.store.holder import IDLE_PAY
+
+    path = tmp_path / "store"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=0) as store:
+        store.load_dataset(DATA.encode(), version="v1")
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
+        version = store.version
+        deadline = time.monotonic() + IDLE_PAY + 10
+        while diskviews.DiskViews.read_state(path)["version"] != version and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert diskviews.DiskViews.read_state(path)["version"] == version
 
 
 def test_views_that_failed_to_take_a_write_take_it_when_next_read(tmp_path: Path, monkeypatch):

@@ -253,7 +253,7 @@ class EmbeddedStore(WritableStore):
         """Number of distinct triples in the union of all graphs (after a write to a store on
         disk, the store process works it out with the views: asked for, it is waited for)."""
         if self._info["triples"] is None:
-            self._call("settle")
+            self._call("settle", False)  # worked out: the views need not take it yet
         return self._info["triples"]
 
     def graphs(self) -> tuple[GraphInfo, ...]:

@@ -13,15 +13,20 @@ store (:mod:`.forker`) and each opens a read-only snapshot.
 
 A write to a store on disk is answered once its transaction on ``raw`` is committed (and the
 statements of each named graph counted); a thread then works out what each view gains and
-loses (the union's bookkeeping) and writes it to the views (two more RocksDB transactions and
-the views' state file, about half of the write) while the parent goes on (the write guard
-checking the next write, the response). Every command that reads the views (a query, a
-worker's snapshot, the next write, a replacement) first waits for it, so a query after a write
-always sees it, and so does the union's size (:meth:`Holder.info` says None until then, and
-the parent asks again with ``settle``); planning a write reads ``raw`` only and does not wait.
-The same thread reads ahead, while the parent checks a planned write, which graphs hold its
-statements (what the union's bookkeeping needs), and after every 20,000 removed statements
-flushes the RocksDB stores' memtables (see :meth:`Holder._write_stored`).
+loses (the union's bookkeeping) while the parent goes on (the write guard checking the next
+write, the response). The views owe it (:meth:`Holder._owe`), netted with the writes before it
+that they owe too, until something reads them: then they take it all in one go (two more
+RocksDB transactions and the views' state file, which written for every write were two thirds
+of the store's CPU a PUT at 100x). Every command that reads the views (a query, a worker's
+snapshot, a replacement, the process ending) first waits for the thread and has them take what
+they owe, so a query after a write always sees it; so do more than :data:`OWED_MAX` owed
+statements, and :data:`IDLE_PAY` seconds without a command. The next write waits for the
+thread only (its bookkeeping reads ``raw``, which the next write changes), and so does the
+union's size (:meth:`Holder.info` says None until then, and the parent asks again with
+``settle``); planning a write reads ``raw`` only and does not wait. The same thread reads
+ahead, while the parent checks a planned write, which graphs hold its statements (what the
+union's bookkeeping needs), and after every 20,000 removed statements flushes the RocksDB
+stores' memtables (see :meth:`Holder._write_stored`).
 
 Views in memory take a write the same way: ``raw`` (and the store on disk, if any) is changed
 before the answer, the views in the same thread after it (about 8 ms of a write at 1x, and
@@ -37,6 +42,7 @@ import hashlib
 import itertools
 import os
 import pickle
+import select
 import signal
 import socket
 import sys
@@ -77,7 +83,54 @@ _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: rewrite level by level: at 100x, flushed every 5,000 removed statements, the compaction threads
 #: took 33-39 ms of CPU a PUT beside the write's own 40-45 ms; every 20,000, 23-28 ms.
 FLUSH_AFTER = 20_000
+#: Statements the views on disk may owe (see Holder._owe) before they are written: each view's
+#: removals and additions netted, so that a graph replaced again and again owes its first and
+#: last contents only, while a stream of new graphs owes every statement of them. Written at
+#: once, this many take a few hundred milliseconds at 100x.
+OWED_MAX = 20_000
+#: Seconds without a command after which the holder process writes what its views on disk owe
+#: (so that they seldom lag the store for long, and a process killed after a burst of writes
+#: seldom leaves views to rebuild).
+IDLE_PAY = 0.25
 _DEFAULT = ox.DefaultGraph()
+_VIEWS = ("full", "asserted")
+
+
+class _Owed:
+    """What the views on disk owe (see :meth:`Holder._owe`): for each view the statements it
+    lacks and those it has too many, netted write after write (a statement one write added and
+    the next removed is owed neither way), and the state the views record once they take them."""
+
+    __slots__ = ("lose", "gain", "version", "counts", "triples")
+
+    def __init__(self) -> None:
+        self.lose: dict[str, set[ox.Quad]] = {name: set() for name in _VIEWS}
+        self.gain: dict[str, set[ox.Quad]] = {name: set() for name in _VIEWS}
+
+    def add(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]]) -> None:
+        """Add a write's exact change (it loses only statements a view holds with what it owes,
+        gains only statements it does not)."""
+        for name in _VIEWS:
+            lost, gained = self.lose[name], self.gain[name]
+            for q in lose[name]:
+                if q in gained:
+                    gained.discard(q)  # added since the views were last written: they never had it
+                else:
+                    lost.add(q)
+            for q in gain[name]:
+                if q in lost:
+                    lost.discard(q)  # removed since: the views still have it
+                else:
+                    gained.add(q)
+
+    def holds(self, name: str, quad: ox.Quad, view: ox.Store) -> bool:
+        """Whether ``view`` holds ``quad`` once it takes what it owes."""
+        if quad in self.gain[name]:
+            return True
+        return quad not in self.lose[name] and quad in view
+
+    def __len__(self) -> int:
+        return sum(len(group) for side in (self.lose, self.gain) for group in side.values())
 
 
 def in_use(path: str) -> bool:
@@ -179,6 +232,7 @@ class Holder:
         self._graphs_read: Future | None = None  # see _read_graphs_later
         self._removed = 0  # statements removed from the stores on disk since they were last flushed
         self._flushing: Future | None = None  # see _flush_later
+        self._owed: _Owed | None = None  # what the views on disk owe (see _owe)
         self._flusher: ThreadPoolExecutor | None = None
         if self.disk is not None:
             self._read_meta()
@@ -375,7 +429,7 @@ class Holder:
         if delta.base_version is not None and delta.base_version != self.version:
             raise StaleWrite(f"the data changed (version {self.version}) since this change was planned "
                              f"(on version {delta.base_version})")
-        self.settle()  # the views take the previous write before this one
+        self.settle(views=False)  # the previous write is worked out (read from raw) before this one changes raw
         raw = self.raw
         if any(q.graph_name == _META_GRAPH for q in (*delta.remove, *delta.add)) or \
                 _META_GRAPH.value in delta.create | delta.drop:
@@ -525,17 +579,18 @@ class Holder:
         for q in added:
             moved.setdefault(q.triple, []).append((q.graph_name, -1))
         graphs_before = graphs_before or {}
-        full, asserted = self.views.full, self.views.asserted
+        owed = self._owed if self._owed is not None else _Owed()
         for triple, changes in moved.items():
             s, p, o = triple
             union = ox.Quad(s, p, o, _DEFAULT)
             known = graphs_before.get(triple)
             if known is None and all(sign < 0 for _, sign in changes):
                 # only added: in the union now; in it before if the views' union holds it (they
-                # hold the store as it was before this change): two lookups of one key each,
+                # hold the store as it was before this change, with what they owe): two lookups
+                # of one key each,
                 # not a scan of the store's statements with this triple (about 30 µs each on
                 # disk, whatever the store's size: a 100-triple write's lookups took 9 ms)
-                was_full, was_asserted = union in full, union in asserted
+                was_full, was_asserted = (owed.holds(name, union, getattr(self.views, name)) for name in _VIEWS)
                 triples += not was_full
                 if not was_full:
                     gain["full"].append(union)
@@ -629,8 +684,44 @@ class Holder:
             self.triples = triples
         if self.stored is None:
             self._write_memory(*job["views"][:2], removed=len(job["removed"]))
-        else:
+        elif not self.views_thread:  # in the caller's process: nothing would write what they owe
             self._write_stored(*job["views"])
+        else:
+            if not job.get("owed"):
+                self._owe(*job["views"])
+                job["owed"] = True
+            if len(self._owed) > OWED_MAX:
+                self._pay()
+
+    def _owe(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
+             counts: tuple[tuple[str, int], ...], triples: int, flush: bool) -> None:
+        """The views on disk owe a write, netted with what they owed (:class:`_Owed`), until
+        something reads them (:meth:`settle`: a query, a worker's snapshot, the process ending),
+        they owe more than :data:`OWED_MAX` statements, or the process has had no command for
+        :data:`IDLE_PAY` seconds (:func:`main`). Written at once, a write's share of the views'
+        two transactions and state file was two thirds of the store's CPU a PUT at 100x; a
+        client replacing a graph again and again owes its first and last contents only."""
+        owed = self._owed if self._owed is not None else _Owed()
+        owed.add(lose, gain)
+        owed.version, owed.counts, owed.triples = version, counts, triples
+        self._owed = owed
+        if flush:
+            self._flush_later()
+
+    def _pay(self) -> None:
+        """The views on disk take what they owe (:meth:`_write_stored`). On a failure they
+        still owe it: written again, removing what is gone and adding what is there change
+        nothing."""
+        owed = self._owed
+        if owed is None:
+            return
+        self._write_stored({name: list(owed.lose[name]) for name in _VIEWS},
+                           {name: list(owed.gain[name]) for name in _VIEWS}, owed.version, owed.counts, owed.triples)
+        self._owed = None
+
+    def owes(self) -> bool:
+        """Whether the views on disk lag the store (a write not yet worked out, or owed)."""
+        return self.stored is not None and (self._pending is not None or self._owed is not None)
 
     def _views_executor(self) -> ThreadPoolExecutor:
         """The views' thread (one: its jobs run in the order given)."""
@@ -638,27 +729,37 @@ class Holder:
             self._views_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="basel-kg-views")
         return self._views_writer
 
-    def settle(self) -> None:
-        """Wait until the views hold the last write. Their thread failing (a full disk) is not
-        the write's failure (the store has it): the same change is written again here, and an
-        error then goes to the command that waited (a query, the next write)."""
+    def settle(self, views: bool = True) -> None:
+        """Wait until the last write is worked out in the views' thread (the union's size known)
+        and, with ``views``, until the views hold it (on disk, what they owe written: see
+        :meth:`_owe`). Their thread failing (a full disk) is not the write's failure (the store
+        has it): the same change is written again here, and an error then goes to the command
+        that waited (a query, the next write)."""
         pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        done, job = pending
         try:
-            done.result()
-        except Exception as exc:  # noqa: BLE001 - retried at once; a second failure is raised
-            print(f"basel-kg: the query views could not take a write ({exc}); trying again", file=sys.stderr)
-            try:
-                self._take_write(job)  # removing what is gone and adding what is there change nothing
-            except Exception as again:
-                if self.triples is None:  # the union's size as the views still hold it: before the write
-                    self.triples = job["triples"]
-                if isinstance(again, OSError) and _disk_full(again):
-                    raise StoreFull("the store's disk is full: the query views could not take the last write "
-                                    "(restart when there is space: they are rebuilt from the store)") from None
-                raise
+            if pending is not None:
+                done, job = pending
+                try:
+                    done.result()
+                except Exception as exc:  # noqa: BLE001 - retried at once; a second failure is raised
+                    print(f"basel-kg: the query views could not take a write ({exc}); trying again", file=sys.stderr)
+                    try:
+                        self._take_write(job)  # removing what is gone and adding what is there change nothing
+                    finally:
+                        if self.triples is None:  # the union's size as the views still hold it: before the write
+                            self.triples = job["triples"]
+            if views and self._owed is not None:
+                try:
+                    self._pay()
+                except Exception as exc:  # noqa: BLE001 - as above: once more, then raised
+                    print(f"basel-kg: the query views could not take the writes they owe ({exc}); trying again",
+                          file=sys.stderr)
+                    self._pay()
+        except OSError as exc:
+            if _disk_full(exc):
+                raise StoreFull("the store's disk is full: the query views could not take the last write "
+                                "(restart when there is space: they are rebuilt from the store)") from None
+            raise
 
     def query(self, request: dict[str, Any]) -> Any:
         """Answer a trusted query (see :meth:`basel_kg.store.model.Store.query`) here: no
@@ -723,13 +824,17 @@ class Holder:
         self.stored.prune()  # while the worker answers
 
 
-def _settle_quietly(holder: Holder) -> None:
-    """:meth:`Holder.settle` as the holder process ends: a failure is reported, not raised (the
-    views of a store opened again are rebuilt when their state file is not the store's version)."""
+def _settle_quietly(holder: Holder) -> bool:
+    """:meth:`Holder.settle` when no command waits for it (the process ending, or idle): a
+    failure is reported, not raised, and False returned (the next command that reads the views
+    gets it; the views of a store opened again are rebuilt when their state file is not the
+    store's version)."""
     try:
         holder.settle()
-    except Exception as exc:  # noqa: BLE001 - the process is ending: say it and go
+    except Exception as exc:  # noqa: BLE001 - nobody to raise it to: say it
         print(f"basel-kg: the query views did not take the last write: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _no_worker(channel: socket.socket, exc: BaseException) -> None:
@@ -842,7 +947,12 @@ def main(fd: int) -> None:
         send(channel, ("error", type(exc).__name__, str(exc)))
         return
     send(channel, ("ok", holder.info()))
+    idle_pay = True  # not again after a failed one until the next command
     while True:
+        if idle_pay and holder.owes() and not select.select([channel], [], [], IDLE_PAY)[0]:
+            idle_pay = _settle_quietly(holder)  # no command for a while: the views take what they owe
+            continue
+        idle_pay = True
         try:
             command, *args = recv(channel)
         except (EOFError, OSError):
