@@ -7,7 +7,8 @@ the store keeps its two query views on disk (the default, 100k quads, puts 100x 
 10x). Measured, each the median of ``--repeat`` runs:
 
 - validated 100-triple PUTs per second over HTTP (parse, reason, SHACL on what the write
-  touches, atomic apply to the store and both views, PROV-O record), one client,
+  touches, atomic apply to the store, the views' share worked out (they take it when read), PROV-O
+  record), one client,
   beside ``oxigraph serve``'s unvalidated PUT of the same documents (same run, same data);
 - the same PUTs once the server's search index is in use (a ``/search`` builds it; from then
   on each write hands it the subjects it touched, which the next search re-reads), and that
@@ -74,7 +75,8 @@ def first_query_after_write(url: str, repeat: int) -> tuple[float, float]:
 
 def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     """The store's side of the benchmark's PUTs alone (no guard), in this process, milliseconds
-    per write (median): planned, applied (store, views, state)."""
+    per write (median): planned, applied (store, views, state). Here the views take every write
+    as it comes (no views' thread): the cost a write puts on them before any netting."""
     import pyoxigraph as ox
 
     from basel_kg.namespaces import GRAPH as G
@@ -97,8 +99,9 @@ def store_side(path: Path, writes: int, memory_views: int) -> dict[str, float]:
     timed(holder.Holder, "apply", "apply: in all")
     timed(holder.Holder, "_view_changes",
           "apply: what each view gains and loses (the union's bookkeeping; in serve, in the views' thread)")
-    timed(holder.Holder, "_write_views", "apply: both views written (in serve, in the store process's thread for them)")
-    timed(diskviews.DiskViews, "commit", "apply: the views' state recorded (same thread)")
+    timed(holder.Holder, "_write_views", "apply: both views written, every write (in serve they owe it, netted with "
+                                         "the writes before, and take it when read)")
+    timed(diskviews.DiskViews, "commit", "apply: the views' state recorded (in serve, when they take what they owe)")
     timed(diskviews.DiskViews, "_snapshot", "a snapshot for query processes (not per write)")
     config = {"path": str(path), "base_iri": "https://w3id.org/basel-kg/", "inferred_graphs": (str(G.INFERRED),),
               "prefixes": {}, "worker_memory_mb": None, "memory_views_max": memory_views}

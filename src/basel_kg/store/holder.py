@@ -19,8 +19,9 @@ that they owe too, until something reads them: then they take it all in one go (
 RocksDB transactions and the views' state file, which written for every write were two thirds
 of the store's CPU a PUT at 100x). Every command that reads the views (a query, a worker's
 snapshot, a replacement, the process ending) first waits for the thread and has them take what
-they owe, so a query after a write always sees it; so do more than :data:`OWED_MAX` owed
-statements, and :data:`IDLE_PAY` seconds without a command. The next write waits for the
+they owe, so a query after a write always sees it; so do :data:`IDLE_PAY` seconds without a
+command, and past :data:`OWED_MAX` owed statements each write has them take the excess. The
+next write waits for the
 thread only (its bookkeeping reads ``raw``, which the next write changes), and so does the
 union's size (:meth:`Holder.info` says None until then, and the parent asks again with
 ``settle``); planning a write reads ``raw`` only and does not wait. The same thread reads
@@ -83,11 +84,12 @@ _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: rewrite level by level: at 100x, flushed every 5,000 removed statements, the compaction threads
 #: took 33-39 ms of CPU a PUT beside the write's own 40-45 ms; every 20,000, 23-28 ms.
 FLUSH_AFTER = 20_000
-#: Statements the views on disk may owe (see Holder._owe) before they are written: each view's
-#: removals and additions netted, so that a graph replaced again and again owes its first and
-#: last contents only, while a stream of new graphs owes every statement of them. Written at
-#: once, this many take a few hundred milliseconds at 100x.
-OWED_MAX = 20_000
+#: Statements the views on disk may owe (see Holder._owe): past it, each write has them take the
+#: excess (so a stream of new graphs costs the views about what it would written at once, a
+#: write's worth at a time, while a graph replaced again and again, or a few in turn, owes its
+#: first and last contents only). What is owed when the views are read is taken then: this
+#: many, about 80 ms at 100x.
+OWED_MAX = 5_000
 #: Seconds without a command after which the holder process writes what its views on disk owe
 #: (so that they seldom lag the store for long, and a process killed after a burst of writes
 #: seldom leaves views to rebuild).
@@ -122,6 +124,22 @@ class _Owed:
                     lost.discard(q)  # removed since: the views still have it
                 else:
                     gained.add(q)
+
+    def part(self, count: int) -> tuple[dict[str, list[ox.Quad]], dict[str, list[ox.Quad]]]:
+        """Up to ``count`` of the owed statements, as (lose, gain): still owed until
+        :meth:`paid` (each is a change of its own: a view may take any of them first)."""
+        lose: dict[str, list[ox.Quad]] = {}
+        gain: dict[str, list[ox.Quad]] = {}
+        for side, out in ((self.lose, lose), (self.gain, gain)):
+            for name in _VIEWS:
+                out[name] = list(itertools.islice(side[name], max(count, 0)))
+                count -= len(out[name])
+        return lose, gain
+
+    def paid(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]]) -> None:
+        for name in _VIEWS:
+            self.lose[name].difference_update(lose[name])
+            self.gain[name].difference_update(gain[name])
 
     def holds(self, name: str, quad: ox.Quad, view: ox.Store) -> bool:
         """Whether ``view`` holds ``quad`` once it takes what it owes."""
@@ -691,16 +709,17 @@ class Holder:
                 self._owe(*job["views"])
                 job["owed"] = True
             if len(self._owed) > OWED_MAX:
-                self._pay()
+                self._pay_part(len(self._owed) - OWED_MAX)
 
     def _owe(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
              counts: tuple[tuple[str, int], ...], triples: int, flush: bool) -> None:
         """The views on disk owe a write, netted with what they owed (:class:`_Owed`), until
-        something reads them (:meth:`settle`: a query, a worker's snapshot, the process ending),
-        they owe more than :data:`OWED_MAX` statements, or the process has had no command for
-        :data:`IDLE_PAY` seconds (:func:`main`). Written at once, a write's share of the views'
-        two transactions and state file was two thirds of the store's CPU a PUT at 100x; a
-        client replacing a graph again and again owes its first and last contents only."""
+        something reads them (:meth:`settle`: a query, a worker's snapshot, the process ending)
+        or the process has had no command for :data:`IDLE_PAY` seconds (:func:`main`); past
+        :data:`OWED_MAX` owed statements they take the excess at once (:meth:`_pay_part`).
+        Written at once, a write's share of the views' two transactions and state file was two
+        thirds of the store's CPU a PUT at 100x; a client replacing a graph again and again owes
+        its first and last contents only."""
         owed = self._owed if self._owed is not None else _Owed()
         owed.add(lose, gain)
         owed.version, owed.counts, owed.triples = version, counts, triples
@@ -718,6 +737,15 @@ class Holder:
         self._write_stored({name: list(owed.lose[name]) for name in _VIEWS},
                            {name: list(owed.gain[name]) for name in _VIEWS}, owed.version, owed.counts, owed.triples)
         self._owed = None
+
+    def _pay_part(self, count: int) -> None:
+        """The views on disk take ``count`` of the statements they owe. Their state file keeps
+        the version it records: they are between two versions until they take the rest (a
+        process killed meanwhile leaves them to rebuild, as one killed before its views took a
+        write does)."""
+        lose, gain = self._owed.part(count)
+        self._write_views(lose, gain)
+        self._owed.paid(lose, gain)
 
     def owes(self) -> bool:
         """Whether the views on disk lag the store (a write not yet worked out, or owed)."""
