@@ -21,13 +21,12 @@ of the store's CPU a PUT at 100x). Every command that reads the views (a query, 
 snapshot, a replacement, the process ending) first waits for the thread and has them take what
 they owe, so a query after a write always sees it; so do :data:`IDLE_PAY` seconds without a
 command, and past :data:`OWED_MAX` owed statements each write has them take the excess. The
-next write waits for the
-thread only (its bookkeeping reads ``raw``, which the next write changes), and so does the
-union's size (:meth:`Holder.info` says None until then, and the parent asks again with
-``settle``); planning a write reads ``raw`` only and does not wait. The same thread reads
-ahead, while the parent checks a planned write, which graphs hold its statements (what the
-union's bookkeeping needs), and after every 20,000 removed statements flushes the RocksDB
-stores' memtables (see :meth:`Holder._write_stored`).
+next write waits for the thread only (its bookkeeping reads ``raw``, which the next write
+changes), and so does the union's size (:meth:`Holder.info` says None until then, and the
+parent asks again with ``settle``); planning a write reads ``raw`` only and does not wait. The
+same thread reads ahead, while the parent checks a planned write, which graphs hold its
+statements (what the union's bookkeeping needs), and after every 20,000 removed statements
+flushes the RocksDB stores' memtables (see :meth:`Holder._write_stored`).
 
 Views in memory take a write the same way: ``raw`` (and the store on disk, if any) is changed
 before the answer, the views in the same thread after it (about 8 ms of a write at 1x, and
@@ -88,7 +87,8 @@ FLUSH_AFTER = 20_000
 #: excess (so a stream of new graphs costs the views about what it would written at once, a
 #: write's worth at a time, while a graph replaced again and again, or a few in turn, owes its
 #: first and last contents only). What is owed when the views are read is taken then: this
-#: many, about 80 ms at 100x.
+#: many, about 70 ms at 100x (a PUT of 100 triples owes about 1,000 and takes 14 ms written at
+#: once: ``benchmarks/diskwrites.py``'s store side).
 OWED_MAX = 5_000
 #: Seconds without a command after which the holder process writes what its views on disk owe
 #: (so that they seldom lag the store for long, and a process killed after a burst of writes
@@ -605,9 +605,8 @@ class Holder:
             if known is None and all(sign < 0 for _, sign in changes):
                 # only added: in the union now; in it before if the views' union holds it (they
                 # hold the store as it was before this change, with what they owe): two lookups
-                # of one key each,
-                # not a scan of the store's statements with this triple (about 30 µs each on
-                # disk, whatever the store's size: a 100-triple write's lookups took 9 ms)
+                # of one key each, not a scan of the store's statements with this triple (about
+                # 30 µs each on disk, whatever the store's size: a 100-triple write's took 9 ms)
                 was_full, was_asserted = (owed.holds(name, union, getattr(self.views, name)) for name in _VIEWS)
                 triples += not was_full
                 if not was_full:
