@@ -347,8 +347,8 @@ def test_the_views_on_disk_owe_writes_netted_until_read_and_then_hold_what_a_fre
               ("delete", "urn:test:g1", b""),
               ("post", INFERRED, b"<urn:n> <urn:p> <urn:m> .\n"),
               ("put", "urn:test:g5", b"")]
-    writes += [("put", "urn:test:g6", f"<urn:r{n}> <urn:p> <urn:o{k}> .\n".encode() * 1 + b"".join(
-        f"<urn:r{n}> <urn:q> <urn:o{k}> .\n".encode() for k in range(20))) for n in range(30) for k in (n,)]
+    writes += [("put", "urn:test:g6", b"".join(f"<urn:r{n}> <urn:q> <urn:o{k}> .\n".encode() for k in range(21)))
+               for n in range(30)]  # 30 replacements of 21 statements
     for operation, graph, body in writes:
         holder.apply(holder.plan_graph(operation, graph, body)[0], operation)
     holder.settle(views=False)
