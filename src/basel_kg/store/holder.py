@@ -26,7 +26,7 @@ changes), and so does the union's size (:meth:`Holder.info` says None until then
 parent asks again with ``settle``); planning a write reads ``raw`` only and does not wait. The
 same thread reads ahead, while the parent checks a planned write, which graphs hold its
 statements (what the union's bookkeeping needs), and after every 20,000 removed statements
-flushes the RocksDB stores' memtables (see :meth:`Holder._write_stored`).
+flushes the RocksDB stores' memtables (see :meth:`Holder._flush_later`).
 
 Views in memory take a write the same way: ``raw`` (and the store on disk, if any) is changed
 before the answer, the views in the same thread after it (about 8 ms of a write at 1x, and
@@ -79,7 +79,7 @@ _META_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 _UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: Statements removed from a store on disk after which the memtables of its RocksDB stores are
-#: written out (see Holder._write_stored). Each flush leaves files that RocksDB's compactions then
+#: written out (see Holder._flush_later). Each flush leaves files that RocksDB's compactions then
 #: rewrite level by level: at 100x, flushed every 5,000 removed statements, the compaction threads
 #: took 33-39 ms of CPU a PUT beside the write's own 40-45 ms; every 20,000, 23-28 ms.
 FLUSH_AFTER = 20_000
@@ -641,28 +641,26 @@ class Holder:
             getattr(self.views, name).extend(gain[name])
 
     def _write_stored(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
-                      counts: tuple[tuple[str, int], ...], triples: int, flush: bool = False) -> None:
-        """The views on disk take a change, then record its version (see :meth:`DiskViews.commit`).
-
-        ``flush``: then write the memtables of the three stores out (:meth:`DiskViews.flush`).
-        A removed statement stays in RocksDB's memtable as a tombstone, which every read of
-        its key range steps over until the memtable is flushed and compacted: a graph replaced
-        3,000 times in a row took 166 ms to read instead of 0.1 ms; flushed every 2,000-10,000
-        removed statements (a few tens of milliseconds, off the write's path), 2-9 ms. At 100x a
-        graph of 100 statements replaced 200 times (20,000 removed, :data:`FLUSH_AFTER`) takes
-        6.8 ms to read (1.7 ms after 50 times); only the store's own plan of a write reads it so
-        (the write guard's copy plans the others, and queries read a snapshot, which flushes)."""
+                      counts: tuple[tuple[str, int], ...], triples: int) -> None:
+        """The views on disk take a change, then record its version (see :meth:`DiskViews.commit`)."""
         self._write_views(lose, gain)
         self.stored.commit(version, counts, triples)
-        if flush:
-            self._flush_later()
 
     def _flush_later(self) -> None:
         """Write the memtables of the stores on disk out (:meth:`DiskViews.flush`) in a thread
         of its own, which nothing waits for: RocksDB flushes while the stores take writes, and
         pyoxigraph lets the interpreter go meanwhile. In the views' thread the next write
         waited for it (about 300 ms at 100x, every 40 writes of 100 triples). One at a time: a
-        flush asked for while one runs is left out (the next threshold asks again)."""
+        flush asked for while one runs is left out (the next threshold asks again).
+
+        Asked for after every :data:`FLUSH_AFTER` statements removed from the stores. A removed
+        statement stays in RocksDB's memtable as a tombstone, which every read of its key range
+        steps over until the memtable is flushed and compacted: a graph replaced 3,000 times in
+        a row took 166 ms to read instead of 0.1 ms; flushed every 2,000-10,000 removed
+        statements (a few tens of milliseconds, off the write's path), 2-9 ms. At 100x a graph of
+        100 statements replaced 200 times (20,000 removed) takes 6.8 ms to read (1.7 ms after 50
+        times); only the store's own plan of a write reads it so (the write guard's copy plans
+        the others, and queries read a snapshot, which flushes)."""
         running = self._flushing
         if running is not None:
             if not running.done():
@@ -697,7 +695,7 @@ class Holder:
         if "views" not in job:
             lose, gain, triples = self._view_changes(job["removed"], job["added"], job["triples"],
                                                      job["graphs_before"])
-            job["views"] = (lose, gain, job["version"], job["counts"], triples, job["flush"])
+            job["views"] = (lose, gain, job["version"], job["counts"], triples)
             self.triples = triples
         if self.stored is None:
             self._write_memory(*job["views"][:2], removed=len(job["removed"]))
@@ -709,9 +707,11 @@ class Holder:
                 job["owed"] = True
             if len(self._owed) > OWED_MAX:
                 self._pay_part(len(self._owed) - OWED_MAX)
+        if job["flush"]:
+            self._flush_later()
 
     def _owe(self, lose: dict[str, list[ox.Quad]], gain: dict[str, list[ox.Quad]], version: str,
-             counts: tuple[tuple[str, int], ...], triples: int, flush: bool) -> None:
+             counts: tuple[tuple[str, int], ...], triples: int) -> None:
         """The views on disk owe a write, netted with what they owed (:class:`_Owed`), until
         something reads them (:meth:`settle`: a query, a worker's snapshot, the process ending)
         or the process has had no command for :data:`IDLE_PAY` seconds (:func:`main`); past
@@ -723,8 +723,6 @@ class Holder:
         owed.add(lose, gain)
         owed.version, owed.counts, owed.triples = version, counts, triples
         self._owed = owed
-        if flush:
-            self._flush_later()
 
     def _pay(self) -> None:
         """The views on disk take what they owe (:meth:`_write_stored`). On a failure they
@@ -733,8 +731,7 @@ class Holder:
         owed = self._owed
         if owed is None:
             return
-        self._write_stored({name: list(owed.lose[name]) for name in _VIEWS},
-                           {name: list(owed.gain[name]) for name in _VIEWS}, owed.version, owed.counts, owed.triples)
+        self._write_stored(*owed.part(len(owed)), owed.version, owed.counts, owed.triples)
         self._owed = None
 
     def _pay_part(self, count: int) -> None:
