@@ -690,8 +690,10 @@ class Holder:
     def _take_write(self, job: dict[str, Any]) -> None:
         """The views take a write applied to ``raw``: what each loses and gains, worked out once
         (:meth:`_view_changes`, which reads ``raw``: nothing changes it before :meth:`settle`),
-        then written (:meth:`_write_stored` on disk, :meth:`_write_memory` in memory). Run again
-        after a failure, it writes what it worked out."""
+        then taken: in memory written (:meth:`_write_memory`); on disk owed (:meth:`_owe`), or
+        written at once by a holder without the views' thread (:meth:`_write_stored`); then the
+        memtables flushed when due (:meth:`_flush_later`). Run again after a failure, it takes
+        what it worked out."""
         if "views" not in job:
             lose, gain, triples = self._view_changes(job["removed"], job["added"], job["triples"],
                                                      job["graphs_before"])
