@@ -16,9 +16,16 @@ PREFIXES = """@base <https://w3id.org/basel-kg/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix schema: <https://schema.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
 """
 
 MEETING = "<meeting/basel-oewg-6> bkg:ordinal 6 .\n"
+
+# two steps below org:Organization and below the collective classes: the checks follow rdfs:subClassOf*
+CHAIN = ("bkg:Secretariat rdfs:subClassOf bkg:IntergovernmentalBody . "
+         "bkg:IntergovernmentalBody rdfs:subClassOf org:FormalOrganization . "
+         "bkg:TaskTeam rdfs:subClassOf bkg:Group . bkg:Group rdfs:subClassOf bkg:WorkingGroup .\n")
+ACTIVITY = "<activity/a> a bkg:CooperationActivity ; bkg:participant <org/sbc> .\n"
 
 CASES = {
     # check: (breaks the rule, follows it)
@@ -77,6 +84,19 @@ CASES = {
          ' schema:endDate "2009"^^xsd:gYear ; bkg:latestEnd "2008-12-31"^^xsd:date .',
          '<meeting/x> schema:startDate "2009-05"^^xsd:gYearMonth ; bkg:earliestStart "2009-05-01"^^xsd:date ;'
          ' schema:endDate "2009"^^xsd:gYear ; bkg:latestEnd "2009-12-31"^^xsd:date .'),
+    ],
+    "organisations-without-type": [
+        (CHAIN + "<activity/a> bkg:participant <org/sbc> , <org/unep> . <org/unep> a org:Organization .",
+         CHAIN + "<activity/a> bkg:participant <org/sbc> , <org/unep> . <org/unep> a org:Organization . "
+                 "<org/sbc> a bkg:Secretariat ."),
+        (CHAIN + "<org/unit> org:unitOf <org/unep> . <org/unit> a bkg:Group .",
+         CHAIN + "<org/unit> org:unitOf <org/unep> . <org/unit> a bkg:Secretariat ."),
+    ],
+    "pages-cooperation-activity-participants": [
+        (CHAIN + ACTIVITY + "<org/sbc> a bkg:Secretariat .",
+         CHAIN + ACTIVITY + "<org/sbc> a bkg:TaskTeam ."),
+        (CHAIN + ACTIVITY + "<org/sbc> a bkg:Secretariat .",
+         CHAIN + ACTIVITY + "<org/sbc> a bkg:Secretariat . <activity/a> bkg:editorialParticipant <org/unep> ."),
     ],
     "chinese-only-unflagged": [
         ('<decision/basel-cop-IX-11> dcterms:description "请秘书处"@zh .',
