@@ -10,7 +10,9 @@ import json
 import threading
 import time
 from email.utils import format_datetime
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -526,6 +528,74 @@ def test_published_queries(client):
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert next(csv.reader(io.StringIO(as_csv.text)))[0] == "decision"
     assert client.get("/queries/nope").status_code == 404
+
+
+class _Cells(HTMLParser):
+    """The text of each cell of the results table's body, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in_body, self._cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append([])
+        elif tag == "td" and self._in_body:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_body = False
+        elif tag == "td" and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _shown(html: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_a_published_query_page_shows_its_answer_a_page_at_a_time(client, monkeypatch):
+    """The HTML page cuts the answer into pages of PAGE_ROWS rows, in the query's order, with links
+    from one to the next; the CSV still gives every row; a page past the last is a 404."""
+    from basel_kg.server import published
+
+    monkeypatch.setattr(published, "PAGE_ROWS", 7)
+    every = list(csv.DictReader(io.StringIO(client.get("/queries/cooperation-network.csv").text)))
+    assert len(every) > 2 * 7, "the shipped network has more than two pages of 7 rows"
+    pages = -(-len(every) // 7)
+    seen = []
+    for n in range(1, pages + 1):
+        page = client.get("/queries/cooperation-network", params={"page": n})
+        assert page.status_code == 200
+        rows = _shown(page.text)
+        assert len(rows) == (7 if n < pages else len(every) - 7 * (pages - 1))
+        assert f"{len(every)} rows" in page.text and f"page {n} of {pages}" in page.text
+        assert ('rel="next"' in page.text) == (n < pages) and ('rel="prev"' in page.text) == (n > 1)
+        seen += [(r[0], r[2]) for r in rows]
+    assert seen == [(r["a"], r["b"]) for r in every], "the pages, one after the other, are the whole answer in order"
+    topic = BASE + "topic/e-waste"
+    on_topic = len(list(csv.DictReader(io.StringIO(
+        client.get("/queries/cooperation-network.csv", params={"topic": topic}).text))))
+    assert 7 < on_topic < len(every), "e-waste's network has two pages or more, and fewer rows than the whole"
+    filtered = client.get("/queries/cooperation-network", params={"topic": topic, "page": 1}).text
+    assert f"{on_topic} rows" in filtered
+    assert f'href="/queries/cooperation-network?topic={quote(topic, safe="")}&amp;page=2" rel="next"' in filtered, \
+        "the links to other pages keep the parameters"
+    past = client.get("/queries/cooperation-network", params={"page": pages + 1})
+    assert past.status_code == 404 and f"{pages} page(s)" in past.text
+    assert client.get("/queries/cooperation-network", params={"page": 0}).status_code == 400
+    monkeypatch.setattr(published, "PAGE_ROWS", 500)
+    single = client.get("/queries/cooperation-network")
+    assert len(_shown(single.text)) == len(every) and "page 1 of" not in single.text
 
 
 def test_published_query_parameters_are_bound_safely(client):

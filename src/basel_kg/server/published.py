@@ -1,6 +1,10 @@
 """Published queries (``queries/published/*.rq``): a page each with a form for its
 parameters, and the results as ``.json`` (SPARQL JSON results) or ``.csv``.
 
+The HTML page shows the answer :data:`PAGE_ROWS` rows at a time (``?page=N``), in the query's
+order; ``.csv`` and ``.json`` give every row (up to the server's row limit). A page is cut from
+the whole answer, which the query computes anyway (its ``ORDER BY`` sorts every row).
+
 Parameter values arrive as URL parameters and are bound by the registry
 (:meth:`basel_kg.queries.PublishedQuery.bind`): checked against their type and written as
 RDF terms, never pasted into the query text.
@@ -8,8 +12,11 @@ RDF terms, never pasted into the query text.
 
 from __future__ import annotations
 
+import math
+from urllib.parse import urlencode
+
 import pyoxigraph as ox
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -21,6 +28,9 @@ from .linkeddata import href
 __all__ = ["router"]
 
 router = APIRouter(tags=["Published queries"])
+
+#: Rows of an answer on one HTML page (``.csv`` and ``.json`` give them all).
+PAGE_ROWS = 500
 
 _SUFFIXES = {
     ".json": ResultFormats("application/sparql-results+json", "application/sparql-results+json", "application/ld+json"),
@@ -36,9 +46,12 @@ async def index(request: Request) -> Response:
 
 @router.head("/queries/{name}", include_in_schema=False)
 @router.get("/queries/{name}", summary="One published query: a form (HTML), or its results (.json, .csv)",
-            description="Parameters of the query are URL parameters; missing ones take their default.",
+            description="Parameters of the query are URL parameters; missing ones take their default. "
+                        f"The HTML page shows {PAGE_ROWS} rows at a time (`page`, from 1); `.csv` and `.json` "
+                        "give every row.",
             response_class=Response)
-async def published(request: Request, name: str) -> Response:
+async def published(request: Request, name: str,
+                    page: int = Query(1, ge=1, le=100_000, description="HTML only: which page of rows")) -> Response:
     suffix = next((s for s in _SUFFIXES if name.endswith(s)), None)
     query = _find(request, name[: -len(suffix)] if suffix else name)
     if query is None:
@@ -60,14 +73,18 @@ async def published(request: Request, name: str) -> Response:
         return await query_response(request, produce, name, sorted(given.items()), extra_headers={
             "Content-Disposition": f'inline; filename="{query.name}{suffix}"'})
 
-    async def page():
+    async def html():
         result = await run_query(request, sparql)
+        table = _table(result, settings_of(request).base, page)
+        if page > table["pages"]:
+            return PlainTextResponse(f"No page {page}: the answer has {table['pages']} page(s) of {PAGE_ROWS} rows.",
+                                     status_code=404)
         return render(request, "query.html", {
-            "query": query, "given": given, "error": None, "sparql": sparql,
-            **_table(result, settings_of(request).base),
+            "query": query, "given": given, "error": None, "sparql": sparql, "page": page, **table,
+            "link": lambda n: f"/queries/{query.name}?" + urlencode({**given, "page": n}),
         })
 
-    return await query_response(request, page, name, sorted(given.items()), "html")
+    return await query_response(request, html, name, sorted(given.items()), "html", page)
 
 
 def _find(request: Request, name: str) -> PublishedQuery | None:
@@ -84,13 +101,20 @@ def _cell(term, base: str) -> dict | None:
     return {"text": str(term)}
 
 
-def _table(result: QueryResult, base: str) -> dict:
+def _table(result: QueryResult, base: str, page: int) -> dict:
+    """Page ``page`` of the answer as table cells, with the number of rows and pages (only the
+    page's rows become cells: at 100x, 10,000 rows of cells took longer than the query)."""
     if result.kind == "boolean":
-        return {"columns": ["answer"], "rows": [[{"text": str(result.boolean()).lower()}]], "truncated": False}
-    if result.kind == "graph":
-        rows = [[_cell(t.subject, base), _cell(t.predicate, base), _cell(t.object, base)] for t in result.triples()]
-        return {"columns": ["subject", "predicate", "object"], "rows": rows, "truncated": result.truncated}
-    parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
-    columns = [v.value for v in parsed.variables]
-    rows = [[_cell(row[c], base) for c in columns] for row in parsed]
-    return {"columns": columns, "rows": rows, "truncated": result.truncated}
+        columns, answer = ["answer"], [[ox.Literal(str(result.boolean()).lower())]]
+    elif result.kind == "graph":
+        columns, answer = ["subject", "predicate", "object"], ([t.subject, t.predicate, t.object] for t in result.triples())
+    else:
+        parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
+        columns = [v.value for v in parsed.variables]
+        answer = parsed  # solutions, indexed by position like the lists above
+    start, rows, total = (page - 1) * PAGE_ROWS, [], 0
+    for total, row in enumerate(answer, 1):  # every row counted, only the page's made into cells
+        if start < total <= start + PAGE_ROWS:
+            rows.append([_cell(row[i], base) for i in range(len(columns))])
+    return {"columns": columns, "rows": rows, "truncated": result.truncated, "total": total, "first": start + 1,
+            "pages": max(1, math.ceil(total / PAGE_ROWS))}
