@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .namespaces import BASE, BKG_URI, PREFIXES
 from .project import ontology_file
+from .terms import RDF_TYPE
 
 __all__ = ["CONTEXT_FILE_NAME", "CONTEXT_IRI", "jsonld_context", "compact_quads"]
 
@@ -20,7 +21,6 @@ CONTEXT_FILE_NAME = "context.jsonld"
 CONTEXT_IRI = BASE + CONTEXT_FILE_NAME
 """Where the published JSON-LD context lives; the loader never fetches it, it uses its own copy."""
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _OWL_OBJECT_PROPERTY = ox.NamedNode("http://www.w3.org/2002/07/owl#ObjectProperty")
 
 # Standard properties that get a short key in the JSON-LD context (key -> prefixed name).
@@ -70,8 +70,8 @@ def jsonld_context() -> dict:
 def _context() -> dict:
     onto = ox.Store()
     onto.bulk_load(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)  # our own file; pyoxigraph fetches nothing
-    typed = {q.subject for q in onto.quads_for_pattern(None, _RDF_TYPE, None)}
-    object_properties = {q.subject for q in onto.quads_for_pattern(None, _RDF_TYPE, _OWL_OBJECT_PROPERTY)}
+    typed = {q.subject for q in onto.quads_for_pattern(None, RDF_TYPE, None)}
+    object_properties = {q.subject for q in onto.quads_for_pattern(None, RDF_TYPE, _OWL_OBJECT_PROPERTY)}
     terms: dict[str, object] = dict(PREFIXES)
     for prefix in ("basel", "sh"):
         terms.pop(prefix, None)
@@ -97,7 +97,6 @@ def _context() -> dict:
 # ---------------------------------------------------------------------------- compaction
 
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
-_RDF_TYPE_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -207,7 +206,7 @@ def compact_quads(quads) -> dict:
             else:
                 value = {"@value": obj.value, "@type": compactor.vocab(obj.datatype.value)}
             node.setdefault(compactor.vocab(predicate), []).append(value)
-        elif predicate == _RDF_TYPE_IRI:
+        elif predicate == RDF_TYPE.value:
             node.setdefault("@type", []).append(
                 compactor.vocab(obj.value) if isinstance(obj, ox.NamedNode) else _node_id(obj))
         else:

@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .namespaces import BASE, BKG_URI, GRAPH
+from .terms import RDF_TYPE as RDF_TYPE_TERM
 
 __all__ = ["SearchIndex", "SearchHit", "SearchResults", "Facet", "KEY_CLASSES", "BOOKKEEPING_CLASSES"]
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF_TYPE_TERM.value
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS = "http://purl.org/dc/terms/"

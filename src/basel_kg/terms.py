@@ -16,10 +16,14 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
-__all__ = ["RdflibTerms", "UnsupportedTerm", "to_ox", "to_rdflib", "to_rdflib_cached", "triple_to_rdflib",
+__all__ = ["RDF_TYPE", "RdflibTerms", "UnsupportedTerm", "to_ox", "to_rdflib", "to_rdflib_cached", "triple_to_rdflib",
            "without_history"]
+
+#: ``rdf:type`` as a pyoxigraph term (``RDF_TYPE.value`` its IRI): the one definition.
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 

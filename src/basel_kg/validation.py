@@ -43,7 +43,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node, Variable
 
 from .namespaces import GRAPH, PREFIXES, bind_prefixes, shorten
-from .terms import to_ox, to_rdflib, to_rdflib_cached, triple_to_rdflib
+from .terms import RDF_TYPE, to_ox, to_rdflib, to_rdflib_cached, triple_to_rdflib
 
 __all__ = ["PreparedQueryGraph", "ReadPlan", "Step", "ValidationResult", "ValidationReport", "affected_nodes",
            "neighbourhood", "read_plan", "report_from_graph", "shacl_report", "validate", "validate_store", "Engine"]
@@ -778,7 +778,7 @@ def walk_forward(source: _Source, plan: ReadPlan, focus: Iterable) -> set[tuple]
                     continue
                 reached.add(end)
                 todo.extend((after, end) for after in targets if moves.moves[after] and (after, end) not in seen)
-    rdf_type = ox.NamedNode(str(RDF.type)) if source.store else RDF.type
+    rdf_type = RDF_TYPE if source.store else RDF.type
     for node in reached:  # the types of every node reached
         for triple, stored in source.triples(node, rdf_type, None):
             if stored:
@@ -951,7 +951,7 @@ class _Targets:
             if not isinstance(node, ox.Literal):
                 for q in store.quads_for_pattern(node, None, None, default):
                     subjects_of.add(q.predicate)
-                    if q.predicate == _RDF_TYPE:
+                    if q.predicate == RDF_TYPE:
                         classes.add(q.object)
             objects_of.update(q.predicate for q in store.quads_for_pattern(None, None, node, default))
         todo = list(classes)
@@ -963,7 +963,6 @@ class _Targets:
         return _Targets(frozenset(classes), frozenset(subjects_of), frozenset(objects_of), nodes)
 
 
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 

@@ -25,6 +25,7 @@ from ..jsonld import CONTEXT_FILE_NAME, jsonld_context
 from ..namespaces import BKG_URI, GRAPH, PREFIXES
 from ..project import source_text
 from ..store import ResultFormats
+from ..terms import RDF_TYPE as RDF_TYPE_TERM
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of
 
@@ -32,7 +33,7 @@ __all__ = ["router", "Term", "Entity", "describe", "href"]
 
 router = APIRouter(tags=["Linked Data"])
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF_TYPE_TERM.value
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS = "http://purl.org/dc/terms/"

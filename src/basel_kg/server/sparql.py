@@ -17,6 +17,7 @@ from functools import partial
 from starlette.concurrency import run_in_threadpool
 
 from ..namespaces import PREFIXES
+from ..terms import RDF_TYPE
 from ..vocabcheck import warning_header
 from . import negotiation
 from .common import content_type, query_response, render, run_query, settings_of, store_of
@@ -244,7 +245,6 @@ def _plan_update(store, sparql: str, using: list[str], using_named: list[str], t
 # --------------------------------------------------------------------------- service description
 
 _SD = "http://www.w3.org/ns/sparql-service-description#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads", "N3")
@@ -265,15 +265,15 @@ def service_description(endpoint: str, store, *, updates: bool = False) -> list[
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
     t = ox.Triple
     triples = [
-        t(service, _RDF_TYPE, _sd("Service")),
+        t(service, RDF_TYPE, _sd("Service")),
         t(service, _sd("endpoint"), ox.NamedNode(endpoint)),
         t(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         *([t(service, _sd("supportedLanguage"), _sd("SPARQL11Update"))] if updates else []),
         t(service, _sd("feature"), _sd("UnionDefaultGraph")),
         t(service, _sd("defaultDataset"), dataset),
-        t(dataset, _RDF_TYPE, _sd("Dataset")),
+        t(dataset, RDF_TYPE, _sd("Dataset")),
         t(dataset, _sd("defaultGraph"), default),
-        t(default, _RDF_TYPE, _sd("Graph")),
+        t(default, RDF_TYPE, _sd("Graph")),
         t(default, _VOID_TRIPLES, _integer(store.triples)),
     ]
     triples += [t(service, _sd("resultFormat"), ox.NamedNode("http://www.w3.org/ns/formats/" + f))
@@ -289,10 +289,10 @@ def service_description(endpoint: str, store, *, updates: bool = False) -> list[
         named, graph = ox.BlankNode(), ox.BlankNode()
         triples += [
             t(dataset, _sd("namedGraph"), named),
-            t(named, _RDF_TYPE, _sd("NamedGraph")),
+            t(named, RDF_TYPE, _sd("NamedGraph")),
             t(named, _sd("name"), ox.NamedNode(info.iri)),
             t(named, _sd("graph"), graph),
-            t(graph, _RDF_TYPE, _sd("Graph")),
+            t(graph, RDF_TYPE, _sd("Graph")),
             t(graph, _VOID_TRIPLES, _integer(info.triples)),
         ]
     return triples
