@@ -405,6 +405,36 @@ def test_the_store_process_writes_what_its_views_owe_once_idle(tmp_path: Path):
         assert diskviews.DiskViews.read_state(path)["version"] == version
 
 
+def _snapshots(path: Path) -> set[str]:
+    folder = path / "basel-kg-views" / "snapshots"
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def test_once_queries_have_been_answered_an_idle_store_process_takes_the_next_snapshot(tmp_path: Path):
+    """After a write, :data:`IDLE_PAY` seconds without a command also take the snapshot of the
+    new version (once a query worker has been started): the next query's worker opens it, no
+    snapshot is taken on its path, and it sees the write."""
+    from basel_kg.store.holder import IDLE_PAY
+
+    path = tmp_path / "store"
+    ask = "ASK { <urn:x> <urn:p> <urn:y> }"
+    with EmbeddedStore(path, inferred_graphs=[INFERRED], memory_views_max=0) as store:
+        store.load_dataset(DATA.encode(), version="v1")
+        store.put_graph("urn:test:g3", b"<urn:a> <urn:p> <urn:b> .\n", format="nt")
+        assert store.query(ask).boolean() is False
+        time.sleep(IDLE_PAY + 1.0)
+        first = _snapshots(path)
+        assert len(first) == 1, "no write since the query's snapshot: none taken while idle"
+        store.put_graph("urn:test:g3", b"<urn:x> <urn:p> <urn:y> .\n", format="nt")
+        deadline = time.monotonic() + IDLE_PAY + 10
+        while _snapshots(path) <= first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        taken = _snapshots(path) - first
+        assert len(taken) == 1, "the idle store process took the snapshot of the write"
+        assert store.query(ask).boolean() is True, "the next query sees the write"
+        assert _snapshots(path) - first == taken, "and its worker opened that snapshot: none taken for it"
+
+
 def test_views_that_failed_to_take_a_write_take_it_when_next_read(tmp_path: Path, monkeypatch):
     holder = _threaded_holder(tmp_path)
     real, calls = holder._write_views, []

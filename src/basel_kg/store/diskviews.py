@@ -148,9 +148,13 @@ class DiskViews:
     # -- snapshots
     def snapshot(self) -> str:
         """The folder of a snapshot of the current version, taken now if the last one is older."""
-        if self.current is None or self._taken != self.version:
+        if self.snapshot_due():
             self.current, self._taken = self._snapshot(), self.version
         return self.current
+
+    def snapshot_due(self) -> bool:
+        """Whether the last snapshot is older than the views (or there is none)."""
+        return self.current is None or self._taken != self.version
 
     def flush(self) -> None:
         """Write the memtables of the three stores out to files (RocksDB compacts those)."""
