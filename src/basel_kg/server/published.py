@@ -102,8 +102,9 @@ def _cell(term, base: str) -> dict | None:
 
 
 def _table(result: QueryResult, base: str, page: int) -> dict:
-    """Page ``page`` of the answer as table cells, with the number of rows and pages (only the
-    page's rows become cells: at 100x, 10,000 rows of cells took longer than the query)."""
+    """Page ``page`` of the answer as table cells, with the number of rows and pages. Only the
+    page's rows become cells: at 100x, cells for the 10,000 rows of ``cooperation-network``
+    took 277 ms, a page of them 76 ms (most of it parsing the answer, to count it)."""
     if result.kind == "boolean":
         columns, answer = ["answer"], [[ox.Literal(str(result.boolean()).lower())]]
     elif result.kind == "graph":

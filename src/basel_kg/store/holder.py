@@ -21,13 +21,13 @@ of the store's CPU a PUT at 100x). Every command that reads the views (a query, 
 snapshot, a replacement, the process ending) first waits for the thread and has them take what
 they owe, so a query after a write always sees it; so do :data:`IDLE_PAY` seconds without a
 command (which also take the snapshot the next query worker opens), and past :data:`OWED_MAX`
-owed statements each write has them take the excess. The
-next write waits for the thread only (its bookkeeping reads ``raw``, which the next write
-changes), and so does the union's size (:meth:`Holder.info` says None until then, and the
-parent asks again with ``settle``); planning a write reads ``raw`` only and does not wait. The
-same thread reads ahead, while the parent checks a planned write, which graphs hold its
-statements (what the union's bookkeeping needs), and after every 20,000 removed statements
-flushes the RocksDB stores' memtables (see :meth:`Holder._flush_later`).
+owed statements each write has them take the excess. The next write waits for the thread only
+(its bookkeeping reads ``raw``, which the next write changes), and so does the union's size
+(:meth:`Holder.info` says None until then, and the parent asks again with ``settle``);
+planning a write reads ``raw`` only and does not wait. The same thread reads ahead, while the
+parent checks a planned write, which graphs hold its statements (what the union's bookkeeping
+needs), and after every 20,000 removed statements flushes the RocksDB stores' memtables (see
+:meth:`Holder._flush_later`).
 
 Views in memory take a write the same way: ``raw`` (and the store on disk, if any) is changed
 before the answer, the views in the same thread after it (about 8 ms of a write at 1x, and
