@@ -81,7 +81,7 @@ async def published(request: Request, name: str,
                                      status_code=404)
         return render(request, "query.html", {
             "query": query, "given": given, "error": None, "sparql": sparql, "page": page, **table,
-            "link": lambda n: f"/queries/{query.name}?" + urlencode({**given, "page": n}),
+            "link": lambda page: f"/queries/{query.name}?" + urlencode({**given, "page": page}),
         })
 
     return await query_response(request, html, name, sorted(given.items()), "html", page)
