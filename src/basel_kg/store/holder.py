@@ -752,9 +752,14 @@ class Holder:
         return self.stored is not None and (self._pending is not None or self._owed is not None)
 
     def idle_work(self) -> bool:
-        """Whether :meth:`idle` has something to do: views on disk that owe a write, or, once
-        query workers have been started (the forker runs), no snapshot of their last version."""
-        return self.owes() or (self.forker is not None and self.stored.snapshot_due())
+        """Whether :meth:`idle` has something to do: views on disk that owe a write, or a
+        snapshot to take ahead (:meth:`_snapshot_ahead`)."""
+        return self.owes() or self._snapshot_ahead()
+
+    def _snapshot_ahead(self) -> bool:
+        """Whether to take the next query worker's snapshot before it is asked for: once query
+        workers have been started (the forker runs) and the last snapshot is older than the views."""
+        return self.forker is not None and self.stored.snapshot_due()
 
     def idle(self) -> None:
         """What no command waits for: the views on disk take what they owe, and, once query
@@ -762,7 +767,7 @@ class Holder:
         first query after a write then only forks a worker: at 100x the snapshot's flush and
         checkpoints were 53 of its 95 ms (a write arriving meanwhile waits for them instead)."""
         self.settle()
-        if self.forker is not None and self.stored.snapshot_due():
+        if self._snapshot_ahead():
             self.stored.snapshot()
             self.stored.prune()
 
