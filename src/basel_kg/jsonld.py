@@ -98,6 +98,7 @@ def _context() -> dict:
 
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE_IRI = RDF_TYPE.value  # read once: compact_quads compares every predicate with it
 
 
 class _Compactor:
@@ -206,7 +207,7 @@ def compact_quads(quads) -> dict:
             else:
                 value = {"@value": obj.value, "@type": compactor.vocab(obj.datatype.value)}
             node.setdefault(compactor.vocab(predicate), []).append(value)
-        elif predicate == RDF_TYPE.value:
+        elif predicate == _RDF_TYPE_IRI:
             node.setdefault("@type", []).append(
                 compactor.vocab(obj.value) if isinstance(obj, ox.NamedNode) else _node_id(obj))
         else:
